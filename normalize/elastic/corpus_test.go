@@ -1,0 +1,153 @@
+package elastic
+
+import (
+	"io/fs"
+	"os"
+	"path/filepath"
+	"sort"
+	"strings"
+	"sync"
+	"testing"
+
+	"github.com/ruleatlas/ruleatlas/normalize/rule"
+	"github.com/ruleatlas/ruleatlas/pipeline/pipetest"
+	"github.com/stretchr/testify/assert"
+	"github.com/stretchr/testify/require"
+)
+
+// loadTree loads every matching file under root with the frontend, in
+// parallel like the pipeline does, and returns the rules in path order.
+func loadTree(t testing.TB, root string) (rules []rule.Rule, skipped []string, errs map[string]error) {
+	t.Helper()
+	src, err := Frontend{}.Open(root)
+	require.NoError(t, err)
+	var files []rule.File
+	err = filepath.WalkDir(root, func(p string, d fs.DirEntry, err error) error {
+		if err != nil || d.IsDir() {
+			return err
+		}
+		rel, _ := filepath.Rel(root, p)
+		rel = filepath.ToSlash(rel)
+		if !src.Match(rel, d) {
+			return nil
+		}
+		data, err := os.ReadFile(p)
+		if err != nil {
+			return err
+		}
+		files = append(files, rule.File{Root: root, Path: rel, Data: data})
+		return nil
+	})
+	require.NoError(t, err)
+	results := make([]rule.Result, len(files))
+	loadErrs := make([]error, len(files))
+	var wg sync.WaitGroup
+	next := make(chan int)
+	for range 2 {
+		wg.Go(func() {
+			for i := range next {
+				results[i], loadErrs[i] = src.Load(files[i])
+			}
+		})
+	}
+	for i := range files {
+		next <- i
+	}
+	close(next)
+	wg.Wait()
+	errs = map[string]error{}
+	for i, f := range files {
+		if loadErrs[i] != nil {
+			errs[f.Path] = loadErrs[i]
+			continue
+		}
+		if results[i].Skipped != "" {
+			skipped = append(skipped, f.Path)
+		}
+		rules = append(rules, results[i].Rules...)
+	}
+	sort.Slice(rules, func(i, j int) bool { return rules[i].Path < rules[j].Path })
+	return rules, skipped, errs
+}
+
+// TestSharedCorpus loads the shared Elastic corpus and checks the issue's
+// thresholds: every non-deprecated rule loads, and at least 98% of the rules
+// of each query language parse completely.
+func TestSharedCorpus(t *testing.T) {
+	root := pipetest.SharedCorpus(t, "elastic")
+	rules, skipped, errs := loadTree(t, root)
+	assert.Empty(t, errs, "files that did not decode")
+	assert.Empty(t, skipped, "files without [rule]")
+	type tally struct{ total, ok, partial, failed, noQuery int }
+	byLang := map[string]*tally{}
+	reasons := map[string]map[string]int{}
+	live := 0
+	for _, r := range rules {
+		require.NotEmpty(t, r.RuleID, r.Path)
+		if r.Deprecated {
+			continue
+		}
+		live++
+		tl := byLang[r.Language]
+		if tl == nil {
+			tl = &tally{}
+			byLang[r.Language] = tl
+		}
+		tl.total++
+		switch r.ParseStatus {
+		case rule.StatusOK:
+			tl.ok++
+		case rule.StatusPartial:
+			tl.partial++
+		case rule.StatusFailed:
+			tl.failed++
+		case rule.StatusNoQuery:
+			tl.noQuery++
+		}
+		if r.ParseStatus == rule.StatusFailed || r.ParseStatus == rule.StatusPartial {
+			assert.NotEmpty(t, r.ParseError, r.Path)
+			if reasons[r.Language] == nil {
+				reasons[r.Language] = map[string]int{}
+			}
+			msg := r.ParseError
+			if i := strings.Index(msg, ": "); i > 0 && strings.Contains(msg[:i], "column") {
+				msg = msg[i+2:]
+			}
+			reasons[r.Language][msg]++
+		}
+	}
+	t.Logf("%d rules (%d not deprecated)", len(rules), live)
+	langs := make([]string, 0, len(byLang))
+	for l := range byLang {
+		langs = append(langs, l)
+	}
+	sort.Strings(langs)
+	for _, l := range langs {
+		tl := byLang[l]
+		withQuery := tl.total - tl.noQuery
+		rate := 1.0
+		if withQuery > 0 {
+			rate = float64(tl.ok) / float64(withQuery)
+		}
+		t.Logf("%-6s %4d rules: ok %d, partial %d, failed %d, no_query %d — ok %.2f%% of rules with a query",
+			l, tl.total, tl.ok, tl.partial, tl.failed, tl.noQuery, 100*rate)
+		type kv struct {
+			k string
+			v int
+		}
+		var top []kv
+		for k, v := range reasons[l] {
+			top = append(top, kv{k, v})
+		}
+		sort.Slice(top, func(i, j int) bool { return top[i].v > top[j].v || top[i].v == top[j].v && top[i].k < top[j].k })
+		for i, x := range top {
+			if i == 8 {
+				break
+			}
+			t.Logf("    %3d× %s", x.v, x.k)
+		}
+		if l == rule.LangKuery || l == rule.LangLucene {
+			assert.GreaterOrEqual(t, rate, 0.98, "parse rate of %s", l)
+		}
+	}
+}

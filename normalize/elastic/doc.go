@@ -1,0 +1,48 @@
+// Package elastic is the frontend for Elastic detection-rules repositories
+// (vendor key "elastic"): it decodes the TOML rule files and turns each
+// rule's query into the common rule model of package rule.
+//
+// Files: every `*.toml` file under the source root is a candidate; one that
+// decodes but has no `[rule]` table (a config, a package manifest) is
+// skipped with a note. A file that is not valid TOML is an error (the
+// pipeline records one failed row for it).
+//
+// Metadata: `[rule] rule_id`, `name` (title), `severity`, `language`,
+// `type`; `[metadata] maturity` is the status and `maturity = "deprecated"`
+// marks the rule deprecated; the newest of `updated_date` and
+// `creation_date` (YYYY/MM/DD) is the date. `[[rule.threat]]` tables with
+// framework "MITRE ATT&CK" give the techniques (technique and sub-technique
+// ids) and tactics (tactic names); other frameworks are ignored. Tags
+// `OS: X` give platforms, `Domain: X` domains (both lower-cased).
+//
+// Log sources: `index:<pattern>` for each index pattern (and each ES|QL
+// `from` pattern), `integration:<name>` for each `[metadata] integration`,
+// `datasource:<X>` for each `Data Source: X` tag, and `category:<c>` for
+// each EQL event category and each value that the query compares
+// `event.category` with (equality, not negated).
+//
+// Queries by `language`: kuery (package kql), lucene (package lucene), eql
+// and esql (packages eql and esql). A query that does not parse makes the
+// rule `failed` with the error position inside the query ("kuery query
+// line 2, column 7: …"); clauses a parser skips make it `partial`.
+//
+// Rule types, in addition to the query:
+//
+//   - threshold: the alert fires when at least `threshold.value` events
+//     share the values of the `threshold.field` fields. Each threshold field
+//     gives `<field> is_not_null` (documents without the field are never
+//     counted), the count gives `threshold.count gte <value>`, and each
+//     `[[rule.threshold.cardinality]]` gives `cardinality(<field>) gte <value>`
+//     (distinct values of that field within the group). A detection engineer
+//     reads these like the `Esql.event_count gt 50` of an ES|QL rule.
+//   - new_terms: each `new_terms` field gives `<field> is_not_null`
+//     (the rule looks for values of these fields not seen in the history
+//     window, so they must be present).
+//   - machine_learning: no query; parse status `no_query`, language "none";
+//     techniques and tactics are kept so the rule still counts in coverage.
+//   - `[[rule.filters]]`: Kibana query DSL filters (wildcard, term, terms,
+//     match, match_phrase, prefix, regexp, range, exists, bool) become
+//     predicates ANDed with the query; a filter with `meta.negate = true` is
+//     negated, so at top level its predicates are exclusions. Disabled
+//     filters are ignored.
+package elastic
