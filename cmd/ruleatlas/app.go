@@ -1,0 +1,317 @@
+package main
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"io"
+	"os"
+	"path/filepath"
+	"runtime/debug"
+	"slices"
+	"strings"
+	"time"
+
+	"github.com/urfave/cli/v2"
+
+	"github.com/ruleatlas/ruleatlas/normalize/rule"
+	"github.com/ruleatlas/ruleatlas/pipeline"
+	"github.com/ruleatlas/ruleatlas/pipeline/tables"
+	"github.com/ruleatlas/ruleatlas/pipeline/view"
+)
+
+// Exit codes (SPEC §7).
+const (
+	exitOK       = 0
+	exitFailed   = 1 // the run failed; nothing usable written
+	exitUsage    = 2
+	exitProblems = 3 // finished, but some files could not be read or parsed, and --strict
+)
+
+// version is set at build time with -ldflags "-X main.version=…".
+var version = ""
+
+func toolVersion() string {
+	if version != "" {
+		return version
+	}
+	if bi, ok := debug.ReadBuildInfo(); ok && bi.Main.Version != "" && bi.Main.Version != "(devel)" {
+		return bi.Main.Version
+	}
+	return "dev"
+}
+
+// SampleCorpus is where the bundled sample corpus lives, relative to the
+// repository root.
+const SampleCorpus = "testdata/corpus"
+
+// usageError marks errors in how the command was called (exit 2).
+type usageError struct{ error }
+
+func usagef(format string, args ...any) error { return usageError{fmt.Errorf(format, args...)} }
+
+// run is the whole CLI with its I/O injected; it returns the exit code.
+func run(ctx context.Context, args []string, stdout, stderr io.Writer) int {
+	app := newApp(stdout, stderr)
+	err := app.RunContext(ctx, args)
+	if err == nil {
+		return exitOK
+	}
+	var ec cli.ExitCoder
+	if errors.As(err, &ec) {
+		if msg := err.Error(); msg != "" {
+			fmt.Fprintln(stderr, "ruleatlas:", msg)
+		}
+		return ec.ExitCode()
+	}
+	fmt.Fprintln(stderr, "ruleatlas:", err)
+	var ue usageError
+	if errors.As(err, &ue) || isFlagError(err) {
+		return exitUsage
+	}
+	return exitFailed
+}
+
+func isFlagError(err error) bool {
+	msg := err.Error()
+	return strings.Contains(msg, "flag provided but not defined") || strings.Contains(msg, "invalid value") ||
+		strings.Contains(msg, "Required flag") || strings.HasPrefix(msg, "No help topic")
+}
+
+func newApp(stdout, stderr io.Writer) *cli.App {
+	return &cli.App{
+		Name:    "ruleatlas",
+		Usage:   "ATT&CK coverage reports and exports from detection-rule repositories",
+		Version: toolVersion(),
+		Writer:  stdout, ErrWriter: stderr,
+		ExitErrHandler: func(*cli.Context, error) {}, // run maps errors to exit codes
+		OnUsageError: func(_ *cli.Context, err error, _ bool) error {
+			return usageError{err}
+		},
+		Commands: []*cli.Command{reportCommand(), techniqueCommand(), versionCommand()},
+	}
+}
+
+// sourceFlags are the repeatable vendor folder flags and ATT&CK options
+// shared by every command that reads rules.
+func sourceFlags() []cli.Flag {
+	var fs []cli.Flag
+	for _, v := range pipeline.Vendors {
+		fs = append(fs, &cli.StringSliceFlag{Name: v, Usage: "`DIR` of " + v + " rules (repeatable)", Category: "Sources"})
+	}
+	return append(fs,
+		&cli.StringFlag{Name: "attack", Usage: "ATT&CK STIX bundle `FILE` (default: the embedded ATT&CK 18.1 ids and names)", Category: "Sources"},
+		&cli.StringFlag{Name: "attack-version", Usage: "ATT&CK `VERSION` to report when the bundle does not say", Category: "Sources"},
+		&cli.BoolFlag{Name: "include-deprecated", Usage: "keep rules their vendor marks deprecated", Category: "Sources"},
+		&cli.IntFlag{Name: "workers", Usage: "parallel parsers (default: all cores)", Category: "Run"},
+		&cli.Int64Flag{Name: "max-file-size", Value: pipeline.DefaultMaxFileSize, Usage: "per-file size limit in `BYTES`", Category: "Run"},
+		&cli.StringSliceFlag{Name: "platform", Usage: "keep rules for `PLATFORM` (repeatable)", Category: "Filters"},
+		&cli.StringSliceFlag{Name: "domain", Usage: "keep rules for `DOMAIN` (repeatable)", Category: "Filters"},
+		&cli.StringSliceFlag{Name: "vendor", Usage: "keep rules of `VENDOR` (repeatable)", Category: "Filters"},
+		&cli.StringSliceFlag{Name: "technique", Usage: "keep rules tagged `ID` or its sub-techniques (repeatable)", Category: "Filters"},
+	)
+}
+
+// options turns the common flags into pipeline options. With no source flag
+// it uses the sample corpus and says so on stderr.
+func options(c *cli.Context, stderr io.Writer) (pipeline.Options, error) {
+	o := pipeline.Options{
+		AttackFile:        c.String("attack"),
+		AttackVersion:     c.String("attack-version"),
+		IncludeDeprecated: c.Bool("include-deprecated"),
+		Workers:           c.Int("workers"),
+		MaxFileSize:       c.Int64("max-file-size"),
+		ToolVersion:       toolVersion(),
+		Filters: tables.Filters{
+			Platforms: splitList(c.StringSlice("platform")), Domains: splitList(c.StringSlice("domain")),
+			Vendors: splitList(c.StringSlice("vendor")), Techniques: splitList(c.StringSlice("technique")),
+		},
+	}
+	for _, v := range pipeline.Vendors {
+		for _, dir := range c.StringSlice(v) {
+			o.Sources = append(o.Sources, pipeline.Source{Vendor: v, Root: dir})
+		}
+	}
+	if len(o.Sources) == 0 {
+		srcs, err := sampleSources()
+		if err != nil {
+			return o, err
+		}
+		o.Sources = srcs
+		if !c.Bool("quiet") {
+			fmt.Fprintf(stderr, "ruleatlas: no source given; using the bundled sample corpus in %s\n", SampleCorpus)
+		}
+	}
+	return o, nil
+}
+
+// sampleSources lists the vendor folders of the sample corpus that have a
+// registered frontend.
+func sampleSources() ([]pipeline.Source, error) {
+	if _, err := os.Stat(SampleCorpus); err != nil {
+		return nil, usagef("no source given (--sigma DIR, --elastic DIR, …) and the sample corpus %s was not found; run from the repository root", SampleCorpus)
+	}
+	var known []string
+	for _, f := range pipeline.Frontends() {
+		known = append(known, f.Vendor())
+	}
+	var out []pipeline.Source
+	for _, v := range pipeline.Vendors {
+		dir := filepath.Join(SampleCorpus, v)
+		if _, err := os.Stat(dir); err == nil && slices.Contains(known, v) {
+			out = append(out, pipeline.Source{Vendor: v, Root: dir})
+		}
+	}
+	return out, nil
+}
+
+// splitList splits comma-separated flag values.
+func splitList(vals []string) []string {
+	var out []string
+	for _, v := range vals {
+		for _, p := range strings.Split(v, ",") {
+			if p = strings.TrimSpace(p); p != "" {
+				out = append(out, p)
+			}
+		}
+	}
+	return out
+}
+
+func reportCommand() *cli.Command {
+	flags := append(sourceFlags(),
+		&cli.StringFlag{Name: "out", Aliases: []string{"o"}, Value: "out", Usage: "output `DIR` (replaced atomically)", Category: "Output"},
+		&cli.StringSliceFlag{Name: "format", Usage: "output formats, comma-separated (default: all): " + formatNames(), Category: "Output"},
+		&cli.StringFlag{Name: "report-date", Usage: "`YYYY-MM-DD` shown in reports (default: the newest rule date)", Category: "Output"},
+		&cli.BoolFlag{Name: "quiet", Aliases: []string{"q"}, Usage: "print nothing but errors", Category: "Run"},
+		&cli.BoolFlag{Name: "strict", Usage: "exit 3 when any file could not be read or parsed", Category: "Run"},
+	)
+	return &cli.Command{
+		Name:  "report",
+		Usage: "parse the rule sources and write every report and export",
+		Flags: flags,
+		Action: func(c *cli.Context) error {
+			stderr := c.App.ErrWriter
+			o, err := options(c, stderr)
+			if err != nil {
+				return err
+			}
+			o.OutDir = c.String("out")
+			o.Formats = splitList(c.StringSlice("format"))
+			o.ReportDate = c.String("report-date")
+			if !c.Bool("quiet") {
+				o.Log = stderr
+			}
+			start := time.Now()
+			st, err := pipeline.Run(c.Context, o)
+			if st != nil && st.Tables != nil {
+				defer st.Tables.Release()
+			}
+			if err != nil {
+				return cli.Exit(err.Error(), exitFailed)
+			}
+			if !c.Bool("quiet") {
+				fmt.Fprintln(stderr, summary(st, time.Since(start)))
+			}
+			if c.Bool("strict") && countProblems(st) > 0 {
+				return cli.Exit(fmt.Sprintf("%d files could not be read or parsed (--strict)", countProblems(st)), exitProblems)
+			}
+			return nil
+		},
+	}
+}
+
+func formatNames() string {
+	var names []string
+	for _, e := range pipeline.Exporters() {
+		names = append(names, e.Name())
+	}
+	return strings.Join(names, ",")
+}
+
+// countProblems counts failed and partial rules: the problems --strict
+// turns into exit code 3.
+func countProblems(st *pipeline.State) int {
+	n := 0
+	for _, r := range st.Rules {
+		if r.ParseStatus == rule.StatusFailed || r.ParseStatus == rule.StatusPartial {
+			n++
+		}
+	}
+	return n
+}
+
+// summary is the one-line run summary.
+func summary(st *pipeline.State, took time.Duration) string {
+	perVendor := map[string]int{}
+	perStatus := map[rule.Status]int{}
+	for _, r := range st.Rules {
+		perVendor[r.Vendor]++
+		perStatus[r.ParseStatus]++
+	}
+	var vs []string
+	for _, v := range pipeline.Vendors {
+		if perVendor[v] > 0 {
+			vs = append(vs, fmt.Sprintf("%s %d", v, perVendor[v]))
+		}
+	}
+	var ss []string
+	for _, s := range []rule.Status{rule.StatusOK, rule.StatusPartial, rule.StatusNoQuery, rule.StatusFailed} {
+		if perStatus[s] > 0 {
+			ss = append(ss, fmt.Sprintf("%s %d", s, perStatus[s]))
+		}
+	}
+	out := fmt.Sprintf("ruleatlas: %d rules (%s); parse %s", len(st.Rules), strings.Join(vs, ", "), strings.Join(ss, ", "))
+	if st.Deprecated > 0 {
+		out += fmt.Sprintf("; %d deprecated left out", st.Deprecated)
+	}
+	if st.Opts.OutDir != "" {
+		out += fmt.Sprintf("; %d files written to %s", len(st.Written), st.Opts.OutDir)
+	}
+	return out + fmt.Sprintf(" in %.2fs", took.Seconds())
+}
+
+func techniqueCommand() *cli.Command {
+	return &cli.Command{
+		Name:      "technique",
+		Usage:     "print one technique's page (SPEC §8) as text",
+		ArgsUsage: "T1595",
+		Flags: append(sourceFlags(),
+			&cli.IntFlag{Name: "max-rows", Value: 25, Usage: "rows per section (0 = all)"},
+			&cli.BoolFlag{Name: "quiet", Aliases: []string{"q"}, Usage: "no notes on stderr"},
+		),
+		Action: func(c *cli.Context) error {
+			if c.NArg() != 1 {
+				return usagef("technique takes exactly one technique id, e.g. ruleatlas technique T1595")
+			}
+			id, ok := rule.Technique(c.Args().First())
+			if !ok {
+				return usagef("%q is not a technique id (T1234 or T1234.001)", c.Args().First())
+			}
+			o, err := options(c, c.App.ErrWriter)
+			if err != nil {
+				return err
+			}
+			st, err := pipeline.Run(c.Context, o)
+			if st != nil && st.Tables != nil {
+				defer st.Tables.Release()
+			}
+			if err != nil {
+				return cli.Exit(err.Error(), exitFailed)
+			}
+			page := view.NewIndex(st.Tables).Page(id)
+			return view.WriteText(c.App.Writer, page, view.TextOptions{MaxRows: c.Int("max-rows")})
+		},
+	}
+}
+
+func versionCommand() *cli.Command {
+	return &cli.Command{
+		Name:  "version",
+		Usage: "print the version",
+		Action: func(c *cli.Context) error {
+			_, err := fmt.Fprintf(c.App.Writer, "ruleatlas %s\n", toolVersion())
+			return err
+		},
+	}
+}

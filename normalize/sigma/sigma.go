@@ -1,0 +1,292 @@
+// Package sigma is the Sigma frontend of ruleatlas: it reads Sigma rule YAML
+// (multi-document files, legacy `action: global` documents, correlation
+// rules) and lowers each rule's detection — selections, value modifiers and
+// the condition expression — into the common rule model.
+//
+// Choices a reader should know:
+//   - A list of plain values is a list equality (op in, one predicate per
+//     value); a list under a modifier gives one predicate per value with
+//     that modifier's op; `|all` joins them with AND.
+//   - windash and expand leave the value as written (the canonical `-`
+//     spelling and the placeholder), so an indicator is counted once.
+//   - wide/utf16*, base64 and base64offset encode the value; the predicate
+//     holds the encoded strings the rule really matches (three for
+//     base64offset).
+//   - fieldref compares two fields: op eq with value "fieldref:<field>".
+//   - A legacy aggregation `| count(x) by y > N` adds the predicate
+//     `count(x) gt N`. Correlation rules have no detection; their
+//     threshold condition becomes `count gte N` style predicates.
+package sigma
+
+import (
+	"bytes"
+	"errors"
+	"fmt"
+	"io"
+	"io/fs"
+	"strings"
+
+	"go.yaml.in/yaml/v3"
+
+	"github.com/ruleatlas/ruleatlas/normalize/rule"
+)
+
+// Frontend reads Sigma rule repositories.
+type Frontend struct{}
+
+// Vendor returns "sigma".
+func (Frontend) Vendor() string { return "sigma" }
+
+// Open returns the loader for one repository root.
+func (Frontend) Open(string) (rule.Source, error) { return source{}, nil }
+
+type source struct{}
+
+// Match accepts .yml and .yaml files.
+func (source) Match(rel string, _ fs.DirEntry) bool {
+	return strings.HasSuffix(rel, ".yml") || strings.HasSuffix(rel, ".yaml")
+}
+
+// maxDocuments bounds the YAML documents of one file.
+const maxDocuments = 1000
+
+// Load decodes every document of a Sigma file into rules.
+func (source) Load(f rule.File) (rule.Result, error) {
+	var res rule.Result
+	dec := yaml.NewDecoder(bytes.NewReader(f.Data))
+	var global *yaml.Node
+	for n := 0; ; n++ {
+		if n == maxDocuments {
+			return res, fmt.Errorf("more than %d YAML documents", maxDocuments)
+		}
+		var doc yaml.Node
+		err := dec.Decode(&doc)
+		if errors.Is(err, io.EOF) {
+			break
+		}
+		if err != nil {
+			return res, yamlError(err)
+		}
+		if len(doc.Content) == 0 {
+			continue
+		}
+		root := doc.Content[0]
+		if root.Kind != yaml.MappingNode {
+			return res, rule.Errorf(root.Line, root.Column, "a Sigma document must be a mapping")
+		}
+		switch scalar(root, "action") {
+		case "global":
+			global = root
+			continue
+		case "reset":
+			global = nil
+			continue
+		case "repeat":
+			continue
+		}
+		if global != nil {
+			root = merge(global, root)
+		}
+		r, skip := loadDocument(root, f.Path, len(res.Rules))
+		if skip != "" {
+			res.Skipped = skip
+			continue
+		}
+		res.Rules = append(res.Rules, r)
+	}
+	if len(res.Rules) == 0 && res.Skipped == "" {
+		res.Skipped = "no Sigma rule in file"
+	}
+	return res, nil
+}
+
+// yamlError turns a yaml.v3 error into a *rule.SyntaxError when it names a line.
+func yamlError(err error) error {
+	msg := err.Error()
+	msg = strings.TrimPrefix(msg, "yaml: ")
+	var line int
+	if _, scanErr := fmt.Sscanf(msg, "line %d:", &line); scanErr == nil && line > 0 {
+		rest := msg[strings.IndexByte(msg, ':')+1:]
+		return rule.Errorf(line, 0, "invalid YAML:%s", rest)
+	}
+	return fmt.Errorf("invalid YAML: %s", msg)
+}
+
+func loadDocument(root *yaml.Node, path string, index int) (rule.Rule, string) {
+	r := rule.Rule{
+		RuleID:   scalar(root, "id"),
+		Path:     path,
+		Title:    scalar(root, "title"),
+		Status:   strings.ToLower(scalar(root, "status")),
+		Severity: rule.Severity(scalar(root, "level")),
+		Language: rule.LangSigma,
+	}
+	if r.RuleID == "" {
+		r.RuleID = path
+		if index > 0 {
+			r.RuleID = fmt.Sprintf("%s#%d", path, index+1)
+		}
+	}
+	r.Deprecated = r.Status == "deprecated" || r.Status == "unsupported"
+	r.Date = newestDate(scalar(root, "date"), scalar(root, "modified"))
+	for _, t := range strings.Fields(strings.Join(scalars(get(root, "tags")), " ")) {
+		low := strings.ToLower(t)
+		if !strings.HasPrefix(low, "attack.") {
+			continue
+		}
+		if id, ok := rule.Technique(low); ok && strings.HasPrefix(low, "attack.t") {
+			r.Techniques = append(r.Techniques, id)
+			continue
+		}
+		name := strings.TrimPrefix(low, "attack.")
+		if len(name) > 1 && (name[0] == 'g' || name[0] == 's') && name[1] >= '0' && name[1] <= '9' {
+			continue // groups and software
+		}
+		r.Tactics = append(r.Tactics, name)
+	}
+	r.Techniques = rule.Dedup(r.Techniques)
+	if ls := get(root, "logsource"); ls != nil && ls.Kind == yaml.MappingNode {
+		for _, k := range []string{"product", "category", "service"} {
+			if v := strings.ToLower(scalar(ls, k)); v != "" {
+				r.LogSources = append(r.LogSources, k+":"+v)
+			}
+		}
+	}
+
+	if corr := get(root, "correlation"); corr != nil {
+		loadCorrelation(&r, corr)
+		return r, ""
+	}
+	det := get(root, "detection")
+	if det == nil {
+		if r.Title == "" {
+			return r, "not a Sigma rule (no title or detection)"
+		}
+		r.ParseStatus = rule.StatusFailed
+		r.ParseError = rule.Errorf(root.Line, root.Column, "rule has no detection section").Error()
+		return r, ""
+	}
+	d, err := ParseDetection(det)
+	if err != nil {
+		r.ParseStatus = rule.StatusFailed
+		r.ParseError = err.Error()
+		return r, ""
+	}
+	ps, skipped := rule.Flatten(d.Lower())
+	r.Predicates = ps
+	r.ParseStatus = rule.StatusOK
+	if len(skipped) > 0 {
+		r.ParseStatus = rule.StatusPartial
+		r.ParseError = skipped[0]
+	}
+	return r, ""
+}
+
+// loadCorrelation turns a correlation rule's threshold into predicates.
+func loadCorrelation(r *rule.Rule, corr *yaml.Node) {
+	r.ParseStatus = rule.StatusOK
+	typ := scalar(corr, "type")
+	cond := get(corr, "condition")
+	if cond == nil || cond.Kind != yaml.MappingNode {
+		if typ == "temporal" || typ == "temporal_ordered" {
+			return // the referenced rules occurring together is the whole logic
+		}
+		r.ParseStatus = rule.StatusPartial
+		r.ParseError = fmt.Sprintf("correlation rule of type %q without condition", typ)
+		return
+	}
+	name := typ
+	if f := scalar(cond, "field"); f != "" {
+		name += "(" + f + ")"
+	}
+	for i := 0; i+1 < len(cond.Content); i += 2 {
+		k, v := cond.Content[i].Value, cond.Content[i+1].Value
+		switch k {
+		case "gt", "gte", "lt", "lte":
+			r.Predicates = append(r.Predicates, rule.Predicate{FieldRaw: name, Op: rule.Op(k), Value: v})
+		case "eq":
+			r.Predicates = append(r.Predicates, rule.Predicate{FieldRaw: name, Op: rule.OpEq, Value: v})
+		}
+	}
+}
+
+// get returns the value node of key in a mapping node, or nil.
+func get(m *yaml.Node, key string) *yaml.Node {
+	if m == nil || m.Kind != yaml.MappingNode {
+		return nil
+	}
+	for i := 0; i+1 < len(m.Content); i += 2 {
+		if m.Content[i].Value == key {
+			v := m.Content[i+1]
+			if v.Kind == yaml.AliasNode {
+				return nil
+			}
+			return v
+		}
+	}
+	return nil
+}
+
+func scalar(m *yaml.Node, key string) string {
+	if v := get(m, key); v != nil && v.Kind == yaml.ScalarNode {
+		return strings.TrimSpace(v.Value)
+	}
+	return ""
+}
+
+func scalars(n *yaml.Node) []string {
+	if n == nil {
+		return nil
+	}
+	if n.Kind == yaml.ScalarNode {
+		return []string{n.Value}
+	}
+	var out []string
+	for _, c := range n.Content {
+		if c.Kind == yaml.ScalarNode {
+			out = append(out, c.Value)
+		}
+	}
+	return out
+}
+
+// merge returns a copy of doc with the keys of global it lacks, merging
+// nested mappings (the legacy `action: global` form).
+func merge(global, doc *yaml.Node) *yaml.Node {
+	out := &yaml.Node{Kind: yaml.MappingNode, Line: doc.Line, Column: doc.Column}
+	out.Content = append(out.Content, doc.Content...)
+	for i := 0; i+1 < len(global.Content); i += 2 {
+		k, gv := global.Content[i], global.Content[i+1]
+		if k.Value == "action" {
+			continue
+		}
+		dv := get(doc, k.Value)
+		switch {
+		case dv == nil:
+			out.Content = append(out.Content, k, gv)
+		case dv.Kind == yaml.MappingNode && gv.Kind == yaml.MappingNode:
+			merged := merge(gv, dv)
+			for j := 0; j+1 < len(out.Content); j += 2 {
+				if out.Content[j].Value == k.Value {
+					out.Content[j+1] = merged
+				}
+			}
+		}
+	}
+	return out
+}
+
+// newestDate returns the later of two Sigma dates as YYYY-MM-DD.
+func newestDate(ds ...string) string {
+	best := ""
+	for _, d := range ds {
+		d = strings.ReplaceAll(strings.TrimSpace(d), "/", "-")
+		if len(d) >= 10 {
+			d = d[:10]
+		}
+		if len(d) == 10 && d > best {
+			best = d
+		}
+	}
+	return best
+}

@@ -1,0 +1,179 @@
+// Package taxonomy classifies rules by what they read: normalized events
+// (process_creation, network_connection, dns_query, …), platforms (windows,
+// linux, aws, …) and domains (endpoint, network, cloud, identity, web,
+// application), from the rule's log sources (rule.Rule.LogSources). The
+// mapping is data (templates/taxonomy.yaml, embedded).
+//
+// Every entry whose vendor (if any) and `when` gates match adds its events,
+// platforms and domains; the results are unions. A rule no entry gives an
+// event gets `other:<raw>` from its first log source (or `other:unknown`).
+package taxonomy
+
+import (
+	"bytes"
+	"fmt"
+	"path"
+	"slices"
+	"strings"
+	"sync"
+
+	"go.yaml.in/yaml/v3"
+
+	"github.com/ruleatlas/ruleatlas/templates"
+)
+
+// Entry is one classification rule of the taxonomy.
+type Entry struct {
+	Vendor    string              `yaml:"vendor"`
+	When      map[string][]string `yaml:"when"`
+	Events    []string            `yaml:"events"`
+	Platforms []string            `yaml:"platforms"`
+	Domains   []string            `yaml:"domains"`
+}
+
+// File is the decoded taxonomy document.
+type File struct {
+	Events    []string `yaml:"events"`
+	Platforms []string `yaml:"platforms"`
+	Domains   []string `yaml:"domains"`
+	Entries   []Entry  `yaml:"entries"`
+}
+
+// Taxonomy is a validated classification.
+type Taxonomy struct {
+	file File
+	// byKey indexes entries by the keys of their gates, so a rule only
+	// tests entries that can match one of its log sources.
+	byKey map[string][]*Entry
+}
+
+// Result is the classification of one rule.
+type Result struct {
+	Events, Platforms, Domains []string
+}
+
+// Parse decodes and validates a taxonomy: every event, platform and domain
+// an entry names must be listed at the top.
+func Parse(data []byte) (*Taxonomy, error) {
+	dec := yaml.NewDecoder(bytes.NewReader(data))
+	dec.KnownFields(true)
+	var f File
+	if err := dec.Decode(&f); err != nil {
+		return nil, fmt.Errorf("taxonomy: %w", err)
+	}
+	t := &Taxonomy{file: f, byKey: map[string][]*Entry{}}
+	for i := range f.Entries {
+		e := &f.Entries[i]
+		if len(e.When) == 0 {
+			return nil, fmt.Errorf("taxonomy: entry %d has no when gate", i+1)
+		}
+		for _, check := range []struct {
+			what  string
+			names []string
+			known []string
+		}{{"event", e.Events, f.Events}, {"platform", e.Platforms, f.Platforms}, {"domain", e.Domains, f.Domains}} {
+			for _, n := range check.names {
+				if !slices.Contains(check.known, n) {
+					return nil, fmt.Errorf("taxonomy: entry %d names unknown %s %q", i+1, check.what, n)
+				}
+			}
+		}
+		for k := range e.When {
+			t.byKey[strings.ToLower(k)] = append(t.byKey[strings.ToLower(k)], e)
+		}
+	}
+	return t, nil
+}
+
+var (
+	defaultOnce sync.Once
+	defaultTax  *Taxonomy
+	defaultErr  error
+)
+
+// Default returns the embedded taxonomy (templates/taxonomy.yaml).
+func Default() (*Taxonomy, error) {
+	defaultOnce.Do(func() {
+		data, err := templates.FS.ReadFile("taxonomy.yaml")
+		if err != nil {
+			defaultErr = err
+			return
+		}
+		defaultTax, defaultErr = Parse(data)
+	})
+	return defaultTax, defaultErr
+}
+
+// Events lists the known events.
+func (t *Taxonomy) Events() []string { return t.file.Events }
+
+// Classify returns the events, platforms and domains of a rule of vendor
+// reading sources (key:value strings).
+func (t *Taxonomy) Classify(vendor string, sources []string) Result {
+	var r Result
+	var seen []*Entry
+	for _, src := range sources {
+		k, _, ok := strings.Cut(src, ":")
+		if !ok {
+			continue
+		}
+		for _, e := range t.byKey[strings.ToLower(k)] {
+			if slices.Contains(seen, e) {
+				continue
+			}
+			seen = append(seen, e)
+			if e.matches(vendor, sources) {
+				r.Events = append(r.Events, e.Events...)
+				r.Platforms = append(r.Platforms, e.Platforms...)
+				r.Domains = append(r.Domains, e.Domains...)
+			}
+		}
+	}
+	r.Events = sortedSet(r.Events)
+	r.Platforms = sortedSet(r.Platforms)
+	r.Domains = sortedSet(r.Domains)
+	return r
+}
+
+// Other returns the fallback event for a rule no entry classified.
+func Other(sources []string) string {
+	for _, s := range sources {
+		if _, v, ok := strings.Cut(s, ":"); ok && v != "" {
+			return "other:" + strings.ToLower(v)
+		}
+	}
+	return "other:unknown"
+}
+
+func (e *Entry) matches(vendor string, sources []string) bool {
+	if e.Vendor != "" && e.Vendor != vendor {
+		return false
+	}
+	for key, pats := range e.When {
+		if !gate(key, pats, sources) {
+			return false
+		}
+	}
+	return true
+}
+
+func gate(key string, pats []string, sources []string) bool {
+	for _, src := range sources {
+		k, v, ok := strings.Cut(src, ":")
+		if !ok || !strings.EqualFold(k, key) {
+			continue
+		}
+		v = strings.ToLower(v)
+		for _, p := range pats {
+			if ok, _ := path.Match(strings.ToLower(p), v); ok {
+				return true
+			}
+		}
+	}
+	return false
+}
+
+func sortedSet(ss []string) []string {
+	slices.Sort(ss)
+	return slices.Compact(ss)
+}

@@ -1,0 +1,413 @@
+package pipeline
+
+import (
+	"cmp"
+	"context"
+	"fmt"
+	"slices"
+	"strings"
+
+	"github.com/apache/arrow-go/v18/arrow"
+	"github.com/apache/arrow-go/v18/arrow/array"
+
+	"github.com/ruleatlas/ruleatlas/normalize/attack"
+	"github.com/ruleatlas/ruleatlas/pipeline/tables"
+)
+
+// Aggregate computes the coverage, fields, indicators, exclusions and events
+// tables (SPEC §6) from the rules and predicates records. String columns are
+// dictionary-encoded once; every count is over integer codes, and every
+// count is of distinct rules (a rule contributes at most once per row).
+type Aggregate struct{}
+
+func (Aggregate) String() string { return "aggregating per technique" }
+
+// maxSampleValues is the number of sample values per field row.
+const maxSampleValues = 5
+
+// Run adds the aggregate records to st.Tables.
+func (Aggregate) Run(ctx context.Context, st *State) error {
+	set := st.Tables
+	if set == nil || set.Rules == nil || set.Predicates == nil {
+		return fmt.Errorf("tables not built")
+	}
+	a := newAggregator(set)
+	set.Coverage = a.coverage(st, set.Meta.Vendors)
+	if err := ctx.Err(); err != nil {
+		return err
+	}
+	set.Fields, set.Indicators, set.Exclusions, set.Events = a.perTechnique(st)
+	return nil
+}
+
+// dict interns strings to dense int32 codes.
+type dict struct {
+	codes  map[string]int32
+	values []string
+}
+
+func newDict() *dict { return &dict{codes: map[string]int32{}} }
+
+func (d *dict) code(s string) int32 {
+	if c, ok := d.codes[s]; ok {
+		return c
+	}
+	c := int32(len(d.values))
+	d.codes[s] = c
+	d.values = append(d.values, s)
+	return c
+}
+
+// encode dictionary-encodes a string column.
+func (d *dict) encode(col *array.String) []int32 {
+	out := make([]int32, col.Len())
+	for i := range out {
+		out[i] = d.code(col.Value(i))
+	}
+	return out
+}
+
+type identity struct{ field, op, lower int32 }
+
+type aggregator struct {
+	nRules     int
+	ruleVendor []int32 // vendor code per rule
+	vendors    *dict
+	predStart  []int32 // predicates of rule i are [predStart[i], predStart[i+1])
+
+	fields, ops, lowers, spellings *dict
+	pField, pOp, pLower, pIdent    []int32
+	pNegated, pExclusion           *array.Boolean
+	identities                     []identity
+	identSpelling                  []int32 // most common spelling code per identity
+	lowerSpelling                  []int32 // most common spelling code per lower-cased value
+
+	byTechnique map[string][]int32 // technique → rules (sub-technique roll-up, each rule once)
+	ruleEvents  [][]int32
+	events      *dict
+}
+
+func newAggregator(set *tables.Set) *aggregator {
+	rules, preds := set.Rules, set.Predicates
+	a := &aggregator{nRules: int(rules.NumRows()), vendors: newDict(), fields: newDict(), ops: newDict(),
+		lowers: newDict(), spellings: newDict(), events: newDict(), byTechnique: map[string][]int32{}}
+	a.ruleVendor = a.vendors.encode(tables.Strings(rules, 0))
+	counts := rules.Column(14).(*array.Int32)
+	a.predStart = make([]int32, a.nRules+1)
+	for i := range a.nRules {
+		a.predStart[i+1] = a.predStart[i] + counts.Value(i)
+	}
+
+	// Dictionary-encode the predicate columns the aggregates group on.
+	a.pField = a.fields.encode(tables.Strings(preds, 2))
+	a.pOp = a.ops.encode(tables.Strings(preds, 4))
+	values := tables.Strings(preds, 5)
+	n := values.Len()
+	a.pLower = make([]int32, n)
+	spell := make([]int32, n)
+	for i := range n {
+		v := values.Value(i)
+		spell[i] = a.spellings.code(v)
+		a.pLower[i] = a.lowers.code(strings.ToLower(v))
+	}
+	a.pNegated = preds.Column(6).(*array.Boolean)
+	a.pExclusion = preds.Column(7).(*array.Boolean)
+
+	// Indicator identity is (field, op, lower(value)).
+	idents := map[identity]int32{}
+	a.pIdent = make([]int32, n)
+	for i := range n {
+		k := identity{a.pField[i], a.pOp[i], a.pLower[i]}
+		c, ok := idents[k]
+		if !ok {
+			c = int32(len(a.identities))
+			idents[k] = c
+			a.identities = append(a.identities, k)
+		}
+		a.pIdent[i] = c
+	}
+	a.identSpelling = mostCommon(a.pIdent, spell, len(a.identities), a.spellings.values)
+	a.lowerSpelling = mostCommon(a.pLower, spell, len(a.lowers.values), a.spellings.values)
+
+	// Technique → rules, with sub-techniques rolled up to their parent.
+	techs := tables.Lists(rules, 7)
+	evs := tables.Lists(rules, 11)
+	a.ruleEvents = make([][]int32, a.nRules)
+	for i := range a.nRules {
+		for _, t := range tables.ListAt(techs, i) {
+			a.addTechniqueRule(t, int32(i))
+			if p := attack.Parent(t); p != "" {
+				a.addTechniqueRule(p, int32(i))
+			}
+		}
+		for _, e := range tables.ListAt(evs, i) {
+			a.ruleEvents[i] = append(a.ruleEvents[i], a.events.code(e))
+		}
+	}
+	return a
+}
+
+func (a *aggregator) addTechniqueRule(t string, r int32) {
+	l := a.byTechnique[t]
+	if len(l) > 0 && l[len(l)-1] == r {
+		return
+	}
+	a.byTechnique[t] = append(l, r)
+}
+
+// mostCommon returns, for each group code, the spelling code seen most often
+// (ties to the lexically smallest spelling).
+func mostCommon(group, spell []int32, nGroups int, spellings []string) []int32 {
+	type gs struct{ g, s int32 }
+	counts := map[gs]int{}
+	for i := range group {
+		counts[gs{group[i], spell[i]}]++
+	}
+	best := make([]int32, nGroups)
+	bestN := make([]int, nGroups)
+	for k, n := range counts {
+		if n > bestN[k.g] || n == bestN[k.g] && spellings[k.s] < spellings[best[k.g]] {
+			best[k.g], bestN[k.g] = k.s, n
+		}
+	}
+	return best
+}
+
+// techniqueIDs returns every technique of the ATT&CK data that is current,
+// plus every tagged id (known or not, revoked included), sorted.
+func (a *aggregator) techniqueIDs(m *attack.Model) []string {
+	var ids []string
+	for _, t := range m.List {
+		if t.Current() {
+			ids = append(ids, t.ID)
+		}
+	}
+	for t := range a.byTechnique {
+		ids = append(ids, t)
+	}
+	slices.Sort(ids)
+	return slices.Compact(ids)
+}
+
+func (a *aggregator) coverage(st *State, vendors []string) arrow.RecordBatch {
+	m := st.Attack
+	ids := a.techniqueIDs(m)
+	b := tables.NewBuilder(st.Mem, tables.CoverageSchema)
+	b.Reserve(len(ids) * len(vendors))
+	perVendor := make([]int64, len(a.vendors.values))
+	for _, id := range ids {
+		clear(perVendor)
+		for _, r := range a.byTechnique[id] {
+			perVendor[a.ruleVendor[r]]++
+		}
+		name, parent, tactics := "", attack.Parent(id), []string(nil)
+		if t := m.Techniques[id]; t != nil {
+			name, tactics = t.Name, t.Tactics
+		}
+		for _, v := range vendors {
+			var n int64
+			if c, ok := a.vendors.codes[v]; ok {
+				n = perVendor[c]
+			}
+			b.Str(0, id)
+			b.Str(1, name)
+			b.Str(2, parent)
+			b.List(3, tactics)
+			b.Str(4, v)
+			b.Int64(5, n)
+		}
+	}
+	return b.Finish()
+}
+
+// counter counts distinct rules per code within one technique: stamp holds
+// the last visit that counted a code, touched the codes to emit.
+type counter struct {
+	n       []int64
+	stamp   []int64
+	touched []int32
+}
+
+func newCounter(size int) *counter {
+	c := &counter{n: make([]int64, size), stamp: make([]int64, size)}
+	for i := range c.stamp {
+		c.stamp[i] = -1
+	}
+	return c
+}
+
+func (c *counter) add(code int32, visit int64) {
+	if c.stamp[code] == visit {
+		return
+	}
+	if c.n[code] == 0 {
+		c.touched = append(c.touched, code)
+	}
+	c.stamp[code] = visit
+	c.n[code]++
+}
+
+// drain returns the touched codes with their counts, resetting the counter.
+func (c *counter) drain() []codeCount {
+	out := make([]codeCount, len(c.touched))
+	for i, code := range c.touched {
+		out[i] = codeCount{code, c.n[code]}
+		c.n[code] = 0
+	}
+	c.touched = c.touched[:0]
+	return out
+}
+
+type codeCount struct {
+	code int32
+	n    int64
+}
+
+// sparse counts distinct rules per 64-bit key within one technique.
+type sparse struct {
+	n     map[uint64]int64
+	stamp map[uint64]int64
+}
+
+func (s *sparse) add(k uint64, visit int64) {
+	if s.stamp[k] == visit+1 {
+		return
+	}
+	s.stamp[k] = visit + 1
+	s.n[k]++
+}
+
+func (a *aggregator) perTechnique(st *State) (fields, indicators, exclusions, events arrow.RecordBatch) {
+	nIdent := len(a.identities)
+	reach := make([]int64, nIdent)
+	seen := make([]int32, nIdent)
+	for i := range seen {
+		seen[i] = -1
+	}
+	for r := range a.nRules {
+		for p := a.predStart[r]; p < a.predStart[r+1]; p++ {
+			if a.pNegated.Value(int(p)) {
+				continue
+			}
+			if id := a.pIdent[p]; seen[id] != int32(r) {
+				seen[id] = int32(r)
+				reach[id]++
+			}
+		}
+	}
+
+	ids := make([]string, 0, len(a.byTechnique))
+	for t := range a.byTechnique {
+		ids = append(ids, t)
+	}
+	slices.Sort(ids)
+
+	nOps := int32(len(a.ops.values))
+	fieldRules := newCounter(len(a.fields.values))
+	fieldOpRules := newCounter(len(a.fields.values) * int(nOps))
+	indRules := newCounter(nIdent)
+	exclRules := newCounter(nIdent)
+	eventRules := newCounter(len(a.events.values))
+	samples := &sparse{n: map[uint64]int64{}, stamp: map[uint64]int64{}}
+
+	fb := tables.NewBuilder(st.Mem, tables.FieldsSchema)
+	ib := tables.NewBuilder(st.Mem, tables.IndicatorsSchema)
+	xb := tables.NewBuilder(st.Mem, tables.ExclusionsSchema)
+	eb := tables.NewBuilder(st.Mem, tables.EventsSchema)
+	var visit int64
+	for _, t := range ids {
+		clear(samples.n)
+		clear(samples.stamp)
+		for _, r := range a.byTechnique[t] {
+			visit++
+			for _, e := range a.ruleEvents[r] {
+				eventRules.add(e, visit)
+			}
+			for p := a.predStart[r]; p < a.predStart[r+1]; p++ {
+				if a.pExclusion.Value(int(p)) {
+					exclRules.add(a.pIdent[p], visit)
+				}
+				if a.pNegated.Value(int(p)) {
+					continue
+				}
+				f := a.pField[p]
+				fieldRules.add(f, visit)
+				fieldOpRules.add(f*nOps+a.pOp[p], visit)
+				indRules.add(a.pIdent[p], visit)
+				samples.add(uint64(f)<<32|uint64(a.pLower[p]), visit)
+			}
+		}
+		a.emitFields(fb, t, fieldRules.drain(), fieldOpRules, nOps, samples)
+		a.emitIdentities(ib, t, indRules.drain(), reach)
+		a.emitIdentities(xb, t, exclRules.drain(), nil)
+		for _, ec := range sortCounts(eventRules.drain(), a.events.values) {
+			eb.Str(0, t)
+			eb.Str(1, a.events.values[ec.code])
+			eb.Int64(2, ec.n)
+		}
+	}
+	return fb.Finish(), ib.Finish(), xb.Finish(), eb.Finish()
+}
+
+// sortCounts orders by count descending, then name.
+func sortCounts(cs []codeCount, names []string) []codeCount {
+	slices.SortFunc(cs, func(x, y codeCount) int {
+		return cmp.Or(cmp.Compare(y.n, x.n), cmp.Compare(names[x.code], names[y.code]))
+	})
+	return cs
+}
+
+func (a *aggregator) emitFields(b *tables.Builder, t string, fcs []codeCount, fieldOps *counter, nOps int32, samples *sparse) {
+	// Per field: its op counts and sample values.
+	opsOf := map[int32][]codeCount{}
+	for _, fo := range fieldOps.drain() {
+		f, op := fo.code/nOps, fo.code%nOps
+		opsOf[f] = append(opsOf[f], codeCount{op, fo.n})
+	}
+	valsOf := map[int32][]codeCount{}
+	for k, n := range samples.n {
+		f, v := int32(k>>32), int32(uint32(k))
+		valsOf[f] = append(valsOf[f], codeCount{v, n})
+	}
+	for _, fc := range sortCounts(fcs, a.fields.values) {
+		var how []string
+		for _, oc := range sortCounts(opsOf[fc.code], a.ops.values) {
+			how = append(how, fmt.Sprintf("%s %d", a.ops.values[oc.code], oc.n))
+		}
+		vals := valsOf[fc.code]
+		slices.SortFunc(vals, func(x, y codeCount) int {
+			return cmp.Or(cmp.Compare(y.n, x.n), cmp.Compare(a.lowers.values[x.code], a.lowers.values[y.code]))
+		})
+		var sample []string
+		for _, v := range vals[:min(len(vals), maxSampleValues)] {
+			sample = append(sample, a.spellings.values[a.lowerSpelling[v.code]])
+		}
+		b.Str(0, t)
+		b.Str(1, a.fields.values[fc.code])
+		b.Int64(2, fc.n)
+		b.Str(3, strings.Join(how, ", "))
+		b.List(4, sample)
+	}
+}
+
+// emitIdentities writes (field, op, value) rows; reach adds corpus_reach.
+func (a *aggregator) emitIdentities(b *tables.Builder, t string, ics []codeCount, reach []int64) {
+	slices.SortFunc(ics, func(x, y codeCount) int {
+		ix, iy := a.identities[x.code], a.identities[y.code]
+		return cmp.Or(cmp.Compare(y.n, x.n),
+			cmp.Compare(a.fields.values[ix.field], a.fields.values[iy.field]),
+			cmp.Compare(a.ops.values[ix.op], a.ops.values[iy.op]),
+			cmp.Compare(a.lowers.values[ix.lower], a.lowers.values[iy.lower]))
+	})
+	for _, ic := range ics {
+		id := a.identities[ic.code]
+		b.Str(0, t)
+		b.Str(1, a.fields.values[id.field])
+		b.Str(2, a.ops.values[id.op])
+		b.Str(3, a.spellings.values[a.identSpelling[ic.code]])
+		b.Int64(4, ic.n)
+		if reach != nil {
+			b.Int64(5, reach[ic.code])
+		}
+	}
+}

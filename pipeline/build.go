@@ -1,0 +1,97 @@
+package pipeline
+
+import (
+	"cmp"
+	"context"
+	"slices"
+
+	"github.com/apache/arrow-go/v18/arrow"
+
+	"github.com/ruleatlas/ruleatlas/normalize/rule"
+	"github.com/ruleatlas/ruleatlas/pipeline/tables"
+)
+
+// BuildTables sorts the rules by (vendor, rule_id) and builds the rules and
+// predicates Arrow records.
+type BuildTables struct{}
+
+func (BuildTables) String() string { return "building Arrow tables" }
+
+// Run fills st.Tables with the rules and predicates records and the run facts.
+func (BuildTables) Run(_ context.Context, st *State) error {
+	slices.SortFunc(st.Rules, func(a, b rule.Rule) int {
+		return cmp.Or(cmp.Compare(a.Vendor, b.Vendor), cmp.Compare(a.RuleID, b.RuleID))
+	})
+	set := &tables.Set{Attack: st.Attack, Problems: st.Problems.Sorted()}
+	set.Rules = buildRules(st, st.Rules)
+	set.Predicates = buildPredicates(st, st.Rules)
+	set.Meta = tables.Meta{
+		Vendors:       sortedVendors(st.Opts.Sources),
+		Filters:       st.Opts.Filters,
+		AttackVersion: st.Attack.Version,
+		ReportDate:    reportDate(st.Opts.ReportDate, st.Rules),
+		ToolVersion:   st.Opts.ToolVersion,
+	}
+	for _, s := range st.Opts.Sources {
+		set.Meta.Sources = append(set.Meta.Sources, tables.Source{Vendor: s.Vendor, Root: s.Root})
+	}
+	st.Tables = set
+	return nil
+}
+
+// reportDate is the given date, else the newest rule date, else "".
+func reportDate(given string, rules []rule.Rule) string {
+	if given != "" {
+		return given
+	}
+	best := ""
+	for _, r := range rules {
+		best = max(best, r.Date)
+	}
+	return best
+}
+
+func buildRules(st *State, rules []rule.Rule) arrow.RecordBatch {
+	b := tables.NewBuilder(st.Mem, tables.RulesSchema)
+	b.Reserve(len(rules))
+	for _, r := range rules {
+		b.Str(0, r.Vendor)
+		b.Str(1, r.RuleID)
+		b.Str(2, r.Path)
+		b.Str(3, r.Title)
+		b.Str(4, r.Status)
+		b.Str(5, r.Severity)
+		b.Str(6, r.Language)
+		b.List(7, r.Techniques)
+		b.List(8, r.Tactics)
+		b.List(9, r.Platforms)
+		b.List(10, r.Domains)
+		b.List(11, r.Events)
+		b.Str(12, string(r.ParseStatus))
+		b.Str(13, r.ParseError)
+		b.Int32(14, int32(len(r.Predicates)))
+	}
+	return b.Finish()
+}
+
+func buildPredicates(st *State, rules []rule.Rule) arrow.RecordBatch {
+	n := 0
+	for _, r := range rules {
+		n += len(r.Predicates)
+	}
+	b := tables.NewBuilder(st.Mem, tables.PredicatesSchema)
+	b.Reserve(n)
+	for _, r := range rules {
+		for _, p := range r.Predicates {
+			b.Str(0, r.Vendor)
+			b.Str(1, r.RuleID)
+			b.Str(2, p.Field)
+			b.Str(3, p.FieldRaw)
+			b.Str(4, string(p.Op))
+			b.Str(5, p.Value)
+			b.Bool(6, p.Negated)
+			b.Bool(7, p.Exclusion)
+		}
+	}
+	return b.Finish()
+}

@@ -1,0 +1,16 @@
+package pipeline
+
+import (
+	"github.com/ruleatlas/ruleatlas/normalize/rule"
+	"github.com/ruleatlas/ruleatlas/normalize/sigma"
+)
+
+// Frontends returns the registered vendor frontends, one per vendor key.
+func Frontends() []rule.Frontend {
+	return []rule.Frontend{
+		sigma.Frontend{},
+	}
+}
+
+// Vendors lists the vendor keys ruleatlas knows, in report order.
+var Vendors = []string{"sigma", "elastic", "splunk", "sentinel", "panther"}

@@ -1,0 +1,280 @@
+package pipeline
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"io"
+	"io/fs"
+	"os"
+	"path/filepath"
+	"runtime/debug"
+	"slices"
+	"strings"
+	"sync"
+	"unicode/utf8"
+
+	"github.com/ruleatlas/ruleatlas/normalize/rule"
+	"github.com/ruleatlas/ruleatlas/pipeline/tables"
+)
+
+// fileRef is one discovered candidate rule file.
+type fileRef struct {
+	src    int // index into sources
+	rel    string
+	source rule.Source
+	vendor string
+	root   string
+}
+
+// Discover finds the candidate rule files under every source root.
+type Discover struct{}
+
+func (Discover) String() string { return "discovering rule files" }
+
+// Run walks each root in lexical order; unreadable folders become problems.
+func (Discover) Run(ctx context.Context, st *State) error {
+	fronts := st.Opts.Frontends
+	if fronts == nil {
+		fronts = Frontends()
+	}
+	byVendor := map[string]rule.Frontend{}
+	for _, f := range fronts {
+		byVendor[f.Vendor()] = f
+	}
+	if len(st.Opts.Sources) == 0 {
+		return errors.New("no rule sources given")
+	}
+	for i, s := range st.Opts.Sources {
+		fe, ok := byVendor[s.Vendor]
+		if !ok {
+			return fmt.Errorf("no frontend for vendor %q", s.Vendor)
+		}
+		info, err := os.Stat(s.Root)
+		if err != nil {
+			return fmt.Errorf("%s source: %w", s.Vendor, err)
+		}
+		if !info.IsDir() {
+			return fmt.Errorf("%s source %s: not a folder", s.Vendor, s.Root)
+		}
+		src, err := fe.Open(s.Root)
+		if err != nil {
+			return fmt.Errorf("%s source %s: %w", s.Vendor, s.Root, err)
+		}
+		err = filepath.WalkDir(s.Root, func(path string, d fs.DirEntry, err error) error {
+			if err != nil {
+				rel, _ := filepath.Rel(s.Root, path)
+				st.Problems.Add(tables.Problem{Root: s.Root, Path: filepath.ToSlash(rel), Vendor: s.Vendor,
+					Kind: "failed", Msg: fmt.Sprintf("cannot read: %v", unwrapPath(err))})
+				if d != nil && d.IsDir() {
+					return fs.SkipDir
+				}
+				return nil
+			}
+			if d.IsDir() {
+				if name := d.Name(); path != s.Root && (strings.HasPrefix(name, ".") || name == "node_modules") {
+					return fs.SkipDir
+				}
+				return nil
+			}
+			if !d.Type().IsRegular() {
+				return nil // symlinks are not followed: no loops
+			}
+			rel, err := filepath.Rel(s.Root, path)
+			if err != nil {
+				return err
+			}
+			rel = filepath.ToSlash(rel)
+			if src.Match(rel, d) {
+				st.Files = append(st.Files, fileRef{src: i, rel: rel, source: src, vendor: s.Vendor, root: s.Root})
+			}
+			return ctx.Err()
+		})
+		if err != nil {
+			return fmt.Errorf("walking %s: %w", s.Root, err)
+		}
+	}
+	st.logf("  %d candidate files in %d sources", len(st.Files), len(st.Opts.Sources))
+	return nil
+}
+
+func unwrapPath(err error) error {
+	var pe *fs.PathError
+	if errors.As(err, &pe) {
+		return pe.Err
+	}
+	return err
+}
+
+// Load reads and parses the discovered files in parallel, bounded by
+// Options.Workers. Results are kept in discovery order, so runs are
+// deterministic whatever the scheduling.
+type Load struct{}
+
+func (Load) String() string { return "loading and parsing rules" }
+
+// Run loads every file; a file that cannot be read or decoded becomes one
+// failed rule row and a problem.
+func (Load) Run(ctx context.Context, st *State) error {
+	results := make([]rule.Result, len(st.Files))
+	errs := make([]error, len(st.Files))
+	jobs := make(chan int)
+	var wg sync.WaitGroup
+	for range min(st.Opts.Workers, max(len(st.Files), 1)) {
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			for i := range jobs {
+				results[i], errs[i] = loadFile(st.Files[i], st.Opts.MaxFileSize)
+			}
+		}()
+	}
+	for i := range st.Files {
+		if ctx.Err() != nil {
+			break
+		}
+		jobs <- i
+	}
+	close(jobs)
+	wg.Wait()
+	if err := ctx.Err(); err != nil {
+		return err
+	}
+
+	seen := map[string]bool{}
+	for i, f := range st.Files {
+		if err := errs[i]; err != nil {
+			line, col := position(err)
+			st.Problems.Add(tables.Problem{Root: f.root, Path: f.rel, Vendor: f.vendor, Line: line, Col: col,
+				Kind: "failed", Msg: err.Error()})
+			st.addRule(rule.Rule{Vendor: f.vendor, RuleID: f.rel, Path: f.rel, Language: rule.LangNone,
+				ParseStatus: rule.StatusFailed, ParseError: err.Error()}, seen, f)
+			continue
+		}
+		res := results[i]
+		if res.Skipped != "" && len(res.Rules) == 0 {
+			st.Skipped++
+		}
+		for _, n := range res.Notes {
+			st.Notes++
+			st.Problems.Add(tables.Problem{Root: f.root, Path: f.rel, Vendor: f.vendor, Kind: "note", Msg: n})
+		}
+		for _, r := range res.Rules {
+			r.Vendor = f.vendor
+			if r.Path == "" {
+				r.Path = f.rel
+			}
+			if r.Deprecated && !st.Opts.IncludeDeprecated {
+				st.Deprecated++
+				continue
+			}
+			if r.ParseStatus == "" {
+				r.ParseStatus = rule.StatusOK
+			}
+			if r.ParseStatus == rule.StatusFailed || r.ParseStatus == rule.StatusPartial {
+				st.Problems.Add(tables.Problem{Root: f.root, Path: r.Path, Vendor: f.vendor,
+					Kind: string(r.ParseStatus), Msg: r.ParseError})
+			}
+			st.addRule(r, seen, f)
+		}
+	}
+	st.logf("  %d rules from %d files (%d skipped, %d deprecated left out, %d problems)",
+		len(st.Rules), len(st.Files), st.Skipped, st.Deprecated, st.Problems.Len())
+	return nil
+}
+
+// addRule appends r, renaming a duplicate (vendor, rule_id) to rule_id#path
+// and reporting it.
+func (st *State) addRule(r rule.Rule, seen map[string]bool, f fileRef) {
+	if r.RuleID == "" {
+		r.RuleID = r.Path
+	}
+	key := r.Vendor + "\x00" + r.RuleID
+	if seen[key] {
+		st.Problems.Add(tables.Problem{Root: f.root, Path: r.Path, Vendor: r.Vendor, Kind: "note",
+			Msg: fmt.Sprintf("duplicate rule id %s; kept as %s#%s", r.RuleID, r.RuleID, r.Path)})
+		r.RuleID += "#" + r.Path
+		key = r.Vendor + "\x00" + r.RuleID
+	}
+	seen[key] = true
+	st.Rules = append(st.Rules, r)
+}
+
+// loadFile reads one file within the size limit, checks its encoding and
+// hands it to the frontend, turning a panic into an error.
+func loadFile(f fileRef, limit int64) (res rule.Result, err error) {
+	defer func() {
+		if p := recover(); p != nil {
+			err = fmt.Errorf("internal error while parsing (please report): %v\n%s", p, debug.Stack())
+		}
+	}()
+	data, err := readLimited(filepath.Join(f.root, filepath.FromSlash(f.rel)), limit)
+	if err != nil {
+		return res, err
+	}
+	if !utf8.Valid(data) {
+		return res, invalidUTF8(data)
+	}
+	return f.source.Load(rule.File{Root: f.root, Path: f.rel, Data: data})
+}
+
+func readLimited(path string, limit int64) ([]byte, error) {
+	fh, err := os.Open(path)
+	if err != nil {
+		return nil, fmt.Errorf("cannot read: %w", unwrapPath(err))
+	}
+	defer fh.Close()
+	data, err := io.ReadAll(io.LimitReader(fh, limit+1))
+	if err != nil {
+		return nil, fmt.Errorf("cannot read: %w", unwrapPath(err))
+	}
+	if int64(len(data)) > limit {
+		return nil, fmt.Errorf("file is larger than the %d-byte limit", limit)
+	}
+	return data, nil
+}
+
+// invalidUTF8 names the line and column of the first invalid byte.
+func invalidUTF8(data []byte) error {
+	line, col := 1, 1
+	for i := 0; i < len(data); {
+		r, n := utf8.DecodeRune(data[i:])
+		if r == utf8.RuneError && n <= 1 {
+			return rule.Errorf(line, col, "invalid UTF-8 (byte 0x%02x)", data[i])
+		}
+		if r == '\n' {
+			line, col = line+1, 1
+		} else {
+			col++
+		}
+		i += n
+	}
+	return rule.Errorf(line, col, "invalid UTF-8")
+}
+
+// position extracts a line and column from a *rule.SyntaxError in err's chain.
+func position(err error) (int, int) {
+	var se *rule.SyntaxError
+	if errors.As(err, &se) {
+		return se.Line, se.Col
+	}
+	return 0, 0
+}
+
+// sortedVendors returns the vendors of the sources, in Vendors order.
+func sortedVendors(srcs []Source) []string {
+	var out []string
+	for _, v := range Vendors {
+		for _, s := range srcs {
+			if s.Vendor == v && !slices.Contains(out, v) {
+				out = append(out, v)
+			}
+		}
+	}
+	for _, s := range srcs {
+		if !slices.Contains(out, s.Vendor) {
+			out = append(out, s.Vendor)
+		}
+	}
+	return out
+}

@@ -1,0 +1,167 @@
+package pipeline
+
+import (
+	"context"
+	"slices"
+	"strings"
+
+	"github.com/ruleatlas/ruleatlas/normalize/attack"
+	"github.com/ruleatlas/ruleatlas/normalize/fieldmap"
+	"github.com/ruleatlas/ruleatlas/normalize/rule"
+	"github.com/ruleatlas/ruleatlas/normalize/taxonomy"
+	"github.com/ruleatlas/ruleatlas/normalize/values"
+)
+
+// Normalize maps every rule onto the common vocabulary: canonical fields and
+// values (field map), techniques and tactics (ATT&CK), events, platforms and
+// domains (taxonomy).
+type Normalize struct{}
+
+func (Normalize) String() string { return "normalizing fields, techniques and events" }
+
+// Run loads the ATT&CK model and normalizes every rule in place.
+func (Normalize) Run(ctx context.Context, st *State) error {
+	m, err := loadAttack(st.Opts)
+	if err != nil {
+		return err
+	}
+	st.Attack = m
+	fm, err := fieldmap.Default()
+	if err != nil {
+		return err
+	}
+	tx, err := taxonomy.Default()
+	if err != nil {
+		return err
+	}
+	for i := range st.Rules {
+		normalizeRule(&st.Rules[i], m, fm, tx)
+	}
+	return nil
+}
+
+func loadAttack(o Options) (*attack.Model, error) {
+	var m *attack.Model
+	var err error
+	if o.AttackFile != "" {
+		m, err = attack.Load(o.AttackFile)
+	} else {
+		m, err = attack.Default()
+	}
+	if err != nil {
+		return nil, err
+	}
+	if o.AttackVersion != "" {
+		m.Version = o.AttackVersion
+	}
+	return m, nil
+}
+
+func normalizeRule(r *rule.Rule, m *attack.Model, fm *fieldmap.Map, tx *taxonomy.Taxonomy) {
+	for i, t := range r.Techniques {
+		r.Techniques[i] = strings.ToUpper(strings.TrimSpace(t))
+	}
+	r.Techniques = rule.SortedSet(r.Techniques)
+	tactics := r.Tactics[:0:0]
+	for _, t := range r.Tactics {
+		if name, ok := m.TacticName(t); ok {
+			tactics = append(tactics, name)
+		} else {
+			tactics = append(tactics, t)
+		}
+	}
+	// Tactics of the tagged techniques fill in when the rule names none.
+	if len(tactics) == 0 {
+		for _, id := range r.Techniques {
+			if t := m.Techniques[id]; t != nil {
+				tactics = append(tactics, t.Tactics...)
+			}
+		}
+	}
+	tactics = rule.Dedup(tactics)
+	slices.SortStableFunc(tactics, func(a, b string) int { return m.TacticOrder(a) - m.TacticOrder(b) })
+	r.Tactics = tactics
+
+	scope := fieldmap.Scope{Vendor: r.Vendor, LogSources: r.LogSources}
+	for i := range r.Predicates {
+		p := &r.Predicates[i]
+		if p.Field == "" {
+			p.Field = fm.Lookup(scope, p.FieldRaw).Field
+		}
+		values.Rewrite(p, fm.NameOf)
+	}
+
+	c := tx.Classify(r.Vendor, r.LogSources)
+	r.Events = rule.SortedSet(append(r.Events, c.Events...))
+	if len(r.Events) == 0 {
+		r.Events = []string{taxonomy.Other(r.LogSources)}
+	}
+	r.Platforms = lowerSet(append(r.Platforms, c.Platforms...))
+	r.Domains = lowerSet(append(r.Domains, c.Domains...))
+}
+
+func lowerSet(ss []string) []string {
+	for i, s := range ss {
+		ss[i] = strings.ToLower(strings.TrimSpace(s))
+	}
+	return rule.SortedSet(ss)
+}
+
+// Filter narrows the rules to the --platform, --domain, --vendor and
+// --technique filters, so every table and export shows the same subset.
+type Filter struct{}
+
+func (Filter) String() string { return "applying filters" }
+
+// Skip reports whether no filter is set.
+func (Filter) Skip(st *State) bool {
+	f := st.Opts.Filters
+	return len(f.Platforms)+len(f.Domains)+len(f.Vendors)+len(f.Techniques) == 0
+}
+
+// Run keeps the rules that pass every filter.
+func (Filter) Run(_ context.Context, st *State) error {
+	f := st.Opts.Filters
+	kept := st.Rules[:0]
+	for _, r := range st.Rules {
+		if matchAny(f.Platforms, r.Platforms) && matchAny(f.Domains, r.Domains) &&
+			matchAny(f.Vendors, []string{r.Vendor}) && matchTechnique(f.Techniques, r.Techniques) {
+			kept = append(kept, r)
+		}
+	}
+	st.Filtered = len(st.Rules) - len(kept)
+	st.Rules = kept
+	st.logf("  %d rules pass the filters, %d left out", len(kept), st.Filtered)
+	return nil
+}
+
+func matchAny(want, have []string) bool {
+	if len(want) == 0 {
+		return true
+	}
+	for _, w := range want {
+		for _, h := range have {
+			if strings.EqualFold(w, h) {
+				return true
+			}
+		}
+	}
+	return false
+}
+
+// matchTechnique keeps rules tagged with a wanted technique or one of its
+// sub-techniques.
+func matchTechnique(want, have []string) bool {
+	if len(want) == 0 {
+		return true
+	}
+	for _, w := range want {
+		w = strings.ToUpper(w)
+		for _, h := range have {
+			if h == w || attack.Parent(h) == w {
+				return true
+			}
+		}
+	}
+	return false
+}

@@ -1,0 +1,135 @@
+// Package pipeline runs a ruleatlas report: discover rule files → load and
+// parse them → normalize → filter → build Arrow tables → aggregate → export.
+// Each stage is a small type with one job; Stages lists them in order. Per-file
+// problems are collected in the State and never stop the batch; a stage
+// returns an error only when the run cannot go on.
+package pipeline
+
+import (
+	"context"
+	"fmt"
+	"io"
+	"runtime"
+	"time"
+
+	"github.com/apache/arrow-go/v18/arrow/memory"
+
+	"github.com/ruleatlas/ruleatlas/normalize/attack"
+	"github.com/ruleatlas/ruleatlas/normalize/rule"
+	"github.com/ruleatlas/ruleatlas/pipeline/tables"
+)
+
+// Source is one rule repository to read.
+type Source struct {
+	Vendor string // sigma, elastic, splunk, sentinel, panther
+	Root   string // folder
+}
+
+// DefaultMaxFileSize is the default per-file size limit (16 MiB).
+const DefaultMaxFileSize = 16 << 20
+
+// Options configure one run.
+type Options struct {
+	Sources []Source
+	// Frontends replaces the registered frontends (Frontends()) when set,
+	// e.g. to pass vendor options such as a Splunk macro folder.
+	Frontends []rule.Frontend
+
+	AttackFile    string // STIX bundle; empty = the embedded default
+	AttackVersion string // ATT&CK version when the bundle does not say
+
+	IncludeDeprecated bool
+	Workers           int   // parallel loaders; 0 = all cores
+	MaxFileSize       int64 // bytes; 0 = DefaultMaxFileSize
+	Filters           tables.Filters
+
+	OutDir     string   // empty: build tables only, export nothing
+	Formats    []string // exporter names; empty = all
+	ReportDate string   // YYYY-MM-DD; empty = newest rule date
+
+	ToolVersion string
+	// Log receives one line per stage and per notable event; nil is silent.
+	Log io.Writer
+}
+
+// Timing is how long one stage took.
+type Timing struct {
+	Stage    string
+	Duration time.Duration
+}
+
+// State is what the stages of one run share.
+type State struct {
+	Opts Options
+	Mem  memory.Allocator
+
+	Files    []fileRef
+	Rules    []rule.Rule
+	Problems *Problems
+	Attack   *attack.Model
+	Tables   *tables.Set
+
+	// Counters shown in the run summary.
+	Skipped    int // files that decoded but are not rules
+	Deprecated int // deprecated rules left out
+	Filtered   int // rules left out by filters
+	Notes      int
+
+	Timings []Timing
+	Written []string // output files, relative to OutDir
+}
+
+// Stage is one step of a report run. String names it in progress output.
+type Stage interface {
+	fmt.Stringer
+	Run(ctx context.Context, st *State) error
+}
+
+// Skipper is implemented by stages that may not apply to a run.
+type Skipper interface{ Skip(st *State) bool }
+
+// Stages lists every stage in execution order.
+var Stages = []Stage{
+	Discover{},    // find rule files under each source root
+	Load{},        // parse files into rules; bad files become Problems
+	Normalize{},   // map fields, values, techniques, tactics, events
+	Filter{},      // apply --platform/--domain/--vendor/--technique
+	BuildTables{}, // rules and predicates into Arrow records
+	Aggregate{},   // coverage, fields, indicators, exclusions, events
+	Export{},      // run the exporters chosen by --format
+}
+
+// Run executes every stage in order and returns the final state. The
+// returned state is non-nil even on error, with what was done so far; the
+// caller releases st.Tables when it is set.
+func Run(ctx context.Context, opts Options) (*State, error) {
+	if opts.Workers <= 0 {
+		opts.Workers = runtime.GOMAXPROCS(0)
+	}
+	if opts.MaxFileSize <= 0 {
+		opts.MaxFileSize = DefaultMaxFileSize
+	}
+	st := &State{Opts: opts, Mem: memory.DefaultAllocator, Problems: &Problems{}}
+	for _, s := range Stages {
+		if sk, ok := s.(Skipper); ok && sk.Skip(st) {
+			continue
+		}
+		if err := ctx.Err(); err != nil {
+			return st, err
+		}
+		st.logf("%s", s)
+		start := time.Now()
+		err := s.Run(ctx, st)
+		st.Timings = append(st.Timings, Timing{Stage: s.String(), Duration: time.Since(start)})
+		if err != nil {
+			return st, fmt.Errorf("%s: %w", s, err)
+		}
+	}
+	return st, nil
+}
+
+func (st *State) logf(format string, args ...any) {
+	if st.Opts.Log != nil {
+		fmt.Fprintf(st.Opts.Log, format+"\n", args...)
+	}
+}

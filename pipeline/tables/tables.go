@@ -1,0 +1,234 @@
+// Package tables holds the Arrow tables of one ruleatlas run (SPEC §6): the
+// rules and predicates built from the rule model and the five aggregate
+// tables computed from them, with the run facts exporters need. It is a leaf
+// package: the pipeline fills a Set, exporters only read it.
+package tables
+
+import (
+	"github.com/apache/arrow-go/v18/arrow"
+	"github.com/apache/arrow-go/v18/arrow/array"
+	"github.com/apache/arrow-go/v18/arrow/memory"
+
+	"github.com/ruleatlas/ruleatlas/normalize/attack"
+)
+
+// Table names: the Parquet file of each table is <name>.parquet.
+const (
+	RulesName      = "rules"
+	PredicatesName = "predicates"
+	CoverageName   = "coverage"
+	FieldsName     = "fields"
+	IndicatorsName = "indicators"
+	ExclusionsName = "exclusions"
+	EventsName     = "events"
+)
+
+var (
+	str     = arrow.BinaryTypes.String
+	strList = arrow.ListOf(arrow.BinaryTypes.String)
+	i64     = arrow.PrimitiveTypes.Int64
+	i32     = arrow.PrimitiveTypes.Int32
+	boolean = arrow.FixedWidthTypes.Boolean
+)
+
+func field(name string, t arrow.DataType) arrow.Field {
+	return arrow.Field{Name: name, Type: t, Nullable: false}
+}
+
+// RulesSchema is the schema of rules.parquet: one row per rule.
+var RulesSchema = arrow.NewSchema([]arrow.Field{
+	field("vendor", str), field("rule_id", str), field("path", str), field("title", str),
+	field("status", str), field("severity", str), field("language", str),
+	field("techniques", strList), field("tactics", strList), field("platforms", strList),
+	field("domains", strList), field("events", strList),
+	field("parse_status", str), field("parse_error", str), field("predicate_count", i32),
+}, nil)
+
+// PredicatesSchema is the schema of predicates.parquet: one row per predicate.
+var PredicatesSchema = arrow.NewSchema([]arrow.Field{
+	field("vendor", str), field("rule_id", str), field("field", str), field("field_raw", str),
+	field("op", str), field("value", str), field("negated", boolean), field("exclusion", boolean),
+}, nil)
+
+// CoverageSchema is the schema of coverage.parquet: ATT&CK technique × vendor.
+var CoverageSchema = arrow.NewSchema([]arrow.Field{
+	field("technique_id", str), field("technique_name", str), field("parent_id", str),
+	field("tactics", strList), field("vendor", str), field("rules", i64),
+}, nil)
+
+// FieldsSchema is the schema of fields.parquet: technique × field.
+var FieldsSchema = arrow.NewSchema([]arrow.Field{
+	field("technique_id", str), field("field", str), field("rules", i64), field("how", str),
+	field("sample_values", strList),
+}, nil)
+
+// IndicatorsSchema is the schema of indicators.parquet: technique × (field, op, value).
+var IndicatorsSchema = arrow.NewSchema([]arrow.Field{
+	field("technique_id", str), field("field", str), field("op", str), field("value", str),
+	field("rules", i64), field("corpus_reach", i64),
+}, nil)
+
+// ExclusionsSchema is the schema of exclusions.parquet: technique × (field, op, value).
+var ExclusionsSchema = arrow.NewSchema([]arrow.Field{
+	field("technique_id", str), field("field", str), field("op", str), field("value", str),
+	field("rules", i64),
+}, nil)
+
+// EventsSchema is the schema of events.parquet: technique × event.
+var EventsSchema = arrow.NewSchema([]arrow.Field{
+	field("technique_id", str), field("event", str), field("rules", i64),
+}, nil)
+
+// Problem is a non-fatal issue with one input file: a file that could not be
+// decoded, a rule whose query failed or was only partly understood, or a
+// note (a missing macro, a skipped file).
+type Problem struct {
+	Path   string // relative to the source root
+	Root   string // the source root
+	Vendor string
+	Line   int // 1-based; 0 when unknown
+	Col    int
+	Kind   string // failed, partial, note
+	Msg    string
+}
+
+// Source is one rule repository of the run.
+type Source struct {
+	Vendor string
+	Root   string
+	Commit string // git commit when the root is in a git checkout
+	Dirty  bool
+}
+
+// Filters narrow every table alike (SPEC §6); empty means no filter.
+type Filters struct {
+	Platforms  []string
+	Domains    []string
+	Vendors    []string
+	Techniques []string
+}
+
+// Meta holds the run facts every export shows.
+type Meta struct {
+	Sources       []Source
+	Vendors       []string // vendors in the run, sorted
+	Filters       Filters
+	AttackVersion string
+	ReportDate    string // YYYY-MM-DD
+	ToolVersion   string
+}
+
+// Set is the complete set of tables of one run. Records are owned by the
+// Set; call Release when done.
+type Set struct {
+	Rules      arrow.RecordBatch
+	Predicates arrow.RecordBatch
+	Coverage   arrow.RecordBatch
+	Fields     arrow.RecordBatch
+	Indicators arrow.RecordBatch
+	Exclusions arrow.RecordBatch
+	Events     arrow.RecordBatch
+
+	Attack   *attack.Model
+	Problems []Problem // sorted by root, path, line
+	Meta     Meta
+}
+
+// Named returns the tables with their names, in SPEC §6 order.
+func (s *Set) Named() []Named {
+	return []Named{
+		{RulesName, s.Rules}, {PredicatesName, s.Predicates}, {CoverageName, s.Coverage},
+		{FieldsName, s.Fields}, {IndicatorsName, s.Indicators}, {ExclusionsName, s.Exclusions},
+		{EventsName, s.Events},
+	}
+}
+
+// Named is a table with its name.
+type Named struct {
+	Name   string
+	Record arrow.RecordBatch
+}
+
+// Release frees every record of the set.
+func (s *Set) Release() {
+	for _, n := range s.Named() {
+		if n.Record != nil {
+			n.Record.Release()
+		}
+	}
+}
+
+// Strings returns column i of rec as a string array (the caller must not
+// release it).
+func Strings(rec arrow.RecordBatch, i int) *array.String { return rec.Column(i).(*array.String) }
+
+// Lists returns column i of rec as a list array.
+func Lists(rec arrow.RecordBatch, i int) *array.List { return rec.Column(i).(*array.List) }
+
+// Int64s returns column i of rec as an int64 array.
+func Int64s(rec arrow.RecordBatch, i int) *array.Int64 { return rec.Column(i).(*array.Int64) }
+
+// ListAt returns the strings of row i of a list<string> column.
+func ListAt(l *array.List, i int) []string {
+	start, end := l.ValueOffsets(i)
+	vals := l.ListValues().(*array.String)
+	out := make([]string, 0, end-start)
+	for j := start; j < end; j++ {
+		out = append(out, vals.Value(int(j)))
+	}
+	return out
+}
+
+// Column returns the index of the named column, or -1.
+func Column(rec arrow.RecordBatch, name string) int {
+	idx := rec.Schema().FieldIndices(name)
+	if len(idx) == 0 {
+		return -1
+	}
+	return idx[0]
+}
+
+// Builder appends rows to a record of a given schema, column by column.
+type Builder struct {
+	b *array.RecordBuilder
+}
+
+// NewBuilder starts a record of schema s.
+func NewBuilder(mem memory.Allocator, s *arrow.Schema) *Builder {
+	return &Builder{b: array.NewRecordBuilder(mem, s)}
+}
+
+// Str appends a string to column i.
+func (b *Builder) Str(i int, v string) { b.b.Field(i).(*array.StringBuilder).Append(v) }
+
+// List appends a list of strings to column i.
+func (b *Builder) List(i int, vs []string) {
+	lb := b.b.Field(i).(*array.ListBuilder)
+	lb.Append(true)
+	vb := lb.ValueBuilder().(*array.StringBuilder)
+	for _, v := range vs {
+		vb.Append(v)
+	}
+}
+
+// Int64 appends an int64 to column i.
+func (b *Builder) Int64(i int, v int64) { b.b.Field(i).(*array.Int64Builder).Append(v) }
+
+// Int32 appends an int32 to column i.
+func (b *Builder) Int32(i int, v int32) { b.b.Field(i).(*array.Int32Builder).Append(v) }
+
+// Bool appends a bool to column i.
+func (b *Builder) Bool(i int, v bool) { b.b.Field(i).(*array.BooleanBuilder).Append(v) }
+
+// Reserve pre-allocates room for n rows in every column.
+func (b *Builder) Reserve(n int) {
+	for _, f := range b.b.Fields() {
+		f.Reserve(n)
+	}
+}
+
+// Finish returns the record (the caller releases it) and frees the builder.
+func (b *Builder) Finish() arrow.RecordBatch {
+	defer b.b.Release()
+	return b.b.NewRecordBatch()
+}

@@ -1,0 +1,243 @@
+// Package view builds the per-technique page of SPEC §8 from a run's tables:
+// the model every export (text, PDF, HTML, workbook) renders in its own
+// medium. Build an Index once, then ask it for pages.
+package view
+
+import (
+	"slices"
+	"strings"
+
+	"github.com/apache/arrow-go/v18/arrow"
+	"github.com/apache/arrow-go/v18/arrow/array"
+
+	"github.com/ruleatlas/ruleatlas/normalize/attack"
+	"github.com/ruleatlas/ruleatlas/pipeline/tables"
+)
+
+// Count is a name with a number of rules.
+type Count struct {
+	Name  string
+	Rules int64
+}
+
+// FieldRow is one row of "Fields filtered most".
+type FieldRow struct {
+	Field   string
+	Rules   int64
+	How     string // "eq 5, in 4, contains 3"
+	Samples []string
+}
+
+// IndicatorRow is one row of "Top indicator values" or "Exclusions".
+type IndicatorRow struct {
+	Field, Op, Value string
+	Rules            int64
+	Reach            int64 // corpus reach; 0 for exclusions
+}
+
+// Specific reports whether the indicator is specific to this technique
+// (corpus reach equals rules here), in which case pages leave reach blank.
+func (r IndicatorRow) Specific() bool { return r.Reach == r.Rules }
+
+// Pred is one predicate of a rule.
+type Pred struct {
+	Field, FieldRaw, Op, Value string
+	Negated, Exclusion         bool
+}
+
+// Rule is one rule on a page.
+type Rule struct {
+	Vendor, ID, Title, Path, Severity, Status, Language, ParseStatus, ParseError string
+	Techniques, Platforms, Domains, Events                                       []string
+	Predicates                                                                   []Pred
+}
+
+// Page is the SPEC §8 technique page.
+type Page struct {
+	ID, Name, ParentID string
+	Tactics, Platforms []string
+	Description        string // first paragraph, when the ATT&CK bundle had prose
+	Known              bool   // the id is in the ATT&CK data
+	Revoked            bool
+
+	Filters    tables.Filters
+	Vendors    []Count // every vendor of the run, in run order, zeros included
+	Total      int     // distinct rules
+	Events     []Count
+	Fields     []FieldRow
+	Indicators []IndicatorRow
+	Exclusions []IndicatorRow
+	Rules      []Rule // grouped by vendor (run order), then by title
+}
+
+// Index gives fast access to the pages of one run.
+type Index struct {
+	set        *tables.Set
+	rows       map[string]map[string][2]int // table → technique → [start, end)
+	byTech     map[string][]int             // technique → rule rows (with roll-up)
+	predStart  []int
+	techniques []string // technique ids with at least one rule, sorted
+}
+
+// NewIndex indexes a run's tables.
+func NewIndex(set *tables.Set) *Index {
+	ix := &Index{set: set, rows: map[string]map[string][2]int{}, byTech: map[string][]int{}}
+	for _, t := range []tables.Named{{Name: tables.FieldsName, Record: set.Fields},
+		{Name: tables.IndicatorsName, Record: set.Indicators}, {Name: tables.ExclusionsName, Record: set.Exclusions},
+		{Name: tables.EventsName, Record: set.Events}} {
+		ix.rows[t.Name] = ranges(t.Record)
+	}
+	n := int(set.Rules.NumRows())
+	counts := set.Rules.Column(14).(*array.Int32)
+	ix.predStart = make([]int, n+1)
+	techs := tables.Lists(set.Rules, 7)
+	for i := range n {
+		ix.predStart[i+1] = ix.predStart[i] + int(counts.Value(i))
+		for _, t := range tables.ListAt(techs, i) {
+			ix.add(t, i)
+			if p := attack.Parent(t); p != "" {
+				ix.add(p, i)
+			}
+		}
+	}
+	for t := range ix.byTech {
+		ix.techniques = append(ix.techniques, t)
+	}
+	slices.Sort(ix.techniques)
+	return ix
+}
+
+func (ix *Index) add(t string, r int) {
+	l := ix.byTech[t]
+	if len(l) > 0 && l[len(l)-1] == r {
+		return
+	}
+	ix.byTech[t] = append(l, r)
+}
+
+// ranges maps each technique id of a record sorted by technique (column 0)
+// to its row range.
+func ranges(rec arrow.RecordBatch) map[string][2]int {
+	out := map[string][2]int{}
+	if rec == nil {
+		return out
+	}
+	col := tables.Strings(rec, 0)
+	for i := 0; i < col.Len(); {
+		j := i
+		for j < col.Len() && col.Value(j) == col.Value(i) {
+			j++
+		}
+		out[col.Value(i)] = [2]int{i, j}
+		i = j
+	}
+	return out
+}
+
+// Techniques lists the technique ids that have at least one rule, sorted.
+func (ix *Index) Techniques() []string { return ix.techniques }
+
+// RuleCount returns the number of distinct rules of a technique (with roll-up).
+func (ix *Index) RuleCount(id string) int { return len(ix.byTech[id]) }
+
+// Page builds the page of one technique id (upper-case T-number).
+func (ix *Index) Page(id string) Page {
+	id = strings.ToUpper(strings.TrimSpace(id))
+	s := ix.set
+	p := Page{ID: id, ParentID: attack.Parent(id), Filters: s.Meta.Filters}
+	if s.Attack != nil {
+		if t := s.Attack.Techniques[id]; t != nil {
+			p.Name, p.Tactics, p.Platforms, p.Description = t.Name, t.Tactics, t.Platforms, t.Description
+			p.Known, p.Revoked = true, t.Revoked
+		}
+	}
+	ruleRows := ix.byTech[id]
+	p.Total = len(ruleRows)
+	perVendor := map[string]int64{}
+	vendorCol := tables.Strings(s.Rules, 0)
+	for _, r := range ruleRows {
+		perVendor[vendorCol.Value(r)]++
+	}
+	for _, v := range s.Meta.Vendors {
+		p.Vendors = append(p.Vendors, Count{v, perVendor[v]})
+	}
+
+	if r, ok := ix.rows[tables.EventsName][id]; ok {
+		ev, n := tables.Strings(s.Events, 1), tables.Int64s(s.Events, 2)
+		for i := r[0]; i < r[1]; i++ {
+			p.Events = append(p.Events, Count{ev.Value(i), n.Value(i)})
+		}
+	}
+	if r, ok := ix.rows[tables.FieldsName][id]; ok {
+		f, n, how, samples := tables.Strings(s.Fields, 1), tables.Int64s(s.Fields, 2), tables.Strings(s.Fields, 3), tables.Lists(s.Fields, 4)
+		for i := r[0]; i < r[1]; i++ {
+			p.Fields = append(p.Fields, FieldRow{f.Value(i), n.Value(i), how.Value(i), tables.ListAt(samples, i)})
+		}
+	}
+	p.Indicators = identityRows(s.Indicators, ix.rows[tables.IndicatorsName][id], true)
+	p.Exclusions = identityRows(s.Exclusions, ix.rows[tables.ExclusionsName][id], false)
+	p.Rules = ix.rules(ruleRows)
+	return p
+}
+
+func identityRows(rec arrow.RecordBatch, r [2]int, reach bool) []IndicatorRow {
+	if r[1] == 0 {
+		return nil
+	}
+	f, op, v, n := tables.Strings(rec, 1), tables.Strings(rec, 2), tables.Strings(rec, 3), tables.Int64s(rec, 4)
+	var out []IndicatorRow
+	for i := r[0]; i < r[1]; i++ {
+		row := IndicatorRow{Field: f.Value(i), Op: op.Value(i), Value: v.Value(i), Rules: n.Value(i)}
+		if reach {
+			row.Reach = tables.Int64s(rec, 5).Value(i)
+		}
+		out = append(out, row)
+	}
+	return out
+}
+
+// Rules returns every rule of the run (rows of the rules table) as page rules.
+func (ix *Index) Rules() []Rule {
+	rows := make([]int, ix.set.Rules.NumRows())
+	for i := range rows {
+		rows[i] = i
+	}
+	return ix.rules(rows)
+}
+
+func (ix *Index) rules(rows []int) []Rule {
+	s := ix.set
+	rc := s.Rules
+	str := func(c int) *array.String { return tables.Strings(rc, c) }
+	lst := func(c int) *array.List { return tables.Lists(rc, c) }
+	pc := s.Predicates
+	out := make([]Rule, 0, len(rows))
+	for _, r := range rows {
+		rr := Rule{Vendor: str(0).Value(r), ID: str(1).Value(r), Path: str(2).Value(r), Title: str(3).Value(r),
+			Status: str(4).Value(r), Severity: str(5).Value(r), Language: str(6).Value(r),
+			Techniques: tables.ListAt(lst(7), r), Platforms: tables.ListAt(lst(9), r),
+			Domains: tables.ListAt(lst(10), r), Events: tables.ListAt(lst(11), r),
+			ParseStatus: str(12).Value(r), ParseError: str(13).Value(r)}
+		for i := ix.predStart[r]; i < ix.predStart[r+1]; i++ {
+			rr.Predicates = append(rr.Predicates, Pred{
+				Field: tables.Strings(pc, 2).Value(i), FieldRaw: tables.Strings(pc, 3).Value(i),
+				Op: tables.Strings(pc, 4).Value(i), Value: tables.Strings(pc, 5).Value(i),
+				Negated: pc.Column(6).(*array.Boolean).Value(i), Exclusion: pc.Column(7).(*array.Boolean).Value(i)})
+		}
+		out = append(out, rr)
+	}
+	order := map[string]int{}
+	for i, v := range s.Meta.Vendors {
+		order[v] = i
+	}
+	slices.SortStableFunc(out, func(a, b Rule) int {
+		if d := order[a.Vendor] - order[b.Vendor]; d != 0 {
+			return d
+		}
+		if c := strings.Compare(strings.ToLower(a.Title), strings.ToLower(b.Title)); c != 0 {
+			return c
+		}
+		return strings.Compare(a.ID, b.ID)
+	})
+	return out
+}
