@@ -1,0 +1,285 @@
+package eql
+
+import (
+	"strings"
+
+	"github.com/ruleatlas/ruleatlas/normalize/rule"
+)
+
+// CategoryField is the field an event category compares (`process where …`
+// is `event.category eq process`).
+const CategoryField = "event.category"
+
+// Categories returns the event categories the query reads, in order of
+// first appearance and without duplicates: the category of an event query,
+// or of every sub-query of a sequence or sample (including missing-event
+// `![ … ]` steps, excluding the `until` query). "any" is included as written.
+func (q *Query) Categories() []string {
+	var out []string
+	add := func(e *EventQuery) {
+		for _, c := range out {
+			if c == e.Category {
+				return
+			}
+		}
+		out = append(out, e.Category)
+	}
+	if q.Event != nil {
+		add(q.Event)
+	}
+	for _, s := range q.Steps {
+		add(s.Query)
+	}
+	return out
+}
+
+// Lower turns q into the boolean tree of its detection logic (SPEC §4).
+// See the package documentation for the rules.
+func Lower(q *Query) rule.Expr {
+	out := rule.And{}
+	if q.Event != nil {
+		out = append(out, lowerEvent(q.Event))
+	}
+	for _, s := range q.Steps {
+		e := lowerEvent(s.Query)
+		if s.Missing {
+			e = rule.Not{X: e}
+		}
+		out = append(out, e)
+	}
+	for _, p := range q.Pipes {
+		if p.Name == "filter" || p.Name == "where" {
+			for _, a := range p.Args {
+				out = append(out, lowerCond(a))
+			}
+		}
+	}
+	return out
+}
+
+func lowerEvent(e *EventQuery) rule.Expr {
+	and := make(rule.And, 0, 2)
+	if !strings.EqualFold(e.Category, "any") {
+		and = append(and, rule.Cmp{FieldRaw: CategoryField, Op: rule.OpEq, Value: e.Category})
+	}
+	return append(and, lowerCond(e.Cond))
+}
+
+// skip makes a Skipped node naming the clause.
+func skip(why string, e Expr) rule.Skipped {
+	s := ExprString(e)
+	if len(s) > 120 {
+		s = s[:117] + "..."
+	}
+	return rule.Skipped{Reason: "eql: " + why + ": " + s}
+}
+
+func lowerCond(e Expr) rule.Expr {
+	switch e := e.(type) {
+	case *Logical:
+		xs := make([]rule.Expr, len(e.X))
+		for i, x := range e.X {
+			xs[i] = lowerCond(x)
+		}
+		if e.Op == "and" {
+			return rule.And(xs)
+		}
+		return rule.Or(xs)
+	case *Not:
+		return rule.Not{X: lowerCond(e.X)}
+	case *Compare:
+		return lowerCompare(e)
+	case *Match:
+		return lowerMatch(e)
+	case *In:
+		name, ok := subject(e.L)
+		if !ok {
+			return skip("in on a computed value", e)
+		}
+		vals, ok := literals(e.Values)
+		if !ok {
+			return skip("in with non-literal values", e)
+		}
+		x := rule.AnyOf(name, rule.OpIn, vals)
+		if e.Not {
+			return rule.Not{X: x}
+		}
+		return x
+	case *Call:
+		return lowerCall(e)
+	case *Field:
+		return rule.Cmp{FieldRaw: e.Name, Op: rule.OpEq, Value: "true"}
+	case *Literal:
+		if e.Kind == LitBool && e.Value == "true" {
+			return rule.And{} // `any where true`: no condition
+		}
+	case *Lineage:
+		return skip("lineage ("+e.Relation+" of) is not supported", e)
+	}
+	return skip("unsupported condition", e)
+}
+
+// subject returns the field a predicate tests: a field, or `length(field)`
+// (kept as that text, so `length(f) > 200` is `length(f) gt 200`).
+func subject(e Expr) (string, bool) {
+	switch e := e.(type) {
+	case *Field:
+		return e.Name, true
+	case *Call:
+		if strings.EqualFold(e.Name, "length") && len(e.Args) == 1 {
+			if f, ok := e.Args[0].(*Field); ok {
+				return "length(" + f.Name + ")", true
+			}
+		}
+	}
+	return "", false
+}
+
+// literal returns the text of a string, number or boolean literal.
+func literal(e Expr) (string, bool) {
+	l, ok := e.(*Literal)
+	if !ok || l.Kind == LitNull {
+		return "", false
+	}
+	return strings.TrimSpace(l.Value), true
+}
+
+func literals(es []Expr) ([]string, bool) {
+	out := make([]string, len(es))
+	for i, e := range es {
+		v, ok := literal(e)
+		if !ok {
+			return nil, false
+		}
+		out[i] = v
+	}
+	return out, true
+}
+
+var flipped = map[string]string{"<": ">", "<=": ">=", ">": "<", ">=": "<=", "==": "==", "!=": "!="}
+
+var cmpOps = map[string]rule.Op{"==": rule.OpEq, "!=": rule.OpEq, "<": rule.OpLt, "<=": rule.OpLte, ">": rule.OpGt, ">=": rule.OpGte}
+
+func lowerCompare(e *Compare) rule.Expr {
+	l, r, op := e.L, e.R, e.Op
+	if _, ok := l.(*Literal); ok {
+		l, r, op = r, l, flipped[op]
+	}
+	lit, ok := r.(*Literal)
+	if !ok {
+		return skip("comparison between two fields or computed values", e)
+	}
+	// `startsWith(f, "x") == false` and the like.
+	if c, isCall := l.(*Call); isCall && lit.Kind == LitBool && (op == "==" || op == "!=") {
+		x := lowerCall(c)
+		if (op == "==") != (lit.Value == "true") {
+			return rule.Not{X: x}
+		}
+		return x
+	}
+	name, ok := subject(l)
+	if !ok {
+		return skip("comparison of a computed value", e)
+	}
+	if lit.Kind == LitNull {
+		switch op {
+		case "==":
+			return rule.Cmp{FieldRaw: name, Op: rule.OpIsNull}
+		case "!=":
+			return rule.Cmp{FieldRaw: name, Op: rule.OpIsNotNull}
+		}
+		return skip("ordering comparison with null", e)
+	}
+	v, _ := literal(lit)
+	return rule.Cmp{FieldRaw: name, Op: cmpOps[op], Value: v, Negated: op == "!="}
+}
+
+// lowerMatch lowers `:`, like and regex: wildcard values are classified
+// by rule.Pattern; plain values of a list are `in`.
+func lowerMatch(e *Match) rule.Expr {
+	name, ok := subject(e.L)
+	if !ok {
+		return skip(e.Op+" on a computed value", e)
+	}
+	if e.Op == "regex" {
+		vals, ok := literals(e.Values)
+		if !ok {
+			return skip("regex with non-literal values", e)
+		}
+		return rule.AnyOf(name, rule.OpRegex, vals)
+	}
+	return patterns(name, e.Values, e)
+}
+
+// patterns lowers wildcard patterns (EQL `*` and `?`, no escapes) into one
+// classified predicate each.
+func patterns(name string, vals []Expr, orig Expr) rule.Expr {
+	or := make(rule.Or, 0, len(vals))
+	for _, v := range vals {
+		l, ok := v.(*Literal)
+		if !ok || l.Kind == LitNull {
+			return skip("pattern is not a literal", orig)
+		}
+		op, val := rule.OpEq, l.Value
+		if l.Kind == LitString {
+			op, val = rule.Pattern(escapeWild(l.Value))
+		}
+		if op == rule.OpEq && len(vals) > 1 {
+			op = rule.OpIn
+		}
+		or = append(or, rule.Cmp{FieldRaw: name, Op: op, Value: strings.TrimSpace(val)})
+	}
+	if len(or) == 1 {
+		return or[0]
+	}
+	return or
+}
+
+// escapeWild converts an EQL wildcard pattern, where a backslash is always
+// literal, to the escape convention of rule.Pattern: a backslash that comes
+// before `*`, `?` or another backslash is doubled.
+func escapeWild(s string) string {
+	if !strings.Contains(s, `\`) {
+		return s
+	}
+	var b strings.Builder
+	b.Grow(len(s) + 4)
+	for i := 0; i < len(s); i++ {
+		b.WriteByte(s[i])
+		if s[i] == '\\' && i+1 < len(s) && (s[i+1] == '*' || s[i+1] == '?' || s[i+1] == '\\') {
+			b.WriteByte('\\')
+		}
+	}
+	return b.String()
+}
+
+// stringFuncs maps EQL string predicate functions to operators.
+var stringFuncs = map[string]rule.Op{
+	"startswith":     rule.OpStartsWith,
+	"endswith":       rule.OpEndsWith,
+	"stringcontains": rule.OpContains,
+	"cidrmatch":      rule.OpCIDR,
+}
+
+func lowerCall(c *Call) rule.Expr {
+	name := strings.ToLower(c.Name)
+	op, known := stringFuncs[name]
+	if !known && name != "wildcard" {
+		return skip("function "+c.Name+" is not a predicate", c)
+	}
+	if len(c.Args) < 2 {
+		return skip("too few arguments", c)
+	}
+	field, ok := subject(c.Args[0])
+	if !ok {
+		return skip(c.Name+" on a computed value", c)
+	}
+	if name == "wildcard" {
+		return patterns(field, c.Args[1:], c)
+	}
+	vals, ok := literals(c.Args[1:])
+	if !ok {
+		return skip(c.Name+" against a field or computed value", c)
+	}
+	return rule.AnyOf(field, op, vals)
+}
