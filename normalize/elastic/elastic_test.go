@@ -166,16 +166,16 @@ value = ["user.name", "source.geo.country_iso_code"]
 			body:   `type = "machine_learning"` + "\nmachine_learning_job_id = \"x\"\n",
 			status: rule.StatusNoQuery, lang: "none"},
 		"lucene": {
-			body:       "language = \"lucene\"\ntype = \"query\"\nquery = 'process.name:chmod AND NOT user.name:root'\n",
-			status:     rule.StatusOK, lang: "lucene",
+			body:   "language = \"lucene\"\ntype = \"query\"\nquery = 'process.name:chmod AND NOT user.name:root'\n",
+			status: rule.StatusOK, lang: "lucene",
 			predicates: "process.name eq \"chmod\"\nuser.name eq \"root\" negated exclusion\n"},
 		"kuery error": {
-			body:    "language = \"kuery\"\ntype = \"query\"\nquery = '''\na:b and\n  (c:d\n'''\n",
-			status:  rule.StatusFailed, lang: "kuery",
+			body:   "language = \"kuery\"\ntype = \"query\"\nquery = '''\na:b and\n  (c:d\n'''\n",
+			status: rule.StatusFailed, lang: "kuery",
 			errPart: `kuery query line 3, column 1: expected ")" to close "(" at column 3`},
 		"unknown language": {
-			body:    "language = \"sql\"\ntype = \"query\"\nquery = 'select 1'\n",
-			status:  rule.StatusFailed, lang: "sql",
+			body:   "language = \"sql\"\ntype = \"query\"\nquery = 'select 1'\n",
+			status: rule.StatusFailed, lang: "sql",
 			errPart: "unsupported query language sql"},
 		"filters": {
 			body: `language = "kuery"
