@@ -98,13 +98,8 @@ func (lx *lexer) next() (token, error) {
 	src, start := lx.src, lx.pos
 	c := src[start]
 	switch {
-	case isIdentStart(c):
-		i := start + 1
-		for i < len(src) && isIdentPart(src[i]) {
-			i++
-		}
-		lx.pos = i
-		return token{kind: tIdent, val: src[start:i], pos: start}, nil
+	case isIdentStart(c) || c == '`':
+		return lx.name()
 	case isDigit(c):
 		i := start + 1
 		for i < len(src) && isDigit(src[i]) {
@@ -161,26 +156,6 @@ func (lx *lexer) next() (token, error) {
 		}
 		lx.pos++
 		return token{kind: tQuestion, val: "?", pos: start}, nil
-	case c == '`':
-		var b strings.Builder
-		i := start + 1
-		for {
-			if i >= len(src) {
-				return token{}, errAt(src, start, "unterminated quoted name")
-			}
-			if src[i] == '`' {
-				if i+1 < len(src) && src[i+1] == '`' {
-					b.WriteByte('`')
-					i += 2
-					continue
-				}
-				break
-			}
-			b.WriteByte(src[i])
-			i++
-		}
-		lx.pos = i + 1
-		return token{kind: tQuoted, val: b.String(), pos: start}, nil
 	}
 	if start+1 < len(src) {
 		switch two := src[start : start+2]; two {
@@ -196,6 +171,61 @@ func (lx *lexer) next() (token, error) {
 	}
 	r, _ := utf8.DecodeRuneInString(src[start:])
 	return token{}, errAt(src, start, "unexpected character %q", r)
+}
+
+// name lexes a field or other name: bare runs of [A-Za-z0-9_@.] starting
+// with a letter, "_" or "@", and backtick-quoted segments (a doubled
+// backtick stands for one), joined by dots. The kind is tQuoted when any
+// segment was quoted; val is then the name without quotes.
+func (lx *lexer) name() (token, error) {
+	src, start := lx.src, lx.pos
+	i, kind := start, tIdent
+	var b strings.Builder
+	for {
+		if src[i] == '`' {
+			kind = tQuoted
+			j := i + 1
+			for {
+				if j >= len(src) {
+					return token{}, errAt(src, i, "unterminated quoted name")
+				}
+				if src[j] == '`' {
+					if j+1 < len(src) && src[j+1] == '`' {
+						b.WriteByte('`')
+						j += 2
+						continue
+					}
+					break
+				}
+				b.WriteByte(src[j])
+				j++
+			}
+			i = j + 1
+			// A dot after a quoted segment continues the name.
+			if i+1 < len(src) && src[i] == '.' && (src[i+1] == '`' || isIdentPart(src[i+1])) {
+				b.WriteByte('.')
+				i++
+				continue
+			}
+			break
+		}
+		j := i
+		for j < len(src) && isIdentPart(src[j]) {
+			j++
+		}
+		b.WriteString(src[i:j])
+		i = j
+		// A bare run ending in a dot may continue with a quoted segment.
+		if i < len(src) && src[i] == '`' && src[i-1] == '.' {
+			continue
+		}
+		break
+	}
+	lx.pos = i
+	if kind == tIdent {
+		return token{kind: tIdent, val: src[start:i], pos: start}, nil
+	}
+	return token{kind: kind, val: b.String(), pos: start}, nil
 }
 
 // decodeString decodes the quoted string starting at src[start] and returns

@@ -32,7 +32,7 @@ type parser struct {
 	depth int
 }
 
-func (p *parser) peek() token      { return p.toks[p.i] }
+func (p *parser) peek() token { return p.toks[p.i] }
 func (p *parser) peekAt(n int) token {
 	if p.i+n < len(p.toks) {
 		return p.toks[p.i+n]
@@ -546,12 +546,12 @@ func (p *parser) primary() (Expr, error) {
 				return p.lineage(low)
 			}
 		}
-		n := p.peekAt(1)
-		if isPunct(n, "(") && !n.space || isPunct(n, "~") && !n.space && isPunct(p.peekAt(2), "(") {
-			return p.call()
-		}
 		if keywords[low] {
 			return nil, p.errorf(t, "unexpected keyword %q", t.val)
+		}
+		n := p.peekAt(1)
+		if isPunct(n, "(") || isPunct(n, "~") && !n.space && isPunct(p.peekAt(2), "(") {
+			return p.call()
 		}
 		p.advance()
 		return &Field{Name: t.val}, nil
