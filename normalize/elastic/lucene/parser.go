@@ -216,9 +216,10 @@ func (p *parser) parseGroup(field string) (Node, error) {
 
 func (p *parser) parsePrimary(field string) (Node, error) {
 	p.skipSpace()
-	switch c := p.peek(); c {
-	case 0:
+	if p.pos >= len(p.src) {
 		return nil, p.errorf("expected a term, found end of query")
+	}
+	switch c := p.peek(); c {
 	case '(':
 		return p.parseGroup(field)
 	case '"', '/':
@@ -261,7 +262,7 @@ func (p *parser) parsePrimary(field string) (Node, error) {
 		if p.peek() == '(' {
 			return p.parseGroup(name)
 		}
-		if p.peek() == 0 || isSpace(p.peek()) || p.peek() == ')' {
+		if p.pos >= len(p.src) || isSpace(p.peek()) || p.peek() == ')' {
 			return nil, p.errorf("expected a value after \"%s:\"", name)
 		}
 		x, err := p.parsePrimary(name)
