@@ -6,8 +6,13 @@ import "strings"
 // `?` (one character), with `\*`, `\?` and `\\` as escapes, per SPEC §4:
 // `*x*` is contains x, `x*` startswith x, `*x` endswith x, a value with no
 // wildcard is eq, and any other pattern stays wildcard (returned as written).
-// The returned value has escapes removed except for OpWildcard.
+// A value made only of `*` (`*`, `**`, …) matches any value: it is
+// OpIsNotNull with an empty value. The returned value has escapes removed
+// except for OpWildcard.
 func Pattern(v string) (Op, string) {
+	if v != "" && strings.Trim(v, "*") == "" {
+		return OpIsNotNull, ""
+	}
 	if !strings.ContainsAny(v, "*?") {
 		return OpEq, unescape(v)
 	}
