@@ -146,7 +146,11 @@ func TestSharedCorpus(t *testing.T) {
 			}
 			t.Logf("    %3d× %s", x.v, x.k)
 		}
-		if l == rule.LangKuery || l == rule.LangLucene {
+		if reasons[l][l+" parser not available"] > 0 {
+			t.Logf("    (%s parser not available yet: threshold not checked)", l)
+			continue
+		}
+		if withQuery > 0 {
 			assert.GreaterOrEqual(t, rate, 0.98, "parse rate of %s", l)
 		}
 	}
