@@ -1,0 +1,1096 @@
+package pyrule
+
+import (
+	"fmt"
+	"strings"
+
+	"github.com/ruleatlas/ruleatlas/normalize/rule"
+)
+
+// Limits that keep extraction linear-ish and bounded on any input.
+const (
+	maxSteps     = 20000 // statement executions and condition builds per rule
+	maxCallDepth = 4     // nested calls of module-level functions inlined
+	maxEvalDepth = 60    // nested name/expression resolutions
+	maxUnroll    = 256   // values a for loop over a literal collection is unrolled for
+)
+
+// GlobalHelperModules are the panther-analysis global helper modules; a
+// name imported from them that cannot be resolved is reported as such.
+var GlobalHelperModules = []string{"panther_base_helpers", "panther_default", "panther_oss_helpers"}
+
+// Lower extracts the detection logic of `def rule(event)` as a boolean
+// tree of predicates on event fields. Anything it cannot turn into
+// predicates (unresolvable helpers, unsupported expressions) becomes
+// rule.Skipped with a reason naming the line, so the rule is partial.
+func Lower(q *Query) rule.Expr {
+	return LowerFunc(q, "rule")
+}
+
+// LowerFunc is Lower for the module-level function name.
+func LowerFunc(q *Query, name string) rule.Expr {
+	f := q.Func(name)
+	if f == nil {
+		return rule.Skipped{Reason: fmt.Sprintf("no %s(event) function", name)}
+	}
+	l := newLowerer(q)
+	sc := (*scope)(nil)
+	if len(f.Params) > 0 {
+		sc = sc.bind(f.Params[0], binding{expr: eventRef{}})
+	}
+	c := l.exec(f.Body, sc, konts{rest: retFalse, brk: retFalse, cont: retFalse})
+	if l.tooComplex {
+		return rule.Skipped{Reason: fmt.Sprintf("%s() is too complex to analyse (line %d)", name, f.Line)}
+	}
+	if c == cFalse {
+		return rule.Skipped{Reason: fmt.Sprintf("no path of %s() returns True that could be analysed (line %d)", name, f.Line)}
+	}
+	return toExpr(c)
+}
+
+func retFalse(*scope) cond { return cFalse }
+
+// ---- the condition algebra ----
+
+// cond is a boolean condition under construction: cTrue, cFalse, cAnd,
+// cOr, cNot or a leaf (rule.Cmp or rule.Skipped).
+type cond interface{}
+
+type boolConst bool
+
+var (
+	cTrue  cond = boolConst(true)
+	cFalse cond = boolConst(false)
+)
+
+type (
+	cAnd []cond
+	cOr  []cond
+	cNot struct{ x cond }
+)
+
+func and(xs ...cond) cond {
+	var out cAnd
+	for _, x := range xs {
+		switch x := x.(type) {
+		case boolConst:
+			if !x {
+				return cFalse
+			}
+		case cAnd:
+			out = append(out, x...)
+		default:
+			out = append(out, x)
+		}
+	}
+	switch len(out) {
+	case 0:
+		return cTrue
+	case 1:
+		return out[0]
+	}
+	return out
+}
+
+func or(xs ...cond) cond {
+	var out cOr
+	for _, x := range xs {
+		switch x := x.(type) {
+		case boolConst:
+			if x {
+				return cTrue
+			}
+		case cOr:
+			out = append(out, x...)
+		default:
+			out = append(out, x)
+		}
+	}
+	switch len(out) {
+	case 0:
+		return cFalse
+	case 1:
+		return out[0]
+	}
+	return out
+}
+
+// negative reports whether x is a negated comparison or a negation.
+func negative(x cond) bool {
+	switch x := x.(type) {
+	case rule.Cmp:
+		return x.Negated || x.Op == rule.OpIsNull
+	case cNot:
+		return true
+	}
+	return false
+}
+
+// not negates x, cancelling double negations: a guard on a negated test
+// (`if x != "y": return False`) is a requirement, not an exclusion.
+func not(x cond) cond {
+	switch x := x.(type) {
+	case boolConst:
+		return boolConst(!x)
+	case cNot:
+		return x.x
+	case rule.Skipped:
+		return x
+	case rule.Cmp:
+		switch {
+		case x.Op == rule.OpIsNull && !x.Negated:
+			x.Op = rule.OpIsNotNull
+		case x.Op == rule.OpIsNotNull && !x.Negated:
+			x.Op = rule.OpIsNull
+		default:
+			x.Negated = !x.Negated
+		}
+		return x
+	case cAnd:
+		if allNegative(x) {
+			out := make([]cond, len(x))
+			for i, c := range x {
+				out[i] = not(c)
+			}
+			return or(out...)
+		}
+	case cOr:
+		if allNegative(x) {
+			out := make([]cond, len(x))
+			for i, c := range x {
+				out[i] = not(c)
+			}
+			return and(out...)
+		}
+	}
+	return cNot{x}
+}
+
+func allNegative(xs []cond) bool {
+	for _, c := range xs {
+		if !negative(c) {
+			return false
+		}
+	}
+	return true
+}
+
+func toExpr(c cond) rule.Expr {
+	switch c := c.(type) {
+	case boolConst:
+		return rule.And{}
+	case cAnd:
+		out := make(rule.And, len(c))
+		for i, x := range c {
+			out[i] = toExpr(x)
+		}
+		return out
+	case cOr:
+		out := make(rule.Or, len(c))
+		for i, x := range c {
+			out[i] = toExpr(x)
+		}
+		return out
+	case cNot:
+		return rule.Not{X: toExpr(c.x)}
+	case rule.Cmp:
+		return c
+	case rule.Skipped:
+		return c
+	}
+	return rule.Skipped{Reason: "internal: unknown condition"}
+}
+
+// ---- scopes ----
+
+// eventRef stands for the event parameter of rule().
+type eventRef struct{}
+
+func (eventRef) exprNode() {}
+
+// binding is a name's value: an expression and the scope it is evaluated in.
+type binding struct {
+	expr Expr
+	sc   *scope
+}
+
+// scope is a persistent (immutable, linked) map of local names.
+type scope struct {
+	name string
+	b    binding
+	next *scope
+}
+
+func (s *scope) bind(name string, b binding) *scope {
+	return &scope{name: name, b: b, next: s}
+}
+
+func (s *scope) lookup(name string) (binding, bool) {
+	for ; s != nil; s = s.next {
+		if s.name == name {
+			return s.b, true
+		}
+	}
+	return binding{}, false
+}
+
+// ---- the lowerer ----
+
+type lowerer struct {
+	consts     map[string]Expr     // module-level NAME = value
+	funcs      map[string]*FuncDef // module-level functions
+	imports    map[string]string   // imported name → module
+	steps      int
+	tooComplex bool
+	callDepth  int
+	evalDepth  int
+}
+
+func newLowerer(q *Query) *lowerer {
+	l := &lowerer{consts: map[string]Expr{}, funcs: map[string]*FuncDef{}, imports: map[string]string{}}
+	for _, s := range q.Body {
+		switch s := s.(type) {
+		case *Assign:
+			if n, ok := s.Target.(*Name); ok {
+				l.consts[n.ID] = s.Value
+			}
+		case *FuncDef:
+			l.funcs[s.Name] = s
+		case *Import:
+			mod := s.From
+			for _, n := range s.Names {
+				if mod == "" {
+					l.imports[n] = n
+				} else {
+					l.imports[n] = mod
+				}
+			}
+		}
+	}
+	return l
+}
+
+func (l *lowerer) step() bool {
+	l.steps++
+	if l.steps > maxSteps {
+		l.tooComplex = true
+		return false
+	}
+	return true
+}
+
+// konts are the continuations of a statement list: what happens when it
+// falls through (rest), breaks out of or continues the enclosing loop.
+type konts struct {
+	rest, brk, cont func(*scope) cond
+}
+
+// memo wraps a continuation so that calling it again with the same scope
+// reuses the result (both branches of a guard fall through unchanged).
+func memo(f func(*scope) cond) func(*scope) cond {
+	var (
+		done bool
+		last *scope
+		res  cond
+	)
+	return func(sc *scope) cond {
+		if done && sc == last {
+			return res
+		}
+		res, last, done = f(sc), sc, true
+		return res
+	}
+}
+
+// exec returns the condition under which the statements return a truthy value.
+func (l *lowerer) exec(stmts []Stmt, sc *scope, k konts) cond {
+	if len(stmts) == 0 {
+		return k.rest(sc)
+	}
+	if !l.step() {
+		return cFalse
+	}
+	s, tail := stmts[0], stmts[1:]
+	next := memo(func(sc2 *scope) cond { return l.exec(tail, sc2, k) })
+	switch s := s.(type) {
+	case *Return:
+		if s.Value == nil {
+			return cFalse
+		}
+		return l.cond(s.Value, sc)
+	case *Assign:
+		return next(bindTarget(sc, s.Target, binding{expr: s.Value, sc: sc}))
+	case *If:
+		if !jumps(s.Body) && !jumps(s.Else) {
+			return next(weakBind(sc, s.Body, weakBind(sc, s.Else, sc)))
+		}
+		c := l.cond(s.Cond, sc)
+		inner := konts{rest: next, brk: k.brk, cont: k.cont}
+		b := l.exec(s.Body, sc, inner)
+		e := l.exec(s.Else, sc, inner)
+		return branch(c, b, e)
+	case *For:
+		return l.forLoop(s, sc, next, k)
+	case *Block:
+		return l.exec(s.Body, sc, konts{rest: next, brk: k.brk, cont: k.cont})
+	case *OpaqueStmt:
+		switch s.Kind {
+		case "break_statement":
+			return k.brk(sc)
+		case "continue_statement":
+			return k.cont(sc)
+		case "raise_statement":
+			return cFalse
+		case "while_statement", "match_statement":
+			return and(rule.Skipped{Reason: fmt.Sprintf("%s not analysed (line %d)",
+				strings.TrimSuffix(s.Kind, "_statement"), s.Line)}, next(sc))
+		}
+	}
+	return next(sc)
+}
+
+// branch combines `if c: <b> else: <e>`.
+func branch(c, b, e cond) cond {
+	switch {
+	case b == cTrue:
+		return or(c, e)
+	case b == cFalse:
+		return and(not(c), e)
+	case e == cFalse:
+		return and(c, b)
+	case e == cTrue:
+		return or(not(c), b)
+	}
+	return or(and(c, b), and(not(c), e))
+}
+
+// jumps reports whether stmts can leave the normal flow (return, break, continue, raise).
+func jumps(stmts []Stmt) bool {
+	for _, s := range stmts {
+		switch s := s.(type) {
+		case *Return:
+			return true
+		case *If:
+			if jumps(s.Body) || jumps(s.Else) {
+				return true
+			}
+		case *For:
+			if jumps(s.Body) {
+				return true
+			}
+		case *Block:
+			if jumps(s.Body) {
+				return true
+			}
+		case *OpaqueStmt:
+			switch s.Kind {
+			case "break_statement", "continue_statement", "raise_statement":
+				return true
+			}
+		}
+	}
+	return false
+}
+
+// weakBind binds the names assigned in stmts that are not bound yet in
+// sc (a conditional assignment keeps an existing value).
+func weakBind(sc *scope, stmts []Stmt, into *scope) *scope {
+	for _, s := range stmts {
+		switch s := s.(type) {
+		case *Assign:
+			if n, ok := s.Target.(*Name); ok {
+				if _, bound := sc.lookup(n.ID); !bound {
+					if _, done := into.lookup(n.ID); !done {
+						into = into.bind(n.ID, binding{expr: s.Value, sc: sc})
+					}
+				}
+			}
+		case *If:
+			into = weakBind(sc, s.Else, weakBind(sc, s.Body, into))
+		case *Block:
+			into = weakBind(sc, s.Body, into)
+		}
+	}
+	return into
+}
+
+// bindTarget binds the names of an assignment target; tuple targets bind
+// their names to an unknown value.
+func bindTarget(sc *scope, target Expr, b binding) *scope {
+	switch t := target.(type) {
+	case *Name:
+		return sc.bind(t.ID, b)
+	case *Coll:
+		for _, e := range t.Elts {
+			sc = bindTarget(sc, e, binding{expr: &Opaque{Pos: pos(e), Kind: "unpacked", Text: ExprString(b.expr)}})
+		}
+	}
+	return sc
+}
+
+func (l *lowerer) forLoop(s *For, sc *scope, next func(*scope) cond, k konts) cond {
+	v, isName := s.Target.(*Name)
+	if isName {
+		if vals, ok := l.lits(s.Iter, sc); ok && len(vals) <= maxUnroll {
+			// unroll: body(v1); body(v2); …; then the rest
+			var run func(i int, sc2 *scope) cond
+			run = func(i int, sc2 *scope) cond {
+				if i == len(vals) {
+					return next(sc2)
+				}
+				cont := memo(func(sc3 *scope) cond { return run(i+1, sc3) })
+				return l.exec(s.Body, sc2.bind(v.ID, binding{expr: vals[i].expr()}),
+					konts{rest: cont, brk: next, cont: cont})
+			}
+			return run(0, sc)
+		}
+	}
+	// a loop over event data (or anything else): the body once, with the
+	// loop variable standing for an element of the iterated value
+	sc2 := bindTarget(sc, s.Target, binding{expr: s.Iter, sc: sc})
+	return l.exec(s.Body, sc2, konts{rest: next, brk: next, cont: next})
+}
+
+// ---- values ----
+
+// lit is a literal value: a string, a number, a boolean or None.
+type lit struct {
+	s    string
+	kind byte // 's' string, 'n' number, 'b' bool, '0' None
+}
+
+func (v lit) expr() Expr {
+	switch v.kind {
+	case 'n':
+		return &Num{Text: v.s}
+	case 'b':
+		if v.s == "true" {
+			return &Const{Value: "True"}
+		}
+		return &Const{Value: "False"}
+	case '0':
+		return &Const{Value: "None"}
+	}
+	return &Str{Value: v.s}
+}
+
+func (l *lowerer) enter() bool {
+	l.evalDepth++
+	return l.evalDepth <= maxEvalDepth && l.step()
+}
+
+func (l *lowerer) leave() { l.evalDepth-- }
+
+// resolveName returns the expression a name stands for: a local binding
+// or a module-level constant.
+func (l *lowerer) resolveName(id string, sc *scope) (Expr, *scope, bool) {
+	if b, ok := sc.lookup(id); ok {
+		return b.expr, b.sc, true
+	}
+	if e, ok := l.consts[id]; ok {
+		return e, nil, true
+	}
+	return nil, nil, false
+}
+
+// unresolved explains why a name has no value.
+func (l *lowerer) unresolved(id string, p Pos) string {
+	if mod, ok := l.imports[id]; ok {
+		return fmt.Sprintf("%s imported from %s cannot be resolved (line %d)", id, mod, p.Line)
+	}
+	return fmt.Sprintf("name %s cannot be resolved (line %d)", id, p.Line)
+}
+
+// field resolves an expression that reads an event field to its dotted path.
+func (l *lowerer) field(e Expr, sc *scope) (string, bool) {
+	if !l.enter() {
+		return "", false
+	}
+	defer l.leave()
+	switch e := e.(type) {
+	case eventRef:
+		return "", true
+	case *Name:
+		if x, xsc, ok := l.resolveName(e.ID, sc); ok {
+			if _, isConst := l.consts[e.ID]; isConst && xsc == nil {
+				if _, local := sc.lookup(e.ID); !local {
+					return "", false // module constants are not event fields
+				}
+			}
+			return l.field(x, xsc)
+		}
+	case *BoolOp:
+		// `event.get("a") or ""`: the field with a literal fallback
+		if e.Op == "or" && len(e.Xs) > 1 {
+			if f, ok := l.field(e.Xs[0], sc); ok {
+				for _, x := range e.Xs[1:] {
+					if _, lit := l.lits(x, sc); !lit {
+						return "", false
+					}
+				}
+				return f, true
+			}
+		}
+	case *Subscript:
+		base, ok := l.field(e.X, sc)
+		if !ok {
+			return "", false
+		}
+		switch idx := e.Index.(type) {
+		case *Num:
+			return base, true
+		case *Opaque:
+			if idx.Kind == "slice" {
+				return base, true
+			}
+		}
+		if vs, ok := l.lits(e.Index, sc); ok && len(vs) == 1 && vs[0].kind == 's' {
+			return join(base, vs[0].s), true
+		}
+	case *Call:
+		return l.callField(e, sc)
+	}
+	return "", false
+}
+
+// lookThrough are methods whose result is a transformed copy of the field value.
+var lookThrough = map[string]bool{"lower": true, "upper": true, "strip": true, "lstrip": true,
+	"rstrip": true, "casefold": true, "title": true}
+
+func (l *lowerer) callField(e *Call, sc *scope) (string, bool) {
+	switch fn := e.Fn.(type) {
+	case *Attr:
+		if lookThrough[fn.Name] {
+			return l.field(fn.X, sc)
+		}
+		switch fn.Name {
+		case "get":
+			if len(e.Args) >= 1 {
+				if base, ok := l.field(fn.X, sc); ok {
+					if k, ok := l.str(e.Args[0], sc); ok {
+						return join(base, k), true
+					}
+				}
+			}
+		case "deep_get", "deep_walk":
+			if base, ok := l.field(fn.X, sc); ok {
+				return l.path(base, e.Args, sc)
+			}
+		case "udm":
+			if _, ok := l.field(fn.X, sc); ok && len(e.Args) >= 1 {
+				return l.str(e.Args[0], sc)
+			}
+		}
+	case *Name:
+		switch fn.ID {
+		case "str", "int", "float", "bool", "len":
+			if len(e.Args) == 1 {
+				return l.field(e.Args[0], sc)
+			}
+		case "deep_get", "deep_walk":
+			if len(e.Args) >= 1 {
+				if base, ok := l.field(e.Args[0], sc); ok {
+					return l.path(base, e.Args[1:], sc)
+				}
+			}
+		}
+	}
+	return "", false
+}
+
+func (l *lowerer) path(base string, args []Expr, sc *scope) (string, bool) {
+	if len(args) == 0 {
+		return "", false
+	}
+	for _, a := range args {
+		k, ok := l.str(a, sc)
+		if !ok {
+			return "", false
+		}
+		base = join(base, k)
+	}
+	return base, true
+}
+
+func join(base, key string) string {
+	if base == "" {
+		return key
+	}
+	return base + "." + key
+}
+
+// str resolves an expression to a single string literal.
+func (l *lowerer) str(e Expr, sc *scope) (string, bool) {
+	vs, ok := l.lits(e, sc)
+	if !ok || len(vs) != 1 || vs[0].kind != 's' {
+		return "", false
+	}
+	return vs[0].s, true
+}
+
+// lits resolves an expression to literal values: a literal, a collection
+// of literals (dict keys for a dict), a name bound to one, or a union.
+func (l *lowerer) lits(e Expr, sc *scope) ([]lit, bool) {
+	if !l.enter() {
+		return nil, false
+	}
+	defer l.leave()
+	switch e := e.(type) {
+	case *Str:
+		return []lit{{s: strings.TrimSpace(e.Value), kind: 's'}}, true
+	case *Num:
+		return []lit{{s: e.Text, kind: 'n'}}, true
+	case *Const:
+		switch e.Value {
+		case "True":
+			return []lit{{s: "true", kind: 'b'}}, true
+		case "False":
+			return []lit{{s: "false", kind: 'b'}}, true
+		}
+		return []lit{{kind: '0'}}, true
+	case *Coll:
+		var out []lit
+		for _, x := range e.Elts {
+			vs, ok := l.lits(x, sc)
+			if !ok {
+				return nil, false
+			}
+			out = append(out, vs...)
+		}
+		return out, true
+	case *Name:
+		if x, xsc, ok := l.resolveName(e.ID, sc); ok {
+			return l.lits(x, xsc)
+		}
+	case *BinOp:
+		if e.Op == "+" || e.Op == "|" {
+			a, ok1 := l.lits(e.L, sc)
+			b, ok2 := l.lits(e.R, sc)
+			if ok1 && ok2 {
+				if len(a) == 1 && len(b) == 1 && a[0].kind == 's' && b[0].kind == 's' && e.Op == "+" {
+					return []lit{{s: a[0].s + b[0].s, kind: 's'}}, true // string concatenation
+				}
+				return append(a, b...), true
+			}
+		}
+	case *Call:
+		switch fn := e.Fn.(type) {
+		case *Name:
+			switch fn.ID {
+			case "set", "frozenset", "list", "tuple", "sorted":
+				if len(e.Args) == 0 {
+					return nil, true
+				}
+				if len(e.Args) == 1 {
+					return l.lits(e.Args[0], sc)
+				}
+			}
+		case *Attr:
+			switch fn.Name {
+			case "union":
+				out, ok := l.lits(fn.X, sc)
+				for _, a := range e.Args {
+					vs, ok2 := l.lits(a, sc)
+					ok = ok && ok2
+					out = append(out, vs...)
+				}
+				if ok {
+					return out, true
+				}
+			case "keys":
+				return l.lits(fn.X, sc)
+			case "lower", "upper", "strip":
+				if vs, ok := l.lits(fn.X, sc); ok && len(vs) == 1 && vs[0].kind == 's' {
+					return vs, true
+				}
+			}
+		}
+	case *Comp:
+		// {x.lower() for x in NAMES}: the values of the iterated collection
+		if e.Cond == nil && isVarOrLookThrough(e.Elt, e.Var) {
+			return l.lits(e.Iter, sc)
+		}
+	}
+	return nil, false
+}
+
+func isVarOrLookThrough(e Expr, v string) bool {
+	for d := 0; d < 10; d++ {
+		switch x := e.(type) {
+		case *Name:
+			return x.ID == v
+		case *Call:
+			a, ok := x.Fn.(*Attr)
+			if !ok || !lookThrough[a.Name] {
+				return false
+			}
+			e = a.X
+		default:
+			return false
+		}
+	}
+	return false
+}
+
+// why explains why an expression could not be turned into predicates.
+func (l *lowerer) why(e Expr, sc *scope, what string) rule.Skipped {
+	p := pos(e)
+	// name the first unresolvable name or helper call, the usual cause
+	if n := l.firstUnresolved(e, sc, 0); n != "" {
+		return rule.Skipped{Reason: n}
+	}
+	return rule.Skipped{Reason: fmt.Sprintf("%s `%s` (line %d)", what, snippet(ExprString(e)), p.Line)}
+}
+
+func (l *lowerer) firstUnresolved(e Expr, sc *scope, depth int) string {
+	if depth > 20 {
+		return ""
+	}
+	switch e := e.(type) {
+	case *Name:
+		if _, _, ok := l.resolveName(e.ID, sc); !ok {
+			if _, builtin := builtins[e.ID]; !builtin {
+				return l.unresolved(e.ID, e.Pos)
+			}
+		}
+	case *Call:
+		if n, ok := e.Fn.(*Name); ok {
+			if _, def := l.funcs[n.ID]; !def {
+				if _, builtin := builtins[n.ID]; !builtin {
+					if mod, imp := l.imports[n.ID]; imp {
+						return fmt.Sprintf("call to helper %s imported from %s (line %d)", n.ID, mod, e.Line)
+					}
+					return fmt.Sprintf("call to unresolved function %s (line %d)", n.ID, e.Line)
+				}
+			}
+		}
+		for _, a := range e.Args {
+			if s := l.firstUnresolved(a, sc, depth+1); s != "" {
+				return s
+			}
+		}
+		return l.firstUnresolved(e.Fn, sc, depth+1)
+	case *Attr:
+		return l.firstUnresolved(e.X, sc, depth+1)
+	case *Compare:
+		if s := l.firstUnresolved(e.Left, sc, depth+1); s != "" {
+			return s
+		}
+		for _, r := range e.Right {
+			if s := l.firstUnresolved(r, sc, depth+1); s != "" {
+				return s
+			}
+		}
+	case *Subscript:
+		return l.firstUnresolved(e.X, sc, depth+1)
+	}
+	return ""
+}
+
+var builtins = map[string]bool{"str": true, "int": true, "float": true, "bool": true, "len": true,
+	"any": true, "all": true, "set": true, "frozenset": true, "list": true, "tuple": true, "dict": true,
+	"isinstance": true, "sorted": true, "min": true, "max": true, "sum": true, "abs": true,
+	"True": true, "False": true, "None": true, "print": true, "range": true, "enumerate": true,
+	"zip": true, "map": true, "filter": true, "getattr": true, "hasattr": true, "type": true}
+
+func snippet(s string) string {
+	s = strings.Join(strings.Fields(s), " ")
+	if len(s) > 80 {
+		s = s[:77] + "..."
+	}
+	return s
+}
+
+// ---- conditions ----
+
+// cond returns the condition under which e is truthy.
+func (l *lowerer) cond(e Expr, sc *scope) cond {
+	if !l.enter() {
+		return rule.Skipped{Reason: fmt.Sprintf("expression nested too deeply (line %d)", pos(e).Line)}
+	}
+	defer l.leave()
+	switch e := e.(type) {
+	case *Const:
+		if e.Value == "True" {
+			return cTrue
+		}
+		return cFalse
+	case *Str:
+		return boolConst(e.Value != "")
+	case *Num:
+		return boolConst(strings.Trim(e.Text, "-0.") != "")
+	case *BoolOp:
+		xs := make([]cond, len(e.Xs))
+		for i, x := range e.Xs {
+			xs[i] = l.cond(x, sc)
+		}
+		if e.Op == "and" {
+			return and(xs...)
+		}
+		return or(xs...)
+	case *Not:
+		return not(l.cond(e.X, sc))
+	case *Compare:
+		var xs []cond
+		left := e.Left
+		for i, op := range e.Ops {
+			xs = append(xs, l.compare(left, op, e.Right[i], sc, e))
+			left = e.Right[i]
+		}
+		return and(xs...)
+	case *Name:
+		if x, xsc, ok := l.resolveName(e.ID, sc); ok {
+			return l.cond(x, xsc)
+		}
+		return rule.Skipped{Reason: l.unresolved(e.ID, e.Pos)}
+	case eventRef:
+		return cTrue
+	case *Call:
+		return l.callCond(e, sc)
+	case *Coll:
+		return boolConst(len(e.Elts) > 0)
+	}
+	if f, ok := l.field(e, sc); ok && f != "" {
+		return rule.Cmp{FieldRaw: f, Op: rule.OpIsNotNull}
+	}
+	return l.why(e, sc, "unsupported expression")
+}
+
+func (l *lowerer) callCond(e *Call, sc *scope) cond {
+	if f, ok := l.field(e, sc); ok && f != "" {
+		return rule.Cmp{FieldRaw: f, Op: rule.OpIsNotNull}
+	}
+	switch fn := e.Fn.(type) {
+	case *Name:
+		switch fn.ID {
+		case "any", "all":
+			if len(e.Args) == 1 {
+				return l.anyAll(fn.ID, e.Args[0], sc)
+			}
+		case "bool":
+			if len(e.Args) == 1 {
+				return l.cond(e.Args[0], sc)
+			}
+		case "isinstance":
+			if len(e.Args) == 2 {
+				if f, ok := l.field(e.Args[0], sc); ok && f != "" {
+					return rule.Cmp{FieldRaw: f, Op: rule.OpIsNotNull}
+				}
+			}
+		}
+		if f, ok := l.funcs[fn.ID]; ok {
+			return l.inline(f, e, sc)
+		}
+	case *Attr:
+		switch fn.Name {
+		case "startswith", "endswith":
+			op := rule.OpStartsWith
+			if fn.Name == "endswith" {
+				op = rule.OpEndsWith
+			}
+			if len(e.Args) >= 1 {
+				if f, ok := l.field(fn.X, sc); ok {
+					if vs, ok := l.lits(e.Args[0], sc); ok && len(vs) > 0 {
+						return anyOf(f, op, vs)
+					}
+				}
+			}
+		case "match", "search", "fullmatch":
+			if x, ok := fn.X.(*Name); ok && x.ID == "re" && len(e.Args) >= 2 {
+				if f, ok := l.field(e.Args[1], sc); ok {
+					if pat, ok := l.str(e.Args[0], sc); ok {
+						return rule.Cmp{FieldRaw: f, Op: rule.OpRegex, Value: pat}
+					}
+				}
+			}
+			if pat, ok := l.compiled(fn.X, sc); ok && len(e.Args) >= 1 {
+				if f, ok := l.field(e.Args[0], sc); ok {
+					return rule.Cmp{FieldRaw: f, Op: rule.OpRegex, Value: pat}
+				}
+			}
+		}
+	}
+	return l.why(e, sc, "unsupported call")
+}
+
+// compiled resolves a name bound to re.compile("pattern").
+func (l *lowerer) compiled(e Expr, sc *scope) (string, bool) {
+	for d := 0; d < 10; d++ {
+		n, ok := e.(*Name)
+		if !ok {
+			break
+		}
+		x, xsc, ok := l.resolveName(n.ID, sc)
+		if !ok {
+			return "", false
+		}
+		e, sc = x, xsc
+	}
+	c, ok := e.(*Call)
+	if !ok {
+		return "", false
+	}
+	a, ok := c.Fn.(*Attr)
+	if !ok || a.Name != "compile" || len(c.Args) < 1 {
+		return "", false
+	}
+	if m, ok := a.X.(*Name); !ok || m.ID != "re" {
+		return "", false
+	}
+	return l.str(c.Args[0], sc)
+}
+
+// anyAll handles any([...]) / all([...]) and their generator forms.
+func (l *lowerer) anyAll(kind string, arg Expr, sc *scope) cond {
+	combine := or
+	if kind == "all" {
+		combine = and
+	}
+	switch a := arg.(type) {
+	case *Coll:
+		xs := make([]cond, len(a.Elts))
+		for i, x := range a.Elts {
+			xs[i] = l.cond(x, sc)
+		}
+		return combine(xs...)
+	case *Comp:
+		elem := func(sc2 *scope) cond {
+			c := l.cond(a.Elt, sc2)
+			if a.Cond == nil {
+				return c
+			}
+			f := l.cond(a.Cond, sc2)
+			if kind == "all" {
+				return or(not(f), c)
+			}
+			return and(f, c)
+		}
+		if vs, ok := l.lits(a.Iter, sc); ok && len(vs) <= maxUnroll {
+			xs := make([]cond, len(vs))
+			for i, v := range vs {
+				xs[i] = elem(sc.bind(a.Var, binding{expr: v.expr()}))
+			}
+			return combine(xs...)
+		}
+		if _, ok := l.field(a.Iter, sc); ok {
+			return elem(sc.bind(a.Var, binding{expr: a.Iter, sc: sc}))
+		}
+	}
+	return l.why(arg, sc, kind+"() over an unresolvable collection")
+}
+
+// inline evaluates a call of a module-level function defined in the file.
+func (l *lowerer) inline(f *FuncDef, call *Call, sc *scope) cond {
+	if l.callDepth >= maxCallDepth {
+		return rule.Skipped{Reason: fmt.Sprintf("calls nested deeper than %d at %s() (line %d)", maxCallDepth, f.Name, call.Line)}
+	}
+	l.callDepth++
+	defer func() { l.callDepth-- }()
+	var fsc *scope
+	for i, p := range f.Params {
+		var arg Expr
+		if i < len(call.Args) {
+			arg = call.Args[i]
+		}
+		for _, kw := range call.Kwargs {
+			if kw.Name == p {
+				arg = kw.Value
+			}
+		}
+		if arg == nil {
+			continue // a parameter with a default: unresolved inside
+		}
+		fsc = fsc.bind(p, binding{expr: arg, sc: sc})
+	}
+	return l.exec(f.Body, fsc, konts{rest: retFalse, brk: retFalse, cont: retFalse})
+}
+
+func anyOf(f string, op rule.Op, vs []lit) cond {
+	xs := make([]cond, 0, len(vs))
+	for _, v := range vs {
+		if v.kind == '0' {
+			xs = append(xs, rule.Cmp{FieldRaw: f, Op: rule.OpIsNull})
+			continue
+		}
+		xs = append(xs, rule.Cmp{FieldRaw: f, Op: op, Value: v.s})
+	}
+	return or(xs...)
+}
+
+// compare lowers one comparison `left op right`.
+func (l *lowerer) compare(left Expr, op string, right Expr, sc *scope, whole Expr) cond {
+	lf, lok := l.field(left, sc)
+	rf, rok := l.field(right, sc)
+	lok, rok = lok && lf != "", rok && rf != ""
+	switch op {
+	case "in", "not in":
+		var c cond
+		switch {
+		case lok && !rok:
+			vs, ok := l.lits(right, sc)
+			if !ok {
+				break
+			}
+			if _, isStr := right.(*Str); isStr {
+				break // field in "literal": a substring-of test
+			}
+			c = anyOf(lf, rule.OpIn, vs)
+		case rok && !lok:
+			vs, ok := l.lits(left, sc)
+			if ok && len(vs) == 1 && vs[0].kind == 's' {
+				c = rule.Cmp{FieldRaw: rf, Op: rule.OpContains, Value: vs[0].s}
+			}
+		}
+		if c == nil {
+			return l.why(whole, sc, "unsupported membership test")
+		}
+		if op == "not in" {
+			return not(c)
+		}
+		return c
+	case "==", "!=", "is", "is not":
+		var c cond
+		switch {
+		case lok && rok:
+			c = rule.Cmp{FieldRaw: lf, Op: rule.OpEq, Value: "fieldref:" + rf}
+		case lok || rok:
+			f, other := lf, right
+			if rok {
+				f, other = rf, left
+			}
+			vs, ok := l.lits(other, sc)
+			if !ok || len(vs) != 1 {
+				break
+			}
+			if c2, isColl := other.(*Coll); isColl && len(c2.Elts) != 1 {
+				break
+			}
+			if vs[0].kind == '0' {
+				c = rule.Cmp{FieldRaw: f, Op: rule.OpIsNull}
+			} else {
+				c = rule.Cmp{FieldRaw: f, Op: rule.OpEq, Value: vs[0].s}
+			}
+		}
+		if c == nil {
+			return l.why(whole, sc, "unsupported comparison")
+		}
+		if op == "!=" || op == "is not" {
+			return not(c)
+		}
+		return c
+	case "<", "<=", ">", ">=":
+		ops := map[string]rule.Op{"<": rule.OpLt, "<=": rule.OpLte, ">": rule.OpGt, ">=": rule.OpGte}
+		flip := map[string]string{"<": ">", "<=": ">=", ">": "<", ">=": "<="}
+		f, other := lf, right
+		if !lok && rok {
+			f, other, op = rf, left, flip[op]
+		}
+		if lok != rok {
+			if vs, ok := l.lits(other, sc); ok && len(vs) == 1 && vs[0].kind != '0' {
+				return rule.Cmp{FieldRaw: f, Op: ops[op], Value: vs[0].s}
+			}
+		}
+		return l.why(whole, sc, "unsupported comparison")
+	}
+	return l.why(whole, sc, "unsupported comparison")
+}

@@ -1,0 +1,526 @@
+package pyrule
+
+import (
+	"strings"
+	"sync"
+
+	sitter "github.com/tree-sitter/go-tree-sitter"
+	python "github.com/tree-sitter/tree-sitter-python/bindings/go"
+
+	"github.com/ruleatlas/ruleatlas/normalize/rule"
+)
+
+// MaxSource bounds the size of a Python file Parse accepts.
+const MaxSource = 1 << 20
+
+// maxDepth bounds the nesting of statements and expressions converted from
+// the syntax tree; deeper nodes become Opaque (or OpaqueStmt).
+const maxDepth = 100
+
+var (
+	language = sitter.NewLanguage(python.Language())
+	parsers  = sync.Pool{New: func() any {
+		p := sitter.NewParser()
+		if err := p.SetLanguage(language); err != nil {
+			panic("pyrule: tree-sitter-python grammar rejected: " + err.Error())
+		}
+		return p
+	}}
+)
+
+// Parse parses a Python source file with tree-sitter-python and converts it
+// to the package's own AST. A file with syntax errors is rejected with a
+// *rule.SyntaxError naming the first error's line and column.
+func Parse(src string) (*Query, error) {
+	if len(src) > MaxSource {
+		return nil, rule.Errorf(0, 0, "Python file larger than %d bytes", MaxSource)
+	}
+	p := parsers.Get().(*sitter.Parser)
+	defer parsers.Put(p)
+	b := []byte(src)
+	tree := p.Parse(b, nil)
+	if tree == nil {
+		return nil, rule.Errorf(0, 0, "Python parser gave no tree")
+	}
+	defer tree.Close()
+	root := tree.RootNode()
+	if root.HasError() {
+		return nil, firstError(root, b)
+	}
+	c := converter{src: b}
+	q := &Query{Body: c.block(root, 0)}
+	return q, nil
+}
+
+// firstError finds the first ERROR or MISSING node under n.
+func firstError(n *sitter.Node, src []byte) error {
+	for depth := 0; depth < 10000; depth++ {
+		if n.IsError() || n.IsMissing() {
+			break
+		}
+		var next *sitter.Node
+		for i := uint(0); i < n.ChildCount(); i++ {
+			c := n.Child(i)
+			if c != nil && (c.IsError() || c.IsMissing() || c.HasError()) {
+				next = c
+				break
+			}
+		}
+		if next == nil {
+			break
+		}
+		n = next
+	}
+	p := n.StartPosition()
+	msg := "invalid Python syntax"
+	if n.IsMissing() {
+		msg = "invalid Python syntax: missing " + n.Kind()
+	} else if t := n.Utf8Text(src); t != "" {
+		msg = "invalid Python syntax near " + quoteSnippet(t)
+	}
+	return rule.Errorf(int(p.Row)+1, int(p.Column)+1, "%s", msg)
+}
+
+func quoteSnippet(s string) string {
+	if i := strings.IndexByte(s, '\n'); i >= 0 {
+		s = s[:i]
+	}
+	if len(s) > 40 {
+		s = s[:40] + "…"
+	}
+	return "`" + s + "`"
+}
+
+// converter turns tree-sitter nodes into the AST.
+type converter struct {
+	src []byte
+}
+
+func (c *converter) pos(n *sitter.Node) Pos {
+	p := n.StartPosition()
+	return Pos{Line: int(p.Row) + 1, Col: int(p.Column) + 1}
+}
+
+func (c *converter) text(n *sitter.Node) string { return n.Utf8Text(c.src) }
+
+// named returns the named children of n that are not comments or other extras.
+func named(n *sitter.Node) []*sitter.Node {
+	cnt := n.NamedChildCount()
+	out := make([]*sitter.Node, 0, cnt)
+	for i := uint(0); i < cnt; i++ {
+		ch := n.NamedChild(i)
+		if ch == nil || ch.IsExtra() || ch.Kind() == "comment" {
+			continue
+		}
+		out = append(out, ch)
+	}
+	return out
+}
+
+// block converts the statements of a module or block node.
+func (c *converter) block(n *sitter.Node, depth int) []Stmt {
+	if n == nil {
+		return nil
+	}
+	var out []Stmt
+	for _, ch := range named(n) {
+		out = append(out, c.stmt(ch, depth+1)...)
+	}
+	return out
+}
+
+func (c *converter) stmt(n *sitter.Node, depth int) []Stmt {
+	p := c.pos(n)
+	if depth > maxDepth {
+		return []Stmt{&OpaqueStmt{Pos: p, Kind: "too_deep"}}
+	}
+	switch n.Kind() {
+	case "import_statement":
+		imp := &Import{Pos: p}
+		for _, ch := range named(n) {
+			imp.Names = append(imp.Names, importName(c, ch, false))
+		}
+		return []Stmt{imp}
+	case "import_from_statement":
+		imp := &Import{Pos: p, From: "."}
+		for i := uint(0); i < n.ChildCount(); i++ {
+			ch := n.Child(i)
+			if ch == nil || !ch.IsNamed() {
+				continue
+			}
+			switch n.FieldNameForChild(uint32(i)) {
+			case "module_name":
+				imp.From = c.text(ch)
+			case "name":
+				imp.Names = append(imp.Names, importName(c, ch, true))
+			default:
+				if ch.Kind() == "wildcard_import" {
+					imp.Names = append(imp.Names, "*")
+				}
+			}
+		}
+		return []Stmt{imp}
+	case "future_import_statement":
+		return []Stmt{&OpaqueStmt{Pos: p, Kind: "pass"}}
+	case "decorated_definition":
+		if d := n.ChildByFieldName("definition"); d != nil {
+			return c.stmt(d, depth)
+		}
+	case "function_definition":
+		f := &FuncDef{Pos: p}
+		if nm := n.ChildByFieldName("name"); nm != nil {
+			f.Name = c.text(nm)
+		}
+		if ps := n.ChildByFieldName("parameters"); ps != nil {
+			for _, prm := range named(ps) {
+				switch prm.Kind() {
+				case "identifier":
+					f.Params = append(f.Params, c.text(prm))
+				case "typed_parameter":
+					if id := firstOfKind(prm, "identifier"); id != nil {
+						f.Params = append(f.Params, c.text(id))
+					}
+				case "default_parameter", "typed_default_parameter":
+					if nm := prm.ChildByFieldName("name"); nm != nil && nm.Kind() == "identifier" {
+						f.Params = append(f.Params, c.text(nm))
+					}
+				}
+			}
+		}
+		f.Body = c.block(n.ChildByFieldName("body"), depth)
+		return []Stmt{f}
+	case "expression_statement":
+		kids := named(n)
+		if len(kids) != 1 {
+			return []Stmt{&OpaqueStmt{Pos: p, Kind: "expression_statement"}}
+		}
+		k := kids[0]
+		switch k.Kind() {
+		case "assignment":
+			return c.assign(k, depth)
+		case "augmented_assignment", "yield":
+			return []Stmt{&OpaqueStmt{Pos: p, Kind: k.Kind()}}
+		}
+		return []Stmt{&ExprStmt{Pos: p, X: c.expr(k, depth)}}
+	case "if_statement":
+		return []Stmt{c.ifStmt(n, depth)}
+	case "for_statement":
+		return []Stmt{&For{Pos: p, Target: c.expr(n.ChildByFieldName("left"), depth),
+			Iter: c.expr(n.ChildByFieldName("right"), depth), Body: c.block(n.ChildByFieldName("body"), depth)}}
+	case "try_statement":
+		return []Stmt{&Block{Pos: p, Kind: "try", Body: c.block(n.ChildByFieldName("body"), depth)}}
+	case "with_statement":
+		return []Stmt{&Block{Pos: p, Kind: "with", Body: c.block(n.ChildByFieldName("body"), depth)}}
+	case "return_statement":
+		r := &Return{Pos: p}
+		if kids := named(n); len(kids) == 1 {
+			r.Value = c.expr(kids[0], depth)
+		}
+		return []Stmt{r}
+	}
+	return []Stmt{&OpaqueStmt{Pos: p, Kind: n.Kind()}}
+}
+
+func firstOfKind(n *sitter.Node, kind string) *sitter.Node {
+	for _, ch := range named(n) {
+		if ch.Kind() == kind {
+			return ch
+		}
+	}
+	return nil
+}
+
+// importName is the name an import binds: the alias, the last dotted
+// component for from-imports, the first one for plain imports.
+func importName(c *converter, n *sitter.Node, from bool) string {
+	if n.Kind() == "aliased_import" {
+		if a := n.ChildByFieldName("alias"); a != nil {
+			return c.text(a)
+		}
+	}
+	t := c.text(n)
+	if from {
+		return t[strings.LastIndexByte(t, '.')+1:]
+	}
+	if i := strings.IndexByte(t, '.'); i >= 0 {
+		return t[:i]
+	}
+	return t
+}
+
+func (c *converter) assign(n *sitter.Node, depth int) []Stmt {
+	p := c.pos(n)
+	var targets []Expr
+	cur := n
+	for d := 0; cur != nil && cur.Kind() == "assignment" && d < maxDepth; d++ {
+		left := cur.ChildByFieldName("left")
+		if left == nil {
+			break
+		}
+		targets = append(targets, c.expr(left, depth))
+		right := cur.ChildByFieldName("right")
+		if right == nil {
+			return []Stmt{&OpaqueStmt{Pos: p, Kind: "annotation"}}
+		}
+		cur = right
+	}
+	if cur == nil || cur.Kind() == "assignment" {
+		return []Stmt{&OpaqueStmt{Pos: p, Kind: "assignment"}}
+	}
+	var value Expr
+	if cur.Kind() == "yield" {
+		value = &Opaque{Pos: c.pos(cur), Kind: "yield", Text: c.text(cur)}
+	} else {
+		value = c.expr(cur, depth)
+	}
+	out := make([]Stmt, len(targets))
+	for i, t := range targets {
+		out[i] = &Assign{Pos: p, Target: t, Value: value}
+	}
+	return out
+}
+
+func (c *converter) ifStmt(n *sitter.Node, depth int) *If {
+	s := &If{Pos: c.pos(n), Cond: c.expr(n.ChildByFieldName("condition"), depth),
+		Body: c.block(n.ChildByFieldName("consequence"), depth)}
+	// elif and else clauses are the "alternative" children, in order;
+	// nest them as If statements in Else.
+	var alts []*sitter.Node
+	for i := uint(0); i < n.ChildCount(); i++ {
+		ch := n.Child(i)
+		if ch != nil && (ch.Kind() == "elif_clause" || ch.Kind() == "else_clause") {
+			alts = append(alts, ch)
+		}
+	}
+	tail := &s.Else
+	for _, a := range alts {
+		if a.Kind() == "else_clause" {
+			*tail = c.block(a.ChildByFieldName("body"), depth)
+			break
+		}
+		elif := &If{Pos: c.pos(a), Cond: c.expr(a.ChildByFieldName("condition"), depth),
+			Body: c.block(a.ChildByFieldName("consequence"), depth)}
+		*tail = []Stmt{elif}
+		tail = &elif.Else
+	}
+	return s
+}
+
+func (c *converter) opaque(n *sitter.Node) *Opaque {
+	return &Opaque{Pos: c.pos(n), Kind: n.Kind(), Text: c.text(n)}
+}
+
+func (c *converter) expr(n *sitter.Node, depth int) Expr {
+	if n == nil {
+		return &Opaque{Kind: "missing"}
+	}
+	p := c.pos(n)
+	if depth > maxDepth {
+		return &Opaque{Pos: p, Kind: "too_deep", Text: "..."}
+	}
+	depth++
+	switch n.Kind() {
+	case "identifier":
+		return &Name{Pos: p, ID: c.text(n)}
+	case "true":
+		return &Const{Pos: p, Value: "True"}
+	case "false":
+		return &Const{Pos: p, Value: "False"}
+	case "none":
+		return &Const{Pos: p, Value: "None"}
+	case "integer", "float":
+		return &Num{Pos: p, Text: c.text(n)}
+	case "unary_operator":
+		arg := n.ChildByFieldName("argument")
+		op := n.ChildByFieldName("operator")
+		if arg != nil && op != nil && c.text(op) == "-" && (arg.Kind() == "integer" || arg.Kind() == "float") {
+			return &Num{Pos: p, Text: "-" + c.text(arg)}
+		}
+	case "string":
+		if v, ok := decodeString(c.text(n)); ok {
+			return &Str{Pos: p, Value: v}
+		}
+	case "concatenated_string":
+		var b strings.Builder
+		ok := true
+		for _, part := range named(n) {
+			v, good := decodeString(c.text(part))
+			if !good || part.Kind() != "string" {
+				ok = false
+				break
+			}
+			b.WriteString(v)
+		}
+		if ok {
+			return &Str{Pos: p, Value: b.String()}
+		}
+	case "attribute":
+		obj, attr := n.ChildByFieldName("object"), n.ChildByFieldName("attribute")
+		if obj != nil && attr != nil {
+			return &Attr{Pos: p, X: c.expr(obj, depth), Name: c.text(attr)}
+		}
+	case "call":
+		fn, args := n.ChildByFieldName("function"), n.ChildByFieldName("arguments")
+		if fn == nil || args == nil {
+			break
+		}
+		call := &Call{Pos: p, Fn: c.expr(fn, depth)}
+		if args.Kind() == "generator_expression" {
+			call.Args = []Expr{c.expr(args, depth)}
+			return call
+		}
+		for _, a := range named(args) {
+			switch a.Kind() {
+			case "keyword_argument":
+				nm, v := a.ChildByFieldName("name"), a.ChildByFieldName("value")
+				if nm != nil && v != nil {
+					call.Kwargs = append(call.Kwargs, Kwarg{Name: c.text(nm), Value: c.expr(v, depth)})
+				}
+			case "list_splat", "dictionary_splat", "parenthesized_list_splat":
+				// dropped: not resolvable statically
+			default:
+				call.Args = append(call.Args, c.expr(a, depth))
+			}
+		}
+		return call
+	case "subscript":
+		val := n.ChildByFieldName("value")
+		if val == nil {
+			break
+		}
+		var idx []*sitter.Node
+		for i := uint(0); i < n.ChildCount(); i++ {
+			if n.FieldNameForChild(uint32(i)) == "subscript" {
+				idx = append(idx, n.Child(i))
+			}
+		}
+		s := &Subscript{Pos: p, X: c.expr(val, depth)}
+		switch {
+		case len(idx) == 1:
+			s.Index = c.expr(idx[0], depth)
+		case len(idx) > 1:
+			t := &Coll{Pos: c.pos(idx[0]), Kind: "tuple"}
+			for _, x := range idx {
+				t.Elts = append(t.Elts, c.expr(x, depth))
+			}
+			s.Index = t
+		default:
+			return c.opaque(n)
+		}
+		return s
+	case "list", "tuple", "set", "expression_list", "pattern_list", "tuple_pattern", "list_pattern":
+		kind := n.Kind()
+		switch kind {
+		case "expression_list", "pattern_list", "tuple_pattern":
+			kind = "tuple"
+		case "list_pattern":
+			kind = "list"
+		}
+		col := &Coll{Pos: p, Kind: kind, Elts: []Expr{}}
+		for _, e := range named(n) {
+			col.Elts = append(col.Elts, c.expr(e, depth))
+		}
+		return col
+	case "dictionary":
+		col := &Coll{Pos: p, Kind: "dict", Elts: []Expr{}, Values: []Expr{}}
+		for _, e := range named(n) {
+			if e.Kind() != "pair" {
+				continue
+			}
+			k, v := e.ChildByFieldName("key"), e.ChildByFieldName("value")
+			if k != nil && v != nil {
+				col.Elts = append(col.Elts, c.expr(k, depth))
+				col.Values = append(col.Values, c.expr(v, depth))
+			}
+		}
+		return col
+	case "parenthesized_expression":
+		if kids := named(n); len(kids) == 1 {
+			return c.expr(kids[0], depth)
+		}
+	case "list_comprehension", "set_comprehension", "generator_expression":
+		return c.comp(n, depth)
+	case "boolean_operator":
+		l, r, op := n.ChildByFieldName("left"), n.ChildByFieldName("right"), n.ChildByFieldName("operator")
+		if l == nil || r == nil || op == nil {
+			break
+		}
+		b := &BoolOp{Pos: p, Op: c.text(op)}
+		for _, side := range []*sitter.Node{l, r} {
+			x := c.expr(side, depth)
+			if inner, ok := x.(*BoolOp); ok && inner.Op == b.Op && side.Kind() == "boolean_operator" {
+				b.Xs = append(b.Xs, inner.Xs...)
+			} else {
+				b.Xs = append(b.Xs, x)
+			}
+		}
+		return b
+	case "binary_operator":
+		l, r, op := n.ChildByFieldName("left"), n.ChildByFieldName("right"), n.ChildByFieldName("operator")
+		if l != nil && r != nil && op != nil {
+			return &BinOp{Pos: p, Op: c.text(op), L: c.expr(l, depth), R: c.expr(r, depth)}
+		}
+	case "not_operator":
+		if a := n.ChildByFieldName("argument"); a != nil {
+			return &Not{Pos: p, X: c.expr(a, depth)}
+		}
+	case "comparison_operator":
+		cmp := &Compare{Pos: p}
+		first := true
+		for i := uint(0); i < n.ChildCount(); i++ {
+			ch := n.Child(i)
+			if ch == nil || ch.IsExtra() || ch.Kind() == "comment" {
+				continue
+			}
+			if ch.IsNamed() {
+				if first {
+					cmp.Left = c.expr(ch, depth)
+					first = false
+				} else {
+					cmp.Right = append(cmp.Right, c.expr(ch, depth))
+				}
+				continue
+			}
+			op := strings.Join(strings.Fields(c.text(ch)), " ")
+			if op == "<>" {
+				op = "!="
+			}
+			cmp.Ops = append(cmp.Ops, op)
+		}
+		if cmp.Left != nil && len(cmp.Ops) == len(cmp.Right) && len(cmp.Ops) > 0 {
+			return cmp
+		}
+	}
+	return c.opaque(n)
+}
+
+func (c *converter) comp(n *sitter.Node, depth int) Expr {
+	kind := map[string]string{"list_comprehension": "list", "set_comprehension": "set",
+		"generator_expression": "gen"}[n.Kind()]
+	body := n.ChildByFieldName("body")
+	var fors, ifs []*sitter.Node
+	for _, ch := range named(n) {
+		switch ch.Kind() {
+		case "for_in_clause":
+			fors = append(fors, ch)
+		case "if_clause":
+			ifs = append(ifs, ch)
+		}
+	}
+	if body == nil || len(fors) != 1 || len(ifs) > 1 {
+		return c.opaque(n)
+	}
+	left, right := fors[0].ChildByFieldName("left"), fors[0].ChildByFieldName("right")
+	if left == nil || right == nil || left.Kind() != "identifier" {
+		return c.opaque(n)
+	}
+	cp := &Comp{Pos: c.pos(n), Kind: kind, Elt: c.expr(body, depth), Var: c.text(left), Iter: c.expr(right, depth)}
+	if len(ifs) == 1 {
+		if kids := named(ifs[0]); len(kids) == 1 {
+			cp.Cond = c.expr(kids[0], depth)
+		} else {
+			return c.opaque(n)
+		}
+	}
+	return cp
+}
