@@ -1,6 +1,7 @@
 package pipeline
 
 import (
+	"github.com/ruleatlas/ruleatlas/normalize/elastic"
 	"github.com/ruleatlas/ruleatlas/normalize/rule"
 	"github.com/ruleatlas/ruleatlas/normalize/sigma"
 )
@@ -9,6 +10,7 @@ import (
 func Frontends() []rule.Frontend {
 	return []rule.Frontend{
 		sigma.Frontend{},
+		elastic.Frontend{},
 	}
 }
 
