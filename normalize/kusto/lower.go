@@ -21,6 +21,31 @@ type Analysis struct {
 	Tables []string
 }
 
+// Predicates flattens the detection logic of a (rule.Flatten) and drops
+// repeated predicates: a let-bound sub-query used in several places, or a
+// function called for several tables, gives its predicates once. The first
+// occurrence is kept, so an exclusion of the main query wins over the same
+// predicate met again in a sub-query.
+func Predicates(a Analysis) (ps []rule.Predicate, skipped []string) {
+	ps, skipped = rule.Flatten(a.Expr)
+	type key struct {
+		f   string
+		op  rule.Op
+		v   string
+		neg bool
+	}
+	seen := make(map[key]bool, len(ps))
+	out := ps[:0]
+	for _, p := range ps {
+		k := key{p.FieldRaw, p.Op, p.Value, p.Negated}
+		if !seen[k] {
+			seen[k] = true
+			out = append(out, p)
+		}
+	}
+	return out, skipped
+}
+
 // Lower returns the detection logic of q as a boolean tree (see Analyze).
 func Lower(q *Query) rule.Expr { return Analyze(q).Expr }
 
@@ -378,6 +403,20 @@ func (l *lowerer) scanToks(toks []Token, e *env) {
 	}
 }
 
+// isDataTable reports whether x is a datatable, maybe parenthesized.
+func isDataTable(x Expr) bool {
+	for {
+		switch y := x.(type) {
+		case *DataTable:
+			return true
+		case *Paren:
+			x = y.X
+		default:
+			return false
+		}
+	}
+}
+
 // isTabular reports whether x is certainly a tabular expression.
 func isTabular(x Expr) bool {
 	switch x := x.(type) {
@@ -698,6 +737,8 @@ func (l *lowerer) values(x Expr, e *env) ([]string, int) {
 			return l.values(b.val, b.venv)
 		case b.let.Fn != nil:
 			return nil, valSub
+		case isDataTable(b.let.Value):
+			return l.values(b.let.Value, b.parent)
 		case isTabular(b.let.Value):
 			l.subLet(b)
 			return nil, valSub
@@ -864,14 +905,14 @@ var cmpOps = map[string]struct {
 	"!has_cs": {op: rule.OpContains, neg: true}, "!contains": {op: rule.OpContains, neg: true},
 	"!contains_cs": {op: rule.OpContains, neg: true}, "notcontains": {op: rule.OpContains, neg: true},
 	"notcontains_cs": {op: rule.OpContains, neg: true},
-	"hasprefix": {op: rule.OpStartsWith}, "hasprefix_cs": {op: rule.OpStartsWith},
+	"hasprefix":      {op: rule.OpStartsWith}, "hasprefix_cs": {op: rule.OpStartsWith},
 	"startswith": {op: rule.OpStartsWith}, "startswith_cs": {op: rule.OpStartsWith},
 	"!hasprefix": {op: rule.OpStartsWith, neg: true}, "!startswith": {op: rule.OpStartsWith, neg: true},
 	"!startswith_cs": {op: rule.OpStartsWith, neg: true},
-	"hassuffix": {op: rule.OpEndsWith}, "hassuffix_cs": {op: rule.OpEndsWith},
+	"hassuffix":      {op: rule.OpEndsWith}, "hassuffix_cs": {op: rule.OpEndsWith},
 	"endswith": {op: rule.OpEndsWith}, "endswith_cs": {op: rule.OpEndsWith},
 	"!hassuffix": {op: rule.OpEndsWith, neg: true}, "!endswith": {op: rule.OpEndsWith, neg: true},
-	"!endswith_cs": {op: rule.OpEndsWith, neg: true},
+	"!endswith_cs":  {op: rule.OpEndsWith, neg: true},
 	"matches regex": {op: rule.OpRegex},
 	"in":            {op: rule.OpIn, list: true}, "in~": {op: rule.OpIn, list: true},
 	"!in": {op: rule.OpIn, neg: true, list: true}, "!in~": {op: rule.OpIn, neg: true, list: true},
