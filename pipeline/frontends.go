@@ -3,6 +3,7 @@ package pipeline
 import (
 	"github.com/ruleatlas/ruleatlas/normalize/elastic"
 	"github.com/ruleatlas/ruleatlas/normalize/rule"
+	"github.com/ruleatlas/ruleatlas/normalize/sentinel"
 	"github.com/ruleatlas/ruleatlas/normalize/sigma"
 )
 
@@ -11,6 +12,7 @@ func Frontends() []rule.Frontend {
 	return []rule.Frontend{
 		sigma.Frontend{},
 		elastic.Frontend{},
+		sentinel.Frontend{},
 	}
 }
 
