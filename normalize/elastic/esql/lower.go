@@ -1,0 +1,426 @@
+package esql
+
+import (
+	"strings"
+
+	"github.com/ruleatlas/ruleatlas/normalize/elastic/kql"
+	"github.com/ruleatlas/ruleatlas/normalize/rule"
+)
+
+// Indices returns the index patterns of the FROM command, as written.
+func (q *Query) Indices() []string { return q.From }
+
+// Lower turns q into the boolean tree of its detection logic (SPEC §4):
+// the conjunction of every where clause of the pipeline, with fields
+// resolved through eval and rename aliases. See the package documentation.
+func Lower(q *Query) rule.Expr {
+	l := &lowerer{alias: map[string]string{}}
+	out := rule.And{}
+	for _, c := range q.Commands {
+		switch c := c.(type) {
+		case *Where:
+			out = append(out, l.cond(c.Cond))
+		case *Eval:
+			for _, a := range c.Assigns {
+				l.assign(a)
+			}
+		case *Stats:
+			for _, a := range c.Aggs {
+				if a.Name != "" {
+					delete(l.alias, a.Name)
+				}
+			}
+			for _, a := range c.By {
+				l.assign(a)
+			}
+		case *Rename:
+			for _, p := range c.Pairs {
+				l.alias[p.New] = l.resolve(p.Old)
+				delete(l.alias, p.Old)
+			}
+		case *Generic:
+			// Commands that create columns from text (dissect, grok,
+			// enrich, completion, …) make new names, which are kept as is.
+			if len(c.Toks) > 0 && c.Name != "keep" && c.Name != "drop" && c.Name != "sort" && c.Name != "limit" {
+				for _, t := range c.Toks {
+					if t.kind == tIdent || t.kind == tQuoted {
+						delete(l.alias, t.val)
+					}
+				}
+			}
+		}
+	}
+	return out
+}
+
+// lowerer holds the alias map while a pipeline is lowered.
+type lowerer struct {
+	// alias maps a column made by eval, rename or a stats grouping to the
+	// field it is a simple rename or case-folding of.
+	alias map[string]string
+}
+
+// lookThrough lists the functions whose result is "the same field" for
+// predicate purposes: case folding, trimming and type conversions.
+var lookThrough = map[string]bool{
+	"to_lower": true, "to_upper": true, "trim": true, "ltrim": true, "rtrim": true,
+	"to_string": true, "to_str": true, "to_ip": true, "mv_dedupe": true,
+	"to_double": true, "to_dbl": true, "to_long": true, "to_integer": true, "to_int": true,
+	"to_unsigned_long": true, "to_ul": true, "to_ulong": true, "to_boolean": true, "to_bool": true,
+	"to_datetime": true, "to_dt": true, "to_version": true, "to_keyword": true,
+}
+
+// resolve returns the field a column name stands for.
+func (l *lowerer) resolve(name string) string {
+	if f, ok := l.alias[name]; ok {
+		return f
+	}
+	return name
+}
+
+// assign records `name = expr`: a simple rename or look-through call of a
+// field makes name an alias of that field; anything else makes it a column
+// of its own.
+func (l *lowerer) assign(a *Assign) {
+	if a.Name == "" {
+		return
+	}
+	if f, ok := l.field(a.X); ok {
+		l.alias[a.Name] = f
+		return
+	}
+	delete(l.alias, a.Name)
+}
+
+// field returns the resolved field of a field reference, possibly wrapped
+// in look-through functions.
+func (l *lowerer) field(e Expr) (string, bool) {
+	for {
+		switch x := e.(type) {
+		case *Field:
+			return l.resolve(x.Name), true
+		case *Cast:
+			e = x.X
+			continue
+		case *Call:
+			if lookThrough[strings.ToLower(x.Name)] && len(x.Args) == 1 {
+				e = x.Args[0]
+				continue
+			}
+		}
+		return "", false
+	}
+}
+
+// subject returns the field a predicate tests: a (looked-through) field,
+// or the canonical text of a computed value that reads at least one field
+// (`length(process.command_line)`, `date_diff("seconds", a, b)`), with
+// aliases left as written.
+func (l *lowerer) subject(e Expr) (string, bool) {
+	if f, ok := l.field(e); ok {
+		return f, true
+	}
+	if hasField(e) {
+		return ExprString(e), true
+	}
+	return "", false
+}
+
+// operand returns the value a predicate compares with: the text of a
+// constant, or the canonical text of any other expression (another field,
+// `now() - 1 hour`), so a comparison between two columns is kept as
+// `a lt b`. ok is false for null and query parameters.
+func (l *lowerer) operand(e Expr) (string, bool) {
+	if v, ok := literal(e); ok {
+		return v, true
+	}
+	if lit, ok := e.(*Literal); ok && (lit.Kind == LitNull || lit.Kind == LitParam) {
+		return "", false
+	}
+	if f, ok := l.field(e); ok {
+		if _, plain := e.(*Field); plain {
+			return f, true
+		}
+	}
+	return ExprString(e), true
+}
+
+// hasField reports whether e reads a field.
+func hasField(e Expr) bool {
+	switch e := e.(type) {
+	case *Field:
+		return true
+	case *Call:
+		for _, a := range e.Args {
+			if hasField(a) {
+				return true
+			}
+		}
+	case *Arith:
+		return hasField(e.L) || hasField(e.R)
+	case *Neg:
+		return hasField(e.X)
+	case *Cast:
+		return hasField(e.X)
+	}
+	return false
+}
+
+// skip makes a Skipped node naming the clause.
+func skip(why string, e Expr) rule.Skipped {
+	s := ExprString(e)
+	if len(s) > 120 {
+		s = s[:117] + "..."
+	}
+	return rule.Skipped{Reason: "esql: " + why + ": " + s}
+}
+
+// literal returns the text of a string, number, boolean or interval
+// literal.
+func literal(e Expr) (string, bool) {
+	if c, ok := e.(*Cast); ok {
+		e = c.X
+	}
+	lit, ok := e.(*Literal)
+	if !ok || lit.Kind == LitNull || lit.Kind == LitParam {
+		return "", false
+	}
+	return strings.TrimSpace(lit.Value), true
+}
+
+func literals(es []Expr) ([]string, bool) {
+	out := make([]string, len(es))
+	for i, e := range es {
+		v, ok := literal(e)
+		if !ok {
+			return nil, false
+		}
+		out[i] = v
+	}
+	return out, true
+}
+
+func (l *lowerer) cond(e Expr) rule.Expr {
+	switch e := e.(type) {
+	case *Logical:
+		xs := make([]rule.Expr, len(e.X))
+		for i, x := range e.X {
+			xs[i] = l.cond(x)
+		}
+		if e.Op == "and" {
+			return rule.And(xs)
+		}
+		return rule.Or(xs)
+	case *Not:
+		return rule.Not{X: l.cond(e.X)}
+	case *Compare:
+		return l.compare(e)
+	case *Like:
+		return l.like(e)
+	case *In:
+		if lit, ok := e.L.(*Literal); ok && lit.Kind == LitBool && !e.Not {
+			// `true in (starts_with(a, "x"), …)`: any of the conditions.
+			or := make(rule.Or, len(e.Values))
+			for i, v := range e.Values {
+				or[i] = l.cond(v)
+				if lit.Value == "false" {
+					or[i] = rule.Not{X: or[i]}
+				}
+			}
+			return or
+		}
+		name, ok := l.subject(e.L)
+		if !ok {
+			return skip("in on a computed value", e)
+		}
+		vals, ok := literals(e.Values)
+		if !ok {
+			return skip("in with non-literal values", e)
+		}
+		x := rule.AnyOf(name, rule.OpIn, vals)
+		if e.Not {
+			return rule.Not{X: x}
+		}
+		return x
+	case *IsNull:
+		name, ok := l.subject(e.L)
+		if !ok {
+			return skip("is null on a computed value", e)
+		}
+		if e.Not {
+			return rule.Cmp{FieldRaw: name, Op: rule.OpIsNotNull}
+		}
+		return rule.Cmp{FieldRaw: name, Op: rule.OpIsNull}
+	case *MatchOp:
+		name, ok := l.subject(e.L)
+		v, lit := literal(e.R)
+		if !ok || !lit {
+			return skip("match on a computed value", e)
+		}
+		return rule.Cmp{FieldRaw: name, Op: rule.OpMatch, Value: v}
+	case *Call:
+		return l.call(e)
+	case *Field:
+		return rule.Cmp{FieldRaw: l.resolve(e.Name), Op: rule.OpEq, Value: "true"}
+	case *Literal:
+		if e.Kind == LitBool && e.Value == "true" {
+			return rule.And{}
+		}
+	}
+	return skip("unsupported condition", e)
+}
+
+var flipped = map[string]string{"<": ">", "<=": ">=", ">": "<", ">=": "<=", "==": "==", "!=": "!=", "=~": "=~"}
+
+var cmpOps = map[string]rule.Op{"==": rule.OpEq, "=~": rule.OpEq, "!=": rule.OpEq,
+	"<": rule.OpLt, "<=": rule.OpLte, ">": rule.OpGt, ">=": rule.OpGte}
+
+func (l *lowerer) compare(e *Compare) rule.Expr {
+	left, right, op := e.L, e.R, e.Op
+	if _, ok := literal(left); ok {
+		left, right, op = right, left, flipped[op]
+	}
+	if lit, ok := right.(*Literal); ok && lit.Kind == LitNull {
+		// `f == null` is never true in ES|QL; read it as the author meant.
+		if name, ok := l.subject(left); ok && (op == "==" || op == "!=") {
+			if op == "==" {
+				return rule.Cmp{FieldRaw: name, Op: rule.OpIsNull}
+			}
+			return rule.Cmp{FieldRaw: name, Op: rule.OpIsNotNull}
+		}
+		return skip("comparison with null", e)
+	}
+	if !hasField(left) && hasField(right) {
+		left, right, op = right, left, flipped[op]
+	}
+	v, ok := l.operand(right)
+	if !ok {
+		return skip("comparison with a query parameter", e)
+	}
+	if c, isCall := left.(*Call); isCall {
+		// `locate(f, "x") > 0` is f contains x.
+		if strings.EqualFold(c.Name, "locate") && len(c.Args) == 2 {
+			name, ok1 := l.subject(c.Args[0])
+			sub, ok2 := literal(c.Args[1])
+			if ok1 && ok2 {
+				x := rule.Cmp{FieldRaw: name, Op: rule.OpContains, Value: sub}
+				switch {
+				case op == ">" && v == "0", op == ">=" && v == "1", op == "!=" && v == "0":
+					return x
+				case op == "==" && v == "0", op == "<" && v == "1", op == "<=" && v == "0":
+					return rule.Not{X: x}
+				}
+			}
+		}
+		// `starts_with(f, "x") == false` and the like.
+		if lit, isLit := right.(*Literal); isLit && lit.Kind == LitBool && (op == "==" || op == "!=") && boolFuncs[strings.ToLower(c.Name)] {
+			x := l.call(c)
+			if (op == "==") != (v == "true") {
+				return rule.Not{X: x}
+			}
+			return x
+		}
+	}
+	name, ok := l.subject(left)
+	if !ok {
+		return skip("comparison of a computed value", e)
+	}
+	return rule.Cmp{FieldRaw: name, Op: cmpOps[op], Value: v, Negated: op == "!="}
+}
+
+// like lowers like (wildcard patterns, classified by rule.Pattern; ES|QL
+// escapes `\*`, `\?` and `\\` are already its convention) and rlike
+// (regex_match).
+func (l *lowerer) like(e *Like) rule.Expr {
+	name, ok := l.subject(e.L)
+	if !ok {
+		return skip(e.Op+" on a computed value", e)
+	}
+	vals, ok := literals(e.Patterns)
+	if !ok {
+		return skip(e.Op+" with a non-literal pattern", e)
+	}
+	var x rule.Expr
+	if e.Op == "rlike" {
+		x = rule.AnyOf(name, rule.OpRegex, vals)
+	} else {
+		or := make(rule.Or, len(vals))
+		for i, v := range vals {
+			op, val := rule.Pattern(v)
+			if op == rule.OpEq && len(vals) > 1 {
+				op = rule.OpIn
+			}
+			or[i] = rule.Cmp{FieldRaw: name, Op: op, Value: strings.TrimSpace(val)}
+		}
+		x = or
+		if len(or) == 1 {
+			x = or[0]
+		}
+	}
+	if e.Not {
+		return rule.Not{X: x}
+	}
+	return x
+}
+
+// boolFuncs are the predicate functions call lowers.
+var boolFuncs = map[string]bool{
+	"starts_with": true, "ends_with": true, "cidr_match": true, "match": true,
+	"match_phrase": true, "kql": true, "mv_contains": true, "contains": true,
+}
+
+func (l *lowerer) call(c *Call) rule.Expr {
+	name := strings.ToLower(c.Name)
+	if name == "kql" {
+		return lowerKQL(c)
+	}
+	var op rule.Op
+	switch name {
+	case "starts_with":
+		op = rule.OpStartsWith
+	case "ends_with":
+		op = rule.OpEndsWith
+	case "contains":
+		op = rule.OpContains
+	case "cidr_match":
+		op = rule.OpCIDR
+	case "match", "match_phrase":
+		op = rule.OpMatch
+	case "mv_contains":
+		op = rule.OpEq
+	default:
+		return skip("function "+c.Name+" is not a predicate", c)
+	}
+	if len(c.Args) < 2 {
+		return skip("too few arguments", c)
+	}
+	field, ok := l.subject(c.Args[0])
+	if !ok {
+		return skip(c.Name+" on a computed value", c)
+	}
+	args := c.Args[1:]
+	if op == rule.OpMatch {
+		args = args[:1] // the rest are options
+	}
+	vals, ok := literals(args)
+	if !ok {
+		return skip(c.Name+" against a field or computed value", c)
+	}
+	return rule.AnyOf(field, op, vals)
+}
+
+// lowerKQL lowers `KQL("…")` with the KQL parser.
+func lowerKQL(c *Call) rule.Expr {
+	if len(c.Args) < 1 {
+		return skip("KQL without a query", c)
+	}
+	lit, ok := c.Args[0].(*Literal)
+	if !ok || lit.Kind != LitString {
+		return skip("KQL with a non-literal query", c)
+	}
+	q, err := kql.Parse(lit.Value)
+	if err != nil {
+		return rule.Skipped{Reason: "esql: KQL query: " + err.Error()}
+	}
+	return kql.Lower(q)
+}
