@@ -13,9 +13,14 @@ import (
 // MaxSource bounds the size of a Python file Parse accepts.
 const MaxSource = 1 << 20
 
-// maxDepth bounds the nesting of statements and expressions converted from
-// the syntax tree; deeper nodes become Opaque (or OpaqueStmt).
-const maxDepth = 100
+// Nesting bounds of the conversion: statements nested deeper than
+// maxStmtDepth become `pass`, expressions deeper than maxDepth become
+// Opaque. maxStmtDepth also keeps printed indentation far below the
+// 255-column limit of the grammar's indentation scanner.
+const (
+	maxStmtDepth = 40
+	maxDepth     = 100
+)
 
 var (
 	language = sitter.NewLanguage(python.Language())
@@ -93,7 +98,8 @@ func quoteSnippet(s string) string {
 
 // converter turns tree-sitter nodes into the AST.
 type converter struct {
-	src []byte
+	src  []byte
+	hard int // recursion depth including parentheses (which do not count in depth)
 }
 
 func (c *converter) pos(n *sitter.Node) Pos {
@@ -131,7 +137,7 @@ func (c *converter) block(n *sitter.Node, depth int) []Stmt {
 
 func (c *converter) stmt(n *sitter.Node, depth int) []Stmt {
 	p := c.pos(n)
-	if depth > maxDepth {
+	if depth > maxStmtDepth {
 		return []Stmt{&OpaqueStmt{Pos: p, Kind: "too_deep"}}
 	}
 	switch n.Kind() {
@@ -201,12 +207,12 @@ func (c *converter) stmt(n *sitter.Node, depth int) []Stmt {
 		case "augmented_assignment", "yield":
 			return []Stmt{&OpaqueStmt{Pos: p, Kind: k.Kind()}}
 		}
-		return []Stmt{&ExprStmt{Pos: p, X: c.expr(k, depth)}}
+		return []Stmt{&ExprStmt{Pos: p, X: c.expr(k, 0)}}
 	case "if_statement":
 		return []Stmt{c.ifStmt(n, depth)}
 	case "for_statement":
-		return []Stmt{&For{Pos: p, Target: c.expr(n.ChildByFieldName("left"), depth),
-			Iter: c.expr(n.ChildByFieldName("right"), depth), Body: c.block(n.ChildByFieldName("body"), depth)}}
+		return []Stmt{&For{Pos: p, Target: c.expr(n.ChildByFieldName("left"), 0),
+			Iter: c.expr(n.ChildByFieldName("right"), 0), Body: c.block(n.ChildByFieldName("body"), depth)}}
 	case "try_statement":
 		return []Stmt{&Block{Pos: p, Kind: "try", Body: c.block(n.ChildByFieldName("body"), depth)}}
 	case "with_statement":
@@ -214,7 +220,7 @@ func (c *converter) stmt(n *sitter.Node, depth int) []Stmt {
 	case "return_statement":
 		r := &Return{Pos: p}
 		if kids := named(n); len(kids) == 1 {
-			r.Value = c.expr(kids[0], depth)
+			r.Value = c.expr(kids[0], 0)
 		}
 		return []Stmt{r}
 	}
@@ -257,7 +263,7 @@ func (c *converter) assign(n *sitter.Node, depth int) []Stmt {
 		if left == nil {
 			break
 		}
-		targets = append(targets, c.expr(left, depth))
+		targets = append(targets, c.expr(left, 0))
 		right := cur.ChildByFieldName("right")
 		if right == nil {
 			return []Stmt{&OpaqueStmt{Pos: p, Kind: "annotation"}}
@@ -271,7 +277,7 @@ func (c *converter) assign(n *sitter.Node, depth int) []Stmt {
 	if cur.Kind() == "yield" {
 		value = &Opaque{Pos: c.pos(cur), Kind: "yield", Text: c.text(cur)}
 	} else {
-		value = c.expr(cur, depth)
+		value = c.expr(cur, 0)
 	}
 	out := make([]Stmt, len(targets))
 	for i, t := range targets {
@@ -281,7 +287,7 @@ func (c *converter) assign(n *sitter.Node, depth int) []Stmt {
 }
 
 func (c *converter) ifStmt(n *sitter.Node, depth int) *If {
-	s := &If{Pos: c.pos(n), Cond: c.expr(n.ChildByFieldName("condition"), depth),
+	s := &If{Pos: c.pos(n), Cond: c.expr(n.ChildByFieldName("condition"), 0),
 		Body: c.block(n.ChildByFieldName("consequence"), depth)}
 	// elif and else clauses are the "alternative" children, in order;
 	// nest them as If statements in Else.
@@ -298,7 +304,7 @@ func (c *converter) ifStmt(n *sitter.Node, depth int) *If {
 			*tail = c.block(a.ChildByFieldName("body"), depth)
 			break
 		}
-		elif := &If{Pos: c.pos(a), Cond: c.expr(a.ChildByFieldName("condition"), depth),
+		elif := &If{Pos: c.pos(a), Cond: c.expr(a.ChildByFieldName("condition"), 0),
 			Body: c.block(a.ChildByFieldName("consequence"), depth)}
 		*tail = []Stmt{elif}
 		tail = &elif.Else
@@ -315,10 +321,12 @@ func (c *converter) expr(n *sitter.Node, depth int) Expr {
 		return &Opaque{Kind: "missing"}
 	}
 	p := c.pos(n)
-	if depth > maxDepth {
+	if depth > maxDepth || c.hard > 10*maxDepth {
 		return &Opaque{Pos: p, Kind: "too_deep", Text: "..."}
 	}
 	depth++
+	c.hard++
+	defer func() { c.hard-- }()
 	switch n.Kind() {
 	case "identifier":
 		return &Name{Pos: p, ID: c.text(n)}
@@ -436,7 +444,7 @@ func (c *converter) expr(n *sitter.Node, depth int) Expr {
 		return col
 	case "parenthesized_expression":
 		if kids := named(n); len(kids) == 1 {
-			return c.expr(kids[0], depth)
+			return c.expr(kids[0], depth-1) // parentheses do not count
 		}
 	case "list_comprehension", "set_comprehension", "generator_expression":
 		return c.comp(n, depth)

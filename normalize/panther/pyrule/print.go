@@ -46,6 +46,16 @@ func printStmt(b *strings.Builder, s Stmt, lvl int) {
 	case *If:
 		b.WriteString("if " + ExprString(s.Cond) + ":\n")
 		printBlock(b, s.Body, lvl+1)
+		for len(s.Else) == 1 {
+			elif, ok := s.Else[0].(*If)
+			if !ok {
+				break
+			}
+			indent(b, lvl)
+			b.WriteString("elif " + ExprString(elif.Cond) + ":\n")
+			printBlock(b, elif.Body, lvl+1)
+			s = elif
+		}
 		if len(s.Else) > 0 {
 			indent(b, lvl)
 			b.WriteString("else:\n")

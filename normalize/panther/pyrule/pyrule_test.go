@@ -1,0 +1,177 @@
+package pyrule
+
+import (
+	"os"
+	"path/filepath"
+	"strings"
+	"testing"
+
+	"github.com/stretchr/testify/assert"
+	"github.com/stretchr/testify/require"
+
+	"github.com/ruleatlas/ruleatlas/normalize/rule"
+	"github.com/ruleatlas/ruleatlas/pipeline/pipetest"
+)
+
+// extract parses src and returns the flattened predicates and skip reasons.
+func extract(t testing.TB, src string) ([]rule.Predicate, []string) {
+	t.Helper()
+	q, err := Parse(src)
+	require.NoError(t, err)
+	return rule.Flatten(Lower(q))
+}
+
+// TestIdiomsGolden renders every testdata/*.py idiom file: the canonical
+// print, the predicates and the skip reasons.
+func TestIdiomsGolden(t *testing.T) {
+	files, err := filepath.Glob("testdata/*.py")
+	require.NoError(t, err)
+	require.NotEmpty(t, files)
+	for _, f := range files {
+		t.Run(filepath.Base(f), func(t *testing.T) {
+			ps, skipped := extract(t, string(pipetest.Read(t, f)))
+			var b strings.Builder
+			b.WriteString(rule.Format(ps))
+			for _, s := range skipped {
+				b.WriteString("skipped: " + s + "\n")
+			}
+			pipetest.Golden(t, strings.TrimSuffix(f, ".py")+".golden", b.String())
+		})
+	}
+}
+
+func TestLowerTable(t *testing.T) {
+	tests := map[string]struct {
+		src  string
+		want string
+		skip int
+	}{
+		"eq": {`def rule(e): return e.get("a") == "x"`, "a eq \"x\"\n", 0},
+		"neq is exclusion": {`def rule(e): return e.get("a") != "x"`, "a eq \"x\" negated exclusion\n", 0},
+		"literal on the left": {`def rule(e): return "x" == e["a"]`, "a eq \"x\"\n", 0},
+		"in list": {`def rule(e): return e.get("a") in ["x", "y"]`, "a in \"x\"\na in \"y\"\n", 0},
+		"not in guard is a requirement": {"def rule(e):\n    if e.get(\"a\") not in {\"x\"}:\n        return False\n    return True\n",
+			"a in \"x\"\n", 0},
+		"in guard is an exclusion": {"def rule(e):\n    if e.get(\"a\") in (\"x\", \"y\"):\n        return False\n    return e.get(\"b\") == \"1\"\n",
+			"a in \"x\" negated exclusion\na in \"y\" negated exclusion\nb eq \"1\"\n", 0},
+		"contains": {`def rule(e): return "evil" in e.get("cmd", "")`, "cmd contains \"evil\"\n", 0},
+		"not contains": {`def rule(e): return "evil" not in e.get("cmd", "")`, "cmd contains \"evil\" negated exclusion\n", 0},
+		"startswith tuple": {`def rule(e): return e.get("a", "").startswith(("x", "y"))`, "a startswith \"x\"\na startswith \"y\"\n", 0},
+		"endswith": {`def rule(e): return e.get("a", "").lower().endswith(".exe")`, "a endswith \".exe\"\n", 0},
+		"is none": {`def rule(e): return e.get("a") is None`, "a is_null\n", 0},
+		"is not none": {`def rule(e): return e.get("a") is not None`, "a is_not_null\n", 0},
+		"truthiness": {`def rule(e): return e.get("a") and not e.get("b")`, "a is_not_null\nb is_null\n", 0},
+		"gt flipped": {`def rule(e): return 10 < e.get("n", 0)`, "n gt \"10\"\n", 0},
+		"lte": {`def rule(e): return e.get("n") <= 3`, "n lte \"3\"\n", 0},
+		"regex": {`def rule(e): return re.search(r"a\d", e.get("x"))`, "x regex_match \"a\\\\d\"\n", 0},
+		"fieldref": {`def rule(e): return e.get("a") == e.get("b")`, "a eq \"fieldref:b\"\n", 0},
+		"deep_get with default kw": {`def rule(e): return deep_get(e, "a", "b", default="") == "c"`, "a.b eq \"c\"\n", 0},
+		"get chain": {`def rule(e): return e.get("a", {}).get("b") == "c"`, "a.b eq \"c\"\n", 0},
+		"or default": {`def rule(e): return (e.get("a") or "").lower() == "c"`, "a eq \"c\"\n", 0},
+		"index dropped": {`def rule(e): return e["a"][0]["b"] == "c"`, "a.b eq \"c\"\n", 0},
+		"local rebinding": {"def rule(e):\n    x = e.get(\"a\")\n    x = x.lower()\n    return x == \"y\"\n", "a eq \"y\"\n", 0},
+		"string concat constant": {"P = \"ab\" + \"cd\"\ndef rule(e): return e.get(\"a\") == P\n", "a eq \"abcd\"\n", 0},
+		"union method": {"A = {\"x\"}.union({\"y\"})\ndef rule(e): return e.get(\"a\") in A\n", "a in \"x\"\na in \"y\"\n", 0},
+		"dict keys": {"M = {\"x\": 1, \"y\": 2}\ndef rule(e): return e.get(\"a\") in M\n", "a in \"x\"\na in \"y\"\n", 0},
+		"set comprehension": {"A = {v.lower() for v in [\"X\"]}\ndef rule(e): return e.get(\"a\") in A\n", "a in \"X\"\n", 0},
+		"in with None value": {`def rule(e): return e.get("a") in (None, "x")`, "a is_null\na in \"x\"\n", 0},
+		"unresolved helper only": {"from h import f\ndef rule(e): return f(e)\n", "", 1},
+		"unresolved name": {`def rule(e): return e.get("a") in NAMES`, "", 1},
+		"unsupported expression": {`def rule(e): return e.get("a") + 1 > 2`, "", 1},
+		"while loop": {"def rule(e):\n    while True:\n        pass\n    return e.get(\"a\") == \"b\"\n", "a eq \"b\"\n", 1},
+		"never true": {"def rule(e):\n    return False\n", "", 1},
+		"no rule function": {"def title(e):\n    return 'x'\n", "", 1},
+		"recursion bounded": {"def f(e):\n    return f(e)\ndef rule(e):\n    return f(e)\n", "", 1},
+		"break in unrolled loop": {"def rule(e):\n    for v in [\"a\", \"b\"]:\n        if e.get(\"x\") == v:\n            return True\n        break\n    return False\n",
+			"x eq \"a\"\n", 0},
+		"isinstance": {`def rule(e): return isinstance(e.get("a"), list) and e.get("b") == 1`, "a is_not_null\nb eq \"1\"\n", 0},
+		"bool true value": {`def rule(e): return e.get("a") is True`, "a eq \"true\"\n", 0},
+		"typed param": {"def rule(event: dict) -> bool:\n    return event.get(\"a\") == \"b\"\n", "a eq \"b\"\n", 0},
+		"decorated": {"@x\ndef rule(event):\n    return event.get(\"a\") == \"b\"\n", "a eq \"b\"\n", 0},
+		"try body": {"def rule(event):\n    try:\n        x = event.get(\"a\")\n    except KeyError:\n        return False\n    return x == \"b\"\n", "a eq \"b\"\n", 0},
+		"with body": {"def rule(event):\n    with open('x'):\n        return event.get(\"a\") == \"b\"\n", "a eq \"b\"\n", 0},
+		"unicode escapes": {`def rule(e): return e.get("a") == "caf\u00e9\x21"`, "a eq \"café!\"\n", 0},
+		"implicit concatenation": {`def rule(e): return e.get("a") == "ab" 'cd'`, "a eq \"abcd\"\n", 0},
+		"f-string without fields": {`def rule(e): return e.get("a") == f"x{{y}}"`, "a eq \"x{y}\"\n", 0},
+		"f-string with fields": {`def rule(e): return e.get("a") == f"x{e}"`, "", 1},
+	}
+	for name, tc := range tests {
+		t.Run(name, func(t *testing.T) {
+			ps, skipped := extract(t, tc.src)
+			assert.Equal(t, tc.want, rule.Format(ps))
+			assert.Len(t, skipped, tc.skip, "skipped: %v", skipped)
+		})
+	}
+}
+
+func TestParseErrors(t *testing.T) {
+	for src, want := range map[string]string{
+		"def rule(event):\n    return (event.get('a') ==\n":    "line 2",
+		"def rule(event)\n    return True\n":                    "line 1",
+		"x = 1\ndef rule(event):\n  if x\n    return True\n":   "line 3",
+	} {
+		_, err := Parse(src)
+		require.Error(t, err, src)
+		var se *rule.SyntaxError
+		require.ErrorAs(t, err, &se)
+		assert.Contains(t, err.Error(), want, src)
+	}
+}
+
+func TestPrintRoundTrip(t *testing.T) {
+	files, _ := filepath.Glob("testdata/*.py")
+	corpus, _ := filepath.Glob(filepath.Join(pipetest.RepoRoot(t), "testdata/corpus/panther/*/*.py"))
+	for _, f := range append(files, corpus...) {
+		src, err := os.ReadFile(f)
+		require.NoError(t, err)
+		checkRoundTrip(t, string(src))
+	}
+}
+
+// checkRoundTrip asserts parse → print → parse → print is stable and
+// that the printed form extracts the same predicates.
+func checkRoundTrip(t testing.TB, src string) {
+	t.Helper()
+	q, err := Parse(src)
+	if err != nil {
+		return
+	}
+	p1 := q.String()
+	q2, err := Parse(p1)
+	if err != nil {
+		t.Fatalf("printed form does not parse: %v\n--- source\n%s\n--- printed\n%s", err, src, p1)
+	}
+	p2 := q2.String()
+	if p1 != p2 {
+		t.Fatalf("print is not stable:\n--- first\n%s\n--- second\n%s", p1, p2)
+	}
+	a, _ := rule.Flatten(Lower(q))
+	b, _ := rule.Flatten(Lower(q2))
+	if rule.Format(a) != rule.Format(b) {
+		t.Fatalf("printed form extracts differently:\n%s\nvs\n%s", rule.Format(a), rule.Format(b))
+	}
+}
+
+func TestStringLiterals(t *testing.T) {
+	for lit, want := range map[string]string{
+		`"a\nb"`:      "a\nb",
+		`r"a\d"`:      `a\d`,
+		`'it\'s'`:     "it's",
+		`"""x"y"""`:   `x"y`,
+		`b"\x41"`:     "A",
+		`"\101"`:      "A",
+		`"\N{DASH}"`:  `\N{DASH}`,
+		`u"\u00e9"`:   "é",
+		`rb'\x41'`:    `\x41`,
+		`F"{{a}}"`:    "{a}",
+	} {
+		got, ok := decodeString(lit)
+		assert.True(t, ok, lit)
+		assert.Equal(t, want, got, lit)
+		back, ok := decodeString(quote(got))
+		assert.True(t, ok)
+		assert.Equal(t, got, back, "quote round trip of %q", got)
+	}
+	_, ok := decodeString(`f"{x}"`)
+	assert.False(t, ok)
+}
