@@ -1,0 +1,298 @@
+package panther
+
+import (
+	"fmt"
+	"io/fs"
+	"os"
+	"path/filepath"
+	"sort"
+	"strings"
+	"testing"
+
+	"github.com/stretchr/testify/assert"
+	"github.com/stretchr/testify/require"
+	"go.yaml.in/yaml/v3"
+
+	"github.com/ruleatlas/ruleatlas/normalize/rule"
+	"github.com/ruleatlas/ruleatlas/pipeline/pipetest"
+)
+
+// loadTree runs the frontend over every matching file under root, in
+// path order, and returns the results keyed by relative path.
+func loadTree(t testing.TB, root string) ([]string, map[string]rule.Result) {
+	t.Helper()
+	src, err := Frontend{}.Open(root)
+	require.NoError(t, err)
+	var paths []string
+	results := map[string]rule.Result{}
+	err = filepath.WalkDir(root, func(p string, d fs.DirEntry, err error) error {
+		if err != nil || d.IsDir() {
+			return err
+		}
+		rel, _ := filepath.Rel(root, p)
+		rel = filepath.ToSlash(rel)
+		if !src.Match(rel, d) {
+			return nil
+		}
+		data, err := os.ReadFile(p)
+		require.NoError(t, err)
+		res, err := src.Load(rule.File{Root: root, Path: rel, Data: data})
+		if err != nil {
+			res = rule.Result{Skipped: "ERROR: " + err.Error()}
+		}
+		paths = append(paths, rel)
+		results[rel] = res
+		return nil
+	})
+	require.NoError(t, err)
+	sort.Strings(paths)
+	return paths, results
+}
+
+func render(r rule.Rule) string {
+	var b strings.Builder
+	fmt.Fprintf(&b, "rule %s %q\n", r.RuleID, r.Title)
+	fmt.Fprintf(&b, "  status=%s severity=%s language=%s deprecated=%v parse=%s\n",
+		r.Status, r.Severity, r.Language, r.Deprecated, r.ParseStatus)
+	if r.ParseError != "" {
+		fmt.Fprintf(&b, "  error: %s\n", r.ParseError)
+	}
+	fmt.Fprintf(&b, "  techniques=%v tactics=%v\n", r.Techniques, r.Tactics)
+	fmt.Fprintf(&b, "  logsources=%v\n", r.LogSources)
+	for _, line := range strings.Split(strings.TrimSuffix(rule.Format(r.Predicates), "\n"), "\n") {
+		if line != "" {
+			b.WriteString("  " + line + "\n")
+		}
+	}
+	return b.String()
+}
+
+// TestSampleCorpusGolden loads testdata/corpus/panther and checks every
+// rule against the golden file; every sample rule must parse ok.
+func TestSampleCorpusGolden(t *testing.T) {
+	root := filepath.Join(pipetest.RepoRoot(t), "testdata", "corpus", "panther")
+	paths, results := loadTree(t, root)
+	var b strings.Builder
+	rules := 0
+	for _, p := range paths {
+		res := results[p]
+		b.WriteString("== " + p + "\n")
+		if res.Skipped != "" {
+			b.WriteString("skipped: " + res.Skipped + "\n")
+		}
+		for _, n := range res.Notes {
+			b.WriteString("note: " + n + "\n")
+		}
+		for _, r := range res.Rules {
+			rules++
+			b.WriteString(render(r))
+			assert.Equal(t, rule.StatusOK, r.ParseStatus, "%s: %s", p, r.ParseError)
+			assert.NotEmpty(t, r.Predicates, p)
+		}
+	}
+	assert.GreaterOrEqual(t, rules, 14)
+	pipetest.Golden(t, "testdata/corpus.golden", b.String())
+}
+
+func TestMissingPythonFile(t *testing.T) {
+	res, err := source{}.Load(rule.File{Root: t.TempDir(), Path: "rules/x/r.yml", Data: []byte(
+		"AnalysisType: rule\nRuleID: X\nFilename: r.py\nThreshold: 5\nReports:\n  MITRE ATT&CK:\n    - TA0043:T1595\n")})
+	require.NoError(t, err)
+	require.Len(t, res.Rules, 1)
+	r := res.Rules[0]
+	assert.Equal(t, rule.StatusFailed, r.ParseStatus)
+	assert.Equal(t, "python file not found: rules/x/r.py", r.ParseError)
+	assert.Equal(t, []string{"T1595"}, r.Techniques)
+	assert.Equal(t, []string{"TA0043"}, r.Tactics)
+	assert.Empty(t, r.Predicates)
+	assert.Equal(t, rule.LangPython, r.Language)
+}
+
+func TestLoaderCases(t *testing.T) {
+	dir := t.TempDir()
+	require.NoError(t, os.WriteFile(filepath.Join(dir, "bad.py"), []byte("def rule(event)\n    return True\n"), 0o644))
+	require.NoError(t, os.WriteFile(filepath.Join(dir, "helper.py"), []byte("from h import f\ndef rule(event):\n    return f(event)\n"), 0o644))
+	require.NoError(t, os.WriteFile(filepath.Join(dir, "true.py"), []byte("def rule(_):\n    return True\n"), 0o644))
+	tests := map[string]struct {
+		yml     string
+		skipped string
+		status  rule.Status
+		errHas  string
+		check   func(t *testing.T, r rule.Rule)
+	}{
+		"policy skipped":      {yml: "AnalysisType: policy\nPolicyID: P\n", skipped: "policy"},
+		"global skipped":      {yml: "AnalysisType: global\nGlobalID: g\nFilename: g.py\n", skipped: "global"},
+		"not panther":         {yml: "foo: bar\n", skipped: "no AnalysisType"},
+		"correlation skipped": {yml: "AnalysisType: correlation_rule\nRuleID: C\n", skipped: "correlation"},
+		"python syntax error": {yml: "AnalysisType: rule\nRuleID: B\nFilename: bad.py\n", status: rule.StatusFailed,
+			errHas: "python file bad.py: line 1, column"},
+		"helper only is partial": {yml: "AnalysisType: rule\nRuleID: H\nFilename: helper.py\n", status: rule.StatusPartial,
+			errHas: "call to helper f imported from h"},
+		"scheduled rule without predicates is partial": {
+			yml:    "AnalysisType: scheduled_rule\nRuleID: S\nFilename: true.py\nScheduledQueries: [Q.One]\n",
+			status: rule.StatusPartial, errHas: "scheduled query (Q.One)",
+			check: func(t *testing.T, r rule.Rule) { assert.Equal(t, []string{"query:Q.One"}, r.LogSources) }},
+		"neither filename nor detection": {yml: "AnalysisType: rule\nRuleID: N\n", status: rule.StatusFailed, errHas: "neither"},
+		"outside the repository": {yml: "AnalysisType: rule\nRuleID: O\nFilename: ../../etc/passwd\n", status: rule.StatusFailed,
+			errHas: "outside the repository"},
+		"bad detection": {yml: "AnalysisType: rule\nRuleID: D\nDetection:\n  - Key: a\n", status: rule.StatusFailed,
+			errHas: "Detection: line 4, column 5: match expression without Condition"},
+		"unknown condition is partial": {yml: "AnalysisType: rule\nRuleID: U\nDetection:\n  - Key: a\n    Condition: IsIPAddressPublic\n",
+			status: rule.StatusPartial, errHas: "unsupported match condition IsIPAddressPublic"},
+		"tactic key report and enabled false": {
+			yml:    "AnalysisType: rule\nRuleID: T\nEnabled: false\nStatus: Experimental\nSeverity: Info\nDetection:\n  - Key: a\n    Condition: Exists\nReports:\n  TA0004:\n    - T1548\n  CIS: [1.1]\n",
+			status: rule.StatusOK,
+			check: func(t *testing.T, r rule.Rule) {
+				assert.Equal(t, []string{"T1548"}, r.Techniques)
+				assert.Equal(t, []string{"TA0004"}, r.Tactics)
+				assert.Equal(t, "disabled", r.Status)
+				assert.Equal(t, "informational", r.Severity)
+				assert.False(t, r.Deprecated)
+			}},
+		"deprecated": {yml: "AnalysisType: rule\nRuleID: Z\nStatus: Deprecated\nDetection:\n  - Key: a\n    Condition: Exists\n",
+			status: rule.StatusOK, check: func(t *testing.T, r rule.Rule) { assert.True(t, r.Deprecated) }},
+		"dates": {yml: "AnalysisType: rule\nRuleID: D2\nCreatedAt: 2023-01-05T10:00:00Z\nLastModified: '2024-02-03'\nDetection:\n  - Key: a\n    Condition: Exists\n",
+			status: rule.StatusOK, check: func(t *testing.T, r rule.Rule) { assert.Equal(t, "2024-02-03", r.Date) }},
+	}
+	for name, tc := range tests {
+		t.Run(name, func(t *testing.T) {
+			res, err := source{}.Load(rule.File{Root: dir, Path: "r.yml", Data: []byte(tc.yml)})
+			require.NoError(t, err)
+			if tc.skipped != "" {
+				assert.Empty(t, res.Rules)
+				assert.Contains(t, res.Skipped, tc.skipped)
+				return
+			}
+			require.Len(t, res.Rules, 1)
+			r := res.Rules[0]
+			assert.Equal(t, tc.status, r.ParseStatus, r.ParseError)
+			assert.Contains(t, r.ParseError, tc.errHas)
+			if tc.check != nil {
+				tc.check(t, r)
+			}
+		})
+	}
+}
+
+func TestBrokenYAML(t *testing.T) {
+	_, err := source{}.Load(rule.File{Path: "x.yml", Data: []byte("AnalysisType: rule\nRuleID: [\n")})
+	require.Error(t, err)
+	var se *rule.SyntaxError
+	assert.ErrorAs(t, err, &se)
+}
+
+func TestLowerMatchTable(t *testing.T) {
+	tests := map[string]struct {
+		in   string
+		want string
+		skip int
+	}{
+		"equals":        {"- Key: a\n  Condition: Equals\n  Value: x\n", "a eq \"x\"\n", 0},
+		"does not equal": {"- Key: a\n  Condition: DoesNotEqual\n  Value: x\n", "a eq \"x\" negated exclusion\n", 0},
+		"equals values": {"- Key: a\n  Condition: Equals\n  Values: [x, y]\n", "a in \"x\"\na in \"y\"\n", 0},
+		"is in":         {"- Key: a\n  Condition: IsIn\n  Values: [x, y]\n", "a in \"x\"\na in \"y\"\n", 0},
+		"is not in":     {"- Key: a\n  Condition: IsNotIn\n  Values: [x, y]\n", "a in \"x\" negated exclusion\na in \"y\" negated exclusion\n", 0},
+		"contains list": {"- Key: a\n  Condition: Contains\n  Values: [x, y]\n", "a contains \"x\"\na contains \"y\"\n", 0},
+		"deep key":      {"- DeepKey: [a, b]\n  Condition: StartsWith\n  Value: x\n", "a.b startswith \"x\"\n", 0},
+		"key path":      {"- KeyPath: $.a.b[*].c\n  Condition: EndsWith\n  Value: x\n", "a.b.c endswith \"x\"\n", 0},
+		"null ops":      {"- Key: a\n  Condition: IsNullOrEmpty\n- Key: b\n  Condition: IsNotNull\n", "a is_null\nb is_not_null\n", 0},
+		"comparisons":   {"- Key: n\n  Condition: IsGreaterThan\n  Value: 5\n- Key: m\n  Condition: LessThan\n  Value: 2\n", "n gt \"5\"\nm lt \"2\"\n", 0},
+		"cidr":          {"- Key: ip\n  Condition: IsIPAddressInCIDR\n  Value: 10.0.0.0/8\n", "ip cidr_match \"10.0.0.0/8\"\n", 0},
+		"any":           {"- Any:\n    - Key: a\n      Condition: Equals\n      Value: x\n    - Key: b\n      Condition: Equals\n      Value: y\n", "a eq \"x\"\nb eq \"y\"\n", 0},
+		"only one":      {"- OnlyOne:\n    - Key: a\n      Condition: Exists\n", "a is_not_null\n", 0},
+		"none":          {"- None:\n    - Key: a\n      Condition: Equals\n      Value: x\n", "a eq \"x\" negated exclusion\n", 0},
+		"all nested":    {"- All:\n    - Any:\n        - Key: a\n          Condition: Equals\n          Value: x\n", "a eq \"x\"\n", 0},
+		"list comprehension": {"- Key: items\n  Condition: AnyElement\n  Expressions:\n    - Key: k\n      Condition: Equals\n      Value: v\n",
+			"items.k eq \"v\"\n", 0},
+		"no element": {"- Key: items\n  Condition: NoElement\n  Expressions:\n    - Key: k\n      Condition: Equals\n      Value: v\n",
+			"items.k eq \"v\" negated exclusion\n", 0},
+		"multi key": {"- Key: a\n  Condition: Equals\n  Values:\n    - Key: b\n", "a eq \"fieldref:b\"\n", 0},
+		"enrichment": {"- Enrichment:\n    Table: t\n  Condition: Equals\n  Value: x\n", "", 1},
+		"unknown":    {"- Key: a\n  Condition: Sounds\n  Value: x\n", "", 1},
+	}
+	for name, tc := range tests {
+		t.Run(name, func(t *testing.T) {
+			var n yaml.Node
+			require.NoError(t, yaml.Unmarshal([]byte(tc.in), &n))
+			e, err := LowerMatch(n.Content[0])
+			require.NoError(t, err)
+			ps, skipped := rule.Flatten(e)
+			assert.Equal(t, tc.want, rule.Format(ps))
+			assert.Len(t, skipped, tc.skip)
+		})
+	}
+}
+
+// TestSharedCorpus loads ../shared/corpora/panther: every rule and
+// scheduled rule becomes one rule, rules whose Python file is absent are
+// failed with "python file not found" but keep their techniques.
+func TestSharedCorpus(t *testing.T) {
+	root := pipetest.SharedCorpus(t, "panther")
+	paths, results := loadTree(t, root)
+	var rules, notFound, yamlRules, yamlOK, skipped, deprecated int
+	want := 0
+	reasons := map[string]int{}
+	for _, p := range paths {
+		data, err := os.ReadFile(filepath.Join(root, p))
+		require.NoError(t, err)
+		typ := ""
+		for _, line := range strings.Split(string(data), "\n") {
+			if v, ok := strings.CutPrefix(line, "AnalysisType:"); ok {
+				typ = strings.TrimSpace(v)
+			}
+		}
+		if typ == "rule" || typ == "scheduled_rule" {
+			want++
+		}
+		res := results[p]
+		if res.Skipped != "" {
+			skipped++
+			reasons["skipped: "+res.Skipped]++
+		}
+		for _, r := range res.Rules {
+			rules++
+			if r.Deprecated {
+				deprecated++
+			}
+			switch {
+			case strings.HasPrefix(r.ParseError, "python file not found"):
+				notFound++
+			case r.Language == rule.LangPantherYAML:
+				yamlRules++
+				if r.ParseStatus == rule.StatusOK {
+					yamlOK++
+				}
+			default:
+				reasons[string(r.ParseStatus)+": "+r.ParseError]++
+			}
+		}
+	}
+	t.Logf("%d files, %d rules (want %d), %d python file not found, %d YAML detections (%d ok), %d skipped, %d deprecated",
+		len(paths), rules, want, notFound, yamlRules, yamlOK, skipped, deprecated)
+	for r, n := range reasons {
+		t.Logf("%4d %s", n, r)
+	}
+	assert.Equal(t, want, rules, "every rule and scheduled rule is loaded")
+	assert.Equal(t, yamlRules, yamlOK, "YAML simple detections parse ok")
+	assert.Equal(t, rules-yamlRules, notFound, "every Python rule is failed with python file not found")
+}
+
+func BenchmarkLoadSharedCorpus(b *testing.B) {
+	root := pipetest.SharedCorpus(b, "panther")
+	var files []rule.File
+	_ = filepath.WalkDir(root, func(p string, d fs.DirEntry, err error) error {
+		if err == nil && !d.IsDir() && strings.HasSuffix(p, ".yml") {
+			data, _ := os.ReadFile(p)
+			rel, _ := filepath.Rel(root, p)
+			files = append(files, rule.File{Root: root, Path: filepath.ToSlash(rel), Data: data})
+		}
+		return nil
+	})
+	b.ResetTimer()
+	for range b.N {
+		for _, f := range files {
+			_, _ = source{}.Load(f)
+		}
+	}
+	b.ReportMetric(float64(b.Elapsed().Nanoseconds())/float64(b.N*len(files)), "ns/file")
+}

@@ -1,0 +1,2 @@
+def rule(event):
+    return event.deep_get("userIdentity", "type") == "Root"

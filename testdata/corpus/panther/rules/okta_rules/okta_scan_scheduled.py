@@ -1,0 +1,2 @@
+def rule(event):
+    return event.get("failed_factors", 0) > 20
