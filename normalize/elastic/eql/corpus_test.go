@@ -1,6 +1,7 @@
 package eql
 
 import (
+	"errors"
 	"io/fs"
 	"os"
 	"path/filepath"
@@ -140,4 +141,73 @@ func sharedCorpusDir() string {
 		return ""
 	}
 	return dir
+}
+
+// TestGolden lowers the hand-written queries in testdata/*.eql and compares
+// the canonical form, categories and predicates with testdata/*.golden.
+func TestGolden(t *testing.T) {
+	files, err := filepath.Glob("testdata/*.eql")
+	require.NoError(t, err)
+	require.NotEmpty(t, files)
+	for _, f := range files {
+		t.Run(filepath.Base(f), func(t *testing.T) {
+			q, err := Parse(string(pipetest.Read(t, f)))
+			require.NoError(t, err)
+			ps, skipped := rule.Flatten(Lower(q))
+			got := "# " + q.String() + "\n# categories: " + strings.Join(q.Categories(), ", ") + "\n" + rule.Format(ps)
+			for _, s := range skipped {
+				got += "skipped: " + s + "\n"
+			}
+			pipetest.Golden(t, strings.TrimSuffix(f, ".eql")+".golden", got)
+		})
+	}
+}
+
+// FuzzParse checks that parsing and lowering never panic, that errors are
+// *rule.SyntaxError values, and that printing is a fixed point: parse →
+// print → parse → print gives the same text. It is seeded with the
+// hand-written queries and, when the shared corpus is present, its EQL
+// queries.
+func FuzzParse(f *testing.F) {
+	files, _ := filepath.Glob("testdata/*.eql")
+	for _, p := range files {
+		if b, err := os.ReadFile(p); err == nil {
+			f.Add(string(b))
+		}
+	}
+	for _, s := range []string{
+		`process where a : ("x*", "y")`, `any where ?a.b == null`, "any where `a``b`.c != 1",
+		`sequence by a with maxspan=5m [any where true] ![file where x] until [any where y]`,
+		`sample [any where a like~ "x"] | head 5`, `any where startsWith~(a, "b") and length(c) > 1`,
+		`any where a == """x""""`, `any where a == ?"\x"`, `any where a == "\u{1F600}"`,
+	} {
+		f.Add(s)
+	}
+	if dir := sharedCorpusDir(); dir != "" {
+		for i, r := range loadCorpus(f, dir) {
+			if i%3 == 0 { // about 360 of them
+				f.Add(r.Query)
+			}
+		}
+	}
+	f.Fuzz(func(t *testing.T, src string) {
+		q, err := Parse(src)
+		if err != nil {
+			var se *rule.SyntaxError
+			if !errors.As(err, &se) {
+				t.Fatalf("error of type %T: %v", err, err)
+			}
+			return
+		}
+		rule.Flatten(Lower(q))
+		q.Categories()
+		s := q.String()
+		q2, err := Parse(s)
+		if err != nil {
+			t.Fatalf("reparse of %q (from %q): %v", s, src, err)
+		}
+		if s2 := q2.String(); s2 != s {
+			t.Fatalf("print not stable:\n%q\n%q\n(from %q)", s, s2, src)
+		}
+	})
 }

@@ -119,20 +119,50 @@ func lowerCond(e Expr) rule.Expr {
 	return skip("unsupported condition", e)
 }
 
-// subject returns the field a predicate tests: a field, or `length(field)`
-// (kept as that text, so `length(f) > 200` is `length(f) gt 200`).
+// subject returns the field a predicate tests: a field, or the canonical
+// text of a computed value that reads a field (`length(f) > 200` is
+// `length(f) gt 200`).
 func subject(e Expr) (string, bool) {
-	switch e := e.(type) {
-	case *Field:
-		return e.Name, true
-	case *Call:
-		if strings.EqualFold(e.Name, "length") && len(e.Args) == 1 {
-			if f, ok := e.Args[0].(*Field); ok {
-				return "length(" + f.Name + ")", true
-			}
-		}
+	if f, ok := e.(*Field); ok {
+		return f.Name, true
+	}
+	if hasField(e) {
+		return ExprString(e), true
 	}
 	return "", false
+}
+
+// operand returns the value a predicate compares with: the text of a
+// literal, or the canonical text of any other expression (another field,
+// `substring(user.name, 0, -1)`), so a comparison between two fields is
+// kept as `a eq b`. ok is false for null.
+func operand(e Expr) (string, bool) {
+	if v, ok := literal(e); ok {
+		return v, true
+	}
+	if l, ok := e.(*Literal); ok && l.Kind == LitNull {
+		return "", false
+	}
+	return ExprString(e), true
+}
+
+// hasField reports whether e reads a field.
+func hasField(e Expr) bool {
+	switch e := e.(type) {
+	case *Field:
+		return true
+	case *Call:
+		for _, a := range e.Args {
+			if hasField(a) {
+				return true
+			}
+		}
+	case *Arith:
+		return hasField(e.L) || hasField(e.R)
+	case *Neg:
+		return hasField(e.X)
+	}
+	return false
 }
 
 // literal returns the text of a string, number or boolean literal.
@@ -162,26 +192,25 @@ var cmpOps = map[string]rule.Op{"==": rule.OpEq, "!=": rule.OpEq, "<": rule.OpLt
 
 func lowerCompare(e *Compare) rule.Expr {
 	l, r, op := e.L, e.R, e.Op
-	if _, ok := l.(*Literal); ok {
+	if _, ok := l.(*Literal); ok || !hasField(l) && hasField(r) {
 		l, r, op = r, l, flipped[op]
 	}
-	lit, ok := r.(*Literal)
-	if !ok {
-		return skip("comparison between two fields or computed values", e)
-	}
+	lit, isLit := r.(*Literal)
 	// `startsWith(f, "x") == false` and the like.
-	if c, isCall := l.(*Call); isCall && lit.Kind == LitBool && (op == "==" || op == "!=") {
-		x := lowerCall(c)
-		if (op == "==") != (lit.Value == "true") {
-			return rule.Not{X: x}
+	if c, isCall := l.(*Call); isCall && isLit && lit.Kind == LitBool && (op == "==" || op == "!=") {
+		if _, known := stringFuncs[strings.ToLower(c.Name)]; known || strings.EqualFold(c.Name, "wildcard") {
+			x := lowerCall(c)
+			if (op == "==") != (lit.Value == "true") {
+				return rule.Not{X: x}
+			}
+			return x
 		}
-		return x
 	}
 	name, ok := subject(l)
 	if !ok {
-		return skip("comparison of a computed value", e)
+		return skip("comparison without a field", e)
 	}
-	if lit.Kind == LitNull {
+	if isLit && lit.Kind == LitNull {
 		switch op {
 		case "==":
 			return rule.Cmp{FieldRaw: name, Op: rule.OpIsNull}
@@ -190,7 +219,7 @@ func lowerCompare(e *Compare) rule.Expr {
 		}
 		return skip("ordering comparison with null", e)
 	}
-	v, _ := literal(lit)
+	v, _ := operand(r)
 	return rule.Cmp{FieldRaw: name, Op: cmpOps[op], Value: v, Negated: op == "!="}
 }
 
@@ -277,9 +306,13 @@ func lowerCall(c *Call) rule.Expr {
 	if name == "wildcard" {
 		return patterns(field, c.Args[1:], c)
 	}
-	vals, ok := literals(c.Args[1:])
-	if !ok {
-		return skip(c.Name+" against a field or computed value", c)
+	vals := make([]string, 0, len(c.Args)-1)
+	for _, a := range c.Args[1:] {
+		v, ok := operand(a)
+		if !ok {
+			return skip(c.Name+" with null", c)
+		}
+		vals = append(vals, v)
 	}
 	return rule.AnyOf(field, op, vals)
 }
