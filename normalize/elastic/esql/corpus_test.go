@@ -1,6 +1,7 @@
 package esql
 
 import (
+	"errors"
 	"io/fs"
 	"os"
 	"path/filepath"
@@ -140,4 +141,102 @@ func sharedCorpusDir() string {
 		return ""
 	}
 	return dir
+}
+
+// TestWebServerScanners checks the rule named in issue 3: the scanner user
+// agents become user_agent.original predicates (through the to_lower eval
+// alias) and the aggregation gives the threshold Esql.event_count gt 50.
+func TestWebServerScanners(t *testing.T) {
+	var found *corpusRule
+	for _, r := range corpusQueries(t) {
+		if r.Name == "Web Server Suspicious User Agent Requests" {
+			found = &r
+			break
+		}
+	}
+	require.NotNil(t, found, "rule not in the corpus")
+	q, err := Parse(found.Query)
+	require.NoError(t, err)
+	ps, skipped := rule.Flatten(Lower(q))
+	assert.Empty(t, skipped)
+	got := rule.Format(ps)
+	for _, want := range []string{
+		`user_agent.original contains "nessus"`,
+		`user_agent.original startswith "nikto"`,
+		`user_agent.original startswith "sqlmap/"`,
+		`user_agent.original contains "nmap"`,
+		`Esql.event_count gt "50"`,
+	} {
+		assert.Contains(t, got, want+"\n")
+	}
+	assert.NotContains(t, got, "Esql.user_agent_original_to_lower")
+	assert.Contains(t, q.Indices(), "logs-nginx.access-*")
+}
+
+// TestGolden lowers the hand-written queries in testdata/*.esql and
+// compares the canonical form, indices and predicates with testdata/*.golden.
+func TestGolden(t *testing.T) {
+	files, err := filepath.Glob("testdata/*.esql")
+	require.NoError(t, err)
+	require.NotEmpty(t, files)
+	for _, f := range files {
+		t.Run(filepath.Base(f), func(t *testing.T) {
+			q, err := Parse(string(pipetest.Read(t, f)))
+			require.NoError(t, err)
+			ps, skipped := rule.Flatten(Lower(q))
+			got := "# " + q.String() + "\n# indices: " + strings.Join(q.Indices(), ", ") + "\n" + rule.Format(ps)
+			for _, s := range skipped {
+				got += "skipped: " + s + "\n"
+			}
+			pipetest.Golden(t, strings.TrimSuffix(f, ".esql")+".golden", got)
+		})
+	}
+}
+
+// FuzzParse checks that parsing and lowering never panic, that errors are
+// *rule.SyntaxError values, and that printing is a fixed point: parse →
+// print → parse → print gives the same text. It is seeded with the
+// hand-written queries and, when the shared corpus is present, its ES|QL
+// queries.
+func FuzzParse(f *testing.F) {
+	files, _ := filepath.Glob("testdata/*.esql")
+	for _, p := range files {
+		if b, err := os.ReadFile(p); err == nil {
+			f.Add(string(b))
+		}
+	}
+	for _, s := range []string{
+		`from a-*, "b c" metadata _id | where x like ("*a*", "b") and not y in (1, 2)`,
+		`from x | eval a = to_lower(b) | stats c = count(*) where a == "x" by d | where c > 5`,
+		`row a = [1, 2] | where a::long > -1 hour | keep a.*`,
+		`from x | where KQL("""a : b""") and match(c, "d", {"k": 1}) and e : "f" and ?p == 1`,
+		"from x | rename `a``b` as c, d = e | grok m \"%{WORD:w}\" | where w is not null",
+	} {
+		f.Add(s)
+	}
+	if dir := sharedCorpusDir(); dir != "" {
+		for _, r := range loadCorpus(f, dir) {
+			f.Add(r.Query)
+		}
+	}
+	f.Fuzz(func(t *testing.T, src string) {
+		q, err := Parse(src)
+		if err != nil {
+			var se *rule.SyntaxError
+			if !errors.As(err, &se) {
+				t.Fatalf("error of type %T: %v", err, err)
+			}
+			return
+		}
+		rule.Flatten(Lower(q))
+		q.Indices()
+		s := q.String()
+		q2, err := Parse(s)
+		if err != nil {
+			t.Fatalf("reparse of %q (from %q): %v", s, src, err)
+		}
+		if s2 := q2.String(); s2 != s {
+			t.Fatalf("print not stable:\n%q\n%q\n(from %q)", s, s2, src)
+		}
+	})
 }

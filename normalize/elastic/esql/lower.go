@@ -43,14 +43,51 @@ func Lower(q *Query) rule.Expr {
 			// enrich, completion, …) make new names, which are kept as is.
 			if len(c.Toks) > 0 && c.Name != "keep" && c.Name != "drop" && c.Name != "sort" && c.Name != "limit" {
 				for _, t := range c.Toks {
-					if t.kind == tIdent || t.kind == tQuoted {
+					switch {
+					case t.kind == tIdent || t.kind == tQuoted:
 						delete(l.alias, t.val)
+					case t.kind == tString && (c.Name == "grok" || c.Name == "dissect"):
+						for _, n := range patternKeys(t.val, c.Name == "grok") {
+							delete(l.alias, n)
+						}
 					}
 				}
 			}
 		}
 	}
 	return out
+}
+
+// patternKeys returns the column names a dissect pattern (`%{name}`,
+// `%{+name}`, `%{name->}`) or grok pattern (`%{WORD:name}`,
+// `%{NUMBER:name:int}`) creates.
+func patternKeys(pat string, grok bool) []string {
+	var out []string
+	for {
+		i := strings.Index(pat, "%{")
+		if i < 0 {
+			return out
+		}
+		pat = pat[i+2:]
+		j := strings.IndexByte(pat, '}')
+		if j < 0 {
+			return out
+		}
+		key := pat[:j]
+		pat = pat[j+1:]
+		if grok {
+			parts := strings.Split(key, ":")
+			if len(parts) < 2 {
+				continue
+			}
+			key = parts[1]
+		} else {
+			key = strings.TrimSuffix(strings.TrimLeft(key, "+?*&"), "->")
+		}
+		if key != "" {
+			out = append(out, key)
+		}
+	}
 }
 
 // lowerer holds the alias map while a pipeline is lowered.
