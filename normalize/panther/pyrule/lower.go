@@ -431,7 +431,7 @@ func bindTarget(sc *scope, target Expr, b binding) *scope {
 func (l *lowerer) forLoop(s *For, sc *scope, next func(*scope) cond, k konts) cond {
 	v, isName := s.Target.(*Name)
 	if isName {
-		if vals, ok := l.lits(s.Iter, sc); ok && len(vals) <= maxUnroll {
+		if vals, ok := l.elems(s.Iter, sc); ok && len(vals) <= maxUnroll {
 			// unroll: body(v1); body(v2); …; then the rest
 			var run func(i int, sc2 *scope) cond
 			run = func(i int, sc2 *scope) cond {
@@ -439,7 +439,7 @@ func (l *lowerer) forLoop(s *For, sc *scope, next func(*scope) cond, k konts) co
 					return next(sc2)
 				}
 				cont := memo(func(sc3 *scope) cond { return run(i+1, sc3) })
-				return l.exec(s.Body, sc2.bind(v.ID, binding{expr: vals[i].expr()}),
+				return l.exec(s.Body, sc2.bind(v.ID, vals[i]),
 					konts{rest: cont, brk: next, cont: cont})
 			}
 			return run(0, sc)
@@ -449,6 +449,71 @@ func (l *lowerer) forLoop(s *For, sc *scope, next func(*scope) cond, k konts) co
 	// loop variable standing for an element of the iterated value
 	sc2 := bindTarget(sc, s.Target, binding{expr: s.Iter, sc: sc})
 	return l.exec(s.Body, sc2, konts{rest: next, brk: next, cont: next})
+}
+
+// elems resolves an iterable to its elements, each with the scope to
+// evaluate it in: a literal collection, a name bound to one, a
+// concatenation, or a comprehension over one (`[re.compile(p) for p in
+// PATTERNS]` gives one re.compile call per pattern).
+func (l *lowerer) elems(e Expr, sc *scope) ([]binding, bool) {
+	if !l.enter() {
+		return nil, false
+	}
+	defer l.leave()
+	switch e := e.(type) {
+	case *Coll:
+		if e.Kind == "dict" {
+			break
+		}
+		out := make([]binding, len(e.Elts))
+		for i, x := range e.Elts {
+			out[i] = binding{expr: x, sc: sc}
+		}
+		return out, true
+	case *Name:
+		if x, xsc, ok := l.resolveName(e.ID, sc); ok {
+			return l.elems(x, xsc)
+		}
+		return nil, false
+	case *BinOp:
+		if e.Op == "+" || e.Op == "|" {
+			a, ok1 := l.elems(e.L, sc)
+			b, ok2 := l.elems(e.R, sc)
+			if ok1 && ok2 {
+				return append(a, b...), true
+			}
+		}
+		return nil, false
+	case *Comp:
+		if e.Cond != nil {
+			return nil, false
+		}
+		inner, ok := l.elems(e.Iter, sc)
+		if !ok || len(inner) > maxUnroll {
+			return nil, false
+		}
+		out := make([]binding, len(inner))
+		for i, b := range inner {
+			out[i] = binding{expr: e.Elt, sc: sc.bind(e.Var, b)}
+		}
+		return out, true
+	case *Call:
+		if fn, ok := e.Fn.(*Name); ok && len(e.Args) == 1 {
+			switch fn.ID {
+			case "set", "frozenset", "list", "tuple", "sorted":
+				return l.elems(e.Args[0], sc)
+			}
+		}
+	}
+	vs, ok := l.lits(e, sc)
+	if !ok {
+		return nil, false
+	}
+	out := make([]binding, len(vs))
+	for i, v := range vs {
+		out[i] = binding{expr: v.expr()}
+	}
+	return out, true
 }
 
 // ---- values ----
@@ -583,7 +648,7 @@ func (l *lowerer) callField(e *Call, sc *scope) (string, bool) {
 		}
 	case *Name:
 		switch fn.ID {
-		case "str", "int", "float", "bool", "len":
+		case "str", "int", "float":
 			if len(e.Args) == 1 {
 				return l.field(e.Args[0], sc)
 			}
@@ -791,7 +856,8 @@ var builtins = map[string]bool{"str": true, "int": true, "float": true, "bool": 
 	"any": true, "all": true, "set": true, "frozenset": true, "list": true, "tuple": true, "dict": true,
 	"isinstance": true, "sorted": true, "min": true, "max": true, "sum": true, "abs": true,
 	"True": true, "False": true, "None": true, "print": true, "range": true, "enumerate": true,
-	"zip": true, "map": true, "filter": true, "getattr": true, "hasattr": true, "type": true}
+	"zip": true, "map": true, "filter": true, "getattr": true, "hasattr": true, "type": true,
+	"deep_get": true, "deep_walk": true}
 
 func snippet(s string) string {
 	s = strings.Join(strings.Fields(s), " ")
@@ -965,10 +1031,10 @@ func (l *lowerer) anyAll(kind string, arg Expr, sc *scope) cond {
 			}
 			return and(f, c)
 		}
-		if vs, ok := l.lits(a.Iter, sc); ok && len(vs) <= maxUnroll {
+		if vs, ok := l.elems(a.Iter, sc); ok && len(vs) <= maxUnroll {
 			xs := make([]cond, len(vs))
 			for i, v := range vs {
-				xs[i] = elem(sc.bind(a.Var, binding{expr: v.expr()}))
+				xs[i] = elem(sc.bind(a.Var, v))
 			}
 			return combine(xs...)
 		}
