@@ -172,7 +172,8 @@ func (Load) Run(ctx context.Context, st *State) error {
 				r.ParseStatus = rule.StatusOK
 			}
 			if r.ParseStatus == rule.StatusFailed || r.ParseStatus == rule.StatusPartial {
-				st.Problems.Add(tables.Problem{Root: f.root, Path: r.Path, Vendor: f.vendor,
+				line, col := leadingPosition(r.ParseError)
+				st.Problems.Add(tables.Problem{Root: f.root, Path: r.Path, Vendor: f.vendor, Line: line, Col: col,
 					Kind: string(r.ParseStatus), Msg: r.ParseError})
 			}
 			st.addRule(r, seen, f)
@@ -257,6 +258,18 @@ func position(err error) (int, int) {
 	var se *rule.SyntaxError
 	if errors.As(err, &se) {
 		return se.Line, se.Col
+	}
+	return 0, 0
+}
+
+// leadingPosition reads the file position of a parse error that starts
+// with "line N" or "line N, column M" (the *rule.SyntaxError form).
+func leadingPosition(msg string) (line, col int) {
+	if !strings.HasPrefix(msg, "line ") {
+		return 0, 0
+	}
+	if n, _ := fmt.Sscanf(msg, "line %d, column %d:", &line, &col); n >= 1 {
+		return line, col
 	}
 	return 0, 0
 }

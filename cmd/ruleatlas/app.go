@@ -7,6 +7,7 @@ import (
 	"io"
 	"os"
 	"path/filepath"
+	"regexp"
 	"runtime/debug"
 	"slices"
 	"strings"
@@ -53,7 +54,7 @@ func usagef(format string, args ...any) error { return usageError{fmt.Errorf(for
 // run is the whole CLI with its I/O injected; it returns the exit code.
 func run(ctx context.Context, args []string, stdout, stderr io.Writer) int {
 	app := newApp(stdout, stderr)
-	err := app.RunContext(ctx, args)
+	err := app.RunContext(ctx, interspersed(args))
 	if err == nil {
 		return exitOK
 	}
@@ -70,6 +71,27 @@ func run(ctx context.Context, args []string, stdout, stderr io.Writer) int {
 		return exitUsage
 	}
 	return exitFailed
+}
+
+var techniqueArg = regexp.MustCompile(`^[Tt]\d{4}(\.\d{3})?$`)
+
+// interspersed moves the technique id of `ruleatlas technique T1595 --sigma
+// DIR` behind the flags: urfave/cli v2 stops parsing flags at the first
+// positional argument.
+func interspersed(args []string) []string {
+	if len(args) < 3 || args[1] != "technique" {
+		return args
+	}
+	out := []string{args[0], args[1]}
+	var ids []string
+	for _, a := range args[2:] {
+		if techniqueArg.MatchString(a) {
+			ids = append(ids, a)
+			continue
+		}
+		out = append(out, a)
+	}
+	return append(out, ids...)
 }
 
 func isFlagError(err error) bool {

@@ -341,6 +341,10 @@ func String(c Cond) string {
 	case CondOr:
 		return join(c, " or ")
 	case CondNot:
+		switch c.X.(type) {
+		case CondAnd, CondOr, CondWithAgg:
+			return "not (" + String(c.X) + ")"
+		}
 		return "not " + String(c.X)
 	case CondIdent:
 		return string(c)

@@ -274,6 +274,11 @@ func valueCmps(field string, mods []string, vn *yaml.Node) ([]rule.Expr, error) 
 	}
 	var out []rule.Expr
 	for _, s := range encoded {
+		// A lone trailing backslash is literal in Sigma; keep it literal
+		// when a modifier appends a wildcard behind it.
+		if hasLoneTrailingBackslash(s) {
+			s += `\`
+		}
 		switch {
 		case slices.Contains(mods, "contains"):
 			s = "*" + s + "*"
@@ -289,6 +294,14 @@ func valueCmps(field string, mods []string, vn *yaml.Node) ([]rule.Expr, error) 
 		out = append(out, cmp(op, val))
 	}
 	return out, nil
+}
+
+func hasLoneTrailingBackslash(s string) bool {
+	n := 0
+	for i := len(s) - 1; i >= 0 && s[i] == '\\'; i-- {
+		n++
+	}
+	return n%2 == 1
 }
 
 func escapeWildcards(s string) string {

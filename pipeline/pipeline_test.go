@@ -1,0 +1,124 @@
+package pipeline_test
+
+import (
+	"context"
+	"os"
+	"path/filepath"
+	"testing"
+
+	"github.com/stretchr/testify/assert"
+	"github.com/stretchr/testify/require"
+
+	"github.com/ruleatlas/ruleatlas/normalize/rule"
+	"github.com/ruleatlas/ruleatlas/pipeline"
+	"github.com/ruleatlas/ruleatlas/pipeline/pipetest"
+	"github.com/ruleatlas/ruleatlas/pipeline/tables"
+)
+
+func sampleSigma(t *testing.T) pipeline.Source {
+	return pipeline.Source{Vendor: "sigma", Root: filepath.Join(pipetest.RepoRoot(t), "testdata", "corpus", "sigma")}
+}
+
+func TestStageNames(t *testing.T) {
+	seen := map[string]bool{}
+	for _, s := range pipeline.Stages {
+		name := s.String()
+		require.NotEmpty(t, name)
+		require.False(t, seen[name], "duplicate stage name %q", name)
+		seen[name] = true
+	}
+}
+
+// TestSampleTablesGolden checks the seven tables of the Sigma sample corpus
+// against golden text dumps.
+func TestSampleTablesGolden(t *testing.T) {
+	st, err := pipeline.Run(context.Background(), pipeline.Options{Sources: []pipeline.Source{sampleSigma(t)}})
+	require.NoError(t, err)
+	defer st.Tables.Release()
+	for _, n := range st.Tables.Named() {
+		t.Run(n.Name, func(t *testing.T) {
+			pipetest.Golden(t, filepath.Join("testdata", "golden", "sigma-"+n.Name+".tsv"), tables.Dump(n.Record))
+		})
+	}
+}
+
+func TestDeprecatedLeftOutByDefault(t *testing.T) {
+	for _, keep := range []bool{false, true} {
+		st, err := pipeline.Run(context.Background(), pipeline.Options{Sources: []pipeline.Source{sampleSigma(t)}, IncludeDeprecated: keep})
+		require.NoError(t, err)
+		found := false
+		for _, r := range st.Rules {
+			found = found || r.RuleID == "4b5c6d7e-8f9a-4b0c-9d1e-3f4a5b6c7d8e"
+		}
+		assert.Equal(t, keep, found)
+		st.Tables.Release()
+	}
+}
+
+func TestFilters(t *testing.T) {
+	st, err := pipeline.Run(context.Background(), pipeline.Options{Sources: []pipeline.Source{sampleSigma(t)},
+		Filters: tables.Filters{Platforms: []string{"linux"}}})
+	require.NoError(t, err)
+	defer st.Tables.Release()
+	require.NotEmpty(t, st.Rules)
+	for _, r := range st.Rules {
+		assert.Contains(t, r.Platforms, "linux", r.Title)
+	}
+	assert.Equal(t, int64(len(st.Rules)), st.Tables.Rules.NumRows())
+
+	st2, err := pipeline.Run(context.Background(), pipeline.Options{Sources: []pipeline.Source{sampleSigma(t)},
+		Filters: tables.Filters{Techniques: []string{"T1595"}}})
+	require.NoError(t, err)
+	defer st2.Tables.Release()
+	for _, r := range st2.Rules {
+		ok := false
+		for _, id := range r.Techniques {
+			ok = ok || id == "T1595" || len(id) > 5 && id[:5] == "T1595"
+		}
+		assert.True(t, ok, r.Title)
+	}
+}
+
+// TestBadFilesNeverStopTheBatch puts a malformed YAML file, a non-UTF-8 file
+// and a rule with an unknown modifier beside the sample corpus: each yields
+// one problem naming the file and line, and every other rule is reported.
+func TestBadFilesNeverStopTheBatch(t *testing.T) {
+	dir := t.TempDir()
+	require.NoError(t, os.CopyFS(dir, os.DirFS(sampleSigma(t).Root)))
+	bad := map[string]string{
+		"bad/broken.yml":  "title: Broken\nid: x\ndetection:\n  selection:\n    a: [1, 2\n  condition: selection\n",
+		"bad/latin1.yml":  "title: caf\xe9\nid: y\n",
+		"bad/unknown.yml": "title: Unknown Modifier\nid: 11111111-2222-4333-8444-555555555555\nlogsource: {product: windows}\ndetection:\n  selection:\n    Image|sideways: x\n  condition: selection\n",
+	}
+	for name, body := range bad {
+		p := filepath.Join(dir, name)
+		require.NoError(t, os.MkdirAll(filepath.Dir(p), 0o755))
+		require.NoError(t, os.WriteFile(p, []byte(body), 0o644))
+	}
+	clean, err := pipeline.Run(context.Background(), pipeline.Options{Sources: []pipeline.Source{sampleSigma(t)}})
+	require.NoError(t, err)
+	defer clean.Tables.Release()
+	st, err := pipeline.Run(context.Background(), pipeline.Options{Sources: []pipeline.Source{{Vendor: "sigma", Root: dir}}})
+	require.NoError(t, err)
+	defer st.Tables.Release()
+
+	assert.Len(t, st.Rules, len(clean.Rules)+3)
+	byPath := map[string][]tables.Problem{}
+	for _, p := range st.Tables.Problems {
+		byPath[p.Path] = append(byPath[p.Path], p)
+	}
+	for name, line := range map[string]int{"bad/broken.yml": 4, "bad/latin1.yml": 1, "bad/unknown.yml": 6} {
+		require.Len(t, byPath[name], 1, name)
+		assert.Equal(t, line, byPath[name][0].Line, name+": "+byPath[name][0].Msg)
+		assert.Equal(t, "failed", byPath[name][0].Kind)
+	}
+	failed := map[string]rule.Rule{}
+	for _, r := range st.Rules {
+		if r.ParseStatus == rule.StatusFailed {
+			failed[r.Path] = r
+		}
+	}
+	assert.Len(t, failed, 3)
+	assert.Contains(t, failed["bad/unknown.yml"].ParseError, `unknown modifier "sideways"`)
+	assert.Equal(t, "bad/latin1.yml", failed["bad/latin1.yml"].RuleID, "an undecodable file is kept under its path")
+}
