@@ -155,3 +155,43 @@ func TestSharedCorpus(t *testing.T) {
 		}
 	}
 }
+
+// BenchmarkLoadCorpus measures TOML decoding plus query parsing of the whole
+// shared Elastic corpus (files already in memory) with two workers, as the
+// pipeline runs on this 2-core machine.
+func BenchmarkLoadCorpus(b *testing.B) {
+	root := pipetest.SharedCorpus(b, "elastic")
+	var files []rule.File
+	size := 0
+	err := filepath.WalkDir(root, func(p string, d fs.DirEntry, err error) error {
+		if err != nil || d.IsDir() || !strings.HasSuffix(p, ".toml") {
+			return err
+		}
+		data, err := os.ReadFile(p)
+		size += len(data)
+		files = append(files, rule.File{Root: root, Path: p, Data: data})
+		return err
+	})
+	require.NoError(b, err)
+	b.SetBytes(int64(size))
+	src := Source{}
+	b.ResetTimer()
+	for b.Loop() {
+		var wg sync.WaitGroup
+		next := make(chan int, len(files))
+		for i := range files {
+			next <- i
+		}
+		close(next)
+		for range 2 {
+			wg.Go(func() {
+				for i := range next {
+					if _, err := src.Load(files[i]); err != nil {
+						b.Error(err)
+					}
+				}
+			})
+		}
+		wg.Wait()
+	}
+}

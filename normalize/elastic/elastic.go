@@ -126,14 +126,29 @@ func (s *stringList) UnmarshalTOML(v any) error {
 
 // Load decodes one TOML file into at most one rule.
 func (Source) Load(f rule.File) (rule.Result, error) {
-	var doc document
-	if _, err := toml.Decode(string(f.Data), &doc); err != nil {
-		return rule.Result{}, tomlError(err)
+	doc, err := decode(string(f.Data))
+	if err != nil {
+		return rule.Result{}, err
 	}
 	if doc.Rule == nil {
 		return rule.Result{Skipped: "TOML file without a [rule] table"}, nil
 	}
 	return rule.Result{Rules: []rule.Rule{build(f.Path, &doc)}}, nil
+}
+
+// decode decodes a rule file: with the fast reader when the file is within
+// its subset, else with BurntSushi/toml (see fasttoml.go).
+func decode(data string) (document, error) {
+	if m, ok := decodeFast(data); ok {
+		if doc, ok := docFromMap(m); ok {
+			return doc, nil
+		}
+	}
+	var doc document
+	if _, err := toml.Decode(data, &doc); err != nil {
+		return document{}, tomlError(err)
+	}
+	return doc, nil
 }
 
 // tomlError turns a TOML decoding error into a *rule.SyntaxError with the
