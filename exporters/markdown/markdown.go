@@ -1,0 +1,181 @@
+// Package markdown writes report.md: a Markdown summary of a run (totals,
+// coverage by tactic, gaps, parse health) sized for a CI job summary or a
+// pull-request comment. Rendered with text/template from the embedded
+// templates/markdown folder; every string from the rules or the file system
+// is escaped so it renders as text. Output is deterministic.
+package markdown
+
+import (
+	"bytes"
+	"cmp"
+	"context"
+	"fmt"
+	"regexp"
+	"slices"
+	"strconv"
+	"strings"
+	"sync"
+	"text/template"
+	"unicode/utf8"
+
+	"github.com/ruleatlas/ruleatlas/exporters"
+	"github.com/ruleatlas/ruleatlas/pipeline/tables"
+	"github.com/ruleatlas/ruleatlas/pipeline/view"
+	"github.com/ruleatlas/ruleatlas/templates"
+)
+
+// File is the name of the report.
+const File = "report.md"
+
+// Limits that keep the report well under a PR comment's 65,536 characters.
+const (
+	maxMessages = 15  // distinct problem messages listed
+	maxOther    = 25  // non-ATT&CK ids listed
+	maxText     = 160 // runes of any one string
+)
+
+// Exporter writes report.md.
+type Exporter struct{}
+
+// Name is the --format key.
+func (Exporter) Name() string { return "markdown" }
+
+var parsed = sync.OnceValues(func() (*template.Template, error) {
+	return template.New("report.md.tmpl").Funcs(template.FuncMap{
+		"md":    Escape,
+		"pct":   func(a, b int) string { return pct(int64(a), int64(b)) },
+		"pct64": pct,
+	}).ParseFS(templates.Markdown, "markdown/report.md.tmpl")
+})
+
+// Export writes report.md.
+func (Exporter) Export(_ context.Context, set *tables.Set, dir string) ([]string, error) {
+	b, err := Render(set)
+	if err != nil {
+		return nil, err
+	}
+	if err := exporters.WriteFile(dir, File, b); err != nil {
+		return nil, err
+	}
+	return []string{File}, nil
+}
+
+// Render returns the report of a run.
+func Render(set *tables.Set) ([]byte, error) {
+	t, err := parsed()
+	if err != nil {
+		return nil, fmt.Errorf("parsing template: %w", err)
+	}
+	cat := view.NewCatalog(set)
+	d := struct {
+		Meta         tables.Meta
+		Cat          *view.Catalog
+		Filters      string
+		Covered      int // techniques and sub-techniques with rules
+		Other        []view.TechniqueCoverage
+		OtherMore    int
+		Messages     []view.Count
+		MessagesMore int
+	}{Meta: set.Meta, Cat: cat, Filters: filtersText(set.Meta.Filters)}
+	d.Covered = len(cat.CoveredTechniques())
+	d.Other = cat.Other
+	if len(d.Other) > maxOther {
+		d.Other, d.OtherMore = d.Other[:maxOther], len(d.Other)-maxOther
+	}
+	d.Messages = messages(set.Problems)
+	if len(d.Messages) > maxMessages {
+		d.Messages, d.MessagesMore = d.Messages[:maxMessages], len(d.Messages)-maxMessages
+	}
+	var b bytes.Buffer
+	if err := t.Execute(&b, d); err != nil {
+		return nil, fmt.Errorf("rendering %s: %w", File, err)
+	}
+	return b.Bytes(), nil
+}
+
+// positions strip line/column details so problems group by their cause.
+var positions = regexp.MustCompile(`(?i)\b(line|column|col|offset|position)\s*\d+|\d+:\d+|"[^"]*"|'[^']*'|` + "`[^`]*`")
+
+// messages groups problems by kind and message (positions and quoted text
+// removed) and counts files, most frequent first.
+func messages(ps []tables.Problem) []view.Count {
+	counts := map[string]int64{}
+	for _, p := range ps {
+		msg := positions.ReplaceAllStringFunc(p.Msg, func(s string) string {
+			switch s[0] {
+			case '"', '\'', '`':
+				return "…"
+			}
+			return strings.TrimRight(strings.TrimRightFunc(s, func(r rune) bool { return r >= '0' && r <= '9' || r == ':' }), " ") + " N"
+		})
+		counts[p.Kind+": "+truncate(msg)]++
+	}
+	out := make([]view.Count, 0, len(counts))
+	for k, n := range counts {
+		out = append(out, view.Count{Name: k, Rules: n})
+	}
+	slices.SortFunc(out, func(a, b view.Count) int {
+		return cmp.Or(cmp.Compare(b.Rules, a.Rules), strings.Compare(a.Name, b.Name))
+	})
+	return out
+}
+
+func pct(a, b int64) string {
+	if b == 0 {
+		return "–"
+	}
+	return strconv.FormatInt(a*100/b, 10) + "%"
+}
+
+func truncate(s string) string {
+	if utf8.RuneCountInString(s) <= maxText {
+		return s
+	}
+	r := []rune(s)
+	return string(r[:maxText]) + "…"
+}
+
+// Escape makes any string render as literal text in a Markdown table cell
+// or paragraph (GitHub-flavoured): control characters become spaces, HTML
+// special characters become entities, the Markdown punctuation that
+// takes effect mid-line (emphasis, code, links, tables, strike-through, math)
+// is backslash-escaped, and the string is cut to a bounded length.
+func Escape(s string) string {
+	s = truncate(strings.ToValidUTF8(s, "\uFFFD"))
+	var b strings.Builder
+	b.Grow(len(s))
+	for _, r := range s {
+		switch {
+		case r < 0x20 || r == 0x7f:
+			b.WriteByte(' ')
+		case r == '&':
+			b.WriteString("&amp;")
+		case r == '<':
+			b.WriteString("&lt;")
+		case r == '>':
+			b.WriteString("&gt;")
+		case strings.ContainsRune("\\`*_[]|~$", r):
+			b.WriteByte('\\')
+			b.WriteRune(r)
+		default:
+			b.WriteRune(r)
+		}
+	}
+	return b.String()
+}
+
+// filtersText describes the run's filters, or "" when there are none.
+func filtersText(f tables.Filters) string {
+	var parts []string
+	for _, x := range []struct {
+		name string
+		vals []string
+	}{{"platform", f.Platforms}, {"domain", f.Domains}, {"vendor", f.Vendors}, {"technique", f.Techniques}} {
+		if len(x.vals) > 0 {
+			parts = append(parts, x.name+"="+strings.Join(x.vals, ","))
+		}
+	}
+	return strings.Join(parts, "; ")
+}
+
+var _ exporters.Exporter = Exporter{}
