@@ -50,7 +50,8 @@
 //
 //   - `eval a = f`, `eval a = to_lower(f)` (and the other look-through
 //     functions: to_upper, trim, ltrim, rtrim, to_string, to_ip and the
-//     type conversions to_double, to_long, to_integer, to_datetime, …),
+//     type conversions to_double, to_long, to_integer, to_datetime, …, and
+//     url_decode, so a test on the decoded URL is a test on url.original),
 //     `rename f as a` and `stats … by a = f` make a an alias of f; a later
 //     `where a like "*x*"` is `f contains x`. Any other eval (`case(…)`,
 //     `concat(…)`), a stats aggregation (`Esql.event_count = count()`) or a

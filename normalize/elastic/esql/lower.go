@@ -105,6 +105,7 @@ var lookThrough = map[string]bool{
 	"to_double": true, "to_dbl": true, "to_long": true, "to_integer": true, "to_int": true,
 	"to_unsigned_long": true, "to_ul": true, "to_ulong": true, "to_boolean": true, "to_bool": true,
 	"to_datetime": true, "to_dt": true, "to_version": true, "to_keyword": true,
+	"url_decode": true,
 }
 
 // resolve returns the field a column name stands for.
