@@ -159,11 +159,9 @@ func (lx *lexer) next() (Token, error) {
 				j++
 			}
 			if j < len(src) && src[j] == '(' {
-				k := strings.IndexByte(src[j:], ')')
-				if k < 0 {
-					return t, rule.Errorf(t.Line, t.Col, "unterminated %s literal", word)
-				}
-				if !strings.ContainsAny(src[j+1:j+k], "\n\"'(") {
+				window := src[j:min(len(src), j+80)] // typed literals are short: bound the scan
+				k := strings.IndexByte(window, ')')
+				if k >= 0 && !strings.ContainsAny(src[j+1:j+k], "\n\"'(") {
 					inner := strings.TrimSpace(src[j+1 : j+k])
 					t.Kind, t.Text = TokTyped, strings.ToLower(word)+"("+inner+")"
 					lx.advance(j + k + 1 - lx.pos)

@@ -51,7 +51,7 @@ func Lower(q *Query) rule.Expr { return Analyze(q).Expr }
 
 // maxSteps bounds the work of one lowering: let bindings are expanded where
 // they are used, so a hostile query could otherwise grow without end.
-const maxSteps = 200000
+const maxSteps = 50000
 
 // maxCalls bounds the nesting of let-bound function calls.
 const maxCalls = 32
@@ -101,17 +101,21 @@ func (e *env) lookup(name string) *env {
 }
 
 type lowerer struct {
-	tables []string
-	subs   []rule.Expr
-	memo   map[*Let]bool // let-bound sub-queries already lowered
-	active []*Let        // lets being expanded (cycle guard)
-	notes  []string
-	calls  int
-	steps  int
-	over   bool
+	tables  []string
+	subs    []rule.Expr
+	memo    map[*Let]bool // let-bound sub-queries already lowered
+	active  []*Let        // lets being expanded (cycle guard)
+	notes   []string
+	printed int
+	calls   int
+	steps   int
+	over    bool
 }
 
 func (l *lowerer) step() bool {
+	if l.over {
+		return false
+	}
 	l.steps++
 	if l.steps > maxSteps {
 		l.over = true
@@ -501,8 +505,22 @@ func (l *lowerer) pred(x Expr, e *env) rule.Expr {
 			}
 		}
 	}
-	return rule.Skipped{Reason: "where clause not understood: " + clip(ExprString(x))}
+	return rule.Skipped{Reason: "where clause not understood: " + l.text(x)}
 }
+
+// text prints x for a reason or note, within a budget of printed
+// characters per lowering, so hostile queries cannot make lowering slow.
+func (l *lowerer) text(x Expr) string {
+	if l.printed > maxPrinted {
+		return "(expression)"
+	}
+	s := ExprString(x)
+	l.printed += len(s)
+	return clip(s)
+}
+
+// maxPrinted bounds the characters printed for reasons and notes.
+const maxPrinted = 1 << 16
 
 // clip shortens s for a reason text.
 func clip(s string) string {
@@ -610,7 +628,7 @@ func (l *lowerer) predCall(c *Call, e *env) rule.Expr {
 	if out != nil {
 		return out
 	}
-	return rule.Skipped{Reason: "where function not understood: " + clip(ExprString(c))}
+	return rule.Skipped{Reason: "where function not understood: " + l.text(c)}
 }
 
 // lookThrough lists conversions that leave the field they wrap.
@@ -932,7 +950,7 @@ func isTimeField(f string) bool {
 func (l *lowerer) cmp(x *Binary, e *env) rule.Expr {
 	spec, ok := cmpOps[x.Op]
 	if !ok {
-		return rule.Skipped{Reason: "where clause not understood: " + clip(ExprString(x))}
+		return rule.Skipped{Reason: "where clause not understood: " + l.text(x)}
 	}
 	if p, ok := l.boolCmp(x, e); ok {
 		return p
@@ -940,10 +958,18 @@ func (l *lowerer) cmp(x *Binary, e *env) rule.Expr {
 	op := spec.op
 	f, fok := l.field(x.L, e)
 	vals, cls := l.values(x.R, e)
+	var lv []string
+	lc := -1
+	leftValues := func() ([]string, int) {
+		if lc < 0 {
+			lv, lc = l.values(x.L, e)
+		}
+		return lv, lc
+	}
 	if !fok && !spec.list {
 		// a constant on the left: 5 < x
 		if f2, ok2 := l.field(x.R, e); ok2 {
-			if v2, c2 := l.values(x.L, e); c2 == valConst || c2 == valTime || c2 == valNone {
+			if v2, c2 := leftValues(); c2 == valConst || c2 == valTime || c2 == valNone {
 				f, fok, vals, cls = f2, true, v2, c2
 				if o, ok := flip[op]; ok {
 					op = o
@@ -956,7 +982,7 @@ func (l *lowerer) cmp(x *Binary, e *env) rule.Expr {
 		f, fok = l.computed(x.L, e)
 	}
 	if !fok && !spec.list {
-		if v2, c2 := l.values(x.L, e); c2 == valConst {
+		if v2, c2 := leftValues(); c2 == valConst {
 			if f2, ok2 := l.computed(x.R, e); ok2 {
 				f, fok, vals, cls = f2, true, v2, c2
 				if o, ok := flip[op]; ok {
@@ -971,13 +997,13 @@ func (l *lowerer) cmp(x *Binary, e *env) rule.Expr {
 	case cls == valSub || cls == valNone && spec.list:
 		return nil
 	case !fok:
-		if _, c := l.values(x.L, e); c == valConst || c == valNone || c == valTime || c == valSub {
+		if _, c := leftValues(); c == valConst || c == valNone || c == valTime || c == valSub {
 			return nil // constants only: a switch of the query (EnableFilter == false)
 		}
-		l.notef(x.L.exprPos(), "comparison of computed values kept out of predicates: %s", clip(ExprString(x)))
+		l.notef(x.L.exprPos(), "comparison of computed values kept out of predicates: %s", l.text(x))
 		return nil
 	case cls == valField:
-		l.notef(x.L.exprPos(), "comparison of two columns kept out of predicates: %s", clip(ExprString(x)))
+		l.notef(x.L.exprPos(), "comparison of two columns kept out of predicates: %s", l.text(x))
 		return nil
 	case cls == valNone:
 		if op == rule.OpEq {
@@ -1050,7 +1076,7 @@ func (l *lowerer) computed(x Expr, e *env) (string, bool) {
 	if !l.refersToColumn(x, e, 0) {
 		return "", false
 	}
-	return clip(ExprString(x)), true
+	return l.text(x), true
 }
 
 // refersToColumn reports whether x mentions a name that is not bound.
@@ -1112,7 +1138,7 @@ func (l *lowerer) between(x *Between, e *env) rule.Expr {
 		if _, c := l.values(x.X, e); c == valSub || c == valConst {
 			return nil // a sub-query's result or a constant tested against a range
 		}
-		return rule.Skipped{Reason: "where clause not understood: " + clip(ExprString(x))}
+		return rule.Skipped{Reason: "where clause not understood: " + l.text(x)}
 	}
 	lo, c1 := l.values(x.Lo, e)
 	hi, c2 := l.values(x.Hi, e)
@@ -1123,7 +1149,7 @@ func (l *lowerer) between(x *Between, e *env) rule.Expr {
 		return nil
 	}
 	if c1 != valConst || c2 != valConst || len(lo) != 1 || len(hi) != 1 {
-		l.notef(x.X.exprPos(), "range between columns kept out of predicates: %s", clip(ExprString(x)))
+		l.notef(x.X.exprPos(), "range between columns kept out of predicates: %s", l.text(x))
 		return nil
 	}
 	and := rule.And{rule.Cmp{FieldRaw: f, Op: rule.OpGte, Value: lo[0]}, rule.Cmp{FieldRaw: f, Op: rule.OpLte, Value: hi[0]}}

@@ -675,11 +675,21 @@ func (p *parser) primary(json bool) Expr {
 			p.expect(")")
 			return &Paren{Pos: pos(t), X: x}
 		case "[":
-			if !json && p.peek(1).Kind == TokString && p.peek(2).Text == "]" {
-				p.next()
-				s := p.next()
-				p.next()
-				return &Ident{Pos: pos(t), Name: s.Text}
+			if !json && p.peek(1).Kind == TokString {
+				// ['name']: a bracketed name (adjacent strings concatenate)
+				n := 1
+				for p.peek(n).Kind == TokString {
+					n++
+				}
+				if r := p.peek(n); r.Kind == TokPunct && r.Text == "]" {
+					p.next()
+					var name strings.Builder
+					for range n - 1 {
+						name.WriteString(p.next().Text)
+					}
+					p.next()
+					return &Ident{Pos: pos(t), Name: name.String()}
+				}
 			}
 			p.next()
 			p.enter()

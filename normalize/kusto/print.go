@@ -102,6 +102,15 @@ func printExpr(b *strings.Builder, e Expr) {
 	case *Call:
 		printExpr(b, e.Fun)
 		b.WriteString("(")
+		if id, ok := e.Fun.(*Ident); ok && strings.EqualFold(id.Name, "dynamic") && len(e.Args) == 1 {
+			if a, ok := e.Args[0].(*Array); ok {
+				// inside dynamic() `[` always starts an array
+				b.WriteString("[")
+				printList(b, a.Elems)
+				b.WriteString("])")
+				return
+			}
+		}
 		printList(b, e.Args)
 		b.WriteString(")")
 	case *Member:
@@ -119,6 +128,9 @@ func printExpr(b *strings.Builder, e Expr) {
 	case *Array:
 		b.WriteString("[")
 		printList(b, e.Elems)
+		if len(e.Elems) == 1 && isStringLit(e.Elems[0]) {
+			b.WriteString(",") // ["x"] alone would read as a bracketed name
+		}
 		b.WriteString("]")
 	case *Bag:
 		b.WriteString("{")
@@ -234,7 +246,7 @@ func printToks(b *strings.Builder, toks []Token) {
 
 // isIdent reports whether s lexes as one identifier.
 func isIdent(s string) bool {
-	if s == "" || !isIdentStart(s[0]) || s[0] == 'h' && len(s) == 1 {
+	if s == "" || !isIdentStart(s[0]) {
 		return false
 	}
 	for i := 1; i < len(s); i++ {
@@ -292,4 +304,9 @@ func toksString(toks []Token) string {
 	var b strings.Builder
 	printToks(&b, toks)
 	return b.String()
+}
+
+func isStringLit(e Expr) bool {
+	lit, ok := e.(*Lit)
+	return ok && lit.Kind == TokString
 }
