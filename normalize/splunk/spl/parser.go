@@ -149,7 +149,7 @@ func (p *parser) parseCommand() Command {
 		return nil
 	}
 	t := p.lexSearch(false, false)
-	if t.kind != tWord {
+	if t.kind != tWord || !isCommandName(t.text) {
 		p.failAt(t.pos, "expected a command name after '|', found %s", t.describe())
 	}
 	name := strings.ToLower(t.text)
@@ -178,6 +178,15 @@ func (p *parser) parseCommand() Command {
 		return c
 	}
 	return &RawCmd{Cmd: name, Args: p.scanRaw()}
+}
+
+func isCommandName(s string) bool {
+	for i := 0; i < len(s); i++ {
+		if c := s[i]; !(c >= 'a' && c <= 'z' || c >= 'A' && c <= 'Z' || c >= '0' && c <= '9' || c == '_' || c == '-') {
+			return false
+		}
+	}
+	return s != ""
 }
 
 // scanRaw returns the rest of the stage as written, trimmed, honouring
@@ -421,12 +430,10 @@ func (p *parser) parsePrimary(stop func(string) bool) SearchExpr {
 		}
 		return SSub{Query: q}
 	case tString:
-		save := p.pos
-		if n := p.lexSearch(false, false); n.kind == tOp {
-			// A quoted field name: "result.message"="*Paired*".
-			return p.finishTerm(t.text, n)
+		// A quoted field name: "result.message"="*Paired*".
+		if e, ok := p.fieldTerm(t.text); ok {
+			return e
 		}
-		p.pos = save
 		return STerm{Value: Value{Text: t.text, Quoted: true}}
 	case tMacro:
 		return SMacro{Text: t.text}
@@ -452,19 +459,28 @@ func (p *parser) parseTerm(t token) SearchExpr {
 		}
 		return STerm{Func: strings.ToUpper(t.text), Value: v}
 	}
+	if e, ok := p.fieldTerm(t.text); ok {
+		return e
+	}
+	return STerm{Value: Value{Text: t.text}}
+}
+
+// fieldTerm reads the rest of `field op value` or `field IN (…)` after the
+// field; ok is false (nothing consumed) when field is a keyword.
+func (p *parser) fieldTerm(field string) (SearchExpr, bool) {
 	save := p.pos
 	n := p.lexSearch(false, false)
 	if n.kind == tOp {
-		return p.finishTerm(t.text, n)
+		return p.finishTerm(field, n), true
 	}
 	if n.kind == tWord && strings.EqualFold(n.text, "IN") {
 		p.skipSpace()
 		if p.pos < len(p.src) && p.src[p.pos] == '(' {
-			return SIn{Field: t.text, Values: p.parseInList(n)}
+			return SIn{Field: field, Values: p.parseInList(n)}, true
 		}
 	}
 	p.pos = save
-	return STerm{Value: Value{Text: t.text}}
+	return nil, false
 }
 
 func (p *parser) finishTerm(field string, op token) STerm {
@@ -692,4 +708,3 @@ func (p *parser) parseArgs(open token) []Expr {
 		}
 	}
 }
-
