@@ -10,6 +10,7 @@ import (
 	"path/filepath"
 	"strconv"
 	"strings"
+	"unicode/utf8"
 
 	"go.yaml.in/yaml/v3"
 
@@ -192,6 +193,9 @@ func pythonLogic(f rule.File, filename string) (rule.Expr, error) {
 			return nil, fmt.Errorf("python file not found: %s", rel)
 		}
 		return nil, fmt.Errorf("python file %s: %w", rel, err)
+	}
+	if !utf8.Valid(data) {
+		return nil, fmt.Errorf("python file %s: invalid UTF-8", rel)
 	}
 	q, err := pyrule.Parse(string(data))
 	if err != nil {

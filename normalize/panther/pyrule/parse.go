@@ -211,7 +211,11 @@ func (c *converter) stmt(n *sitter.Node, depth int) []Stmt {
 	case "if_statement":
 		return []Stmt{c.ifStmt(n, depth)}
 	case "for_statement":
-		return []Stmt{&For{Pos: p, Target: c.expr(n.ChildByFieldName("left"), 0),
+		target := c.expr(n.ChildByFieldName("left"), 0)
+		if !assignable(target) {
+			target = &Name{Pos: p, ID: "_"}
+		}
+		return []Stmt{&For{Pos: p, Target: target,
 			Iter: c.expr(n.ChildByFieldName("right"), 0), Body: c.block(n.ChildByFieldName("body"), depth)}}
 	case "try_statement":
 		return []Stmt{&Block{Pos: p, Kind: "try", Body: c.block(n.ChildByFieldName("body"), depth)}}
@@ -279,11 +283,38 @@ func (c *converter) assign(n *sitter.Node, depth int) []Stmt {
 	} else {
 		value = c.expr(cur, 0)
 	}
+	for _, t := range targets {
+		if !assignable(t) {
+			return []Stmt{&OpaqueStmt{Pos: p, Kind: "assignment"}}
+		}
+	}
 	out := make([]Stmt, len(targets))
 	for i, t := range targets {
 		out[i] = &Assign{Pos: p, Target: t, Value: value}
 	}
 	return out
+}
+
+// assignable reports whether an expression can be an assignment or loop target.
+func assignable(t Expr) bool {
+	switch t := t.(type) {
+	case *Name, *Attr, *Subscript:
+		return true
+	case *Coll:
+		if t.Kind != "tuple" && t.Kind != "list" {
+			return false
+		}
+		for _, e := range t.Elts {
+			if o, ok := e.(*Opaque); ok && isSplat(o) {
+				continue
+			}
+			if !assignable(e) {
+				return false
+			}
+		}
+		return true
+	}
+	return false
 }
 
 func (c *converter) ifStmt(n *sitter.Node, depth int) *If {

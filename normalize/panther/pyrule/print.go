@@ -105,6 +105,24 @@ func printExprs(b *strings.Builder, xs []Expr) {
 	}
 }
 
+// printElems prints the elements of a display, where starred items are valid.
+func printElems(b *strings.Builder, xs []Expr) {
+	for i, x := range xs {
+		if i > 0 {
+			b.WriteString(", ")
+		}
+		if o, ok := x.(*Opaque); ok && isSplat(o) {
+			b.WriteString(o.Text)
+			continue
+		}
+		printExpr(b, x)
+	}
+}
+
+func isSplat(o *Opaque) bool {
+	return strings.HasSuffix(o.Kind, "splat") || strings.HasSuffix(o.Kind, "splat_pattern")
+}
+
 // printOperand prints x, in parentheses when it is itself an operator expression.
 func printOperand(b *strings.Builder, x Expr) {
 	switch x.(type) {
@@ -166,11 +184,11 @@ func printExpr(b *strings.Builder, e Expr) {
 		switch e.Kind {
 		case "list":
 			b.WriteByte('[')
-			printExprs(b, e.Elts)
+			printElems(b, e.Elts)
 			b.WriteByte(']')
 		case "tuple":
 			b.WriteByte('(')
-			printExprs(b, e.Elts)
+			printElems(b, e.Elts)
 			if len(e.Elts) == 1 {
 				b.WriteByte(',')
 			}
@@ -181,7 +199,7 @@ func printExpr(b *strings.Builder, e Expr) {
 				return
 			}
 			b.WriteByte('{')
-			printExprs(b, e.Elts)
+			printElems(b, e.Elts)
 			b.WriteByte('}')
 		case "dict":
 			b.WriteByte('{')
@@ -221,11 +239,16 @@ func printExpr(b *strings.Builder, e Expr) {
 			printOperand(b, e.Right[i])
 		}
 	case *Opaque:
-		if strings.HasSuffix(e.Kind, "splat") || strings.HasSuffix(e.Kind, "splat_pattern") || e.Kind == "slice" {
+		switch {
+		case isSplat(e):
+			// a starred expression outside a display is not valid on its
+			// own; it stands for an unknown value
+			b.WriteString("None")
+		case e.Kind == "slice":
 			b.WriteString(e.Text)
-			return
+		default:
+			b.WriteString("(" + e.Text + ")")
 		}
-		b.WriteString("(" + e.Text + ")")
 	default:
 		b.WriteString("None")
 	}
@@ -248,7 +271,7 @@ func printBinOperand(b *strings.Builder, x Expr) {
 // parenthesized unless it is a primary expression already.
 func printPrimary(b *strings.Builder, x Expr) {
 	switch x := x.(type) {
-	case *Name, *Attr, *Call, *Subscript, *Str, *Coll, *Comp, *Opaque:
+	case *Name, *Attr, *Call, *Subscript, *Str, *Coll, *Comp, *Opaque, *Const:
 		printExpr(b, x)
 	case *Num:
 		b.WriteString("(" + x.Text + ")")
