@@ -7,6 +7,7 @@ import (
 	"path/filepath"
 	"sort"
 	"strings"
+	"sync"
 	"testing"
 
 	"github.com/BurntSushi/toml"
@@ -28,8 +29,14 @@ func corpusQueries(t testing.TB) []corpusRule {
 	return loadCorpus(t, pipetest.SharedCorpus(t, "elastic"))
 }
 
+// corpusCache holds the decoded corpus per root: several tests read it.
+var corpusCache sync.Map // root → []corpusRule
+
 func loadCorpus(t testing.TB, root string) []corpusRule {
 	t.Helper()
+	if c, ok := corpusCache.Load(root); ok {
+		return c.([]corpusRule)
+	}
 	var out []corpusRule
 	err := filepath.WalkDir(root, func(p string, d fs.DirEntry, err error) error {
 		if err != nil || d.IsDir() || !strings.HasSuffix(p, ".toml") {
@@ -49,6 +56,7 @@ func loadCorpus(t testing.TB, root string) []corpusRule {
 	})
 	require.NoError(t, err)
 	sort.Slice(out, func(i, j int) bool { return out[i].Path < out[j].Path })
+	corpusCache.Store(root, out)
 	return out
 }
 

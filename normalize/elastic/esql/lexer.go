@@ -23,9 +23,9 @@ const (
 // token is one lexical token. pos is its byte offset in the source; space
 // says whether whitespace or a comment precedes it.
 type token struct {
-	kind  tokKind
 	val   string
 	pos   int
+	kind  tokKind
 	space bool
 }
 
@@ -39,7 +39,7 @@ type lexer struct {
 // lex returns the tokens of src, ending with a tEOF token. Right after a
 // leading FROM it reads index patterns, which have their own lexical form.
 func lex(src string) ([]token, error) {
-	lx := &lexer{src: src, toks: make([]token, 0, len(src)/4+1)}
+	lx := &lexer{src: src, toks: make([]token, 0, len(src)/6+1)}
 	for {
 		space, err := lx.skipSpace()
 		if err != nil {
