@@ -288,10 +288,14 @@ func commentOf(t view.TechniqueCoverage, vendor string) string {
 	return s
 }
 
-// majorVersion turns "18.1" into "18" (Navigator compares major versions).
+// majorVersion turns "18.1" into "18" (Navigator compares major
+// versions); anything that is not a version number gives "" (key omitted).
 func majorVersion(v string) string {
 	v = strings.TrimPrefix(strings.TrimSpace(v), "v")
 	major, _, _ := strings.Cut(v, ".")
+	if major == "" || strings.Trim(major, "0123456789") != "" {
+		return ""
+	}
 	return major
 }
 
