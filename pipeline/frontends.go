@@ -2,9 +2,11 @@ package pipeline
 
 import (
 	"github.com/ruleatlas/ruleatlas/normalize/elastic"
+	"github.com/ruleatlas/ruleatlas/normalize/panther"
 	"github.com/ruleatlas/ruleatlas/normalize/rule"
 	"github.com/ruleatlas/ruleatlas/normalize/sentinel"
 	"github.com/ruleatlas/ruleatlas/normalize/sigma"
+	"github.com/ruleatlas/ruleatlas/normalize/splunk"
 )
 
 // Frontends returns the registered vendor frontends, one per vendor key.
@@ -12,7 +14,9 @@ func Frontends() []rule.Frontend {
 	return []rule.Frontend{
 		sigma.Frontend{},
 		elastic.Frontend{},
+		splunk.Frontend{},
 		sentinel.Frontend{},
+		panther.Frontend{},
 	}
 }
 

@@ -28,14 +28,14 @@ func TestExpand(t *testing.T) {
 		notes    []string
 		statuses []Status
 	}{
-		"plain":         {"`sysmon` EventCode=1", "sourcetype=XmlWinEventLog:Microsoft-Windows-Sysmon/Operational EventCode=1", nil, []Status{Expanded}},
-		"argument":      {"| `ctime(firstTime)`", `| convert timeformat="%H" ctime(firstTime)`, nil, []Status{Expanded}},
-		"two arguments": {"`two(user, \"a,b\")`", `user="a,b" user!=x`, nil, []Status{Expanded}},
-		"nested":        {"| tstats `summariesonly` count", "| tstats summariesonly=false count", nil, []Status{Expanded, Expanded}},
-		"recursive":     {"`outer`", "sourcetype=XmlWinEventLog:Microsoft-Windows-Sysmon/Operational EventCode=1", nil, []Status{Expanded, Expanded}},
-		"missing":       {"a `nope` b", "a  b", []string{"macro `nope` not found"}, []Status{Missing}},
-		"wrong arity":   {"`ctime`", "", []string{"macro `ctime` not found"}, []Status{Missing}},
-		"filter absent": {"a | `x_filter`", "a | ", nil, []Status{FilterEmpty}},
+		"plain":           {"`sysmon` EventCode=1", "sourcetype=XmlWinEventLog:Microsoft-Windows-Sysmon/Operational EventCode=1", nil, []Status{Expanded}},
+		"argument":        {"| `ctime(firstTime)`", `| convert timeformat="%H" ctime(firstTime)`, nil, []Status{Expanded}},
+		"two arguments":   {"`two(user, \"a,b\")`", `user="a,b" user!=x`, nil, []Status{Expanded}},
+		"nested":          {"| tstats `summariesonly` count", "| tstats summariesonly=false count", nil, []Status{Expanded, Expanded}},
+		"recursive":       {"`outer`", "sourcetype=XmlWinEventLog:Microsoft-Windows-Sysmon/Operational EventCode=1", nil, []Status{Expanded, Expanded}},
+		"missing":         {"a `nope` b", "a  b", []string{"macro `nope` not found"}, []Status{Missing}},
+		"wrong arity":     {"`ctime`", "", []string{"macro `ctime` not found"}, []Status{Missing}},
+		"filter absent":   {"a | `x_filter`", "a | ", nil, []Status{FilterEmpty}},
 		"filter search *": {"a | `shipped_filter`", "a | ", nil, []Status{FilterEmpty}},
 		"filter defined":  {"a | `tuned_filter`", "a | search user!=svc_*", nil, []Status{Expanded}},
 		"cycle":           {"`loop_a`", "a b ", []string{"macro `loop_a` refers to itself"}, []Status{Expanded, Expanded, Cycle}},
@@ -121,9 +121,7 @@ func FuzzExpand(f *testing.F) {
 			d := Def{Name: name, Definition: def}
 			if i := strings.IndexByte(name, '('); i > 0 && strings.HasSuffix(name, ")") {
 				d.Name = name[:i]
-				for _, a := range strings.Split(name[i+1:len(name)-1], ",") {
-					d.Args = append(d.Args, a)
-				}
+				d.Args = append(d.Args, strings.Split(name[i+1:len(name)-1], ",")...)
 			}
 			ds = append(ds, d)
 		}
