@@ -7,7 +7,6 @@ import (
 	"io"
 	"os"
 	"path/filepath"
-	"regexp"
 	"runtime/debug"
 	"slices"
 	"strings"
@@ -73,25 +72,36 @@ func run(ctx context.Context, args []string, stdout, stderr io.Writer) int {
 	return exitFailed
 }
 
-var techniqueArg = regexp.MustCompile(`^[Tt]\d{4}(\.\d{3})?$`)
+// boolFlags are the flags of the technique command that take no value.
+var boolFlags = map[string]bool{"include-deprecated": true, "quiet": true, "q": true, "help": true, "h": true}
 
-// interspersed moves the technique id of `ruleatlas technique T1595 --sigma
-// DIR` behind the flags: urfave/cli v2 stops parsing flags at the first
-// positional argument.
+// interspersed moves the positional arguments of `ruleatlas technique T1595
+// --sigma DIR` behind the flags: urfave/cli v2 stops parsing flags at the
+// first positional argument.
 func interspersed(args []string) []string {
 	if len(args) < 3 || args[1] != "technique" {
 		return args
 	}
 	out := []string{args[0], args[1]}
-	var ids []string
-	for _, a := range args[2:] {
-		if techniqueArg.MatchString(a) {
-			ids = append(ids, a)
-			continue
+	var positional []string
+	for i := 2; i < len(args); i++ {
+		a := args[i]
+		switch {
+		case a == "--":
+			positional = append(positional, args[i+1:]...)
+			i = len(args)
+		case strings.HasPrefix(a, "-") && len(a) > 1:
+			out = append(out, a)
+			name := strings.TrimLeft(a, "-")
+			if !strings.Contains(name, "=") && !boolFlags[name] && i+1 < len(args) {
+				i++
+				out = append(out, args[i])
+			}
+		default:
+			positional = append(positional, a)
 		}
-		out = append(out, a)
 	}
-	return append(out, ids...)
+	return append(out, positional...)
 }
 
 func isFlagError(err error) bool {

@@ -154,6 +154,7 @@ func loadDocument(root *yaml.Node, path string, index int) (rule.Rule, string) {
 	}
 
 	if corr := get(root, "correlation"); corr != nil {
+		r.LogSources = append(r.LogSources, "kind:correlation")
 		loadCorrelation(&r, corr)
 		return r, ""
 	}

@@ -7,6 +7,7 @@ import (
 
 	"github.com/apache/arrow-go/v18/arrow"
 	"github.com/apache/arrow-go/v18/arrow/array"
+	"github.com/apache/arrow-go/v18/arrow/memory"
 )
 
 // Dump renders a record as text: a header line of column names, then one
@@ -61,4 +62,25 @@ func escape(s string) string {
 		return s
 	}
 	return strings.NewReplacer("\t", `\t`, "\n", `\n`, "\r", `\r`).Replace(s)
+}
+
+// NewTableReader returns a record of a whole table (its chunks
+// concatenated); the caller releases it.
+func NewTableReader(tbl arrow.Table) arrow.RecordBatch {
+	tr := array.NewTableReader(tbl, tbl.NumRows()+1)
+	defer tr.Release()
+	if !tr.Next() {
+		return array.NewRecordBatch(tbl.Schema(), emptyColumns(tbl.Schema()), 0)
+	}
+	rec := tr.RecordBatch()
+	rec.Retain()
+	return rec
+}
+
+func emptyColumns(s *arrow.Schema) []arrow.Array {
+	cols := make([]arrow.Array, s.NumFields())
+	for i, f := range s.Fields() {
+		cols[i] = array.MakeArrayOfNull(memory.DefaultAllocator, f.Type, 0)
+	}
+	return cols
 }
