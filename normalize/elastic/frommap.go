@@ -1,11 +1,13 @@
 package elastic
 
+import "strings"
+
 // docFromMap fills a document from the generic map of decodeFast, with the
 // conversions BurntSushi applies when decoding into the document struct. ok
 // is false on a type mismatch; Load then decodes with BurntSushi, which
 // reports the error.
 func docFromMap(m map[string]any) (doc document, ok bool) {
-	if v, found := m["metadata"]; found {
+	if v, found := lookup(m, "metadata"); found {
 		md, isMap := v.(map[string]any)
 		if !isMap {
 			return doc, false
@@ -17,7 +19,7 @@ func docFromMap(m map[string]any) (doc document, ok bool) {
 			return doc, false
 		}
 	}
-	v, found := m["rule"]
+	v, found := lookup(m, "rule")
 	if !found {
 		return doc, true
 	}
@@ -34,7 +36,7 @@ func docFromMap(m map[string]any) (doc document, ok bool) {
 		!getStrictList(rm, "index", &rt.Index) || !getStrictList(rm, "tags", &rt.Tags) {
 		return doc, false
 	}
-	if v, found := rm["threshold"]; found {
+	if v, found := lookup(rm, "threshold"); found {
 		tm, isMap := v.(map[string]any)
 		if !isMap {
 			return doc, false
@@ -44,7 +46,7 @@ func docFromMap(m map[string]any) (doc document, ok bool) {
 		if !getList(tm, "field", (*[]string)(&th.Field)) || !getInt(tm, "value", &th.Value) {
 			return doc, false
 		}
-		if v, found := tm["cardinality"]; found {
+		if v, found := lookup(tm, "cardinality"); found {
 			cs, isTables := tableList(v)
 			if !isTables {
 				return doc, false
@@ -60,7 +62,7 @@ func docFromMap(m map[string]any) (doc document, ok bool) {
 			}
 		}
 	}
-	if v, found := rm["new_terms"]; found {
+	if v, found := lookup(rm, "new_terms"); found {
 		nm, isMap := v.(map[string]any)
 		if !isMap {
 			return doc, false
@@ -70,14 +72,14 @@ func docFromMap(m map[string]any) (doc document, ok bool) {
 			return doc, false
 		}
 	}
-	if v, found := rm["filters"]; found {
+	if v, found := lookup(rm, "filters"); found {
 		fs, isTables := tableList(v)
 		if !isTables {
 			return doc, false
 		}
 		rt.Filters = fs
 	}
-	if v, found := rm["threat"]; found {
+	if v, found := lookup(rm, "threat"); found {
 		ths, isTables := tableList(v)
 		if !isTables {
 			return doc, false
@@ -96,13 +98,13 @@ func threatFromMap(m map[string]any, th *threat) bool {
 	if !getStr(m, "framework", &th.Framework) {
 		return false
 	}
-	if v, found := m["tactic"]; found {
+	if v, found := lookup(m, "tactic"); found {
 		tm, isMap := v.(map[string]any)
 		if !isMap || !getStr(tm, "id", &th.Tactic.ID) || !getStr(tm, "name", &th.Tactic.Name) {
 			return false
 		}
 	}
-	v, found := m["technique"]
+	v, found := lookup(m, "technique")
 	if !found {
 		return true
 	}
@@ -121,7 +123,7 @@ func threatFromMap(m map[string]any, th *threat) bool {
 		if !getStr(tm, "id", &tech.ID) {
 			return false
 		}
-		v, found := tm["subtechnique"]
+		v, found := lookup(tm, "subtechnique")
 		if !found {
 			continue
 		}
@@ -143,7 +145,7 @@ func threatFromMap(m map[string]any, th *threat) bool {
 
 // getStr sets *dst from a string value; a missing key leaves it alone.
 func getStr(m map[string]any, key string, dst *string) bool {
-	v, found := m[key]
+	v, found := lookup(m, key)
 	if !found {
 		return true
 	}
@@ -153,7 +155,7 @@ func getStr(m map[string]any, key string, dst *string) bool {
 }
 
 func getInt(m map[string]any, key string, dst *int64) bool {
-	v, found := m[key]
+	v, found := lookup(m, key)
 	if !found {
 		return true
 	}
@@ -164,7 +166,7 @@ func getInt(m map[string]any, key string, dst *int64) bool {
 
 // getList accepts a string or an array of strings (stringList).
 func getList(m map[string]any, key string, dst *[]string) bool {
-	v, found := m[key]
+	v, found := lookup(m, key)
 	if !found {
 		return true
 	}
@@ -177,7 +179,7 @@ func getList(m map[string]any, key string, dst *[]string) bool {
 
 // getStrictList accepts an array of strings only.
 func getStrictList(m map[string]any, key string, dst *[]string) bool {
-	v, found := m[key]
+	v, found := lookup(m, key)
 	if !found {
 		return true
 	}
@@ -214,6 +216,20 @@ func tableList(v any) ([]map[string]any, bool) {
 			out[i] = m
 		}
 		return out, true
+	}
+	return nil, false
+}
+
+// lookup finds key in m like BurntSushi/toml matches struct fields: the
+// exact key first, else a key equal under Unicode case folding.
+func lookup(m map[string]any, key string) (any, bool) {
+	if v, ok := m[key]; ok {
+		return v, true
+	}
+	for k, v := range m {
+		if strings.EqualFold(k, key) {
+			return v, true
+		}
 	}
 	return nil, false
 }
