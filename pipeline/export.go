@@ -2,11 +2,15 @@ package pipeline
 
 import (
 	"context"
+	"errors"
 	"fmt"
+	"io/fs"
 	"os"
 	"path/filepath"
 	"slices"
+	"strconv"
 	"strings"
+	"syscall"
 
 	"github.com/ruleatlas/ruleatlas/exporters"
 )
@@ -23,7 +27,11 @@ func (Export) Skip(st *State) bool { return st.Opts.OutDir == "" }
 
 // Run writes every chosen format.
 func (Export) Run(ctx context.Context, st *State) error {
-	chosen, err := selectExporters(st.Opts.Formats)
+	all := st.Opts.Exporters
+	if all == nil {
+		all = Exporters()
+	}
+	chosen, err := selectExporters(all, st.Opts.Formats)
 	if err != nil {
 		return err
 	}
@@ -32,6 +40,11 @@ func (Export) Run(ctx context.Context, st *State) error {
 	if err := os.MkdirAll(parent, 0o755); err != nil {
 		return fmt.Errorf("creating %s: %w", parent, err)
 	}
+	unlock, err := lock(out)
+	if err != nil {
+		return err
+	}
+	defer unlock()
 	tmp, err := os.MkdirTemp(parent, "."+filepath.Base(out)+".tmp-")
 	if err != nil {
 		return fmt.Errorf("creating temporary output folder: %w", err)
@@ -51,13 +64,55 @@ func (Export) Run(ctx context.Context, st *State) error {
 		st.Written = append(st.Written, files...)
 		st.logf("  %s: %d files", e.Name(), len(files))
 	}
+	if err := writeManifest(st, tmp); err != nil {
+		return fmt.Errorf("writing %s: %w", ManifestName, err)
+	}
+	st.Written = append(st.Written, ManifestName)
+	if err := ctx.Err(); err != nil {
+		return err
+	}
 	return swapInto(tmp, out)
+}
+
+// lock takes OUT.lock so two runs never write one output folder at once. A
+// lock left by a process that no longer runs is taken over.
+func lock(out string) (func(), error) {
+	path := out + ".lock"
+	for attempt := 0; attempt < 2; attempt++ {
+		f, err := os.OpenFile(path, os.O_CREATE|os.O_EXCL|os.O_WRONLY, 0o644)
+		if err == nil {
+			fmt.Fprintf(f, "%d\n", os.Getpid())
+			f.Close()
+			return func() { os.Remove(path) }, nil
+		}
+		if !errors.Is(err, fs.ErrExist) {
+			return nil, fmt.Errorf("taking the output lock %s: %w", path, err)
+		}
+		data, _ := os.ReadFile(path)
+		pid, convErr := strconv.Atoi(strings.TrimSpace(string(data)))
+		if convErr == nil && processAlive(pid) {
+			return nil, fmt.Errorf("another ruleatlas run (pid %d) is writing to %s; wait for it, or remove %s if it is stale", pid, out, path)
+		}
+		os.Remove(path) // stale
+	}
+	return nil, fmt.Errorf("could not take the output lock %s", path)
+}
+
+// processAlive reports whether a process with this pid exists.
+func processAlive(pid int) bool {
+	if pid <= 0 {
+		return false
+	}
+	p, err := os.FindProcess(pid)
+	if err != nil {
+		return false
+	}
+	return p.Signal(syscall.Signal(0)) == nil
 }
 
 // selectExporters returns the registered exporters named in formats (all
 // when empty), in registry order.
-func selectExporters(formats []string) ([]exporters.Exporter, error) {
-	all := Exporters()
+func selectExporters(all []exporters.Exporter, formats []string) ([]exporters.Exporter, error) {
 	if len(formats) == 0 {
 		return all, nil
 	}

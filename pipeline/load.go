@@ -119,6 +119,10 @@ func (Load) Run(ctx context.Context, st *State) error {
 	results := make([]rule.Result, len(st.Files))
 	errs := make([]error, len(st.Files))
 	jobs := make(chan int)
+	progress := st.Opts.Progress
+	if progress != nil {
+		progress.Start("parsing", len(st.Files))
+	}
 	var wg sync.WaitGroup
 	for range min(st.Opts.Workers, max(len(st.Files), 1)) {
 		wg.Add(1)
@@ -126,6 +130,9 @@ func (Load) Run(ctx context.Context, st *State) error {
 			defer wg.Done()
 			for i := range jobs {
 				results[i], errs[i] = loadFile(st.Files[i], st.Opts.MaxFileSize)
+				if progress != nil {
+					progress.Add(1)
+				}
 			}
 		}()
 	}
@@ -137,6 +144,9 @@ func (Load) Run(ctx context.Context, st *State) error {
 	}
 	close(jobs)
 	wg.Wait()
+	if progress != nil {
+		progress.Done()
+	}
 	if err := ctx.Err(); err != nil {
 		return err
 	}

@@ -14,6 +14,7 @@ import (
 
 	"github.com/apache/arrow-go/v18/arrow/memory"
 
+	"github.com/ruleatlas/ruleatlas/exporters"
 	"github.com/ruleatlas/ruleatlas/normalize/attack"
 	"github.com/ruleatlas/ruleatlas/normalize/rule"
 	"github.com/ruleatlas/ruleatlas/pipeline/tables"
@@ -43,6 +44,9 @@ type Options struct {
 	MaxFileSize       int64 // bytes; 0 = DefaultMaxFileSize
 	Filters           tables.Filters
 
+	// Exporters replaces the registered exporters (Exporters()) when set.
+	Exporters []exporters.Exporter
+
 	OutDir     string   // empty: build tables only, export nothing
 	Formats    []string // exporter names; empty = all
 	ReportDate string   // YYYY-MM-DD; empty = newest rule date
@@ -50,6 +54,16 @@ type Options struct {
 	ToolVersion string
 	// Log receives one line per stage and per notable event; nil is silent.
 	Log io.Writer
+	// Progress is told how far the long stages are; nil is silent.
+	Progress Progress
+}
+
+// Progress receives the progress of long stages (file parsing). Add is
+// called from several goroutines.
+type Progress interface {
+	Start(stage string, total int)
+	Add(n int)
+	Done()
 }
 
 // Timing is how long one stage took.

@@ -15,6 +15,7 @@ import (
 	"github.com/urfave/cli/v2"
 
 	"github.com/ruleatlas/ruleatlas/normalize/rule"
+	"github.com/ruleatlas/ruleatlas/normalize/splunk"
 	"github.com/ruleatlas/ruleatlas/pipeline"
 	"github.com/ruleatlas/ruleatlas/pipeline/tables"
 	"github.com/ruleatlas/ruleatlas/pipeline/view"
@@ -132,6 +133,8 @@ func sourceFlags() []cli.Flag {
 		fs = append(fs, &cli.StringSliceFlag{Name: v, Usage: "`DIR` of " + v + " rules (repeatable)", Category: "Sources"})
 	}
 	return append(fs,
+		&cli.StringFlag{Name: "config", Usage: "config `FILE` (default: ruleatlas.yaml in the working directory, when present)", Category: "Sources"},
+		&cli.StringFlag{Name: "splunk-macros", Usage: "`DIR` of Splunk macro definitions (default: macros/ of the repository)", Category: "Sources"},
 		&cli.StringFlag{Name: "attack", Usage: "ATT&CK STIX bundle `FILE` (default: the embedded ATT&CK 18.1 ids and names)", Category: "Sources"},
 		&cli.StringFlag{Name: "attack-version", Usage: "ATT&CK `VERSION` to report when the bundle does not say", Category: "Sources"},
 		&cli.BoolFlag{Name: "include-deprecated", Usage: "keep rules their vendor marks deprecated", Category: "Sources"},
@@ -144,20 +147,46 @@ func sourceFlags() []cli.Flag {
 	)
 }
 
-// options turns the common flags into pipeline options. With no source flag
-// it uses the sample corpus and says so on stderr.
-func options(c *cli.Context, stderr io.Writer) (pipeline.Options, error) {
+// options turns the config file and the common flags into pipeline
+// options; flags override the config. With no source at all it uses the
+// sample corpus and says so on stderr.
+func options(c *cli.Context, stderr io.Writer) (pipeline.Options, *Config, error) {
+	cfg, err := findConfig(c, stderr)
+	if err != nil {
+		return pipeline.Options{}, nil, err
+	}
+	str := func(flag, fromConfig string) string {
+		if c.IsSet(flag) || fromConfig == "" {
+			return c.String(flag)
+		}
+		return fromConfig
+	}
+	list := func(flag string, fromConfig []string) []string {
+		if c.IsSet(flag) || len(fromConfig) == 0 {
+			return splitList(c.StringSlice(flag))
+		}
+		return fromConfig
+	}
 	o := pipeline.Options{
-		AttackFile:        c.String("attack"),
-		AttackVersion:     c.String("attack-version"),
-		IncludeDeprecated: c.Bool("include-deprecated"),
+		AttackFile:        str("attack", cfg.path(cfg.Attack)),
+		AttackVersion:     str("attack-version", cfg.AttackVersion),
+		IncludeDeprecated: c.Bool("include-deprecated") || cfg.IncludeDeprecated && !c.IsSet("include-deprecated"),
 		Workers:           c.Int("workers"),
 		MaxFileSize:       c.Int64("max-file-size"),
 		ToolVersion:       toolVersion(),
 		Filters: tables.Filters{
-			Platforms: splitList(c.StringSlice("platform")), Domains: splitList(c.StringSlice("domain")),
-			Vendors: splitList(c.StringSlice("vendor")), Techniques: splitList(c.StringSlice("technique")),
+			Platforms: list("platform", cfg.Filters.Platforms), Domains: list("domain", cfg.Filters.Domains),
+			Vendors: list("vendor", cfg.Filters.Vendors), Techniques: list("technique", cfg.Filters.Techniques),
 		},
+	}
+	if !c.IsSet("workers") && cfg.Workers > 0 {
+		o.Workers = cfg.Workers
+	}
+	if !c.IsSet("max-file-size") && cfg.MaxFileSize > 0 {
+		o.MaxFileSize = cfg.MaxFileSize
+	}
+	if macros := str("splunk-macros", cfg.path(cfg.SplunkMacros)); macros != "" {
+		o.Frontends = withSplunkMacros(pipeline.Frontends(), macros)
 	}
 	for _, v := range pipeline.Vendors {
 		for _, dir := range c.StringSlice(v) {
@@ -165,16 +194,50 @@ func options(c *cli.Context, stderr io.Writer) (pipeline.Options, error) {
 		}
 	}
 	if len(o.Sources) == 0 {
+		o.Sources = cfg.sources()
+	}
+	if len(o.Sources) == 0 {
 		srcs, err := sampleSources()
 		if err != nil {
-			return o, err
+			return o, cfg, err
 		}
 		o.Sources = srcs
 		if !c.Bool("quiet") {
 			fmt.Fprintf(stderr, "ruleatlas: no source given; using the bundled sample corpus in %s\n", SampleCorpus)
 		}
 	}
-	return o, nil
+	return o, cfg, nil
+}
+
+// withSplunkMacros replaces the Splunk frontend with one reading macros from dir.
+func withSplunkMacros(fronts []rule.Frontend, dir string) []rule.Frontend {
+	out := slices.Clone(fronts)
+	for i, f := range out {
+		if f.Vendor() == "splunk" {
+			out[i] = splunk.Frontend{MacrosDir: dir}
+		}
+	}
+	return out
+}
+
+// findConfig loads --config, or ruleatlas.yaml in the working directory;
+// an empty config when there is none.
+func findConfig(c *cli.Context, stderr io.Writer) (*Config, error) {
+	path := c.String("config")
+	if path == "" {
+		if _, err := os.Stat(DefaultConfig); err != nil {
+			return &Config{}, nil
+		}
+		path = DefaultConfig
+		if !c.Bool("quiet") {
+			fmt.Fprintf(stderr, "ruleatlas: using %s from the working directory\n", DefaultConfig)
+		}
+	}
+	cfg, err := LoadConfig(path)
+	if err != nil {
+		return nil, usageError{err}
+	}
+	return cfg, nil
 }
 
 // sampleSources lists the vendor folders of the sample corpus that have a
@@ -224,15 +287,28 @@ func reportCommand() *cli.Command {
 		Flags: flags,
 		Action: func(c *cli.Context) error {
 			stderr := c.App.ErrWriter
-			o, err := options(c, stderr)
+			o, cfg, err := options(c, stderr)
 			if err != nil {
 				return err
 			}
 			o.OutDir = c.String("out")
+			if !c.IsSet("out") && cfg.Out != "" {
+				o.OutDir = cfg.path(cfg.Out)
+			}
 			o.Formats = splitList(c.StringSlice("format"))
+			if !c.IsSet("format") && len(cfg.Formats) > 0 {
+				o.Formats = cfg.Formats
+			}
 			o.ReportDate = c.String("report-date")
+			if !c.IsSet("report-date") {
+				o.ReportDate = cfg.ReportDate
+			}
+			strict := c.Bool("strict") || cfg.Strict && !c.IsSet("strict")
 			if !c.Bool("quiet") {
 				o.Log = stderr
+				if isTerminal(stderr) {
+					o.Progress = &bar{w: stderr}
+				}
 			}
 			start := time.Now()
 			st, err := pipeline.Run(c.Context, o)
@@ -245,7 +321,7 @@ func reportCommand() *cli.Command {
 			if !c.Bool("quiet") {
 				fmt.Fprintln(stderr, summary(st, time.Since(start)))
 			}
-			if c.Bool("strict") && countProblems(st) > 0 {
+			if strict && countProblems(st) > 0 {
 				return cli.Exit(fmt.Sprintf("%d files could not be read or parsed (--strict)", countProblems(st)), exitProblems)
 			}
 			return nil
@@ -320,7 +396,7 @@ func techniqueCommand() *cli.Command {
 			if !ok {
 				return usagef("%q is not a technique id (T1234 or T1234.001)", c.Args().First())
 			}
-			o, err := options(c, c.App.ErrWriter)
+			o, _, err := options(c, c.App.ErrWriter)
 			if err != nil {
 				return err
 			}

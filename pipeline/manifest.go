@@ -1,0 +1,224 @@
+package pipeline
+
+import (
+	"bytes"
+	"crypto/sha256"
+	"encoding/hex"
+	"encoding/json"
+	"io"
+	"os"
+	"os/exec"
+	"path/filepath"
+	"slices"
+	"strings"
+
+	"github.com/ruleatlas/ruleatlas/exporters"
+	"github.com/ruleatlas/ruleatlas/normalize/rule"
+)
+
+// ManifestName is the file name of the run manifest.
+const ManifestName = "manifest.json"
+
+// Manifest describes one run: what went in, what came out. Everything but
+// the timings is deterministic for identical inputs.
+type Manifest struct {
+	Tool          string                    `json:"tool"`
+	Version       string                    `json:"version"`
+	Config        ManifestConfig            `json:"config"`
+	Sources       []ManifestSource          `json:"sources"`
+	AttackVersion string                    `json:"attack_version"`
+	ReportDate    string                    `json:"report_date"`
+	Counts        map[string]map[string]int `json:"counts"` // vendor → parse status → rules
+	Summary       ManifestSummary           `json:"summary"`
+	Timings       []ManifestTiming          `json:"timings"`
+	Outputs       []ManifestFile            `json:"outputs"`
+}
+
+// ManifestConfig is the resolved configuration of a run.
+type ManifestConfig struct {
+	Formats           []string `json:"formats"`
+	Platforms         []string `json:"platforms,omitempty"`
+	Domains           []string `json:"domains,omitempty"`
+	Vendors           []string `json:"vendors,omitempty"`
+	Techniques        []string `json:"techniques,omitempty"`
+	IncludeDeprecated bool     `json:"include_deprecated"`
+	AttackFile        string   `json:"attack_file,omitempty"`
+	MaxFileSize       int64    `json:"max_file_size"`
+}
+
+// ManifestSource is one rule repository with its git state.
+type ManifestSource struct {
+	Vendor string `json:"vendor"`
+	Path   string `json:"path"`
+	Commit string `json:"git_commit,omitempty"`
+	Dirty  *bool  `json:"git_dirty,omitempty"` // nil when unknown (no git binary)
+}
+
+// ManifestSummary holds the run's counters.
+type ManifestSummary struct {
+	Rules      int `json:"rules"`
+	Files      int `json:"files"`
+	Skipped    int `json:"skipped_files"`
+	Deprecated int `json:"deprecated_left_out"`
+	Filtered   int `json:"filtered_out"`
+	Problems   int `json:"problems"`
+}
+
+// ManifestTiming is one stage's duration in seconds (not deterministic).
+type ManifestTiming struct {
+	Stage   string  `json:"stage"`
+	Seconds float64 `json:"seconds"`
+}
+
+// ManifestFile is one output file.
+type ManifestFile struct {
+	Path   string `json:"path"`
+	Size   int64  `json:"size"`
+	SHA256 string `json:"sha256"`
+}
+
+// writeManifest hashes every written file under dir and writes manifest.json.
+func writeManifest(st *State, dir string) error {
+	m := Manifest{Tool: "ruleatlas", Version: st.Opts.ToolVersion, Counts: map[string]map[string]int{},
+		AttackVersion: st.Attack.Version, ReportDate: st.Tables.Meta.ReportDate}
+	f := st.Opts.Filters
+	m.Config = ManifestConfig{Formats: st.Opts.Formats, Platforms: f.Platforms, Domains: f.Domains, Vendors: f.Vendors,
+		Techniques: f.Techniques, IncludeDeprecated: st.Opts.IncludeDeprecated, AttackFile: st.Opts.AttackFile,
+		MaxFileSize: st.Opts.MaxFileSize}
+	if len(m.Config.Formats) == 0 {
+		for _, e := range Exporters() {
+			m.Config.Formats = append(m.Config.Formats, e.Name())
+		}
+	}
+	for _, s := range st.Opts.Sources {
+		ms := ManifestSource{Vendor: s.Vendor, Path: s.Root}
+		ms.Commit, ms.Dirty = gitState(s.Root)
+		m.Sources = append(m.Sources, ms)
+	}
+	for _, r := range st.Rules {
+		if m.Counts[r.Vendor] == nil {
+			m.Counts[r.Vendor] = map[string]int{}
+			for _, s := range []rule.Status{rule.StatusOK, rule.StatusPartial, rule.StatusNoQuery, rule.StatusFailed} {
+				m.Counts[r.Vendor][string(s)] = 0
+			}
+		}
+		m.Counts[r.Vendor][string(r.ParseStatus)]++
+	}
+	m.Summary = ManifestSummary{Rules: len(st.Rules), Files: len(st.Files), Skipped: st.Skipped,
+		Deprecated: st.Deprecated, Filtered: st.Filtered, Problems: len(st.Tables.Problems)}
+	for _, t := range st.Timings {
+		m.Timings = append(m.Timings, ManifestTiming{Stage: t.Stage, Seconds: t.Duration.Seconds()})
+	}
+	files := slices.Clone(st.Written)
+	slices.Sort(files)
+	for _, rel := range files {
+		mf, err := hashFile(filepath.Join(dir, filepath.FromSlash(rel)))
+		if err != nil {
+			return err
+		}
+		mf.Path = rel
+		m.Outputs = append(m.Outputs, mf)
+	}
+	data, err := json.MarshalIndent(m, "", "  ")
+	if err != nil {
+		return err
+	}
+	return exporters.WriteFile(dir, ManifestName, append(data, '\n'))
+}
+
+func hashFile(path string) (ManifestFile, error) {
+	f, err := os.Open(path)
+	if err != nil {
+		return ManifestFile{}, err
+	}
+	defer f.Close()
+	h := sha256.New()
+	n, err := io.Copy(h, f)
+	if err != nil {
+		return ManifestFile{}, err
+	}
+	return ManifestFile{Size: n, SHA256: hex.EncodeToString(h.Sum(nil))}, nil
+}
+
+// gitState returns the commit of the git checkout holding dir, read from
+// .git directly, and whether the work tree is dirty (asked of git when it
+// is installed; nil otherwise). Missing git never fails a run.
+func gitState(dir string) (string, *bool) {
+	gitDir := findGitDir(dir)
+	if gitDir == "" {
+		return "", nil
+	}
+	commit := readHead(gitDir)
+	if commit == "" {
+		return "", nil
+	}
+	if _, err := exec.LookPath("git"); err != nil {
+		return commit, nil
+	}
+	out, err := exec.Command("git", "-C", dir, "status", "--porcelain", "--untracked-files=no", "--", ".").Output()
+	if err != nil {
+		return commit, nil
+	}
+	dirty := len(bytes.TrimSpace(out)) > 0
+	return commit, &dirty
+}
+
+func findGitDir(dir string) string {
+	abs, err := filepath.Abs(dir)
+	if err != nil {
+		return ""
+	}
+	for d := abs; ; d = filepath.Dir(d) {
+		p := filepath.Join(d, ".git")
+		if info, err := os.Stat(p); err == nil {
+			if info.IsDir() {
+				return p
+			}
+			// A worktree or submodule: "gitdir: <path>".
+			if data, err := os.ReadFile(p); err == nil {
+				if g, ok := strings.CutPrefix(strings.TrimSpace(string(data)), "gitdir: "); ok {
+					if !filepath.IsAbs(g) {
+						g = filepath.Join(d, g)
+					}
+					return g
+				}
+			}
+			return ""
+		}
+		if filepath.Dir(d) == d {
+			return ""
+		}
+	}
+}
+
+// readHead resolves HEAD to a commit id through loose and packed refs.
+func readHead(gitDir string) string {
+	data, err := os.ReadFile(filepath.Join(gitDir, "HEAD"))
+	if err != nil {
+		return ""
+	}
+	head := strings.TrimSpace(string(data))
+	ref, ok := strings.CutPrefix(head, "ref: ")
+	if !ok {
+		return head
+	}
+	common := gitDir
+	if c, err := os.ReadFile(filepath.Join(gitDir, "commondir")); err == nil {
+		common = filepath.Join(gitDir, strings.TrimSpace(string(c)))
+	}
+	for _, base := range []string{gitDir, common} {
+		if data, err := os.ReadFile(filepath.Join(base, filepath.FromSlash(ref))); err == nil {
+			return strings.TrimSpace(string(data))
+		}
+	}
+	packed, err := os.ReadFile(filepath.Join(common, "packed-refs"))
+	if err != nil {
+		return ""
+	}
+	for _, line := range strings.Split(string(packed), "\n") {
+		if id, name, ok := strings.Cut(line, " "); ok && name == ref {
+			return id
+		}
+	}
+	return ""
+}
