@@ -609,7 +609,7 @@ func (d *fastDecoder) escapedString(multi bool) (string, bool) {
 		case c == '\n' && !multi:
 			return "", false
 		case c == '\r' && multi && d.i+1 < len(d.s) && d.s[d.i+1] == '\n':
-			b.WriteByte('\n')
+			b.WriteString("\r\n") // kept as written, like BurntSushi/toml
 			d.i += 2
 		case c < 0x20 && c != '\t' && (c != '\n' || !multi) || c == 0x7f:
 			return "", false
