@@ -136,6 +136,11 @@ func (Source) Load(f rule.File) (rule.Result, error) {
 	return rule.Result{Rules: []rule.Rule{build(f.Path, &doc)}}, nil
 }
 
+// maxReferenceSize bounds the files handed to BurntSushi/toml, which is
+// quadratic on some inputs (deeply dotted table headers); rule files are a
+// few kilobytes.
+const maxReferenceSize = 1 << 20
+
 // decode decodes a rule file: with the fast reader when the file is within
 // its subset, else with BurntSushi/toml (see fasttoml.go).
 func decode(data string) (document, error) {
@@ -143,6 +148,9 @@ func decode(data string) (document, error) {
 		if doc, ok := docFromMap(m); ok {
 			return doc, nil
 		}
+	}
+	if len(data) > maxReferenceSize {
+		return document{}, fmt.Errorf("invalid TOML: file of %d bytes is outside the rule-file subset of TOML, and larger than the %d bytes the reference decoder is given", len(data), maxReferenceSize)
 	}
 	var doc document
 	if _, err := toml.Decode(data, &doc); err != nil {
