@@ -195,3 +195,22 @@ func BenchmarkLoadCorpus(b *testing.B) {
 		wg.Wait()
 	}
 }
+
+// TestSharedCorpusWebScanner checks the issue's ES|QL example: the rule
+// "Web Server Suspicious User Agent Requests" yields user agent predicates
+// for scanners and the event-count threshold.
+func TestSharedCorpusWebScanner(t *testing.T) {
+	rules, _, _ := loadTree(t, pipetest.SharedCorpus(t, "elastic"))
+	for _, r := range rules {
+		if r.Title != "Web Server Suspicious User Agent Requests" {
+			continue
+		}
+		require.Equal(t, rule.StatusOK, r.ParseStatus, r.ParseError)
+		got := rule.Format(r.Predicates)
+		assert.Contains(t, got, `user_agent.original contains "nessus"`)
+		assert.Contains(t, got, `Esql.event_count gt "50"`)
+		assert.Contains(t, r.LogSources, "index:logs-nginx.access-*")
+		return
+	}
+	t.Fatal("rule not found in the shared corpus")
+}

@@ -1,6 +1,9 @@
 package elastic
 
-import "github.com/ruleatlas/ruleatlas/normalize/elastic/eql"
+import (
+	"github.com/ruleatlas/ruleatlas/normalize/elastic/eql"
+	"github.com/ruleatlas/ruleatlas/normalize/elastic/esql"
+)
 
 // parseEQL parses an EQL query; its event categories become log sources.
 func parseEQL(src string) queryResult {
@@ -11,7 +14,12 @@ func parseEQL(src string) queryResult {
 	return queryResult{expr: eql.Lower(q), categories: q.Categories()}
 }
 
-// parseESQL is a placeholder until package esql exists.
+// parseESQL parses an ES|QL query; its `from` patterns become index log
+// sources.
 func parseESQL(src string) queryResult {
-	return queryResult{err: "esql parser not available"}
+	q, err := esql.Parse(src)
+	if err != nil {
+		return failed("esql", err)
+	}
+	return queryResult{expr: esql.Lower(q), indices: q.Indices()}
 }
