@@ -6,6 +6,7 @@ import (
 	"github.com/ruleatlas/ruleatlas/exporters/markdown"
 	"github.com/ruleatlas/ruleatlas/exporters/navigator"
 	"github.com/ruleatlas/ruleatlas/exporters/parquet"
+	"github.com/ruleatlas/ruleatlas/exporters/xlsx"
 )
 
 // Exporters returns the registered output formats in the order they run.
@@ -15,5 +16,6 @@ func Exporters() []exporters.Exporter {
 		htmlexp.Exporter{},   // html/: the static catalog site
 		navigator.Exporter{}, // navigator.json, navigator-<vendor>.json
 		markdown.Exporter{},  // report.md
+		xlsx.Exporter{},      // workbook.xlsx
 	}
 }

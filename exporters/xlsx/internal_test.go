@@ -1,0 +1,79 @@
+package xlsx
+
+import (
+	"strings"
+	"testing"
+)
+
+func TestSanitize(t *testing.T) {
+	long := strings.Repeat("x", MaxCellChars+10)
+	emoji := strings.Repeat("😀", MaxCellChars/2+5) // two UTF-16 units each
+	for _, c := range []struct{ in, want string }{
+		{"plain", "plain"},
+		{"", ""},
+		{"tab\there\nnew\r\nline", "tab here new  line"},
+		{"bell\a\x00\x1f\x7fend", "bellend"},
+		{"c1\u0085\u009fend", "c1end"},
+		{"nonchar\ufffe\uffffend", "noncharend"},
+		{"bad\xffutf8", "bad\ufffdutf8"},
+		{"=HYPERLINK(\"http://x\",\"y\")", "=HYPERLINK(\"http://x\",\"y\")"},
+		{"ünïcødé 漢字 🙂", "ünïcødé 漢字 🙂"},
+	} {
+		if got := Sanitize(c.in); got != c.want {
+			t.Errorf("Sanitize(%q) = %q, want %q", c.in, got, c.want)
+		}
+	}
+	for _, in := range []string{long, emoji} {
+		got := Sanitize(in)
+		if !strings.HasSuffix(got, TruncMarker) || utf16Units(got) > MaxCellChars || utf16Units(got) < MaxCellChars-2 {
+			t.Errorf("long input: %d UTF-16 units, marker %v", utf16Units(got), strings.HasSuffix(got, TruncMarker))
+		}
+	}
+	if got := Sanitize(strings.Repeat("y", MaxCellChars)); got != strings.Repeat("y", MaxCellChars) {
+		t.Error("a value of exactly the limit was changed")
+	}
+}
+
+func TestFormulaLike(t *testing.T) {
+	for s, want := range map[string]bool{"=1+1": true, "+1": true, "-enc": true, "@SUM(1)": true,
+		"a=b": false, "": false, " =x": false, "T1059": false} {
+		if got := formulaLike(s); got != want {
+			t.Errorf("formulaLike(%q) = %v", s, got)
+		}
+	}
+}
+
+func TestPosition(t *testing.T) {
+	for _, c := range []struct {
+		msg       string
+		line, col int
+	}{
+		{"query line 3, column 5: unexpected token", 3, 5},
+		{"yaml: line 12: mapping values are not allowed", 12, 0},
+		{"line 7:14 bad", 7, 14},
+		{"parse error at Line 2 col 9", 2, 9},
+		{"esql parser not available", 0, 0},
+		{"pipeline line broken; line 4, column 1", 4, 1},
+	} {
+		if l, col := position(c.msg); l != c.line || col != c.col {
+			t.Errorf("position(%q) = %d, %d; want %d, %d", c.msg, l, col, c.line, c.col)
+		}
+	}
+}
+
+func TestPageSheetName(t *testing.T) {
+	taken := map[string]string{}
+	for _, c := range []struct{ id, want string }{
+		{"T1059.001", "T1059.001"},
+		{"T1059.001", "T1059.001~2"},
+		{"T1/2:3", "T1_2_3"},
+		{strings.Repeat("T", 40), strings.Repeat("T", 31)},
+		{"summary", "summary~2"},
+	} {
+		got := pageSheetName(c.id, taken)
+		if got != c.want {
+			t.Errorf("pageSheetName(%q) = %q, want %q", c.id, got, c.want)
+		}
+		taken[c.id+got] = got
+	}
+}

@@ -1,0 +1,156 @@
+package xlsx
+
+import (
+	"fmt"
+	"strconv"
+	"unicode/utf8"
+
+	"github.com/xuri/excelize/v2"
+)
+
+// column is one column of a table sheet.
+type column struct {
+	title string
+	width float64 // fixed width; 0 = measured from the data
+	max   float64 // cap of a measured width; 0 = 60
+}
+
+// table describes a table sheet: a bold, frozen header row with an
+// autofilter, then one row per data item.
+type table struct {
+	name       string
+	cols       []column
+	rows       int
+	fill       func(i int, row []any)         // cells of data row i (row is cleared)
+	rowOpts    func(i int) []excelize.RowOpts // optional
+	after      func(i, sheetRow int) error    // links etc., called once per written row
+	freezeCols int                            // columns kept visible when scrolling right
+	setup      func() error                   // before streaming starts (sheet properties)
+	finish     func(lastRow int) error        // before the sheet is flushed (conditional formats)
+	source     string                         // Parquet table named in the truncation note
+}
+
+// maxDataRows leaves room for the header and a truncation note.
+const maxDataRows = excelize.TotalRows - 2
+
+// sampleRows is how many rows column widths are measured on.
+const sampleRows = 2000
+
+func (b *book) table(t table) error {
+	if err := b.newSheet(t.name); err != nil {
+		return err
+	}
+	if t.setup != nil {
+		if err := t.setup(); err != nil {
+			return err
+		}
+	}
+	sw, err := b.f.NewStreamWriter(t.name)
+	if err != nil {
+		return err
+	}
+	row := make([]any, len(t.cols))
+
+	// Column widths from the header and a sample of the rows.
+	chars := make([]int, len(t.cols))
+	for c, col := range t.cols {
+		chars[c] = utf8.RuneCountInString(col.title) + 3 // room for the filter button
+	}
+	for i := range min(t.rows, sampleRows) {
+		clear(row)
+		t.fill(i, row)
+		for c, v := range row {
+			chars[c] = max(chars[c], cellChars(v))
+		}
+	}
+	for c, col := range t.cols {
+		w := col.width
+		if w == 0 {
+			hi := col.max
+			if hi == 0 {
+				hi = 60
+			}
+			w = min(max(float64(chars[c])*1.1+1, 6), hi)
+		}
+		if err := sw.SetColWidth(c+1, c+1, w); err != nil {
+			return err
+		}
+	}
+
+	panes := &excelize.Panes{Freeze: true, YSplit: 1, TopLeftCell: "A2", ActivePane: "bottomLeft",
+		Selection: []excelize.Selection{{SQRef: "A2", ActiveCell: "A2", Pane: "bottomLeft"}}}
+	if t.freezeCols > 0 {
+		tl := cellName(t.freezeCols+1, 2)
+		panes = &excelize.Panes{Freeze: true, XSplit: t.freezeCols, YSplit: 1, TopLeftCell: tl, ActivePane: "bottomRight",
+			Selection: []excelize.Selection{{SQRef: tl, ActiveCell: tl, Pane: "bottomRight"}}}
+	}
+	if err := sw.SetPanes(panes); err != nil {
+		return err
+	}
+
+	header := make([]any, len(t.cols))
+	for c, col := range t.cols {
+		header[c] = excelize.Cell{StyleID: b.st.header, Value: col.title}
+	}
+	if err := sw.SetRow("A1", header, excelize.RowOpts{Height: 30}); err != nil {
+		return err
+	}
+	n := min(t.rows, maxDataRows)
+	for i := range n {
+		if i%4096 == 0 {
+			if err := b.ctx.Err(); err != nil {
+				return err
+			}
+		}
+		clear(row)
+		t.fill(i, row)
+		var opts []excelize.RowOpts
+		if t.rowOpts != nil {
+			opts = t.rowOpts(i)
+		}
+		if err := sw.SetRow("A"+strconv.Itoa(i+2), row, opts...); err != nil {
+			return fmt.Errorf("row %d: %w", i+2, err)
+		}
+		if t.after != nil {
+			if err := t.after(i, i+2); err != nil {
+				return fmt.Errorf("row %d: %w", i+2, err)
+			}
+		}
+	}
+	last := n + 1
+	if t.rows > n {
+		note := fmt.Sprintf("… %d more rows not shown: a sheet holds at most %d rows; %s.parquet has them all",
+			t.rows-n, excelize.TotalRows, t.source)
+		if err := sw.SetRow("A"+strconv.Itoa(last+1), []any{excelize.Cell{StyleID: b.st.italic, Value: note}}); err != nil {
+			return err
+		}
+	}
+	if err := b.f.AutoFilter(t.name, "A1:"+cellName(len(t.cols), max(last, 1)), nil); err != nil {
+		return err
+	}
+	if t.finish != nil {
+		if err := t.finish(last); err != nil {
+			return err
+		}
+	}
+	return sw.Flush()
+}
+
+// cellChars is the displayed length of a cell value, for column widths.
+func cellChars(v any) int {
+	c, ok := v.(excelize.Cell)
+	if !ok {
+		return 0
+	}
+	switch x := c.Value.(type) {
+	case string:
+		return min(utf8.RuneCountInString(x), 200)
+	case int64:
+		n := len(strconv.FormatInt(x, 10))
+		return n + (n-1)/3
+	case int:
+		n := len(strconv.Itoa(x))
+		return n + (n-1)/3
+	}
+	return 0
+}
