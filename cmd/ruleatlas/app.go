@@ -121,7 +121,7 @@ func newApp(stdout, stderr io.Writer) *cli.App {
 		OnUsageError: func(_ *cli.Context, err error, _ bool) error {
 			return usageError{err}
 		},
-		Commands: []*cli.Command{reportCommand(), techniqueCommand(), versionCommand()},
+		Commands: []*cli.Command{reportCommand(), techniqueCommand(), fieldsCommand(), versionCommand()},
 	}
 }
 

@@ -34,10 +34,14 @@ import (
 
 // File is the decoded field-map document.
 type File struct {
-	Canonical []string            `yaml:"canonical"`
-	Kept      map[string][]string `yaml:"kept"`    // vendor → raw fields deliberately left unmapped
-	NameOf    map[string]string   `yaml:"name_of"` // executable-path field → its file-name field
-	Layers    []Layer             `yaml:"layers"`
+	Canonical []string `yaml:"canonical"`
+	// ECSNamespaces are the Elastic Common Schema field sets: a lower-case
+	// dotted name under one of them (process.*, file.*, …) is canonical too,
+	// except vendor extensions (`.Ext.`).
+	ECSNamespaces []string            `yaml:"ecs_namespaces"`
+	Kept          map[string][]string `yaml:"kept"`    // vendor → raw fields deliberately left unmapped
+	NameOf        map[string]string   `yaml:"name_of"` // executable-path field → its file-name field
+	Layers        []Layer             `yaml:"layers"`
 }
 
 // Layer is one set of mappings or rewrites.
@@ -48,6 +52,7 @@ type Layer struct {
 	When        map[string][]string `yaml:"when"`
 	Map         map[string]string   `yaml:"map"`
 	StripPrefix []string            `yaml:"strip_prefix"`
+	StripSuffix []string            `yaml:"strip_suffix"`
 
 	folded map[string]string
 }
@@ -62,6 +67,7 @@ type Mapped struct {
 type Map struct {
 	file      File
 	canonical map[string]bool
+	ecs       map[string]bool
 	rewrites  []*Layer
 	lookups   []*Layer // sorted by specificity, then priority, then id
 }
@@ -81,7 +87,10 @@ func Parse(data []byte) (*Map, error) {
 	if err := dec.Decode(&f); err != nil {
 		return nil, fmt.Errorf("field map: %w", err)
 	}
-	m := &Map{file: f, canonical: map[string]bool{}}
+	m := &Map{file: f, canonical: map[string]bool{}, ecs: map[string]bool{}}
+	for _, ns := range f.ECSNamespaces {
+		m.ecs[ns] = true
+	}
 	for _, c := range f.Canonical {
 		if m.canonical[c] {
 			return nil, fmt.Errorf("field map: canonical name %q listed twice", c)
@@ -98,24 +107,25 @@ func Parse(data []byte) (*Map, error) {
 			return nil, fmt.Errorf("field map: duplicate layer id %q", l.ID)
 		}
 		ids[l.ID] = true
-		if len(l.Map) > 0 && len(l.StripPrefix) > 0 {
-			return nil, fmt.Errorf("field map: layer %q has both map and strip_prefix", l.ID)
+		rewrite := len(l.StripPrefix)+len(l.StripSuffix) > 0
+		if len(l.Map) > 0 && rewrite {
+			return nil, fmt.Errorf("field map: layer %q has both map and a strip rewrite", l.ID)
 		}
 		l.folded = map[string]string{}
 		for k, v := range l.Map {
-			if !m.canonical[v] {
+			if !m.IsCanonical(v) {
 				return nil, fmt.Errorf("field map: layer %q maps %q to %q, which is not a canonical name", l.ID, k, v)
 			}
 			l.folded[strings.ToLower(k)] = v
 		}
-		if len(l.StripPrefix) > 0 {
+		if rewrite {
 			m.rewrites = append(m.rewrites, l)
 		} else {
 			m.lookups = append(m.lookups, l)
 		}
 	}
 	for raw, name := range f.NameOf {
-		if !m.canonical[raw] || !m.canonical[name] {
+		if !m.IsCanonical(raw) || !m.IsCanonical(name) {
 			return nil, fmt.Errorf("field map: name_of %q: %q must both be canonical names", raw, name)
 		}
 	}
@@ -228,6 +238,12 @@ func (m *Map) Lookup(s Scope, raw string) Mapped {
 				break
 			}
 		}
+		for _, p := range l.StripSuffix {
+			if len(name) > len(p) && strings.HasSuffix(name, p) {
+				name = name[:len(name)-len(p)]
+				break
+			}
+		}
 	}
 	for _, l := range m.lookups {
 		if v, ok := l.Map[name]; ok && l.applies(s) {
@@ -243,8 +259,24 @@ func (m *Map) Lookup(s Scope, raw string) Mapped {
 	return Mapped{Field: name}
 }
 
-// IsCanonical reports whether name is a canonical field of the map.
-func (m *Map) IsCanonical(name string) bool { return m.canonical[name] }
+// IsCanonical reports whether name is a canonical field of the map: listed
+// under canonical, or a lower-case ECS name under one of ecs_namespaces.
+func (m *Map) IsCanonical(name string) bool {
+	if m.canonical[name] {
+		return true
+	}
+	ns, rest, ok := strings.Cut(name, ".")
+	if !ok || rest == "" || !m.ecs[ns] || strings.Contains(name, ".Ext.") {
+		return false
+	}
+	for i := 0; i < len(name); i++ {
+		c := name[i]
+		if !(c >= 'a' && c <= 'z' || c >= '0' && c <= '9' || c == '_' || c == '.') {
+			return false
+		}
+	}
+	return true
+}
 
 // NameOf returns the file-name field paired with an executable-path field
 // (process.executable → process.name), or "".

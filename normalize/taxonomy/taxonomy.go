@@ -5,8 +5,11 @@
 // mapping is data (templates/taxonomy.yaml, embedded).
 //
 // Every entry whose vendor (if any) and `when` gates match adds its events,
-// platforms and domains; the results are unions. A rule no entry gives an
-// event gets `other:<raw>` from its first log source (or `other:unknown`).
+// platforms and domains; the results are unions. Entries marked `fallback`
+// add their events only when no other entry gave the rule an event (a
+// broad source such as "Elastic Defend" says little once the query's own
+// category is known). A rule no entry gives an event gets `other:<raw>` from
+// its first log source (or `other:unknown`).
 package taxonomy
 
 import (
@@ -29,6 +32,7 @@ type Entry struct {
 	Events    []string            `yaml:"events"`
 	Platforms []string            `yaml:"platforms"`
 	Domains   []string            `yaml:"domains"`
+	Fallback  bool                `yaml:"fallback"`
 }
 
 // File is the decoded taxonomy document.
@@ -111,6 +115,7 @@ func (t *Taxonomy) Events() []string { return t.file.Events }
 // reading sources (key:value strings).
 func (t *Taxonomy) Classify(vendor string, sources []string) Result {
 	var r Result
+	var fallback []string
 	var seen []*Entry
 	for _, src := range sources {
 		k, _, ok := strings.Cut(src, ":")
@@ -123,11 +128,18 @@ func (t *Taxonomy) Classify(vendor string, sources []string) Result {
 			}
 			seen = append(seen, e)
 			if e.matches(vendor, sources) {
-				r.Events = append(r.Events, e.Events...)
+				if e.Fallback {
+					fallback = append(fallback, e.Events...)
+				} else {
+					r.Events = append(r.Events, e.Events...)
+				}
 				r.Platforms = append(r.Platforms, e.Platforms...)
 				r.Domains = append(r.Domains, e.Domains...)
 			}
 		}
+	}
+	if len(r.Events) == 0 {
+		r.Events = fallback
 	}
 	r.Events = sortedSet(r.Events)
 	r.Platforms = sortedSet(r.Platforms)

@@ -43,3 +43,15 @@ func TestParseRejectsUnknownNames(t *testing.T) {
 	_, err = Parse([]byte("eventz: [a]\n"))
 	assert.Error(t, err)
 }
+
+func TestFallbackOnlyWithoutOtherEvents(t *testing.T) {
+	tx, err := Parse([]byte(`
+events: [a, b]
+entries:
+  - {when: {cat: [x]}, events: [a]}
+  - {fallback: true, when: {src: [s]}, events: [b]}
+`))
+	require.NoError(t, err)
+	assert.Equal(t, []string{"a"}, tx.Classify("v", []string{"cat:x", "src:s"}).Events)
+	assert.Equal(t, []string{"b"}, tx.Classify("v", []string{"src:s"}).Events)
+}
