@@ -41,6 +41,7 @@ func (Exporter) Name() string { return "html" }
 var parsed = sync.OnceValues(func() (*template.Template, error) {
 	return template.New("site").Funcs(template.FuncMap{
 		"pct":  pct,
+		"sub":  func(a, b int) int { return a - b },
 		"join": func(xs []string) string { return strings.Join(xs, ", ") },
 		"dash": func(s string) string {
 			if s == "" {

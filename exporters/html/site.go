@@ -245,11 +245,21 @@ type predRow struct {
 	Exclusion                            bool
 }
 
+// Page size bounds: a technique page shows at most maxInlinePreds
+// predicates (and as many exclusions) per rule — the rule's own page has
+// them all — and at most maxRows rows per table; field pages list every
+// value.
+const (
+	maxInlinePreds = 30
+	maxRows        = 100
+)
+
 type ruleView struct {
 	R                  *view.Rule
 	Href, Anchor       string
 	Platforms, Domains string // filter tokens
 	Match, Excl        []predRow
+	NMatch, NExcl      int // before the inline limit
 	Techniques         []link
 }
 
@@ -280,7 +290,9 @@ type tacticRow struct {
 	Href string
 }
 
-func (s *site) ruleView(i int, from string, withTechniques bool) ruleView {
+// ruleView builds the view of rule i for page from; limit > 0 bounds the
+// predicates and exclusions shown.
+func (s *site) ruleView(i int, from string, withTechniques bool, limit int) ruleView {
 	r := &s.rules[i]
 	v := ruleView{R: r, Href: href(from, s.ruleFile[i]), Anchor: s.anchor[i],
 		Platforms: tokens(r.Platforms), Domains: tokens(r.Domains)}
@@ -291,9 +303,13 @@ func (s *site) ruleView(i int, from string, withTechniques bool) ruleView {
 			row.OpText = "not " + p.Op
 		}
 		if p.Exclusion {
-			v.Excl = append(v.Excl, row)
+			if v.NExcl++; limit == 0 || v.NExcl <= limit {
+				v.Excl = append(v.Excl, row)
+			}
 		} else {
-			v.Match = append(v.Match, row)
+			if v.NMatch++; limit == 0 || v.NMatch <= limit {
+				v.Match = append(v.Match, row)
+			}
 		}
 	}
 	if withTechniques {
@@ -352,7 +368,7 @@ func (s *site) pages() []page {
 			return struct {
 				base
 				R ruleView
-			}{s.base(from, s.rules[i].Title), s.ruleView(i, from, true)}
+			}{s.base(from, s.rules[i].Title), s.ruleView(i, from, true, 0)}
 		})
 	}
 	for _, fp := range s.fields {
@@ -414,16 +430,17 @@ func (s *site) techniqueData(from, id string) any {
 	p.Name, p.Description = clean(p.Name), clean(p.Description)
 	d := struct {
 		base
-		P                  view.Page
-		Filters            string
-		Parent             *link
-		Tactics, Subs      []link
-		Platforms, Domains []facet
-		Fields             []fieldRow
-		Indicators         []indRow
-		Exclusions         []indRow
-		Groups             []ruleGroup
-		Rules              []ruleView
+		P                                          view.Page
+		Filters                                    string
+		Parent                                     *link
+		Tactics, Subs                              []link
+		Platforms, Domains                         []facet
+		Fields                                     []fieldRow
+		MoreFields, MoreIndicators, MoreExclusions int
+		Indicators                                 []indRow
+		Exclusions                                 []indRow
+		Groups                                     []ruleGroup
+		Rules                                      []ruleView
 	}{P: p, Filters: filtersText(p.Filters)}
 	title := p.ID
 	if p.Name != "" {
@@ -476,7 +493,9 @@ func (s *site) techniqueData(from, id string) any {
 		}
 		return out
 	}
-	d.Indicators, d.Exclusions = ind(p.Indicators), ind(p.Exclusions)
+	d.Indicators, d.MoreIndicators = limitRows(ind(p.Indicators))
+	d.Exclusions, d.MoreExclusions = limitRows(ind(p.Exclusions))
+	d.Fields, d.MoreFields = limitRows(d.Fields)
 
 	plat, dom := map[string]*facet{}, map[string]*facet{}
 	for i := range p.Rules {
@@ -484,7 +503,7 @@ func (s *site) techniqueData(from, id string) any {
 		if !ok {
 			continue
 		}
-		v := s.ruleView(ri, from, false)
+		v := s.ruleView(ri, from, false, maxInlinePreds)
 		d.Rules = append(d.Rules, v)
 		if n := len(d.Groups); n == 0 || d.Groups[n-1].Vendor != v.R.Vendor {
 			d.Groups = append(d.Groups, ruleGroup{Vendor: v.R.Vendor})
@@ -537,4 +556,12 @@ func facets(m map[string]*facet) []facet {
 		return cmp.Or(b.Rules-a.Rules, strings.Compare(a.Token, b.Token))
 	})
 	return out
+}
+
+// limitRows keeps the first maxRows rows and says how many were left out.
+func limitRows[T any](rows []T) ([]T, int) {
+	if len(rows) > maxRows {
+		return rows[:maxRows], len(rows) - maxRows
+	}
+	return rows, 0
 }

@@ -283,7 +283,11 @@ func commentOf(t view.TechniqueCoverage, vendor string) string {
 	}
 	s := strings.Join(parts, ", ")
 	if vendor == "" {
-		s = strconv.FormatInt(t.Rules, 10) + " rules (" + s + ")"
+		noun := " rules ("
+		if t.Rules == 1 {
+			noun = " rule ("
+		}
+		s = strconv.FormatInt(t.Rules, 10) + noun + s + ")"
 	}
 	return s
 }

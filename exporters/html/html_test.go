@@ -1,0 +1,220 @@
+package html_test
+
+import (
+	"context"
+	"fmt"
+	"net/url"
+	"os"
+	"path"
+	"path/filepath"
+	"regexp"
+	"slices"
+	"strings"
+	"testing"
+
+	htmlexp "github.com/ruleatlas/ruleatlas/exporters/html"
+	"github.com/ruleatlas/ruleatlas/exporters/internal/sitetest"
+	"github.com/ruleatlas/ruleatlas/pipeline"
+	"github.com/ruleatlas/ruleatlas/pipeline/pipetest"
+	"github.com/ruleatlas/ruleatlas/pipeline/tables"
+	"github.com/ruleatlas/ruleatlas/pipeline/view"
+)
+
+// goldenTechnique is the technique page kept as a golden file.
+const goldenTechnique = "T1003.001"
+
+func export(t testing.TB, set *tables.Set) (string, []string) {
+	t.Helper()
+	dir := t.TempDir()
+	files, err := htmlexp.Exporter{}.Export(context.Background(), set, dir)
+	if err != nil {
+		t.Fatal(err)
+	}
+	return dir, files
+}
+
+func TestGoldenTechniquePage(t *testing.T) {
+	set := sitetest.Sample(t)
+	if view.NewIndex(set).RuleCount(goldenTechnique) == 0 {
+		t.Skipf("no rule for %s in the sample corpus", goldenTechnique)
+	}
+	dir, files := export(t, set)
+	rel := "html/techniques/" + goldenTechnique + ".html"
+	if !slices.Contains(files, rel) {
+		t.Fatalf("%s not written", rel)
+	}
+	pipetest.Golden(t, "testdata/"+goldenTechnique+".golden.html", string(pipetest.Read(t, filepath.Join(dir, rel))))
+}
+
+// TestSiteShape checks the files written: sorted, every technique with
+// rules has a page, every rule has a page, every tactic has a page.
+func TestSiteShape(t *testing.T) {
+	set := sitetest.Sample(t)
+	dir, files := export(t, set)
+	if !slices.IsSorted(files) {
+		t.Error("files not sorted")
+	}
+	for _, f := range []string{"html/index.html", "html/problems.html", "html/assets/site.css", "html/assets/site.js"} {
+		if !slices.Contains(files, f) {
+			t.Errorf("%s missing", f)
+		}
+	}
+	count := func(prefix string) int {
+		n := 0
+		for _, f := range files {
+			if strings.HasPrefix(f, prefix) {
+				n++
+			}
+		}
+		return n
+	}
+	ix := view.NewIndex(set)
+	if got, want := count("html/techniques/"), len(ix.Techniques()); got != want {
+		t.Errorf("%d technique pages, want %d", got, want)
+	}
+	if got, want := count("html/rules/"), int(set.Rules.NumRows()); got != want {
+		t.Errorf("%d rule pages, want %d", got, want)
+	}
+	if got, want := count("html/tactics/"), len(set.Attack.Tactics); got != want {
+		t.Errorf("%d tactic pages, want %d", got, want)
+	}
+	checkLinks(t, dir, files)
+}
+
+var (
+	hrefRe = regexp.MustCompile(`(?:href|src)="([^"]*)"`)
+	idRe   = regexp.MustCompile(` id="([^"]*)"`)
+	safeRe = regexp.MustCompile(`^[A-Za-z0-9._/-]+$`)
+)
+
+// checkLinks follows every link of every page: relative only, to a file
+// that exists, to an anchor that exists; file names portable.
+func checkLinks(t *testing.T, dir string, files []string) {
+	t.Helper()
+	ids := map[string]map[string]bool{}
+	lower := map[string]string{}
+	for _, f := range files {
+		if !safeRe.MatchString(f) {
+			t.Errorf("file name %q is not portable", f)
+		}
+		if o, ok := lower[strings.ToLower(f)]; ok {
+			t.Errorf("%s and %s collide on a case-insensitive file system", o, f)
+		}
+		lower[strings.ToLower(f)] = f
+		if !strings.HasSuffix(f, ".html") {
+			continue
+		}
+		b := pipetest.Read(t, filepath.Join(dir, f))
+		ids[f] = map[string]bool{}
+		for _, m := range idRe.FindAllStringSubmatch(string(b), -1) {
+			ids[f][m[1]] = true
+		}
+	}
+	broken := 0
+	for _, f := range files {
+		if !strings.HasSuffix(f, ".html") {
+			continue
+		}
+		b := pipetest.Read(t, filepath.Join(dir, f))
+		for _, m := range hrefRe.FindAllStringSubmatch(string(b), -1) {
+			u, err := url.Parse(m[1])
+			if err != nil || u.Scheme != "" || u.Host != "" || strings.HasPrefix(u.Path, "/") {
+				t.Errorf("%s: link %q is not relative", f, m[1])
+				continue
+			}
+			target := f
+			if u.Path != "" {
+				target = path.Join(path.Dir(f), u.Path)
+			}
+			if _, ok := ids[target]; !ok && !slices.Contains(files, target) {
+				if broken++; broken <= 10 {
+					t.Errorf("%s: link %q: %s does not exist", f, m[1], target)
+				}
+				continue
+			}
+			if u.Fragment != "" && !ids[target][u.Fragment] {
+				if broken++; broken <= 10 {
+					t.Errorf("%s: link %q: no id %q in %s", f, m[1], u.Fragment, target)
+				}
+			}
+		}
+	}
+}
+
+// TestXSSProbe renders a rule whose title, id, fields and values carry
+// script and markup, and checks that no output file holds them raw.
+func TestXSSProbe(t *testing.T) {
+	set := sitetest.Run(t, pipeline.Options{Sources: append(sitetest.SampleSources(t), sitetest.XSSSource(t))})
+	dir, files := export(t, set)
+	sitetest.CheckNoRawPayload(t, dir, files)
+	// The escaped payload is shown as text on the rule's pages.
+	found := 0
+	for _, f := range files {
+		b, _ := os.ReadFile(filepath.Join(dir, f))
+		if strings.Contains(string(b), "&lt;script&gt;alert(1)&lt;/script&gt;") {
+			found++
+		}
+	}
+	if found < 3 {
+		t.Errorf("escaped payload shown on %d pages, want the rule, technique and field pages", found)
+	}
+	checkLinks(t, dir, files)
+}
+
+func TestDeterministic(t *testing.T) {
+	set := sitetest.Sample(t)
+	a, files := export(t, set)
+	b, files2 := export(t, set)
+	if !slices.Equal(files, files2) {
+		t.Fatal("file lists differ")
+	}
+	for _, f := range files {
+		x, _ := os.ReadFile(filepath.Join(a, f))
+		y, _ := os.ReadFile(filepath.Join(b, f))
+		if string(x) != string(y) {
+			t.Errorf("%s differs between two exports", f)
+		}
+	}
+}
+
+// TestShared exports the full shared corpora and checks the links.
+func TestShared(t *testing.T) {
+	if testing.Short() {
+		t.Skip("short")
+	}
+	set := sitetest.Shared(t)
+	dir, files := export(t, set)
+	checkLinks(t, dir, files)
+	t.Logf("%d files, %s", len(files), siteSize(t, dir, files))
+}
+
+// BenchmarkExportSite writes the site of the full shared corpora.
+func BenchmarkExportSite(b *testing.B) {
+	set := sitetest.Shared(b)
+	var files []string
+	dir := b.TempDir()
+	b.ResetTimer()
+	for b.Loop() {
+		out := filepath.Join(dir, "out")
+		os.RemoveAll(out)
+		var err error
+		files, err = htmlexp.Exporter{}.Export(context.Background(), set, out)
+		if err != nil {
+			b.Fatal(err)
+		}
+	}
+	b.StopTimer()
+	b.Logf("%d rules, %d files, %s", set.Rules.NumRows(), len(files), siteSize(b, filepath.Join(dir, "out"), files))
+}
+
+func siteSize(t testing.TB, dir string, files []string) string {
+	var total int64
+	for _, f := range files {
+		st, err := os.Stat(filepath.Join(dir, f))
+		if err != nil {
+			t.Fatal(err)
+		}
+		total += st.Size()
+	}
+	return fmt.Sprintf("%.1f MiB (%d bytes) in total", float64(total)/(1<<20), total)
+}
