@@ -1,4 +1,4 @@
-package sentinel_test
+package integration_test
 
 import (
 	"context"
