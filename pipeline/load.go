@@ -34,6 +34,7 @@ func (Discover) String() string { return "discovering rule files" }
 
 // Run walks each root in lexical order; unreadable folders become problems.
 func (Discover) Run(ctx context.Context, st *State) error {
+	startAttackLoad(st)
 	fronts := st.Opts.Frontends
 	if fronts == nil {
 		fronts = Frontends()
@@ -235,10 +236,26 @@ func readLimited(path string, limit int64) ([]byte, error) {
 		return nil, fmt.Errorf("cannot read: %w", unwrapPath(err))
 	}
 	defer fh.Close()
-	data, err := io.ReadAll(io.LimitReader(fh, limit+1))
+	info, err := fh.Stat()
 	if err != nil {
 		return nil, fmt.Errorf("cannot read: %w", unwrapPath(err))
 	}
+	if info.Size() > limit {
+		return nil, fmt.Errorf("file is larger than the %d-byte limit (%d bytes)", limit, info.Size())
+	}
+	// Read the size the file claims in one go, then make sure nothing more
+	// arrived (a file growing while read still respects the limit).
+	data := make([]byte, info.Size(), info.Size()+1)
+	n, err := io.ReadFull(fh, data)
+	if err != nil && !errors.Is(err, io.ErrUnexpectedEOF) {
+		return nil, fmt.Errorf("cannot read: %w", unwrapPath(err))
+	}
+	data = data[:n]
+	rest, err := io.ReadAll(io.LimitReader(fh, limit-int64(n)+1))
+	if err != nil {
+		return nil, fmt.Errorf("cannot read: %w", unwrapPath(err))
+	}
+	data = append(data, rest...)
 	if int64(len(data)) > limit {
 		return nil, fmt.Errorf("file is larger than the %d-byte limit", limit)
 	}

@@ -4,6 +4,7 @@ import (
 	"context"
 	"slices"
 	"strings"
+	"sync"
 
 	"github.com/ruleatlas/ruleatlas/normalize/attack"
 	"github.com/ruleatlas/ruleatlas/normalize/fieldmap"
@@ -19,9 +20,17 @@ type Normalize struct{}
 
 func (Normalize) String() string { return "normalizing fields, techniques and events" }
 
-// Run loads the ATT&CK model and normalizes every rule in place.
+// Run waits for the ATT&CK model (loaded beside parsing) and normalizes
+// every rule in place, in parallel.
 func (Normalize) Run(ctx context.Context, st *State) error {
-	m, err := loadAttack(st.Opts)
+	var m *attack.Model
+	var err error
+	if st.attack != nil {
+		res := <-st.attack
+		m, err = res.model, res.err
+	} else {
+		m, err = loadAttack(st.Opts)
+	}
 	if err != nil {
 		return err
 	}
@@ -34,10 +43,39 @@ func (Normalize) Run(ctx context.Context, st *State) error {
 	if err != nil {
 		return err
 	}
-	for i := range st.Rules {
-		normalizeRule(&st.Rules[i], m, fm, tx)
+	workers := max(1, st.Opts.Workers)
+	chunk := (len(st.Rules) + workers - 1) / workers
+	var wg sync.WaitGroup
+	for start := 0; start < len(st.Rules); start += chunk {
+		part := st.Rules[start:min(start+chunk, len(st.Rules))]
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			scopes := map[string]*fieldmap.Scoped{}
+			for i := range part {
+				normalizeRule(&part[i], m, fm, tx, scopes)
+			}
+		}()
 	}
-	return nil
+	wg.Wait()
+	return ctx.Err()
+}
+
+// attackResult is the outcome of loading the ATT&CK model in the background.
+type attackResult struct {
+	model *attack.Model
+	err   error
+}
+
+// startAttackLoad loads the ATT&CK model in the background; Normalize
+// waits for it.
+func startAttackLoad(st *State) {
+	ch := make(chan attackResult, 1)
+	st.attack = ch
+	go func() {
+		m, err := loadAttack(st.Opts)
+		ch <- attackResult{m, err}
+	}()
 }
 
 func loadAttack(o Options) (*attack.Model, error) {
@@ -57,7 +95,7 @@ func loadAttack(o Options) (*attack.Model, error) {
 	return m, nil
 }
 
-func normalizeRule(r *rule.Rule, m *attack.Model, fm *fieldmap.Map, tx *taxonomy.Taxonomy) {
+func normalizeRule(r *rule.Rule, m *attack.Model, fm *fieldmap.Map, tx *taxonomy.Taxonomy, scopes map[string]*fieldmap.Scoped) {
 	for i, t := range r.Techniques {
 		r.Techniques[i] = strings.ToUpper(strings.TrimSpace(t))
 	}
@@ -82,11 +120,16 @@ func normalizeRule(r *rule.Rule, m *attack.Model, fm *fieldmap.Map, tx *taxonomy
 	slices.SortStableFunc(tactics, func(a, b string) int { return m.TacticOrder(a) - m.TacticOrder(b) })
 	r.Tactics = tactics
 
-	scope := fieldmap.Scope{Vendor: r.Vendor, LogSources: r.LogSources}
+	key := r.Vendor + "\x00" + strings.Join(r.LogSources, "\x00")
+	scoped := scopes[key]
+	if scoped == nil {
+		scoped = fm.Scope(fieldmap.Scope{Vendor: r.Vendor, LogSources: r.LogSources})
+		scopes[key] = scoped
+	}
 	for i := range r.Predicates {
 		p := &r.Predicates[i]
 		if p.Field == "" {
-			p.Field = fm.Lookup(scope, p.FieldRaw).Field
+			p.Field = scoped.Lookup(p.FieldRaw).Field
 		}
 		values.Rewrite(p, fm.NameOf)
 	}

@@ -91,6 +91,8 @@ type State struct {
 
 	Timings []Timing
 	Written []string // output files, relative to OutDir
+
+	attack chan attackResult // the ATT&CK model loading beside parsing
 }
 
 // Stage is one step of a report run. String names it in progress output.

@@ -121,7 +121,7 @@ func newApp(stdout, stderr io.Writer) *cli.App {
 		OnUsageError: func(_ *cli.Context, err error, _ bool) error {
 			return usageError{err}
 		},
-		Commands: []*cli.Command{reportCommand(), techniqueCommand(), fieldsCommand(), versionCommand()},
+		Commands: []*cli.Command{reportCommand(), techniqueCommand(), fieldsCommand(), diffCommand(), versionCommand()},
 	}
 }
 
@@ -280,6 +280,8 @@ func reportCommand() *cli.Command {
 		&cli.StringFlag{Name: "report-date", Usage: "`YYYY-MM-DD` shown in reports (default: the newest rule date)", Category: "Output"},
 		&cli.BoolFlag{Name: "quiet", Aliases: []string{"q"}, Usage: "print nothing but errors", Category: "Run"},
 		&cli.BoolFlag{Name: "strict", Usage: "exit 3 when any file could not be read or parsed", Category: "Run"},
+		&cli.StringFlag{Name: "cpuprofile", Usage: "write a CPU profile to `FILE` (go tool pprof)", Category: "Profiling"},
+		&cli.StringFlag{Name: "memprofile", Usage: "write a heap profile to `FILE` at the end of the run", Category: "Profiling"},
 	)
 	return &cli.Command{
 		Name:  "report",
@@ -310,6 +312,11 @@ func reportCommand() *cli.Command {
 					o.Progress = &bar{w: stderr}
 				}
 			}
+			stopProfiles, err := startProfiles(c.String("cpuprofile"), c.String("memprofile"))
+			if err != nil {
+				return cli.Exit(err.Error(), exitFailed)
+			}
+			defer stopProfiles()
 			start := time.Now()
 			st, err := pipeline.Run(c.Context, o)
 			if st != nil && st.Tables != nil {

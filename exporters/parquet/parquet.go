@@ -8,6 +8,8 @@ import (
 	"errors"
 	"fmt"
 	"io"
+	"runtime"
+	"sync"
 
 	"github.com/apache/arrow-go/v18/arrow"
 	pq "github.com/apache/arrow-go/v18/parquet"
@@ -28,27 +30,45 @@ func (Exporter) Name() string { return "parquet" }
 // time in it, so identical inputs give identical bytes.
 const CreatedBy = "ruleatlas"
 
-// Export writes the seven tables.
+// Export writes every table of the set, several files at once.
 func (Exporter) Export(ctx context.Context, set *tables.Set, dir string) ([]string, error) {
+	named := set.Named()
+	errs := make([]error, len(named))
+	sem := make(chan struct{}, runtime.GOMAXPROCS(0))
+	var wg sync.WaitGroup
+	for i, t := range named {
+		wg.Add(1)
+		sem <- struct{}{}
+		go func() {
+			defer func() { <-sem; wg.Done() }()
+			if err := ctx.Err(); err != nil {
+				errs[i] = err
+				return
+			}
+			errs[i] = writeTable(dir, t)
+		}()
+	}
+	wg.Wait()
 	var files []string
-	for _, t := range set.Named() {
-		if err := ctx.Err(); err != nil {
-			return files, err
+	for i, t := range named {
+		if errs[i] != nil {
+			return files, errs[i]
 		}
-		name := t.Name + ".parquet"
-		f, err := exporters.Create(dir, name)
-		if err != nil {
-			return files, err
-		}
-		if err := Write(f, t.Record); err != nil {
-			return files, fmt.Errorf("%s: %w", name, err)
-		}
-		if err := exporters.Commit(dir, name); err != nil {
-			return files, err
-		}
-		files = append(files, name)
+		files = append(files, t.Name+".parquet")
 	}
 	return files, nil
+}
+
+func writeTable(dir string, t tables.Named) error {
+	name := t.Name + ".parquet"
+	f, err := exporters.Create(dir, name)
+	if err != nil {
+		return err
+	}
+	if err := Write(f, t.Record); err != nil {
+		return fmt.Errorf("%s: %w", name, err)
+	}
+	return exporters.Commit(dir, name)
 }
 
 // Write writes rec to w as one Parquet file and closes w when it is an

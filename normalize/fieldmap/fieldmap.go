@@ -225,13 +225,35 @@ func gateMatches(key string, pats []string, sources []string) bool {
 	return false
 }
 
-// Lookup maps one raw field name.
-func (m *Map) Lookup(s Scope, raw string) Mapped {
-	name := raw
+// Scoped is the map narrowed to one scope: the layers in force for it, in
+// the order they are consulted. Build one per distinct scope and reuse it.
+type Scoped struct {
+	rewrites, lookups []*Layer
+}
+
+// Scope narrows the map to the layers that apply to s.
+func (m *Map) Scope(s Scope) *Scoped {
+	sc := &Scoped{}
 	for _, l := range m.rewrites {
-		if !l.applies(s) {
-			continue
+		if l.applies(s) {
+			sc.rewrites = append(sc.rewrites, l)
 		}
+	}
+	for _, l := range m.lookups {
+		if l.applies(s) {
+			sc.lookups = append(sc.lookups, l)
+		}
+	}
+	return sc
+}
+
+// Lookup maps one raw field name.
+func (m *Map) Lookup(s Scope, raw string) Mapped { return m.Scope(s).Lookup(raw) }
+
+// Lookup maps one raw field name within the scope.
+func (sc *Scoped) Lookup(raw string) Mapped {
+	name := raw
+	for _, l := range sc.rewrites {
 		for _, p := range l.StripPrefix {
 			if len(name) > len(p) && strings.HasPrefix(name, p) {
 				name = name[len(p):]
@@ -245,14 +267,14 @@ func (m *Map) Lookup(s Scope, raw string) Mapped {
 			}
 		}
 	}
-	for _, l := range m.lookups {
-		if v, ok := l.Map[name]; ok && l.applies(s) {
+	for _, l := range sc.lookups {
+		if v, ok := l.Map[name]; ok {
 			return Mapped{Field: v, LayerID: l.ID}
 		}
 	}
 	low := strings.ToLower(name)
-	for _, l := range m.lookups {
-		if v, ok := l.folded[low]; ok && l.applies(s) {
+	for _, l := range sc.lookups {
+		if v, ok := l.folded[low]; ok {
 			return Mapped{Field: v, LayerID: l.ID}
 		}
 	}
