@@ -70,8 +70,11 @@ type Pattern struct {
 	Rules                         int64
 }
 
+// key is the pattern's identity: technique and indicator identity (SPEC
+// §5: field, op, lower(value)), so a new most-common spelling of the same
+// value is not a change.
 func (p Pattern) key() string {
-	return p.TechniqueID + "\x00" + p.Field + "\x00" + p.Op + "\x00" + p.Value
+	return p.TechniqueID + "\x00" + p.Field + "\x00" + p.Op + "\x00" + strings.ToLower(p.Value)
 }
 
 // Load reads the Parquet tables of the output folder dir. It fails with a

@@ -21,17 +21,17 @@ func WriteText(w io.Writer, r *Result, o Options) error {
 	p.printf("ruleatlas diff\n  old: %s\n  new: %s\n\n", r.Old, r.New)
 	p.printf("Summary\n")
 	tw := p.table()
-	p.row(tw, "  Rules", total(r.Vendors, true), "→", total(r.Vendors, false),
-		fmt.Sprintf("%d added, %d removed, %d changed, %d parse-status changes", len(r.Added), len(r.Removed), len(r.Changed), len(r.ParseStatus)))
+	p.row(tw, "  Rules:", fmt.Sprintf("%d → %d; %d added, %d removed, %d changed, %d parse-status changes",
+		total(r.Vendors, true), total(r.Vendors, false), len(r.Added), len(r.Removed), len(r.Changed), len(r.ParseStatus)))
 	for _, v := range r.Vendors {
-		p.row(tw, "    "+v.Vendor, v.Old, "→", v.New, "")
+		p.row(tw, "    "+v.Vendor+":", fmt.Sprintf("%d → %d", v.Old, v.New))
 	}
-	p.flush(tw)
-	p.printf("  Coverage     %s\n", coverageSummary(r))
+	p.row(tw, "  Coverage:", coverageSummary(r))
 	a, d := PatternCounts(r.Indicators)
-	p.printf("  Indicators   %d appeared, %d disappeared\n", a, d)
+	p.row(tw, "  Indicators:", fmt.Sprintf("%d appeared, %d disappeared", a, d))
 	a, d = PatternCounts(r.Exclusions)
-	p.printf("  Exclusions   %d appeared, %d disappeared\n", a, d)
+	p.row(tw, "  Exclusions:", fmt.Sprintf("%d appeared, %d disappeared", a, d))
+	p.flush(tw)
 	if r.Empty() {
 		p.printf("\nNo differences.\n")
 		return p.err
@@ -39,7 +39,7 @@ func WriteText(w io.Writer, r *Result, o Options) error {
 
 	if len(r.Coverage) > 0 {
 		p.printf("\nCoverage changes (%d techniques; total and per vendor, old → new)\n", len(r.Coverage))
-		tw := p.table()
+		tw = p.table()
 		for _, t := range limit(r.Coverage, o.MaxRows) {
 			p.row(tw, "  "+string(t.Kind()), t.ID, clip(t.Name, 50), fmt.Sprintf("%d → %d", t.Old, t.New), vendorText(t.Vendors))
 		}
