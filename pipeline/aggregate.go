@@ -82,6 +82,11 @@ type aggregator struct {
 	identSpelling                  []int32 // most common spelling code per identity
 	lowerSpelling                  []int32 // most common spelling code per lower-cased value
 
+	identRank []int32 // identity code → position in (field, op, value) order
+	fieldRank []int32 // field code → position in name order
+	opRank    []int32
+	eventRank []int32
+
 	byTechnique map[string][]int32 // technique → rules (sub-technique roll-up, each rule once)
 	ruleEvents  [][]int32
 	events      *dict
@@ -127,6 +132,22 @@ func newAggregator(set *tables.Set) *aggregator {
 		a.pIdent[i] = c
 	}
 	a.identSpelling = mostCommon(a.pIdent, spell, len(a.identities), a.spellings.values)
+	a.fieldRank = rank(a.fields.values)
+	a.opRank = rank(a.ops.values)
+	lowerRank := rank(a.lowers.values)
+	order := make([]int32, len(a.identities))
+	for i := range order {
+		order[i] = int32(i)
+	}
+	slices.SortFunc(order, func(x, y int32) int {
+		ix, iy := a.identities[x], a.identities[y]
+		return cmp.Or(cmp.Compare(a.fieldRank[ix.field], a.fieldRank[iy.field]),
+			cmp.Compare(a.opRank[ix.op], a.opRank[iy.op]), cmp.Compare(lowerRank[ix.lower], lowerRank[iy.lower]))
+	})
+	a.identRank = make([]int32, len(order))
+	for pos, code := range order {
+		a.identRank[code] = int32(pos)
+	}
 	a.lowerSpelling = mostCommon(a.pLower, spell, len(a.lowers.values), a.spellings.values)
 
 	// Technique → rules, with sub-techniques rolled up to their parent.
@@ -144,7 +165,23 @@ func newAggregator(set *tables.Set) *aggregator {
 			a.ruleEvents[i] = append(a.ruleEvents[i], a.events.code(e))
 		}
 	}
+	a.eventRank = rank(a.events.values)
 	return a
+}
+
+// rank returns, for each code of a dictionary, its position in name order,
+// so sorts compare integers instead of strings.
+func rank(values []string) []int32 {
+	order := make([]int32, len(values))
+	for i := range order {
+		order[i] = int32(i)
+	}
+	slices.SortFunc(order, func(x, y int32) int { return cmp.Compare(values[x], values[y]) })
+	r := make([]int32, len(values))
+	for pos, code := range order {
+		r[code] = int32(pos)
+	}
+	return r
 }
 
 func (a *aggregator) addTechniqueRule(t string, r int32) {
@@ -340,7 +377,7 @@ func (a *aggregator) perTechnique(st *State) (fields, indicators, exclusions, ev
 		a.emitFields(fb, t, fieldRules.drain(), fieldOpRules, nOps, samples)
 		a.emitIdentities(ib, t, indRules.drain(), reach)
 		a.emitIdentities(xb, t, exclRules.drain(), nil)
-		for _, ec := range sortCounts(eventRules.drain(), a.events.values) {
+		for _, ec := range sortCounts(eventRules.drain(), a.eventRank) {
 			eb.Str(0, t)
 			eb.Str(1, a.events.values[ec.code])
 			eb.Int64(2, ec.n)
@@ -349,10 +386,10 @@ func (a *aggregator) perTechnique(st *State) (fields, indicators, exclusions, ev
 	return fb.Finish(), ib.Finish(), xb.Finish(), eb.Finish()
 }
 
-// sortCounts orders by count descending, then name.
-func sortCounts(cs []codeCount, names []string) []codeCount {
+// sortCounts orders by count descending, then name (by its rank).
+func sortCounts(cs []codeCount, ranks []int32) []codeCount {
 	slices.SortFunc(cs, func(x, y codeCount) int {
-		return cmp.Or(cmp.Compare(y.n, x.n), cmp.Compare(names[x.code], names[y.code]))
+		return cmp.Or(cmp.Compare(y.n, x.n), cmp.Compare(ranks[x.code], ranks[y.code]))
 	})
 	return cs
 }
@@ -369,9 +406,9 @@ func (a *aggregator) emitFields(b *tables.Builder, t string, fcs []codeCount, fi
 		f, v := int32(k>>32), int32(uint32(k))
 		valsOf[f] = append(valsOf[f], codeCount{v, n})
 	}
-	for _, fc := range sortCounts(fcs, a.fields.values) {
+	for _, fc := range sortCounts(fcs, a.fieldRank) {
 		var how []string
-		for _, oc := range sortCounts(opsOf[fc.code], a.ops.values) {
+		for _, oc := range sortCounts(opsOf[fc.code], a.opRank) {
 			how = append(how, fmt.Sprintf("%s %d", a.ops.values[oc.code], oc.n))
 		}
 		vals := valsOf[fc.code]
@@ -392,13 +429,7 @@ func (a *aggregator) emitFields(b *tables.Builder, t string, fcs []codeCount, fi
 
 // emitIdentities writes (field, op, value) rows; reach adds corpus_reach.
 func (a *aggregator) emitIdentities(b *tables.Builder, t string, ics []codeCount, reach []int64) {
-	slices.SortFunc(ics, func(x, y codeCount) int {
-		ix, iy := a.identities[x.code], a.identities[y.code]
-		return cmp.Or(cmp.Compare(y.n, x.n),
-			cmp.Compare(a.fields.values[ix.field], a.fields.values[iy.field]),
-			cmp.Compare(a.ops.values[ix.op], a.ops.values[iy.op]),
-			cmp.Compare(a.lowers.values[ix.lower], a.lowers.values[iy.lower]))
-	})
+	sortCounts(ics, a.identRank)
 	for _, ic := range ics {
 		id := a.identities[ic.code]
 		b.Str(0, t)

@@ -119,13 +119,7 @@ var Stages = []Stage{
 // returned state is non-nil even on error, with what was done so far; the
 // caller releases st.Tables when it is set.
 func Run(ctx context.Context, opts Options) (*State, error) {
-	if opts.Workers <= 0 {
-		opts.Workers = runtime.GOMAXPROCS(0)
-	}
-	if opts.MaxFileSize <= 0 {
-		opts.MaxFileSize = DefaultMaxFileSize
-	}
-	st := &State{Opts: opts, Mem: memory.DefaultAllocator, Problems: &Problems{}}
+	st := NewState(opts)
 	for _, s := range Stages {
 		if sk, ok := s.(Skipper); ok && sk.Skip(st) {
 			continue
@@ -142,6 +136,19 @@ func Run(ctx context.Context, opts Options) (*State, error) {
 		}
 	}
 	return st, nil
+}
+
+// NewState returns the state a run starts from, with defaults filled in
+// (workers, file size limit). Run uses it; tests and benchmarks that run
+// single stages do too.
+func NewState(opts Options) *State {
+	if opts.Workers <= 0 {
+		opts.Workers = runtime.GOMAXPROCS(0)
+	}
+	if opts.MaxFileSize <= 0 {
+		opts.MaxFileSize = DefaultMaxFileSize
+	}
+	return &State{Opts: opts, Mem: memory.DefaultAllocator, Problems: &Problems{}}
 }
 
 func (st *State) logf(format string, args ...any) {
