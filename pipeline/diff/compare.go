@@ -325,7 +325,7 @@ func compareRule(o, n *Rule) (RuleChange, bool) {
 	field("title", o.Title, n.Title)
 	field("status", o.Status, n.Status)
 	field("severity", o.Severity, n.Severity)
-	field("techniques", strings.Join(o.Techniques, ", "), strings.Join(n.Techniques, ", "))
+	field("techniques", sortedList(o.Techniques), sortedList(n.Techniques))
 	field("parse_status", o.ParseStatus, n.ParseStatus)
 	c.PredicatesAdded = minus(n.Predicates, o.Predicates)
 	c.PredicatesRemoved = minus(o.Predicates, n.Predicates)
@@ -376,4 +376,8 @@ func comparePatterns(old, new []Pattern, names map[string]string) []PatternChang
 			strings.Compare(a.Field, b.Field), strings.Compare(a.Op, b.Op), strings.Compare(a.Value, b.Value))
 	})
 	return out
+}
+
+func sortedList(xs []string) string {
+	return strings.Join(slices.Sorted(slices.Values(xs)), ", ")
 }
