@@ -1,0 +1,509 @@
+package pdf
+
+import (
+	"bytes"
+	"fmt"
+	"strconv"
+	"strings"
+	"time"
+	"unicode/utf8"
+
+	"github.com/go-pdf/fpdf"
+
+	"github.com/ruleatlas/ruleatlas/pipeline/tables"
+)
+
+// pageAlias is replaced by the page count when the document is closed.
+const pageAlias = "{nb}"
+
+// ellipsis ends truncated text.
+const ellipsis = "…"
+
+// style is a resolved text style.
+type style struct {
+	font   string // Go font name, also the fpdf family
+	m      *metrics
+	pt     float64 // size in points
+	mm     float64 // size in millimetres
+	c      rgb
+	ellips string // "…", or "..." when the font lacks it
+}
+
+// width returns the width of clean text in millimetres.
+func (s *style) width(text string) float64 { return float64(s.m.measure(text)) * s.mm / 1000 }
+
+// styles resolves every style of the layout.
+func (l *Layout) styles() map[string]*style {
+	out := map[string]*style{}
+	for name, s := range l.Styles {
+		font := l.Fonts[s.Font]
+		c, _ := l.color(s.Color)
+		st := &style{font: font, m: fontMetrics(font), pt: s.Size, mm: s.Size * 25.4 / 72, c: c, ellips: ellipsis}
+		if !st.m.covers('…') {
+			st.ellips = "..."
+		}
+		out[name] = st
+	}
+	return out
+}
+
+// doc is one PDF being laid out: a thin layer over fpdf that keeps its own
+// cursor, wraps text with the fonts' real metrics, breaks pages before
+// anything would cross the bottom margin and draws the running header and
+// footer.
+type doc struct {
+	f       *fpdf.Fpdf
+	l       *Layout
+	st      map[string]*style
+	name    string // {doc} in header and footer
+	date    string
+	size    fpdf.SizeType
+	fonts   map[string]bool
+	cur     *style
+	pw, ph  float64
+	y       float64
+	lineCol rgb
+}
+
+// reportTime is the creation and modification date of every file: the run's
+// report date at midnight UTC, or the Unix epoch when it does not parse, so
+// no file ever carries the wall clock.
+func reportTime(date string) time.Time {
+	if t, err := time.Parse("2006-01-02", date); err == nil {
+		return t.UTC()
+	}
+	return time.Unix(0, 0).UTC()
+}
+
+func newDoc(l *Layout, st map[string]*style, meta tables.Meta, name, title string) *doc {
+	wh := pageSizes[l.Page.Size]
+	size := fpdf.SizeType{Wd: wh[0], Ht: wh[1]}
+	f := fpdf.NewCustom(&fpdf.InitType{OrientationStr: "P", UnitStr: "mm", Size: size})
+	d := &doc{f: f, l: l, st: st, name: name, date: meta.ReportDate, size: size, fonts: map[string]bool{},
+		lineCol: l.colors["line"]}
+	f.SetCompression(true)
+	f.SetCatalogSort(true)
+	t := reportTime(meta.ReportDate)
+	f.SetCreationDate(t)
+	f.SetModificationDate(t)
+	tool := d.clean("body", l.Labels["tool"])
+	f.SetProducer(tool, true)
+	f.SetCreator(tool, true)
+	f.SetTitle(d.clean("body", title), true)
+	f.SetAutoPageBreak(false, 0)
+	m := l.Page.Margins
+	f.SetMargins(m.Left, m.Top, m.Right)
+	f.AliasNbPages(pageAlias) // before any font: it decides fpdf's subset base
+	f.SetLineWidth(0.15)
+	return d
+}
+
+// clean makes text printable in a style's font.
+func (d *doc) clean(styleName, s string) string { return d.st[styleName].m.clean(s) }
+
+func (d *doc) left() float64   { return d.l.Page.Margins.Left }
+func (d *doc) right() float64  { return d.pw - d.l.Page.Margins.Right }
+func (d *doc) bottom() float64 { return d.ph - d.l.Page.Margins.Bottom }
+func (d *doc) width() float64  { return d.right() - d.left() }
+
+// use selects a style, registering its font on first use so a document
+// embeds only the fonts it prints with.
+func (d *doc) use(s *style) *style {
+	if s == d.cur {
+		return s
+	}
+	if !d.fonts[s.font] {
+		// A private copy: fpdf (v0.9.0, utf8FontFile.getMetrics) appends to
+		// a sub-slice of the font bytes while subsetting, writing into the
+		// caller's array; shared bytes would leak one document's glyph
+		// metrics into the next and race between workers.
+		d.f.AddUTF8FontFromBytes(s.font, "", bytes.Clone(goFonts[s.font]))
+		d.fonts[s.font] = true
+	}
+	d.f.SetFont(s.font, "", s.pt)
+	d.f.SetTextColor(s.c.r, s.c.g, s.c.b)
+	d.cur = s
+	return s
+}
+
+// newPage ends the current page (footer) and starts one in the given
+// orientation ("" = portrait), with the running header after page 1.
+func (d *doc) newPage(orient string) {
+	if d.f.PageNo() > 0 {
+		d.footer()
+	}
+	if orient == "" {
+		orient = "P"
+	}
+	d.f.AddPageFormat(orient, d.size)
+	d.pw, d.ph = d.f.GetPageSize()
+	d.cur = nil
+	d.y = d.l.Page.Margins.Top
+	if d.f.PageNo() > 1 {
+		d.header()
+	}
+}
+
+func (d *doc) vars() []string {
+	return []string{"{tool}", d.l.Labels["tool"], "{doc}", d.name, "{date}", d.date,
+		"{page}", strconv.Itoa(d.f.PageNo()), "{pages}", pageAlias}
+}
+
+func (d *doc) header() {
+	s := d.use(d.st["header"])
+	text := d.fit(s, d.l.label("header", d.vars()...), d.width())
+	base := d.l.Page.HeaderOffset
+	d.f.Text(d.left(), base, text)
+	d.hline(base+1.5, d.left(), d.right())
+}
+
+func (d *doc) footer() {
+	s := d.use(d.st["footer"])
+	base := d.ph - d.l.Page.FooterOffset
+	d.hline(base-3.2, d.left(), d.right())
+	vars := d.vars()
+	right := d.clean("footer", d.l.label("footer_right", vars...))
+	// The page count is not known yet: measure as if it had as many digits
+	// as this page number.
+	rw := s.width(strings.ReplaceAll(right, pageAlias, strconv.Itoa(d.f.PageNo())))
+	center := d.clean("footer", d.l.label("footer_center", vars...))
+	cw := s.width(center)
+	left := d.fit(s, d.l.label("footer_left", vars...), (d.width()-cw)/2-4)
+	d.f.Text(d.left(), base, left)
+	d.f.Text(d.left()+(d.width()-cw)/2, base, center)
+	d.f.Text(d.right()-rw, base, right)
+}
+
+// bytes closes the document and returns the PDF.
+func (d *doc) bytes() ([]byte, error) {
+	if d.f.PageNo() == 0 {
+		d.newPage("")
+	}
+	d.footer()
+	var buf bytes.Buffer
+	if err := d.f.Output(&buf); err != nil {
+		return nil, fmt.Errorf("rendering PDF: %w", err)
+	}
+	return buf.Bytes(), nil
+}
+
+// ensure starts a new page unless h millimetres fit above the bottom margin;
+// it reports whether it did.
+func (d *doc) ensure(h float64) bool {
+	if d.y+h <= d.bottom() || d.y <= d.l.Page.Margins.Top+0.01 {
+		return false
+	}
+	orient := "P"
+	if d.pw > d.ph {
+		orient = "L"
+	}
+	d.newPage(orient)
+	return true
+}
+
+func (d *doc) hline(y, x0, x1 float64) {
+	d.f.SetDrawColor(d.lineCol.r, d.lineCol.g, d.lineCol.b)
+	d.f.Line(x0, y, x1, y)
+}
+
+func (d *doc) fill(c rgb, x, y, w, h float64) {
+	d.f.SetFillColor(c.r, c.g, c.b)
+	d.f.Rect(x, y, w, h, "F")
+}
+
+// pitch is the line pitch of a style.
+func (d *doc) pitch(s *style) float64 { return s.mm * d.l.Table.LineHeight }
+
+// text draws one line whose box starts at top, vertically centred.
+func (d *doc) text(s *style, x, top, lineH float64, line string) {
+	if line == "" {
+		return
+	}
+	d.use(s)
+	d.f.Text(x, top+lineH/2+s.mm*0.35, line)
+}
+
+// breakAfter are the characters after which a long token may wrap.
+const breakAfter = `/\,;|&=:-._`
+
+// wrap breaks text (cleaned for the style's font) into lines no wider than
+// w millimetres, at spaces or after breakAfter characters where it can and
+// anywhere inside longer tokens. At most maxLines lines are returned (0 =
+// no limit); the last then ends with an ellipsis.
+func (d *doc) wrap(s *style, text string, w float64, maxLines int) []string {
+	text = s.m.clean(text)
+	limit := int(w * 1000 / s.mm)
+	if s.m.measure(text) <= limit {
+		return []string{strings.TrimSpace(text)}
+	}
+	var lines []string
+	start, brk, width := 0, -1, 0
+	truncated := false
+	for i, r := range text {
+		rw := 0
+		if r < 0x10000 {
+			rw = int(s.m.width[r])
+		}
+		if r == ' ' {
+			width += rw
+			brk = i + 1
+			continue
+		}
+		if width+rw > limit && i > start {
+			cut := i
+			if brk > start {
+				cut = brk
+			}
+			lines = append(lines, strings.TrimRight(text[start:cut], " "))
+			for cut < i && text[cut] == ' ' {
+				cut++
+			}
+			start, brk = cut, -1
+			width = s.m.measure(text[start:i])
+			if maxLines > 0 && len(lines) == maxLines {
+				truncated = true
+				break
+			}
+		}
+		width += rw
+		if strings.ContainsRune(breakAfter, r) {
+			brk = i + utf8.RuneLen(r)
+		}
+	}
+	if !truncated {
+		if rest := strings.TrimSpace(text[start:]); rest != "" || len(lines) == 0 {
+			lines = append(lines, rest)
+		}
+	} else {
+		last := len(lines) - 1
+		lines[last] = d.truncate(s, lines[last]+" "+text[start:], w)
+		if !strings.HasSuffix(lines[last], s.ellips) {
+			lines[last] = d.truncate(s, lines[last]+s.ellips+s.ellips, w)
+		}
+	}
+	return lines
+}
+
+// fit returns text cleaned and cut to width w with an ellipsis.
+func (d *doc) fit(s *style, text string, w float64) string {
+	return d.truncate(s, s.m.clean(text), w)
+}
+
+// truncate cuts clean text to width w, ending with an ellipsis when cut.
+func (d *doc) truncate(s *style, text string, w float64) string {
+	limit := int(w * 1000 / s.mm)
+	if s.m.measure(text) <= limit {
+		return text
+	}
+	room := limit - s.m.measure(s.ellips)
+	width := 0
+	for i, r := range text {
+		if r < 0x10000 {
+			width += int(s.m.width[r])
+		}
+		if width > room {
+			return strings.TrimRight(text[:i], " ") + s.ellips
+		}
+	}
+	return text
+}
+
+// heading starts a section: a gap, the heading text and a rule under it,
+// moved to a new page unless it and min millimetres of content fit.
+func (d *doc) heading(text string, min float64) {
+	s := d.st["heading"]
+	lh := d.pitch(s)
+	if d.y > d.l.Page.Margins.Top+0.01 {
+		d.y += d.l.Page.SectionGap
+	}
+	lines := d.wrap(s, text, d.width(), 3)
+	d.ensure(float64(len(lines))*lh + 2 + min)
+	for _, line := range lines {
+		d.text(s, d.left(), d.y, lh, line)
+		d.y += lh
+	}
+	d.f.SetDrawColor(s.c.r, s.c.g, s.c.b)
+	d.f.SetLineWidth(0.35)
+	d.f.Line(d.left(), d.y+0.4, d.right(), d.y+0.4)
+	d.f.SetLineWidth(0.15)
+	d.y += 2
+}
+
+// para prints wrapped text in a style from x to the right margin, breaking
+// pages between lines.
+func (d *doc) para(styleName, text string, x float64) {
+	s := d.st[styleName]
+	lh := d.pitch(s)
+	for _, line := range d.wrap(s, text, d.right()-x, 0) {
+		d.ensure(lh)
+		d.text(s, x, d.y, lh, line)
+		d.y += lh
+	}
+}
+
+// keyValue prints "key  value" with the value wrapped in a column.
+func (d *doc) keyValue(key, value string, keyW float64) {
+	ks, vs := d.st["key"], d.st["value"]
+	lh := max(d.pitch(ks), d.pitch(vs))
+	lines := d.wrap(vs, value, d.width()-keyW, 0)
+	d.ensure(lh * float64(min(len(lines), 3)))
+	d.text(ks, d.left(), d.y, lh, d.fit(ks, key, keyW-2))
+	for _, line := range lines {
+		d.ensure(lh)
+		d.text(vs, d.left()+keyW, d.y, lh, line)
+		d.y += lh
+	}
+}
+
+// row is one table row; total rows are shaded and never zebra-striped.
+type row struct {
+	cells []string
+	total bool
+}
+
+type column struct {
+	Column
+	x, w float64
+	s    *style
+}
+
+func (d *doc) columns(spec []Column) []column {
+	sum := 0.0
+	for _, c := range spec {
+		sum += c.Width
+	}
+	cols := make([]column, len(spec))
+	x := d.left()
+	for i, c := range spec {
+		w := d.width() * c.Width / sum
+		st := c.Style
+		if st == "" {
+			st = "td"
+		}
+		cols[i] = column{Column: c, x: x, w: w, s: d.st[st]}
+		x += w
+	}
+	return cols
+}
+
+// table prints a table whose rows wrap their cells and continue across
+// pages under a repeated header (preceded by the caption and "continued").
+// Rows must have one cell per column; an empty table prints "None.".
+func (d *doc) table(caption string, spec []Column, rows []row) {
+	if len(rows) == 0 {
+		d.para("note", d.l.Labels["none"], d.left())
+		return
+	}
+	cols := d.columns(spec)
+	th := d.st["th"]
+	hasHeader := false
+	labels := make([]string, len(cols))
+	for i, c := range cols {
+		labels[i] = c.Label
+		hasHeader = hasHeader || c.Label != ""
+	}
+	headLines, headH := d.layoutRow(cols, labels, th)
+	drawHeader := func(continued bool) {
+		if continued && caption != "" {
+			d.para("note", d.l.label("continued", "{caption}", caption), d.left())
+		}
+		if !hasHeader {
+			return
+		}
+		d.fill(d.l.colors["th_fill"], d.left(), d.y, d.width(), headH)
+		d.drawCells(cols, headLines, th, headH)
+		d.y += headH
+	}
+	for i, r := range rows {
+		lines, h := d.layoutRow(cols, r.cells, nil)
+		if i == 0 {
+			need := h
+			if hasHeader {
+				need += headH
+			}
+			d.ensure(need)
+			drawHeader(false)
+		} else if d.ensure(h) {
+			drawHeader(true)
+		}
+		switch {
+		case r.total:
+			d.fill(d.l.colors["total_fill"], d.left(), d.y, d.width(), h)
+		case d.l.Table.Zebra && i%2 == 1:
+			d.fill(d.l.colors["zebra"], d.left(), d.y, d.width(), h)
+		}
+		d.drawCells(cols, lines, nil, h)
+		d.y += h
+		d.hline(d.y, d.left(), d.right())
+	}
+}
+
+// layoutRow wraps every cell (in s, or each column's style when nil) and
+// returns the lines and the row height.
+func (d *doc) layoutRow(cols []column, cells []string, s *style) ([][]string, float64) {
+	pad := d.l.Table.Padding
+	lines := make([][]string, len(cols))
+	h := 0.0
+	for i, c := range cols {
+		cs := c.s
+		if s != nil {
+			cs = s
+		}
+		text := ""
+		if i < len(cells) {
+			text = cells[i]
+		}
+		lines[i] = d.wrap(cs, text, c.w-2*pad, d.l.Table.MaxCellLines)
+		h = max(h, float64(len(lines[i]))*d.pitch(cs))
+	}
+	return lines, h + 2*pad
+}
+
+func (d *doc) drawCells(cols []column, lines [][]string, s *style, h float64) {
+	pad := d.l.Table.Padding
+	for i, c := range cols {
+		cs := c.s
+		if s != nil {
+			cs = s
+		}
+		lh := d.pitch(cs)
+		y := d.y + pad
+		for _, line := range lines[i] {
+			x := c.x + pad
+			if c.Align == "R" {
+				x = c.x + c.w - pad - cs.width(line)
+			}
+			d.text(cs, x, y, lh, line)
+			y += lh
+		}
+	}
+}
+
+// bar is one bar of a horizontal bar chart: the fill is value/max of the
+// track; text is printed right of the track.
+type bar struct {
+	label      string
+	value, max float64
+	text       string
+}
+
+// bars draws a labelled horizontal bar chart.
+func (d *doc) bars(items []bar) {
+	c := d.l.Chart
+	ls, vs := d.st["chart_label"], d.st["chart_value"]
+	rowH := max(c.BarHeight, d.pitch(ls), d.pitch(vs)) + c.BarGap
+	trackX := d.left() + c.LabelWidth
+	trackW := d.width() - c.LabelWidth - c.ValueWidth
+	for _, b := range items {
+		d.ensure(rowH)
+		top := d.y + c.BarGap/2
+		d.text(ls, d.left(), top, rowH-c.BarGap, d.fit(ls, b.label, c.LabelWidth-2))
+		by := top + (rowH-c.BarGap-c.BarHeight)/2
+		d.fill(d.l.colors["bar_track"], trackX, by, trackW, c.BarHeight)
+		if b.max > 0 && b.value > 0 {
+			d.fill(d.l.colors["bar"], trackX, by, max(0.4, trackW*min(1, b.value/b.max)), c.BarHeight)
+		}
+		d.text(vs, trackX+trackW+2, top, rowH-c.BarGap, d.fit(vs, b.text, c.ValueWidth-2))
+		d.y += rowH
+	}
+}

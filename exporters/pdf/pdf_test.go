@@ -1,0 +1,368 @@
+package pdf_test
+
+import (
+	"bytes"
+	"context"
+	"fmt"
+	"os"
+	"os/exec"
+	"path/filepath"
+	"regexp"
+	"runtime"
+	"slices"
+	"strings"
+	"sync"
+	"testing"
+	"unicode"
+
+	"github.com/stretchr/testify/require"
+
+	"github.com/ruleatlas/ruleatlas/exporters/pdf"
+	"github.com/ruleatlas/ruleatlas/pipeline"
+	"github.com/ruleatlas/ruleatlas/pipeline/pipetest"
+	"github.com/ruleatlas/ruleatlas/pipeline/tables"
+	"github.com/ruleatlas/ruleatlas/pipeline/view"
+)
+
+const reportDate = "2026-01-15"
+
+// registered lists the vendors with a registered frontend, in report order.
+func registered() []string {
+	var have, out []string
+	for _, f := range pipeline.Frontends() {
+		have = append(have, f.Vendor())
+	}
+	for _, v := range pipeline.Vendors {
+		if slices.Contains(have, v) {
+			out = append(out, v)
+		}
+	}
+	return out
+}
+
+// sources lists <root>/<vendor> for every registered vendor present there.
+func sources(t testing.TB, root string) []pipeline.Source {
+	var out []pipeline.Source
+	for _, v := range registered() {
+		if dir := filepath.Join(root, v); isDir(dir) {
+			out = append(out, pipeline.Source{Vendor: v, Root: dir})
+		}
+	}
+	if len(out) == 0 {
+		t.Skipf("no corpus of a registered vendor under %s", root)
+	}
+	return out
+}
+
+func isDir(p string) bool {
+	fi, err := os.Stat(p)
+	return err == nil && fi.IsDir()
+}
+
+func run(t testing.TB, opts pipeline.Options) *tables.Set {
+	t.Helper()
+	opts.ReportDate = reportDate
+	opts.ToolVersion = "test"
+	st, err := pipeline.Run(context.Background(), opts)
+	require.NoError(t, err)
+	t.Cleanup(st.Tables.Release)
+	return st.Tables
+}
+
+func sampleSet(t testing.TB) *tables.Set {
+	return run(t, pipeline.Options{Sources: sources(t, filepath.Join(pipetest.RepoRoot(t), "testdata", "corpus"))})
+}
+
+func sharedSet(t testing.TB) *tables.Set {
+	dir := pipetest.SharedDir(t)
+	return run(t, pipeline.Options{Sources: sources(t, filepath.Join(dir, "corpora")), AttackFile: pipetest.SharedAttack(t)})
+}
+
+func export(t testing.TB, set *tables.Set, e pdf.Exporter) (string, []string) {
+	t.Helper()
+	dir := t.TempDir()
+	files, err := e.Export(context.Background(), set, dir)
+	require.NoError(t, err)
+	return dir, files
+}
+
+func tool(t testing.TB, name string) string {
+	p, err := exec.LookPath(name)
+	if err != nil {
+		t.Skipf("%s not installed (apt-get install poppler-utils qpdf); skipping", name)
+	}
+	return p
+}
+
+func TestExportFiles(t *testing.T) {
+	set := sampleSet(t)
+	ix := view.NewIndex(set)
+	require.NotEmpty(t, ix.Techniques())
+	dir, files := export(t, set, pdf.Exporter{})
+	var want []string
+	for _, id := range ix.Techniques() {
+		want = append(want, pdf.TechniqueFile(id))
+	}
+	want = append(want, pdf.SummaryFile)
+	require.Equal(t, want, files)
+	for _, f := range files {
+		data, err := os.ReadFile(filepath.Join(dir, f))
+		require.NoError(t, err)
+		require.True(t, bytes.HasPrefix(data, []byte("%PDF-1.")), f)
+		require.Contains(t, string(data), "/CreationDate (D:20260115000000", f)
+		require.NotContains(t, string(data), "/ID [", f)
+		require.Contains(t, string(data), "/FlateDecode", f)
+	}
+	leftovers, _ := filepath.Glob(filepath.Join(dir, "pdf", "*.tmp"))
+	require.Empty(t, leftovers)
+}
+
+func TestExportSelectedTechniques(t *testing.T) {
+	set := sampleSet(t)
+	ix := view.NewIndex(set)
+	first := ix.Techniques()[0]
+	_, files := export(t, set, pdf.Exporter{Techniques: []string{" " + strings.ToLower(first), first}})
+	require.Equal(t, []string{pdf.TechniqueFile(first), pdf.SummaryFile}, files)
+
+	_, err := pdf.Exporter{Techniques: []string{"../etc/passwd"}}.Export(context.Background(), set, t.TempDir())
+	require.Error(t, err)
+}
+
+func TestDeterministic(t *testing.T) {
+	set := sampleSet(t)
+	dirA, files := export(t, set, pdf.Exporter{Workers: 1})
+	dirB, filesB := export(t, set, pdf.Exporter{Workers: 3})
+	require.Equal(t, files, filesB)
+	for _, f := range files {
+		a, err := os.ReadFile(filepath.Join(dirA, f))
+		require.NoError(t, err)
+		b, err := os.ReadFile(filepath.Join(dirB, f))
+		require.NoError(t, err)
+		require.True(t, bytes.Equal(a, b), "%s differs between two exports", f)
+	}
+	// A report does not depend on what else the export wrote before it.
+	last := strings.TrimSuffix(filepath.Base(files[len(files)-2]), ".pdf")
+	dirC, _ := export(t, set, pdf.Exporter{Techniques: []string{last}})
+	a, err := os.ReadFile(filepath.Join(dirA, pdf.TechniqueFile(last)))
+	require.NoError(t, err)
+	c, err := os.ReadFile(filepath.Join(dirC, pdf.TechniqueFile(last)))
+	require.NoError(t, err)
+	require.True(t, bytes.Equal(a, c), "%s differs when exported alone", last)
+}
+
+// TestSampleContent checks every PDF of the sample corpus with qpdf and
+// pdftotext: structure, technique name, per-vendor counts equal to the
+// coverage table, and every indicator value shown.
+func TestSampleContent(t *testing.T) {
+	tool(t, "qpdf")
+	tool(t, "pdftotext")
+	set := sampleSet(t)
+	dir, files := export(t, set, pdf.Exporter{})
+	checkAll(t, set, dir, files)
+}
+
+// TestSharedContent does the same over the shared corpora; skipped with
+// -short as it runs the tools on several hundred files.
+func TestSharedContent(t *testing.T) {
+	if testing.Short() {
+		t.Skip("-short: skipping the shared-corpus PDF check")
+	}
+	tool(t, "qpdf")
+	tool(t, "pdftotext")
+	set := sharedSet(t)
+	dir, files := export(t, set, pdf.Exporter{})
+	checkAll(t, set, dir, files)
+	t.Logf("%d PDF files checked", len(files))
+}
+
+// coverage reads technique → vendor → rules from the coverage table.
+func coverage(set *tables.Set) map[string]map[string]int64 {
+	out := map[string]map[string]int64{}
+	ids, vendors, rules := tables.Strings(set.Coverage, 0), tables.Strings(set.Coverage, 4), tables.Int64s(set.Coverage, 5)
+	for i := range ids.Len() {
+		m := out[ids.Value(i)]
+		if m == nil {
+			m = map[string]int64{}
+			out[ids.Value(i)] = m
+		}
+		m[vendors.Value(i)] = rules.Value(i)
+	}
+	return out
+}
+
+func squash(s string) string {
+	return strings.Map(func(r rune) rune {
+		if unicode.IsSpace(r) {
+			return -1
+		}
+		return r
+	}, s)
+}
+
+func prefix(s string, n int) string {
+	r := []rune(s)
+	return string(r[:min(len(r), n)])
+}
+
+func checkAll(t *testing.T, set *tables.Set, dir string, files []string) {
+	l, err := pdf.DefaultLayout()
+	require.NoError(t, err)
+	ix := view.NewIndex(set)
+	cov := coverage(set)
+	limit := l.Technique.Limits["indicators"]
+
+	var mu sync.Mutex
+	var failures []string
+	fail := func(format string, args ...any) {
+		mu.Lock()
+		defer mu.Unlock()
+		failures = append(failures, fmt.Sprintf(format, args...))
+	}
+	check := func(f string) {
+		path := filepath.Join(dir, f)
+		if out, err := exec.Command("qpdf", "--check", path).CombinedOutput(); err != nil ||
+			!strings.Contains(string(out), "No syntax or stream encoding errors") {
+			fail("%s: qpdf --check: %v\n%s", f, err, out)
+			return
+		}
+		layout, err := exec.Command("pdftotext", "-layout", "-enc", "UTF-8", path, "-").Output()
+		if err != nil {
+			fail("%s: pdftotext: %v", f, err)
+			return
+		}
+		raw, err := exec.Command("pdftotext", "-raw", "-enc", "UTF-8", path, "-").Output()
+		if err != nil {
+			fail("%s: pdftotext -raw: %v", f, err)
+			return
+		}
+		text := squash(string(raw))
+		if f == pdf.SummaryFile {
+			for _, v := range set.Meta.Vendors {
+				if !strings.Contains(string(layout), v) {
+					fail("%s: vendor %s missing", f, v)
+				}
+			}
+			return
+		}
+		id := strings.TrimSuffix(filepath.Base(f), ".pdf")
+		p := ix.Page(id)
+		if p.Name != "" && !strings.Contains(text, squash(pdf.Printable("gobold", p.ID+p.Name))) {
+			fail("%s: technique name %q not extracted", f, p.Name)
+		}
+		for _, v := range p.Vendors {
+			if want := cov[id][v.Name]; v.Rules != want {
+				fail("%s: page says %s has %d rules, coverage.parquet %d", f, v.Name, v.Rules, want)
+			}
+			re := regexp.MustCompile(`(?m)^\s*` + regexp.QuoteMeta(v.Name) + `\s+` + fmt.Sprint(v.Rules) + `\s*$`)
+			if !re.Match(layout) {
+				fail("%s: no line %q with count %d", f, v.Name, v.Rules)
+			}
+		}
+		for _, ind := range p.Indicators[:min(len(p.Indicators), limit)] {
+			want := squash(prefix(pdf.Printable("gomono", ind.Value), 60))
+			if !strings.Contains(text, want) {
+				fail("%s: indicator value %q not extracted", f, ind.Value)
+			}
+		}
+	}
+	jobs := make(chan string)
+	var wg sync.WaitGroup
+	for range runtime.GOMAXPROCS(0) {
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			for f := range jobs {
+				check(f)
+			}
+		}()
+	}
+	for _, f := range files {
+		jobs <- f
+	}
+	close(jobs)
+	wg.Wait()
+	slices.Sort(failures)
+	for _, f := range failures[:min(len(failures), 30)] {
+		t.Error(f)
+	}
+	if len(failures) > 30 {
+		t.Errorf("… %d failures in all", len(failures))
+	}
+}
+
+// hostile is a hand-written Sigma rule whose title and values carry markup,
+// spreadsheet formulas, control characters, scripts the fonts lack, a bidi
+// override and a very long unbroken token.
+var hostile = "title: \"Probe <script>alert(1)</script> =HYPERLINK(\\\"http://x\\\") \\u202e gnirts \\t tab 日本語 عربى Ωμέγα Кириллица 🙂\"\n" +
+	`id: 0b5e8a4c-7d63-4c39-9b1e-3f7b2a6d5c01
+status: test
+description: probe
+author: ruleatlas tests
+date: 2026-01-10
+tags:
+  - attack.execution
+  - attack.t1059.001
+logsource:
+  product: windows
+  category: process_creation
+detection:
+  selection:
+    CommandLine|contains:
+      - '<script>alert(1)</script>'
+      - '=HYPERLINK("http://evil")'
+      - '` + strings.Repeat("A1b2C3d4", 60) + `'
+      - 'Пароль'
+      - '密码'
+  condition: selection
+level: high
+`
+
+func TestHostileText(t *testing.T) {
+	qpdf, pdftotext := tool(t, "qpdf"), tool(t, "pdftotext")
+	root := t.TempDir()
+	require.NoError(t, os.MkdirAll(filepath.Join(root, "rules"), 0o755))
+	require.NoError(t, os.WriteFile(filepath.Join(root, "rules", "probe.yml"), []byte(hostile), 0o644))
+	set := run(t, pipeline.Options{Sources: []pipeline.Source{{Vendor: "sigma", Root: root}}})
+	dir, files := export(t, set, pdf.Exporter{})
+	require.Contains(t, files, pdf.TechniqueFile("T1059.001"))
+	for _, f := range files {
+		out, err := exec.Command(qpdf, "--check", filepath.Join(dir, f)).CombinedOutput()
+		require.NoError(t, err, "%s: %s", f, out)
+	}
+	raw, err := exec.Command(pdftotext, "-raw", "-enc", "UTF-8", filepath.Join(dir, pdf.TechniqueFile("T1059.001")), "-").Output()
+	require.NoError(t, err)
+	text := string(raw)
+	require.Contains(t, text, "<script>alert(1)</script>")
+	require.Contains(t, text, "=HYPERLINK(")
+	require.Contains(t, text, "Ωμέγα Кириллица")
+	require.Contains(t, text, "??? ????") // CJK and Arabic become '?'
+	require.Contains(t, text, "Пароль")
+	require.NotContains(t, text, "\u202e")
+	require.Contains(t, squash(text), strings.Repeat("A1b2C3d4", 60), "long token wrapped but complete")
+}
+
+// BenchmarkExportShared writes every technique PDF and the summary for the
+// shared corpora of all registered vendors.
+func BenchmarkExportShared(b *testing.B) {
+	set := sharedSet(b)
+	var files []string
+	var dir string
+	for b.Loop() {
+		dir = b.TempDir()
+		var err error
+		files, err = pdf.Exporter{}.Export(context.Background(), set, dir)
+		if err != nil {
+			b.Fatal(err)
+		}
+	}
+	var total int64
+	for _, f := range files {
+		fi, err := os.Stat(filepath.Join(dir, f))
+		if err != nil {
+			b.Fatal(err)
+		}
+		total += fi.Size()
+	}
+	b.ReportMetric(float64(len(files)), "files")
+	b.ReportMetric(float64(total)/float64(len(files)), "bytes/file")
+}

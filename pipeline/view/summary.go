@@ -1,0 +1,181 @@
+package view
+
+import (
+	"cmp"
+	"slices"
+	"strings"
+
+	"github.com/ruleatlas/ruleatlas/normalize/attack"
+	"github.com/ruleatlas/ruleatlas/pipeline/tables"
+)
+
+// This file adds the ranked and grid views of an executive summary to the
+// Catalog: the ATT&CK matrix heat map, the biggest gaps, the most covered
+// techniques and the most frequent parse problems.
+
+// MatrixCell is one top-level technique of the ATT&CK matrix heat map.
+type MatrixCell struct {
+	ID, Name string
+	Rules    int64 // distinct rules, sub-techniques rolled up
+	// SubTechniques counts the current sub-techniques, SubCovered those
+	// with at least one rule.
+	SubTechniques, SubCovered int
+}
+
+// MatrixColumn is one tactic column of the heat map.
+type MatrixColumn struct {
+	Tactic string
+	Cells  []MatrixCell // sorted by name, then id
+}
+
+// RankedGap is a current top-level technique without any rule, with what it
+// spans.
+type RankedGap struct {
+	ID, Name           string
+	Tactics, Platforms []string
+	SubTechniques      int // current sub-techniques (none has a rule either)
+}
+
+// ProblemGroup counts the parse problems of one vendor and kind whose
+// messages read the same once numbers are masked ("line N, column N").
+type ProblemGroup struct {
+	Vendor, Kind, Message string
+	Count                 int
+}
+
+// subTechniques counts the current sub-techniques of every parent, and those
+// with rules.
+func (c *Catalog) subTechniques() map[string][2]int {
+	subs := map[string][2]int{}
+	for _, t := range c.Techniques {
+		if !t.Current || t.ParentID == "" {
+			continue
+		}
+		s := subs[t.ParentID]
+		s[0]++
+		if t.Rules > 0 {
+			s[1]++
+		}
+		subs[t.ParentID] = s
+	}
+	return subs
+}
+
+// Matrix returns the heat-map grid of the ATT&CK matrix: one column per
+// tactic in matrix order, one cell per current top-level technique of that
+// tactic (a technique of several tactics appears in each).
+func (c *Catalog) Matrix() []MatrixColumn {
+	cols := make([]MatrixColumn, len(c.Tactics))
+	idx := map[string]int{}
+	for i, t := range c.Tactics {
+		cols[i].Tactic = t.Name
+		idx[t.Name] = i
+	}
+	subs := c.subTechniques()
+	for _, t := range c.Techniques {
+		if !t.Current || t.ParentID != "" {
+			continue
+		}
+		s := subs[t.ID]
+		for _, name := range t.Tactics {
+			if i, ok := idx[name]; ok {
+				cols[i].Cells = append(cols[i].Cells, MatrixCell{ID: t.ID, Name: t.Name, Rules: t.Rules,
+					SubTechniques: s[0], SubCovered: s[1]})
+			}
+		}
+	}
+	for i := range cols {
+		slices.SortFunc(cols[i].Cells, func(a, b MatrixCell) int {
+			return cmp.Or(strings.Compare(a.Name, b.Name), strings.Compare(a.ID, b.ID))
+		})
+	}
+	return cols
+}
+
+// BiggestGaps returns up to n current top-level techniques without any rule
+// (their sub-techniques have none either), ranked by how many sub-techniques
+// they have, then by how many platforms they span (from m; nil leaves
+// platforms empty), then by id.
+func (c *Catalog) BiggestGaps(m *attack.Model, n int) []RankedGap {
+	subs := c.subTechniques()
+	var out []RankedGap
+	for _, t := range c.Techniques {
+		if !t.Current || t.ParentID != "" || t.Rules > 0 {
+			continue
+		}
+		g := RankedGap{ID: t.ID, Name: t.Name, Tactics: t.Tactics, SubTechniques: subs[t.ID][0]}
+		if m != nil {
+			if at := m.Techniques[t.ID]; at != nil {
+				g.Platforms = at.Platforms
+			}
+		}
+		out = append(out, g)
+	}
+	slices.SortFunc(out, func(a, b RankedGap) int {
+		return cmp.Or(b.SubTechniques-a.SubTechniques, len(b.Platforms)-len(a.Platforms), strings.Compare(a.ID, b.ID))
+	})
+	return out[:min(len(out), n)]
+}
+
+// MostCovered returns up to n top-level techniques with the most rules
+// (sub-techniques rolled up; unknown ids included), ranked by rules, then id.
+func (c *Catalog) MostCovered(n int) []TechniqueCoverage {
+	var out []TechniqueCoverage
+	for _, t := range c.Techniques {
+		if t.Rules > 0 && attack.Parent(t.ID) == "" {
+			out = append(out, t)
+		}
+	}
+	slices.SortStableFunc(out, func(a, b TechniqueCoverage) int {
+		return cmp.Or(cmp.Compare(b.Rules, a.Rules), strings.Compare(a.ID, b.ID))
+	})
+	return out[:min(len(out), n)]
+}
+
+// TopProblems groups problems by vendor, kind and message with numbers
+// masked, and returns up to n groups, most frequent first (ties: vendor in
+// the given order, kind, message).
+func TopProblems(problems []tables.Problem, vendors []string, n int) []ProblemGroup {
+	order := map[string]int{}
+	for i, v := range vendors {
+		order[v] = i
+	}
+	type key struct{ vendor, kind, msg string }
+	groups := map[key]int{}
+	for _, p := range problems {
+		groups[key{p.Vendor, p.Kind, maskNumbers(p.Msg)}]++
+	}
+	out := make([]ProblemGroup, 0, len(groups))
+	for k, c := range groups {
+		out = append(out, ProblemGroup{k.vendor, k.kind, k.msg, c})
+	}
+	rank := func(v string) int {
+		if i, ok := order[v]; ok {
+			return i
+		}
+		return len(order)
+	}
+	slices.SortFunc(out, func(a, b ProblemGroup) int {
+		return cmp.Or(b.Count-a.Count, rank(a.Vendor)-rank(b.Vendor), strings.Compare(a.Vendor, b.Vendor),
+			strings.Compare(a.Kind, b.Kind), strings.Compare(a.Message, b.Message))
+	})
+	return out[:min(len(out), n)]
+}
+
+// maskNumbers replaces every run of digits with N.
+func maskNumbers(s string) string {
+	var b strings.Builder
+	digits := false
+	for _, r := range s {
+		if r >= '0' && r <= '9' {
+			if !digits {
+				b.WriteByte('N')
+			}
+			digits = true
+			continue
+		}
+		digits = false
+		b.WriteRune(r)
+	}
+	return b.String()
+}
