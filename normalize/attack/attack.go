@@ -1,7 +1,8 @@
 // Package attack reads MITRE ATT&CK metadata: techniques, sub-technique
-// links, tactics and platforms from a STIX 2.x bundle (enterprise-attack.json
-// format), or from the compact default embedded in the binary (ids, names
-// and links only, no ATT&CK prose).
+// links, tactics and platforms, detection strategies with their analytics and
+// data components, and groups with the techniques they use, from a STIX 2.x
+// bundle (enterprise-attack.json format), or from the compact default
+// embedded in the binary (ids, names and links only, no ATT&CK prose).
 package attack
 
 import (
@@ -44,7 +45,10 @@ type Model struct {
 	// List holds every technique sorted by id; it is what the compact form stores.
 	List []*Technique `json:"techniques"`
 
+	Relations // detection strategies, analytics, data components, groups (relations.go)
+
 	tacticByKey map[string]string // any spelling → tactic name
+	rel         relIndex
 }
 
 //go:generate go run gen.go -in ../../../shared/attack/enterprise-attack.json -version 18.1 -out default.json.gz
@@ -85,7 +89,7 @@ func Load(path string) (*Model, error) {
 func (m *Model) Compact(w io.Writer) error {
 	zw, _ := gzip.NewWriterLevel(w, gzip.BestCompression)
 	enc := json.NewEncoder(zw)
-	if err := enc.Encode(m); err != nil {
+	if err := enc.Encode(m.compact()); err != nil {
 		return err
 	}
 	return zw.Close()
@@ -102,6 +106,7 @@ func (m *Model) index() {
 			m.tacticByKey[tacticKey(k)] = t.Name
 		}
 	}
+	m.indexRelations()
 }
 
 func tacticKey(s string) string {
@@ -164,6 +169,10 @@ type stix struct {
 	RelationshipType string   `json:"relationship_type"`
 	SourceRef        string   `json:"source_ref"`
 	TargetRef        string   `json:"target_ref"`
+
+	Aliases       []string       `json:"aliases"`
+	AnalyticRefs  []string       `json:"x_mitre_analytic_refs"`
+	LogSourceRefs []logSourceRef `json:"x_mitre_log_source_references"`
 }
 
 func (o *stix) attackID() string {
@@ -274,6 +283,7 @@ func Parse(r io.Reader) (*Model, error) {
 		}
 	}
 	slices.SortFunc(m.List, func(a, b *Technique) int { return strings.Compare(a.ID, b.ID) })
+	m.parseRelations(bundle.Objects, byRef, byID)
 	if m.Version == "" {
 		m.Version = "unknown"
 	}
