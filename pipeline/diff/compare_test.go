@@ -174,3 +174,30 @@ func TestMaxRows(t *testing.T) {
 	require.NoError(t, WriteMarkdown(&md, r, Options{MaxRows: 2}))
 	assert.Contains(t, md.String(), "… 3 more not shown.")
 }
+
+func TestAttachPredicates(t *testing.T) {
+	rules := func() []*Rule {
+		return []*Rule{{Vendor: "v", RuleID: "a", nPreds: 2}, {Vendor: "v", RuleID: "b", nPreds: 0}, {Vendor: "v", RuleID: "c", nPreds: 1}}
+	}
+	lines := func(rs []*Rule) [][]string {
+		var out [][]string
+		for _, r := range rs {
+			out = append(out, r.Predicates)
+		}
+		return out
+	}
+	// In rule order, predicate_count rows per rule.
+	rs := rules()
+	attachPredicates(rs, []predRow{{"v", "a", "a1"}, {"v", "a", "a2"}, {"v", "c", "c1"}})
+	assert.Equal(t, [][]string{{"a1", "a2"}, {}, {"c1"}}, lines(rs))
+	// Another order: grouped by vendor and rule id.
+	rs = rules()
+	attachPredicates(rs, []predRow{{"v", "c", "c1"}, {"v", "a", "a1"}, {"v", "a", "a2"}})
+	assert.Equal(t, [][]string{{"a1", "a2"}, nil, {"c1"}}, lines(rs))
+	// Counts that do not add up (a negative or huge predicate_count is
+	// clamped at load): grouped too.
+	rs = rules()
+	rs[2].nPreds = 5
+	attachPredicates(rs, []predRow{{"v", "a", "a1"}, {"v", "a", "a2"}, {"v", "c", "c1"}})
+	assert.Equal(t, [][]string{{"a1", "a2"}, nil, {"c1"}}, lines(rs))
+}

@@ -53,6 +53,8 @@ type Rule struct {
 	Techniques              []string // sorted
 	ParseStatus, ParseError string
 	Predicates              []string // rule.FormatOne lines, in file order
+
+	nPreds int // predicate_count
 }
 
 // Key is the rule's identity across runs.
@@ -115,7 +117,7 @@ func Load(ctx context.Context, dir string) (*Snapshot, error) {
 					Vendor: c[0].str(i), RuleID: c[1].str(i), Path: c[2].str(i), Title: c[3].str(i),
 					Status: c[4].str(i), Severity: c[5].str(i), Techniques: techs,
 					ParseStatus: c[7].str(i), ParseError: c[8].str(i),
-					Predicates: make([]string, 0, c[9].int(i)),
+					nPreds: int(max(0, min(c[9].int(i), 1<<20))),
 				})
 			}},
 		{tables.PredicatesName, []string{"vendor", "rule_id", "field", "field_raw", "op", "value", "negated", "exclusion"}, "ssssssbb",
@@ -160,7 +162,7 @@ func attachPredicates(rules []*Rule, preds []predRow) {
 	i := 0
 	inOrder := true
 	for _, r := range rules {
-		n := cap(r.Predicates)
+		n := r.nPreds
 		if i+n > len(preds) {
 			inOrder = false
 			break
@@ -174,8 +176,9 @@ func attachPredicates(rules []*Rule, preds []predRow) {
 		if !inOrder {
 			break
 		}
-		for _, p := range preds[i : i+n] {
-			r.Predicates = append(r.Predicates, p.line)
+		r.Predicates = make([]string, n)
+		for j, p := range preds[i : i+n] {
+			r.Predicates[j] = p.line
 		}
 		i += n
 	}
