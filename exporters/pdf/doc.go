@@ -237,6 +237,7 @@ func (d *doc) wrap(s *style, text string, w float64, maxLines int) []string {
 		return []string{strings.TrimSpace(text)}
 	}
 	var lines []string
+	var starts []int // byte offset of each line in text
 	start, brk, width := 0, -1, 0
 	truncated := false
 	for i, r := range text {
@@ -249,12 +250,13 @@ func (d *doc) wrap(s *style, text string, w float64, maxLines int) []string {
 			brk = i + 1
 			continue
 		}
-		if width+rw > limit && i > start {
+		for width+rw > limit && i > start {
 			cut := i
 			if brk > start {
 				cut = brk
 			}
 			lines = append(lines, strings.TrimRight(text[start:cut], " "))
+			starts = append(starts, start)
 			for cut < i && text[cut] == ' ' {
 				cut++
 			}
@@ -265,21 +267,22 @@ func (d *doc) wrap(s *style, text string, w float64, maxLines int) []string {
 				break
 			}
 		}
+		if truncated {
+			break
+		}
 		width += rw
 		if strings.ContainsRune(breakAfter, r) {
 			brk = i + utf8.RuneLen(r)
 		}
 	}
-	if !truncated {
-		if rest := strings.TrimSpace(text[start:]); rest != "" || len(lines) == 0 {
-			lines = append(lines, rest)
-		}
-	} else {
+	if truncated {
+		// The last line takes what is left, cut with an ellipsis.
 		last := len(lines) - 1
-		lines[last] = d.truncate(s, lines[last]+" "+text[start:], w)
-		if !strings.HasSuffix(lines[last], s.ellips) {
-			lines[last] = d.truncate(s, lines[last]+s.ellips+s.ellips, w)
-		}
+		lines[last] = d.truncate(s, strings.TrimSpace(text[starts[last]:]), w)
+		return lines
+	}
+	if rest := strings.TrimSpace(text[start:]); rest != "" || len(lines) == 0 {
+		lines = append(lines, rest)
 	}
 	return lines
 }
