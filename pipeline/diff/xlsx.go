@@ -1,8 +1,14 @@
 package diff
 
 import (
+	"archive/zip"
+	"bytes"
 	"fmt"
 	"io"
+	"io/fs"
+	"maps"
+	"slices"
+	"strconv"
 	"strings"
 	"unicode/utf8"
 
@@ -21,10 +27,12 @@ var Sheets = []string{"Summary", "Coverage", "Rules added", "Rules removed", "Ru
 
 // WriteXLSX writes the result as a workbook with one sheet per section
 // (Sheets), each with a bold frozen header row and an autofilter. The
-// sheets hold every row (up to Excel's row limit).
+// sheets hold every row (up to Excel's row limit). The same result gives
+// the same bytes.
 func WriteXLSX(w io.Writer, r *Result) error {
 	f := excelize.NewFile()
 	defer f.Close()
+	f.SetZipWriter(func(w io.Writer) excelize.ZipWriter { return &sortedZip{w: w, parts: map[string]*bytes.Buffer{}} })
 	bold, err := f.NewStyle(&excelize.Style{Font: &excelize.Font{Bold: true}})
 	if err != nil {
 		return err
@@ -45,19 +53,11 @@ func WriteXLSX(w io.Writer, r *Result) error {
 	return err
 }
 
+// writeSheet streams one sheet: column widths from the content, the bold
+// header frozen above the rows, an autofilter over them.
 func writeSheet(f *excelize.File, s sheet, bold int) error {
-	header := make([]any, len(s.header))
-	for i, h := range s.header {
-		header[i] = h
-	}
-	if err := f.SetSheetRow(s.name, "A1", &header); err != nil {
-		return err
-	}
-	last, err := excelize.CoordinatesToCellName(len(s.header), 1)
+	sw, err := f.NewStreamWriter(s.name)
 	if err != nil {
-		return err
-	}
-	if err := f.SetCellStyle(s.name, "A1", last, bold); err != nil {
 		return err
 	}
 	rows := s.rows
@@ -68,16 +68,9 @@ func writeSheet(f *excelize.File, s sheet, bold int) error {
 	}
 	widths := make([]int, len(s.header))
 	for i, h := range s.header {
-		widths[i] = utf8.RuneCountInString(h) + 3
+		widths[i] = utf8.RuneCountInString(h) + 3 // room for the filter button
 	}
-	for i, row := range rows {
-		cell, err := excelize.CoordinatesToCellName(1, i+2)
-		if err != nil {
-			return err
-		}
-		if err := f.SetSheetRow(s.name, cell, &row); err != nil {
-			return err
-		}
+	for _, row := range rows {
 		for c, v := range row {
 			if str, ok := v.(string); ok && c < len(widths) {
 				widths[c] = max(widths[c], utf8.RuneCountInString(str))
@@ -85,22 +78,83 @@ func writeSheet(f *excelize.File, s sheet, bold int) error {
 		}
 	}
 	for i, wd := range widths {
-		col, err := excelize.ColumnNumberToName(i + 1)
-		if err != nil {
-			return err
-		}
-		if err := f.SetColWidth(s.name, col, col, float64(min(wd, 80)+2)); err != nil {
+		if err := sw.SetColWidth(i+1, i+1, float64(min(wd, 80)+2)); err != nil {
 			return err
 		}
 	}
-	if err := f.SetPanes(s.name, &excelize.Panes{Freeze: true, YSplit: 1, TopLeftCell: "A2", ActivePane: "bottomLeft"}); err != nil {
+	if err := sw.SetPanes(&excelize.Panes{Freeze: true, YSplit: 1, TopLeftCell: "A2", ActivePane: "bottomLeft",
+		Selection: []excelize.Selection{{SQRef: "A2", ActiveCell: "A2", Pane: "bottomLeft"}}}); err != nil {
 		return err
+	}
+	header := make([]any, len(s.header))
+	for i, h := range s.header {
+		header[i] = excelize.Cell{StyleID: bold, Value: h}
+	}
+	if err := sw.SetRow("A1", header); err != nil {
+		return err
+	}
+	for i, row := range rows {
+		if err := sw.SetRow("A"+strconv.Itoa(i+2), row); err != nil {
+			return fmt.Errorf("row %d: %w", i+2, err)
+		}
 	}
 	end, err := excelize.CoordinatesToCellName(len(s.header), max(len(rows)+1, 2))
 	if err != nil {
 		return err
 	}
-	return f.AutoFilter(s.name, "A1:"+end, nil)
+	if err := f.AutoFilter(s.name, "A1:"+end, nil); err != nil {
+		return err
+	}
+	return sw.Flush()
+}
+
+// sortedZip is the workbook's zip writer: excelize writes streamed sheets
+// in map order, so the parts are kept until Close and written sorted by
+// name, without timestamps, for byte-identical workbooks.
+type sortedZip struct {
+	w     io.Writer
+	parts map[string]*bytes.Buffer
+}
+
+func (z *sortedZip) Create(name string) (io.Writer, error) {
+	if _, dup := z.parts[name]; dup {
+		return nil, fmt.Errorf("zip: duplicate part %s", name)
+	}
+	b := &bytes.Buffer{}
+	z.parts[name] = b
+	return b, nil
+}
+
+func (z *sortedZip) AddFS(fsys fs.FS) error {
+	return fs.WalkDir(fsys, ".", func(name string, d fs.DirEntry, err error) error {
+		if err != nil || d.IsDir() {
+			return err
+		}
+		data, err := fs.ReadFile(fsys, name)
+		if err != nil {
+			return err
+		}
+		w, err := z.Create(name)
+		if err != nil {
+			return err
+		}
+		_, err = w.Write(data)
+		return err
+	})
+}
+
+func (z *sortedZip) Close() error {
+	zw := zip.NewWriter(z.w)
+	for _, name := range slices.Sorted(maps.Keys(z.parts)) {
+		w, err := zw.CreateHeader(&zip.FileHeader{Name: name, Method: zip.Deflate})
+		if err != nil {
+			return err
+		}
+		if _, err := z.parts[name].WriteTo(w); err != nil {
+			return err
+		}
+	}
+	return zw.Close()
 }
 
 func xlsxSheets(r *Result) []sheet {
