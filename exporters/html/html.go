@@ -22,6 +22,7 @@ import (
 	"strconv"
 	"strings"
 	"sync"
+	"sync/atomic"
 	"unicode/utf8"
 
 	"github.com/ruleatlas/ruleatlas/exporters"
@@ -88,53 +89,62 @@ func (Exporter) Export(ctx context.Context, set *tables.Set, dir string) ([]stri
 		return nil, fmt.Errorf("writing assets: %w", err)
 	}
 
+	if err := s.renderCards(ctx, t); err != nil {
+		return nil, err
+	}
 	// Render and write pages on every core; each page is independent.
-	workers := min(runtime.GOMAXPROCS(0), len(pages))
-	next := make(chan page)
-	errs := make(chan error, workers)
-	var wg sync.WaitGroup
-	for range workers {
+	err = parallel(ctx, len(pages), func(i int, b *bytes.Buffer) error {
+		p := pages[i]
+		if err := p.render(t, b); err != nil {
+			return fmt.Errorf("rendering %s: %w", p.rel, err)
+		}
+		return exporters.WriteFile(dir, Dir+"/"+p.rel, b.Bytes())
+	})
+	if err != nil {
+		return nil, err
+	}
+	for _, p := range pages {
+		files = append(files, Dir+"/"+p.rel)
+	}
+	slices.Sort(files)
+	return files, nil
+}
+
+// parallel calls f(i, buf) for i in [0, n) on every core, each worker
+// with its own reset buffer, and returns the first error.
+func parallel(ctx context.Context, n int, f func(i int, b *bytes.Buffer) error) error {
+	var (
+		next     atomic.Int64
+		firstErr error
+		once     sync.Once
+		wg       sync.WaitGroup
+		failed   atomic.Bool
+	)
+	for range min(runtime.GOMAXPROCS(0), max(n, 1)) {
 		wg.Add(1)
 		go func() {
 			defer wg.Done()
 			var b bytes.Buffer
-			for p := range next {
-				b.Reset()
-				if err := p.render(t, &b); err != nil {
-					errs <- fmt.Errorf("rendering %s: %w", p.rel, err)
+			for !failed.Load() {
+				i := int(next.Add(1) - 1)
+				if i >= n {
 					return
 				}
-				if err := exporters.WriteFile(dir, Dir+"/"+p.rel, b.Bytes()); err != nil {
-					errs <- err
+				err := ctx.Err()
+				if err == nil {
+					b.Reset()
+					err = f(i, &b)
+				}
+				if err != nil {
+					once.Do(func() { firstErr = err })
+					failed.Store(true)
 					return
 				}
 			}
 		}()
 	}
-	var firstErr error
-feed:
-	for _, p := range pages {
-		select {
-		case next <- p:
-			files = append(files, Dir+"/"+p.rel)
-		case firstErr = <-errs:
-			break feed
-		case <-ctx.Done():
-			firstErr = ctx.Err()
-			break feed
-		}
-	}
-	close(next)
 	wg.Wait()
-	close(errs)
-	if firstErr == nil {
-		firstErr = <-errs
-	}
-	if firstErr != nil {
-		return nil, firstErr
-	}
-	slices.Sort(files)
-	return files, nil
+	return firstErr
 }
 
 // pct formats a/b as a whole percentage.

@@ -3,6 +3,7 @@ package html_test
 import (
 	"context"
 	"fmt"
+	"maps"
 	"net/url"
 	"os"
 	"path"
@@ -186,6 +187,22 @@ func TestShared(t *testing.T) {
 	dir, files := export(t, set)
 	checkLinks(t, dir, files)
 	t.Logf("%d files, %s", len(files), siteSize(t, dir, files))
+	by := map[string][]string{}
+	for _, f := range files {
+		parts := strings.SplitN(f, "/", 3)
+		by[parts[1]] = append(by[parts[1]], f)
+	}
+	var largest string
+	var most int64
+	for _, f := range files {
+		if st, err := os.Stat(filepath.Join(dir, f)); err == nil && st.Size() > most {
+			largest, most = f, st.Size()
+		}
+	}
+	for _, k := range slices.Sorted(maps.Keys(by)) {
+		t.Logf("  %-14s %5d files, %s", k, len(by[k]), siteSize(t, dir, by[k]))
+	}
+	t.Logf("largest page: %s, %d bytes", largest, most)
 }
 
 // BenchmarkExportSite writes the site of the full shared corpora.

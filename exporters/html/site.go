@@ -3,6 +3,8 @@ package html
 import (
 	"bytes"
 	"cmp"
+	"context"
+	"fmt"
 	"html/template"
 	"slices"
 	"strconv"
@@ -20,7 +22,8 @@ type site struct {
 	ix  *view.Index
 	cat *view.Catalog
 
-	rules    []view.Rule // every rule, cleaned for display, in view order
+	rules    []view.Rule     // every rule, cleaned for display, in view order
+	cards    []template.HTML // per rule: its card on technique pages (renderCards)
 	ruleIdx  map[string]int
 	ruleFile []string   // per rule: rules/<vendor>/<stem>.html
 	anchor   []string   // per rule: its anchor on technique pages
@@ -246,11 +249,12 @@ type predRow struct {
 }
 
 // Page size bounds: a technique page shows at most maxInlinePreds
-// predicates (and as many exclusions) per rule — the rule's own page has
-// them all — and at most maxRows rows per table; field pages list every
-// value.
+// predicates (and as many exclusions) per rule, without links — the rule's
+// own page has them all, linked to their field pages — and at most maxRows
+// rows per table; field pages list every value. This keeps the largest
+// technique pages (T1059 rolls up over a thousand rules) to a few MB.
 const (
-	maxInlinePreds = 30
+	maxInlinePreds = 12
 	maxRows        = 100
 )
 
@@ -265,7 +269,7 @@ type ruleView struct {
 
 type ruleGroup struct {
 	Vendor string
-	Rules  []ruleView
+	Cards  []template.HTML // rendered by the rulecard template
 }
 
 type indRow struct {
@@ -297,8 +301,10 @@ func (s *site) ruleView(i int, from string, withTechniques bool, limit int) rule
 	v := ruleView{R: r, Href: href(from, s.ruleFile[i]), Anchor: s.anchor[i],
 		Platforms: tokens(r.Platforms), Domains: tokens(r.Domains)}
 	for j, p := range r.Predicates {
-		row := predRow{Field: p.Field, FieldRaw: p.FieldRaw, OpText: p.Op, Value: p.Value,
-			Href: href(from, s.predLink[i][j]), Exclusion: p.Exclusion}
+		row := predRow{Field: p.Field, FieldRaw: p.FieldRaw, OpText: p.Op, Value: p.Value, Exclusion: p.Exclusion}
+		if limit == 0 {
+			row.Href = href(from, s.predLink[i][j])
+		}
 		if p.Negated && !p.Exclusion {
 			row.OpText = "not " + p.Op
 		}
@@ -336,6 +342,23 @@ func (s *site) identHref(from, field, op, value string) string {
 		return ""
 	}
 	return href(from, s.fieldFile[field]+"#"+id.Anchor)
+}
+
+// renderCards renders the card of every rule that has a technique page,
+// once, with links relative to techniques/.
+func (s *site) renderCards(ctx context.Context, t *template.Template) error {
+	s.cards = make([]template.HTML, len(s.rules))
+	const from = "techniques/x.html"
+	return parallel(ctx, len(s.rules), func(i int, b *bytes.Buffer) error {
+		if len(s.rules[i].Techniques) == 0 {
+			return nil
+		}
+		if err := t.ExecuteTemplate(b, "rulecard", s.ruleView(i, from, false, maxInlinePreds)); err != nil {
+			return fmt.Errorf("rendering the card of %s: %w", s.rules[i].Path, err)
+		}
+		s.cards[i] = template.HTML(b.String())
+		return nil
+	})
 }
 
 // pages lists every page of the site in a stable order.
@@ -440,7 +463,7 @@ func (s *site) techniqueData(from, id string) any {
 		Indicators                                 []indRow
 		Exclusions                                 []indRow
 		Groups                                     []ruleGroup
-		Rules                                      []ruleView
+		NRules                                     int
 	}{P: p, Filters: filtersText(p.Filters)}
 	title := p.ID
 	if p.Name != "" {
@@ -503,13 +526,13 @@ func (s *site) techniqueData(from, id string) any {
 		if !ok {
 			continue
 		}
-		v := s.ruleView(ri, from, false, maxInlinePreds)
-		d.Rules = append(d.Rules, v)
-		if n := len(d.Groups); n == 0 || d.Groups[n-1].Vendor != v.R.Vendor {
-			d.Groups = append(d.Groups, ruleGroup{Vendor: v.R.Vendor})
+		vendor := s.rules[ri].Vendor
+		d.NRules++
+		if n := len(d.Groups); n == 0 || d.Groups[n-1].Vendor != vendor {
+			d.Groups = append(d.Groups, ruleGroup{Vendor: vendor})
 		}
 		g := &d.Groups[len(d.Groups)-1]
-		g.Rules = append(g.Rules, v)
+		g.Cards = append(g.Cards, s.cards[ri])
 		countFacets(plat, s.rules[ri].Platforms)
 		countFacets(dom, s.rules[ri].Domains)
 	}
