@@ -37,7 +37,9 @@ func (Aggregate) Run(ctx context.Context, st *State) error {
 		return err
 	}
 	set.Fields, set.Indicators, set.Exclusions, set.Events = a.perTechnique(st)
-	return nil
+	var err error
+	set.DataComponents, set.Actors, set.Groups, err = a.telemetry(st) // telemetry.go
+	return err
 }
 
 // dict interns strings to dense int32 codes.

@@ -38,6 +38,8 @@ type Options struct {
 
 	AttackFile    string // STIX bundle; empty = the embedded default
 	AttackVersion string // ATT&CK version when the bundle does not say
+	// Groups are ATT&CK groups (id, name or alias) to write group reports for.
+	Groups []string
 
 	IncludeDeprecated bool
 	Workers           int   // parallel loaders; 0 = all cores

@@ -128,6 +128,13 @@ type Set struct {
 	Indicators arrow.RecordBatch
 	Exclusions arrow.RecordBatch
 	Events     arrow.RecordBatch
+	// DataComponents and Actors are the telemetry and threat-actor tables
+	// (telemetry.go).
+	DataComponents arrow.RecordBatch
+	Actors         arrow.RecordBatch
+	// Groups are the ATT&CK group ids asked for with --group, in request
+	// order; exporters write a group report for each.
+	Groups []string
 
 	Attack   *attack.Model
 	Problems []Problem // sorted by root, path, line
@@ -139,7 +146,7 @@ func (s *Set) Named() []Named {
 	return []Named{
 		{RulesName, s.Rules}, {PredicatesName, s.Predicates}, {CoverageName, s.Coverage},
 		{FieldsName, s.Fields}, {IndicatorsName, s.Indicators}, {ExclusionsName, s.Exclusions},
-		{EventsName, s.Events},
+		{EventsName, s.Events}, {DataComponentsName, s.DataComponents}, {ActorsName, s.Actors},
 	}
 }
 
