@@ -61,18 +61,15 @@ func (b *book) techniquePages() error {
 
 // Page sheet columns: A field/title, B kind/rules, C value/how/id, D and E
 // counts and flags.
-var pageWidths = []float64{38, 12, 60, 14, 14}
+var pageWidths = []float64{38, 16, 60, 16, 14}
 
 func (b *book) page(p view.Page) error {
 	name := b.pageSheet[p.ID]
 	if name == "" {
 		return nil
 	}
-	if err := b.newSheet(name); err != nil {
-		return err
-	}
-	sw, err := b.f.NewStreamWriter(name)
-	if err != nil {
+	var sw *excelize.StreamWriter
+	if err := b.locked(func() (err error) { sw, err = b.f.NewStreamWriter(name); return err }); err != nil {
 		return err
 	}
 	for i, w := range pageWidths {
@@ -93,7 +90,7 @@ func (b *book) page(p view.Page) error {
 	if p.Name != "" {
 		title += " " + p.Name
 	}
-	add(b.str(title, st.title))
+	errs = append(errs, l.addOpts(excelize.RowOpts{Height: 24}, b.str(title, st.title)))
 	if r, ok := b.coverageRow[p.ID]; ok {
 		add(b.str("← Coverage", st.link))
 		links = append(links, [2]string{cellName(1, l.row), ref(CoverageSheet, 1, r)})
@@ -213,7 +210,7 @@ func (b *book) page(p view.Page) error {
 			return err
 		}
 	}
-	return sw.Flush()
+	return b.locked(sw.Flush)
 }
 
 func pageFilters(p view.Page) string {

@@ -26,15 +26,18 @@ func (l *lines) add(cells ...any) error {
 
 func (l *lines) skip() { l.row++ }
 
+// addOpts writes one row with row options (height).
+func (l *lines) addOpts(o excelize.RowOpts, cells ...any) error {
+	l.row++
+	return l.sw.SetRow("A"+strconv.Itoa(l.row), cells, o)
+}
+
 // summary writes the Summary sheet: run facts, rules per vendor and parse
 // status, rules per tactic and vendor with a stacked bar chart.
 func (b *book) summary() error {
 	const name = SummarySheet
-	if err := b.newSheet(name); err != nil {
-		return err
-	}
-	sw, err := b.f.NewStreamWriter(name)
-	if err != nil {
+	var sw *excelize.StreamWriter
+	if err := b.locked(func() (err error) { sw, err = b.f.NewStreamWriter(name); return err }); err != nil {
 		return err
 	}
 	c, m, st := b.cat, b.set.Meta, b.st
@@ -53,7 +56,7 @@ func (b *book) summary() error {
 
 	var errs []error
 	add := func(cells ...any) { errs = append(errs, l.add(cells...)) }
-	add(excelize.Cell{StyleID: st.title, Value: "ruleatlas — detection-rule catalog"})
+	errs = append(errs, l.addOpts(excelize.RowOpts{Height: 24}, excelize.Cell{StyleID: st.title, Value: "ruleatlas — detection-rule catalog"}))
 	add(label("Report date"), b.str(orDash(m.ReportDate), st.text))
 	add(label("ATT&CK version"), b.str(orDash(m.AttackVersion), st.text))
 	add(label("Filters"), b.str(filterText(m.Filters), st.text))
@@ -147,11 +150,11 @@ func (b *book) summary() error {
 				Values:     fmt.Sprintf("%s!$%s$%d:$%s$%d", name, col, first, col, last),
 			})
 		}
-		if err := b.f.AddChart(name, cellName(nv+8, 2), chart); err != nil {
+		if err := b.locked(func() error { return b.f.AddChart(name, cellName(nv+7, 2), chart) }); err != nil {
 			return fmt.Errorf("chart: %w", err)
 		}
 	}
-	return sw.Flush()
+	return b.locked(sw.Flush)
 }
 
 func firstErr(errs []error) error {
@@ -198,7 +201,7 @@ func (b *book) coverage() error {
 		cols = append(cols, column{title: v, max: 12})
 	}
 	totalCol := 4 + nv
-	cols = append(cols, column{title: "Total", max: 10}, column{title: "Tactics", max: 50},
+	cols = append(cols, column{title: "Total", max: 10}, column{title: "Tactics", max: 40},
 		column{title: "Fields", max: 10}, column{title: "Indicators", max: 12}, column{title: "Note", max: 30})
 	fieldsCol, indCol := totalCol+2, totalCol+3
 	for i, t := range techs {
@@ -273,7 +276,7 @@ func (b *book) coverage() error {
 			}
 			scale := []excelize.ConditionalFormatOptions{{Type: "3_color_scale", Criteria: "=",
 				MinType: "min", MidType: "percentile", MidValue: "50", MaxType: "max",
-				MinColor: "#F8696B", MidColor: "#FFEB84", MaxColor: "#63BE7B"}}
+				MinColor: "#FBE2D5", MidColor: "#FFF2CC", MaxColor: "#63BE7B"}}
 			if nv > 0 {
 				if err := b.f.SetConditionalFormat(name, cellName(4, 2)+":"+cellName(3+nv, last), scale); err != nil {
 					return err
@@ -420,7 +423,7 @@ func (b *book) indicators() error {
 		{title: "Kind", max: 12}, {title: "Value", max: 70}, {title: "Rules here", max: 11}, {title: "Corpus reach", max: 13}}
 	t := b.st.text
 	return b.table(table{
-		name: IndicatorsSheet, cols: cols, rows: int(rc.NumRows()), source: tables.IndicatorsName,
+		name: IndicatorsSheet, cols: cols, rows: int(rc.NumRows()), source: tables.IndicatorsName, deferred: &b.indicatorsDone,
 		fill: func(i int, row []any) {
 			row[0], row[1], row[2] = b.str(tech.Value(i), t), b.str(field.Value(i), t), b.str(op.Value(i), t)
 			row[3], row[4], row[5] = b.str(value.Value(i), t), b.num(n.Value(i)), b.num(reach.Value(i))

@@ -25,9 +25,10 @@ type table struct {
 	rowOpts    func(i int) []excelize.RowOpts // optional
 	after      func(i, sheetRow int) error    // links etc., called once per written row
 	freezeCols int                            // columns kept visible when scrolling right
-	setup      func() error                   // before streaming starts (sheet properties)
-	finish     func(lastRow int) error        // before the sheet is flushed (conditional formats)
+	setup      func() error                   // before streaming starts (sheet properties); holds b.mu
+	finish     func(lastRow int) error        // before the sheet is flushed (conditional formats); holds b.mu
 	source     string                         // Parquet table named in the truncation note
+	deferred   *func() error                  // when set, receives the final steps instead of running them
 }
 
 // maxDataRows leaves room for the header and a truncation note.
@@ -37,15 +38,17 @@ const maxDataRows = excelize.TotalRows - 2
 const sampleRows = 2000
 
 func (b *book) table(t table) error {
-	if err := b.newSheet(t.name); err != nil {
-		return err
-	}
-	if t.setup != nil {
-		if err := t.setup(); err != nil {
-			return err
+	var sw *excelize.StreamWriter
+	err := b.locked(func() error {
+		if t.setup != nil {
+			if err := t.setup(); err != nil {
+				return err
+			}
 		}
-	}
-	sw, err := b.f.NewStreamWriter(t.name)
+		var err error
+		sw, err = b.f.NewStreamWriter(t.name)
+		return err
+	})
 	if err != nil {
 		return err
 	}
@@ -125,24 +128,32 @@ func (b *book) table(t table) error {
 			return err
 		}
 	}
-	if err := b.f.AutoFilter(t.name, "A1:"+cellName(len(t.cols), max(last, 1)), nil); err != nil {
-		return err
-	}
-	if t.finish != nil {
-		if err := t.finish(last); err != nil {
+	done := func() error {
+		if err := b.f.AutoFilter(t.name, "A1:"+cellName(len(t.cols), max(last, 1)), nil); err != nil {
 			return err
 		}
+		if t.finish != nil {
+			if err := t.finish(last); err != nil {
+				return err
+			}
+		}
+		return sw.Flush()
 	}
-	return sw.Flush()
+	if t.deferred != nil {
+		// Streamed beside the other sheets: the workbook-wide steps (the
+		// filter's defined name) wait for a fixed point in the run.
+		*t.deferred = done
+		return nil
+	}
+	return b.locked(done)
 }
 
 // cellChars is the displayed length of a cell value, for column widths.
 func cellChars(v any) int {
-	c, ok := v.(excelize.Cell)
-	if !ok {
-		return 0
+	if c, ok := v.(excelize.Cell); ok {
+		v = c.Value
 	}
-	switch x := c.Value.(type) {
+	switch x := v.(type) {
 	case string:
 		return min(utf8.RuneCountInString(x), 200)
 	case int64:

@@ -22,6 +22,7 @@ import (
 	"fmt"
 	"io"
 	"strconv"
+	"sync"
 	"time"
 
 	"github.com/apache/arrow-go/v18/arrow"
@@ -87,35 +88,54 @@ func (e Exporter) Write(ctx context.Context, w io.Writer, set *tables.Set) error
 		return err
 	}
 	defer b.f.Close()
-	steps := []struct {
+	// Sheets are added in workbook order first; then Indicators, the
+	// biggest, is streamed on its own goroutine while the others are
+	// streamed in order on this one. Each stream writer owns its sheet;
+	// every call that touches workbook-wide state goes through b.mu.
+	order := []string{SummarySheet, CoverageSheet, GapsSheet, RulesSheet, FieldsSheet, IndicatorsSheet, ExclusionsSheet, ProblemsSheet}
+	order = append(order, b.pageOrder...)
+	for _, name := range order {
+		if err := b.newSheet(name); err != nil {
+			return fmt.Errorf("sheet %s: %w", name, err)
+		}
+	}
+	type step struct {
 		name string
 		fn   func() error
-	}{
-		{SummarySheet, b.summary},
-		{CoverageSheet, b.coverage},
-		{GapsSheet, b.gaps},
-		{RulesSheet, b.rules},
-		{FieldsSheet, b.fields},
-		{IndicatorsSheet, b.indicators},
-		{ExclusionsSheet, b.exclusions},
-		{ProblemsSheet, b.problems},
 	}
-	for _, s := range steps {
-		if err := ctx.Err(); err != nil {
-			return err
+	run := func(steps ...step) error {
+		for _, s := range steps {
+			if err := ctx.Err(); err != nil {
+				return err
+			}
+			if err := s.fn(); err != nil {
+				return fmt.Errorf("sheet %s: %w", s.name, err)
+			}
 		}
-		if err := s.fn(); err != nil {
-			return fmt.Errorf("sheet %s: %w", s.name, err)
-		}
+		return nil
 	}
-	if e.PerTechnique {
-		if err := b.techniquePages(); err != nil {
-			return err
+	side := make(chan error, 1)
+	go func() { side <- run(step{IndicatorsSheet, b.indicators}) }()
+	err = run(step{SummarySheet, b.summary}, step{CoverageSheet, b.coverage}, step{GapsSheet, b.gaps},
+		step{RulesSheet, b.rules}, step{FieldsSheet, b.fields}, step{ExclusionsSheet, b.exclusions},
+		step{ProblemsSheet, b.problems})
+	if err == nil && e.PerTechnique {
+		err = b.techniquePages()
+	}
+	if err := errors.Join(err, <-side); err != nil {
+		return err
+	}
+	if b.indicatorsDone != nil {
+		if err := b.indicatorsDone(); err != nil {
+			return fmt.Errorf("sheet %s: %w", IndicatorsSheet, err)
 		}
 	}
 	when := fixedTime(set.Meta.ReportDate)
-	b.f.SetZipWriter(func(w io.Writer) excelize.ZipWriter { return newSortedZip(w, when, flate.BestSpeed) })
-	if err := b.f.Write(w); err != nil {
+	// excelize assembles the package in a buffer it then copies to its
+	// writer; the zip writer goes straight to w instead, so the buffer stays
+	// empty and the workbook is not held twice.
+	b.f.SetZipWriter(func(io.Writer) excelize.ZipWriter { return newSortedZip(w, when, flate.BestSpeed) })
+	if err := b.f.Write(io.Discard); err != nil {
 		return fmt.Errorf("writing workbook: %w", err)
 	}
 	return nil
@@ -148,7 +168,21 @@ type book struct {
 	fieldRows, indicatorRows, exclusionRows map[string][2]int // technique → data rows [start, end)
 	coverageRow                             map[string]int
 	pageSheet                               map[string]string // technique → its sheet (PerTechnique)
+	pageOrder                               []string          // page sheets in workbook order
+	indicatorsDone                          func() error      // Indicators' final steps, run after the others
 	sheetIndex                              int
+
+	// mu serialises the calls that touch workbook-wide state (new stream
+	// writers, links, filters, formats, charts, flushes) while two sheets
+	// are streamed at once; rows go to each sheet's own stream writer.
+	mu sync.Mutex
+}
+
+// locked runs fn holding b.mu.
+func (b *book) locked(fn func() error) error {
+	b.mu.Lock()
+	defer b.mu.Unlock()
+	return fn()
 }
 
 type styles struct {
@@ -185,7 +219,9 @@ func newBook(ctx context.Context, set *tables.Set, opts Exporter) (*book, error)
 	b.exclusionRows = dataRows(set.Exclusions)
 	if opts.PerTechnique {
 		for _, id := range view.NewIndex(set).Techniques() {
-			b.pageSheet[id] = pageSheetName(id, b.pageSheet)
+			name := pageSheetName(id, b.pageSheet)
+			b.pageSheet[id] = name
+			b.pageOrder = append(b.pageOrder, name)
 		}
 	}
 	return b, nil
@@ -220,7 +256,6 @@ func (b *book) newStyles() error {
 		errs = append(errs, err)
 		return id
 	}
-	top := &excelize.Alignment{Vertical: "top"}
 	b.st = styles{
 		title:   add(&excelize.Style{Font: &excelize.Font{Bold: true, Size: 16, Color: "1F3864"}}),
 		section: add(&excelize.Style{Font: &excelize.Font{Bold: true, Size: 12, Color: "1F3864"}}),
@@ -228,19 +263,31 @@ func (b *book) newStyles() error {
 			Fill:      excelize.Fill{Type: "pattern", Pattern: 1, Color: []string{"D9E1F2"}},
 			Border:    []excelize.Border{{Type: "bottom", Color: "8EA9DB", Style: 1}},
 			Alignment: &excelize.Alignment{Vertical: "top", WrapText: true}}),
-		label:      add(&excelize.Style{Font: &excelize.Font{Bold: true}, Alignment: top}),
+		label:      add(&excelize.Style{Font: &excelize.Font{Bold: true}}),
 		text:       0, // the default style: most cells, and the smallest XML
-		bold:       add(&excelize.Style{Font: &excelize.Font{Bold: true}, Alignment: top}),
+		bold:       add(&excelize.Style{Font: &excelize.Font{Bold: true}}),
 		wrap:       add(&excelize.Style{Alignment: &excelize.Alignment{Vertical: "top", WrapText: true}}),
-		italic:     add(&excelize.Style{Font: &excelize.Font{Italic: true, Color: "595959"}, Alignment: top}),
-		indent:     add(&excelize.Style{Alignment: &excelize.Alignment{Vertical: "top", Indent: 2}}),
-		link:       add(&excelize.Style{Font: &excelize.Font{Color: "0563C1", Underline: "single"}, Alignment: top}),
-		linkIndent: add(&excelize.Style{Font: &excelize.Font{Color: "0563C1", Underline: "single"}, Alignment: &excelize.Alignment{Vertical: "top", Indent: 2}}),
-		count:      add(&excelize.Style{NumFmt: 3, Alignment: top}),
-		countBold:  add(&excelize.Style{NumFmt: 3, Font: &excelize.Font{Bold: true}, Alignment: top}),
-		percent:    add(&excelize.Style{NumFmt: 9, Alignment: top}),
+		italic:     add(&excelize.Style{Font: &excelize.Font{Italic: true, Color: "595959"}}),
+		indent:     add(&excelize.Style{Alignment: &excelize.Alignment{Horizontal: "left", Indent: 2}}),
+		link:       add(&excelize.Style{Font: &excelize.Font{Color: "0563C1", Underline: "single"}}),
+		linkIndent: add(&excelize.Style{Font: &excelize.Font{Color: "0563C1", Underline: "single"}, Alignment: &excelize.Alignment{Horizontal: "left", Indent: 2}}),
+		count:      add(&excelize.Style{NumFmt: 3}),
+		countBold:  add(&excelize.Style{NumFmt: 3, Font: &excelize.Font{Bold: true}}),
+		percent:    add(&excelize.Style{NumFmt: 9}),
 	}
-	return errors.Join(errs...)
+	st := b.st
+	if err := errors.Join(errs...); err != nil {
+		return err
+	}
+	// The quote-prefix twins are made here, before any sheet is streamed,
+	// so their ids never depend on the order rows are written in.
+	for _, id := range []int{st.text, st.title, st.section, st.header, st.label, st.bold, st.wrap, st.italic,
+		st.indent, st.link, st.linkIndent} {
+		if _, ok := b.quoted[id]; !ok {
+			b.quoted[id] = b.addQuoteTwin(id)
+		}
+	}
+	return nil
 }
 
 // str is a text cell: sanitized, always a string, with the quote-prefix
@@ -254,6 +301,9 @@ func (b *book) str(s string, style int) any {
 	if formulaLike(s) {
 		style = b.quote(style)
 	}
+	if style == 0 {
+		return s // the default style: no Cell to allocate
+	}
 	return excelize.Cell{StyleID: style, Value: s}
 }
 
@@ -266,6 +316,11 @@ func (b *book) quote(style int) int {
 	if q, ok := b.quoted[style]; ok {
 		return q
 	}
+	return style // not reached: every text style has a twin (newStyles)
+}
+
+// addQuoteTwin appends a copy of style with quotePrefix set.
+func (b *book) addQuoteTwin(style int) int {
 	xfs := b.f.Styles.CellXfs
 	if xfs == nil || style < 0 || style >= len(xfs.Xf) {
 		return style
@@ -275,9 +330,7 @@ func (b *book) quote(style int) int {
 	xf.QuotePrefix = &on
 	xfs.Xf = append(xfs.Xf, xf)
 	xfs.Count = len(xfs.Xf)
-	q := len(xfs.Xf) - 1
-	b.quoted[style] = q
-	return q
+	return len(xfs.Xf) - 1
 }
 
 // newSheet adds a sheet (the first call renames the default sheet).
@@ -292,7 +345,7 @@ func (b *book) newSheet(name string) error {
 
 // link makes cell a hyperlink to a location inside the workbook.
 func (b *book) link(sheet, cell, target string) error {
-	return b.f.SetCellHyperLink(sheet, cell, target, "Location")
+	return b.locked(func() error { return b.f.SetCellHyperLink(sheet, cell, target, "Location") })
 }
 
 // ref is an absolute cell reference to a sheet, quoted for any name.

@@ -11,6 +11,7 @@ import (
 	"path/filepath"
 	"slices"
 	"strings"
+	"syscall"
 	"testing"
 	"time"
 
@@ -399,6 +400,20 @@ func TestFormulaInjection(t *testing.T) {
 	}
 }
 
+// countWriter discards what it is given and counts the bytes.
+type countWriter int64
+
+func (c *countWriter) Write(p []byte) (int, error) { *c += countWriter(len(p)); return len(p), nil }
+
+// cpuTime is the process's user+system CPU time.
+func cpuTime() time.Duration {
+	var ru syscall.Rusage
+	if err := syscall.Getrusage(syscall.RUSAGE_SELF, &ru); err != nil {
+		return 0
+	}
+	return time.Duration(ru.Utime.Nano() + ru.Stime.Nano())
+}
+
 func keys(m map[string]int) []string {
 	var out []string
 	for k := range m {
@@ -439,4 +454,34 @@ func TestLibreOffice(t *testing.T) {
 			t.Errorf("%s: LibreOffice read %d rows, want %d", c.sheet, n, c.rows+1)
 		}
 	}
+}
+
+// BenchmarkExportShared writes the workbook of the full shared corpora
+// (every registered vendor with a shared corpus); the tables are built once.
+func BenchmarkExportShared(b *testing.B) {
+	benchExport(b, xlsx.Exporter{})
+}
+
+// BenchmarkExportSharedPerTechnique adds one sheet per covered technique.
+func BenchmarkExportSharedPerTechnique(b *testing.B) {
+	benchExport(b, xlsx.Exporter{PerTechnique: true})
+}
+
+func benchExport(b *testing.B, e xlsx.Exporter) {
+	set := sharedSet(b)
+	var size int
+	b.ReportAllocs()
+	cpu0 := cpuTime()
+	for b.Loop() {
+		var w countWriter
+		if err := e.Write(context.Background(), &w, set); err != nil {
+			b.Fatal(err)
+		}
+		size = int(w)
+	}
+	// CPU time (user+system) per export: steadier than wall time on a
+	// shared machine.
+	b.ReportMetric(float64((cpuTime()-cpu0).Milliseconds())/float64(b.N), "cpu-ms/op")
+	b.ReportMetric(float64(size), "bytes/workbook")
+	b.ReportMetric(float64(set.Rules.NumRows()), "rules")
 }
