@@ -9,6 +9,7 @@ import (
 	"os"
 	"slices"
 	"strings"
+	"sync"
 
 	"github.com/urfave/cli/v2"
 
@@ -79,13 +80,18 @@ func runDiff(c *cli.Context) error {
 		return usagef("--max-rows must be 0 or more")
 	}
 
-	var snaps [2]*diff.Snapshot
+	// Load both folders at once.
+	var (
+		snaps [2]*diff.Snapshot
+		errs  [2]error
+		wg    sync.WaitGroup
+	)
 	for i, dir := range dirs {
-		s, err := diff.Load(c.Context, dir)
-		if err != nil {
-			return cli.Exit(err.Error(), exitFailed)
-		}
-		snaps[i] = s
+		wg.Go(func() { snaps[i], errs[i] = diff.Load(c.Context, dir) })
+	}
+	wg.Wait()
+	if err := errors.Join(errs[:]...); err != nil {
+		return cli.Exit(err.Error(), exitFailed)
 	}
 	res := diff.Compare(snaps[0], snaps[1])
 

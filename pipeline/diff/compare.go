@@ -4,6 +4,8 @@ import (
 	"cmp"
 	"slices"
 	"strings"
+
+	"github.com/ruleatlas/ruleatlas/normalize/rule"
 )
 
 // Result is the difference between two snapshots; every slice is sorted.
@@ -332,19 +334,20 @@ func compareRule(o, n *Rule) (RuleChange, bool) {
 	return c, len(c.Fields) > 0 || len(c.PredicatesAdded) > 0 || len(c.PredicatesRemoved) > 0
 }
 
-// minus returns the lines of a that b does not have, as multisets: a line
-// twice in a and once in b is returned once. The result is sorted.
-func minus(a, b []string) []string {
-	n := make(map[string]int, len(b))
-	for _, s := range b {
-		n[s]++
+// minus returns the predicates of a that b does not have, as multisets
+// (a predicate twice in a and once in b is returned once), as sorted
+// rule.FormatOne lines.
+func minus(a, b []rule.Predicate) []string {
+	n := make(map[rule.Predicate]int, len(b))
+	for _, p := range b {
+		n[p]++
 	}
 	var out []string
-	for _, s := range a {
-		if n[s] > 0 {
-			n[s]--
+	for _, p := range a {
+		if n[p] > 0 {
+			n[p]--
 		} else {
-			out = append(out, s)
+			out = append(out, rule.FormatOne(p))
 		}
 	}
 	slices.Sort(out)

@@ -2,7 +2,10 @@ package diff
 
 import (
 	"bytes"
+	"strings"
 	"testing"
+
+	"github.com/ruleatlas/ruleatlas/normalize/rule"
 
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
@@ -62,23 +65,28 @@ func TestCompareCoverageKinds(t *testing.T) {
 }
 
 func TestCompareRules(t *testing.T) {
-	rule := func(id, path string, preds ...string) *Rule {
-		return &Rule{Vendor: "sigma", RuleID: id, Path: path, Title: "T " + id, Status: "test", Severity: "high",
-			Techniques: []string{"T1001"}, ParseStatus: "ok", Predicates: preds}
+	mk := func(id, path string, preds ...string) *Rule {
+		r := &Rule{Vendor: "sigma", RuleID: id, Path: path, Title: "T " + id, Status: "test", Severity: "high",
+			Techniques: []string{"T1001"}, ParseStatus: "ok"}
+		for _, p := range preds { // field=value
+			f, v, _ := strings.Cut(p, "=")
+			r.Predicates = append(r.Predicates, rule.Predicate{FieldRaw: f, Op: rule.OpEq, Value: v})
+		}
+		return r
 	}
-	o1 := rule("a", "a.yml", `x eq "1"`, `x eq "1"`, `y eq "2"`)
-	n1 := rule("a", "a.yml", `x eq "1"`, `z eq "3"`, `y eq "2"`)
-	o2 := rule("b", "b.yml")
-	n2 := rule("b", "moved/b.yml") // a move alone is no change
-	o3 := rule("c", "c.yml")
-	n3 := rule("c", "c.yml")
+	o1 := mk("a", "a.yml", "x=1", "x=1", "y=2")
+	n1 := mk("a", "a.yml", "x=1", "z=3", "y=2")
+	o2 := mk("b", "b.yml")
+	n2 := mk("b", "moved/b.yml") // a move alone is no change
+	o3 := mk("c", "c.yml")
+	n3 := mk("c", "c.yml")
 	n3.Title, n3.Severity, n3.Techniques = "New title", "", []string{"T1002", "T1001"}
 	n3.ParseStatus, n3.ParseError = "failed", "query line 1, column 4: unexpected )"
-	o4 := rule("gone", "gone.yml")
-	n5 := rule("new", "new.yml")
+	o4 := mk("gone", "gone.yml")
+	n5 := mk("new", "new.yml")
 	// A duplicated id (not written by ruleatlas) is matched by path.
-	od1, od2 := rule("dup", "d1.yml"), rule("dup", "d2.yml")
-	nd1, nd3 := rule("dup", "d1.yml", `k eq "v"`), rule("dup", "d3.yml")
+	od1, od2 := mk("dup", "d1.yml"), mk("dup", "d2.yml")
+	nd1, nd3 := mk("dup", "d1.yml", "k=v"), mk("dup", "d3.yml")
 	other := &Rule{Vendor: "elastic", RuleID: "a", Path: "a.toml", ParseStatus: "ok"}
 
 	old := &Snapshot{Rules: []*Rule{o1, o2, o3, o4, od1, od2}}
@@ -179,25 +187,32 @@ func TestAttachPredicates(t *testing.T) {
 	rules := func() []*Rule {
 		return []*Rule{{Vendor: "v", RuleID: "a", nPreds: 2}, {Vendor: "v", RuleID: "b", nPreds: 0}, {Vendor: "v", RuleID: "c", nPreds: 1}}
 	}
+	pr := func(id, value string) predRow {
+		return predRow{"v", id, rule.Predicate{FieldRaw: "f", Op: rule.OpEq, Value: value}}
+	}
 	lines := func(rs []*Rule) [][]string {
 		var out [][]string
 		for _, r := range rs {
-			out = append(out, r.Predicates)
+			var vs []string
+			for _, p := range r.Predicates {
+				vs = append(vs, p.Value)
+			}
+			out = append(out, vs)
 		}
 		return out
 	}
 	// In rule order, predicate_count rows per rule.
 	rs := rules()
-	attachPredicates(rs, []predRow{{"v", "a", "a1"}, {"v", "a", "a2"}, {"v", "c", "c1"}})
-	assert.Equal(t, [][]string{{"a1", "a2"}, {}, {"c1"}}, lines(rs))
+	attachPredicates(rs, []predRow{pr("a", "a1"), pr("a", "a2"), pr("c", "c1")})
+	assert.Equal(t, [][]string{{"a1", "a2"}, nil, {"c1"}}, lines(rs))
 	// Another order: grouped by vendor and rule id.
 	rs = rules()
-	attachPredicates(rs, []predRow{{"v", "c", "c1"}, {"v", "a", "a1"}, {"v", "a", "a2"}})
+	attachPredicates(rs, []predRow{pr("c", "c1"), pr("a", "a1"), pr("a", "a2")})
 	assert.Equal(t, [][]string{{"a1", "a2"}, nil, {"c1"}}, lines(rs))
 	// Counts that do not add up (a negative or huge predicate_count is
 	// clamped at load): grouped too.
 	rs = rules()
 	rs[2].nPreds = 5
-	attachPredicates(rs, []predRow{{"v", "a", "a1"}, {"v", "a", "a2"}, {"v", "c", "c1"}})
+	attachPredicates(rs, []predRow{pr("a", "a1"), pr("a", "a2"), pr("c", "c1")})
 	assert.Equal(t, [][]string{{"a1", "a2"}, nil, {"c1"}}, lines(rs))
 }

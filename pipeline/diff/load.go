@@ -52,7 +52,7 @@ type Rule struct {
 	Title, Status, Severity string
 	Techniques              []string // sorted
 	ParseStatus, ParseError string
-	Predicates              []string // rule.FormatOne lines, in file order
+	Predicates              []rule.Predicate // in file order
 
 	nPreds int // predicate_count
 }
@@ -123,10 +123,10 @@ func Load(ctx context.Context, dir string) (*Snapshot, error) {
 		{tables.PredicatesName, []string{"vendor", "rule_id", "field", "field_raw", "op", "value", "negated", "exclusion"}, "ssssssbb",
 			func(n int) { preds = make([]predRow, 0, n) },
 			func(c []column, i int) {
-				preds = append(preds, predRow{vendor: c[0].str(i), ruleID: c[1].str(i), line: rule.FormatOne(rule.Predicate{
+				preds = append(preds, predRow{vendor: c[0].str(i), ruleID: c[1].str(i), pred: rule.Predicate{
 					Field: c[2].str(i), FieldRaw: c[3].str(i), Op: rule.Op(c[4].str(i)), Value: c[5].str(i),
 					Negated: c[6].bool(i), Exclusion: c[7].bool(i),
-				})})
+				}})
 			}},
 		{tables.CoverageName, []string{"technique_id", "technique_name", "vendor", "rules"}, "sssi",
 			func(n int) { s.Coverage = make([]Coverage, 0, n) },
@@ -153,7 +153,10 @@ func Load(ctx context.Context, dir string) (*Snapshot, error) {
 	return s, nil
 }
 
-type predRow struct{ vendor, ruleID, line string }
+type predRow struct {
+	vendor, ruleID string
+	pred           rule.Predicate
+}
 
 // attachPredicates gives each rule its predicates. The pipeline writes the
 // predicates in rule order, predicate_count rows per rule; when a file
@@ -176,19 +179,19 @@ func attachPredicates(rules []*Rule, preds []predRow) {
 		if !inOrder {
 			break
 		}
-		r.Predicates = make([]string, n)
+		r.Predicates = make([]rule.Predicate, n)
 		for j, p := range preds[i : i+n] {
-			r.Predicates[j] = p.line
+			r.Predicates[j] = p.pred
 		}
 		i += n
 	}
 	if inOrder && i == len(preds) {
 		return
 	}
-	byKey := map[string][]string{}
+	byKey := map[string][]rule.Predicate{}
 	for _, p := range preds {
 		k := p.vendor + "\x00" + p.ruleID
-		byKey[k] = append(byKey[k], p.line)
+		byKey[k] = append(byKey[k], p.pred)
 	}
 	for _, r := range rules {
 		r.Predicates = byKey[r.Key()]
