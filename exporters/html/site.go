@@ -450,7 +450,8 @@ func (s *site) tacticData(from string, t view.TacticCoverage) any {
 
 func (s *site) techniqueData(from, id string) any {
 	p := s.ix.Page(id)
-	p.Name, p.Description = clean(p.Name), clean(p.Description)
+	// ATT&CK prose marks code with <code> tags; show it as plain text.
+	p.Name, p.Description = clean(p.Name), clean(codeTags.Replace(p.Description))
 	d := struct {
 		base
 		P                                          view.Page
@@ -502,6 +503,9 @@ func (s *site) techniqueData(from, id string) any {
 		row.Samples = make([]string, len(f.Samples))
 		for i, v := range f.Samples {
 			row.Samples[i] = clean(v)
+			if v == "" {
+				row.Samples[i] = "(empty)"
+			}
 		}
 		if ff, ok := s.fieldFile[fieldKeyOf(f.Field)]; ok {
 			row.Href = href(from, ff)
@@ -539,6 +543,8 @@ func (s *site) techniqueData(from, id string) any {
 	d.Platforms, d.Domains = facets(plat), facets(dom)
 	return d
 }
+
+var codeTags = strings.NewReplacer("<code>", "", "</code>", "")
 
 // fieldKeyOf maps an aggregate table's field to the field page key.
 func fieldKeyOf(f string) string {

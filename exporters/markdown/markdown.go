@@ -94,16 +94,16 @@ func Render(set *tables.Set) ([]byte, error) {
 }
 
 // positions strip line/column details so problems group by their cause.
-var positions = regexp.MustCompile(`(?i)\b(line|column|col|offset|position)\s*\d+|\d+:\d+|"[^"]*"|'[^']*'|` + "`[^`]*`")
+var positions = regexp.MustCompile(`(?i)\b(line|column|col|offset|position)\s*\d+|\d+:\d+|"[^"]*"|'[^']*'|` + "`[^`]*`" + `|[^\s:]*[/\\][^\s:]*`)
 
-// messages groups problems by kind and message (positions and quoted text
-// removed) and counts files, most frequent first.
+// messages groups problems by kind and message (positions, quoted text
+// and paths removed) and counts files, most frequent first.
 func messages(ps []tables.Problem) []view.Count {
 	counts := map[string]int64{}
 	for _, p := range ps {
 		msg := positions.ReplaceAllStringFunc(p.Msg, func(s string) string {
-			switch s[0] {
-			case '"', '\'', '`':
+			switch {
+			case s[0] == '"' || s[0] == '\'' || s[0] == '`' || strings.ContainsAny(s, "/\\"):
 				return "…"
 			}
 			return strings.TrimRight(strings.TrimRightFunc(s, func(r rune) bool { return r >= '0' && r <= '9' || r == ':' }), " ") + " N"
