@@ -238,7 +238,9 @@ func (d *doc) wrap(s *style, text string, w float64, maxLines int) []string {
 	}
 	var lines []string
 	var starts []int // byte offset of each line in text
-	start, brk, width := 0, -1, 0
+	start, width := 0, 0
+	space, punct := -1, -1 // break opportunities in the current line: after a space, after breakAfter
+	spaceW := 0            // line width up to the space break
 	truncated := false
 	for i, r := range text {
 		rw := 0
@@ -247,20 +249,24 @@ func (d *doc) wrap(s *style, text string, w float64, maxLines int) []string {
 		}
 		if r == ' ' {
 			width += rw
-			brk = i + 1
+			space, spaceW = i+1, width
 			continue
 		}
 		for width+rw > limit && i > start {
+			// Prefer a space unless it leaves the line less than half full.
 			cut := i
-			if brk > start {
-				cut = brk
+			switch {
+			case space > start && (spaceW >= limit/2 || punct <= start):
+				cut = space
+			case punct > start:
+				cut = punct
 			}
 			lines = append(lines, strings.TrimRight(text[start:cut], " "))
 			starts = append(starts, start)
 			for cut < i && text[cut] == ' ' {
 				cut++
 			}
-			start, brk = cut, -1
+			start, space, punct = cut, -1, -1
 			width = s.m.measure(text[start:i])
 			if maxLines > 0 && len(lines) == maxLines {
 				truncated = true
@@ -272,7 +278,7 @@ func (d *doc) wrap(s *style, text string, w float64, maxLines int) []string {
 		}
 		width += rw
 		if strings.ContainsRune(breakAfter, r) {
-			brk = i + utf8.RuneLen(r)
+			punct = i + utf8.RuneLen(r)
 		}
 	}
 	if truncated {

@@ -120,3 +120,8 @@ func fsRead(name string) (string, error) {
 	b, err := fs.ReadFile(templates.PDF, name)
 	return string(b), err
 }
+
+func TestPlainDescription(t *testing.T) {
+	in := "Adversaries may abuse [Unix Shell](https://attack.mitre.org/techniques/T1059/004) and <code>cmd</code>.(Citation: Some Report) Done."
+	require.Equal(t, "Adversaries may abuse Unix Shell and cmd. Done.", plainDescription(in))
+}

@@ -1,6 +1,7 @@
 package pdf
 
 import (
+	"regexp"
 	"strconv"
 	"strings"
 
@@ -152,7 +153,7 @@ func (r *renderer) techTitle(d *doc, p view.Page) {
 	}
 	if p.Description != "" {
 		d.y += 2
-		d.para("body", p.Description, d.left())
+		d.para("body", plainDescription(p.Description), d.left())
 	}
 }
 
@@ -269,4 +270,18 @@ func filterSuffix(f tables.Filters) string {
 		return " — " + t
 	}
 	return ""
+}
+
+var (
+	mdLink   = regexp.MustCompile(`\[([^\]]*)\]\((?:https?://|/)[^)\s]*\)`)
+	citation = regexp.MustCompile(`\s*\(Citation:[^)]*\)`)
+	codeTag  = regexp.MustCompile(`</?code>`)
+)
+
+// plainDescription turns the Markdown of an ATT&CK description into plain
+// text: links keep their text, citations and <code> tags go.
+func plainDescription(s string) string {
+	s = citation.ReplaceAllString(s, "")
+	s = codeTag.ReplaceAllString(s, "")
+	return mdLink.ReplaceAllString(s, "$1")
 }
