@@ -80,7 +80,7 @@ var boolFlags = map[string]bool{"include-deprecated": true, "quiet": true, "q": 
 // --sigma DIR` behind the flags: urfave/cli v2 stops parsing flags at the
 // first positional argument.
 func interspersed(args []string) []string {
-	if len(args) < 3 || args[1] != "technique" {
+	if len(args) < 3 || args[1] != "technique" && args[1] != "group" {
 		return args
 	}
 	out := []string{args[0], args[1]}
@@ -121,7 +121,7 @@ func newApp(stdout, stderr io.Writer) *cli.App {
 		OnUsageError: func(_ *cli.Context, err error, _ bool) error {
 			return usageError{err}
 		},
-		Commands: []*cli.Command{reportCommand(), techniqueCommand(), fieldsCommand(), diffCommand(), versionCommand()},
+		Commands: []*cli.Command{reportCommand(), techniqueCommand(), groupCommand(), fieldsCommand(), diffCommand(), versionCommand()},
 	}
 }
 
@@ -278,6 +278,7 @@ func reportCommand() *cli.Command {
 		&cli.StringFlag{Name: "out", Aliases: []string{"o"}, Value: "out", Usage: "output `DIR` (replaced atomically)", Category: "Output"},
 		&cli.StringSliceFlag{Name: "format", Usage: "output formats, comma-separated (default: all): " + formatNames(), Category: "Output"},
 		&cli.StringFlag{Name: "report-date", Usage: "`YYYY-MM-DD` shown in reports (default: the newest rule date)", Category: "Output"},
+		&cli.StringSliceFlag{Name: "group", Usage: "also write a report of ATT&CK `GROUP` (id, name or alias; repeatable)", Category: "Output"},
 		&cli.BoolFlag{Name: "quiet", Aliases: []string{"q"}, Usage: "print nothing but errors", Category: "Run"},
 		&cli.BoolFlag{Name: "strict", Usage: "exit 3 when any file could not be read or parsed", Category: "Run"},
 		&cli.StringFlag{Name: "cpuprofile", Usage: "write a CPU profile to `FILE` (go tool pprof)", Category: "Profiling"},
@@ -302,6 +303,7 @@ func reportCommand() *cli.Command {
 				o.Formats = cfg.Formats
 			}
 			o.ReportDate = c.String("report-date")
+			o.Groups = splitList(c.StringSlice("group"))
 			if !c.IsSet("report-date") {
 				o.ReportDate = cfg.ReportDate
 			}
