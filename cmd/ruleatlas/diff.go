@@ -37,9 +37,10 @@ func diffCommand() *cli.Command {
 		Flags: []cli.Flag{
 			&cli.StringFlag{Name: "format", Aliases: []string{"f"}, Value: "text", Usage: "`FORMAT`: " + strings.Join(diffFormats, ", ")},
 			&cli.StringFlag{Name: "out", Aliases: []string{"o"}, Usage: "write to `FILE` instead of standard output (required for xlsx)"},
-			&cli.IntFlag{Name: "max-rows", Usage: fmt.Sprintf("rows per section in text and markdown, 0 = all (default: all for text, %d for markdown)", diff.DefaultMarkdownRows)},
+			&cli.IntFlag{Name: "max-rows", Usage: "`N` rows per section in text and markdown, 0 = all",
+				DefaultText: fmt.Sprintf("all for text, %d for markdown", diff.DefaultMarkdownRows)},
 			&cli.BoolFlag{Name: "fail-on-loss", Usage: "exit 4 when a technique lost coverage"},
-			&cli.StringFlag{Name: "loss", Value: "total", Usage: "what --fail-on-loss counts: `total` (no vendor covers the technique any more) or vendor (some vendor stopped covering it)"},
+			&cli.StringFlag{Name: "loss", Value: "total", Usage: "what --fail-on-loss counts as lost: `SCOPE` total (no vendor covers the technique any more) or vendor (also: some vendor stopped covering it)"},
 		},
 		Action: runDiff,
 	}

@@ -10,7 +10,8 @@ import (
 
 // Result is the difference between two snapshots; every slice is sorted.
 type Result struct {
-	Old, New string // the folders compared
+	Old, New       string // the folders compared
+	OldRun, NewRun Run
 
 	Vendors     []VendorCount     // rules per vendor in either run, by vendor
 	Coverage    []TechniqueChange // by Kind order (lost first), then technique id
@@ -168,7 +169,7 @@ func PatternCounts(ps []PatternChange) (appeared, disappeared int) {
 
 // Compare reports what changed from old to new.
 func Compare(old, new *Snapshot) *Result {
-	r := &Result{Old: old.Dir, New: new.Dir}
+	r := &Result{Old: old.Dir, New: new.Dir, OldRun: old.Run, NewRun: new.Run}
 	names := techniqueNames(old, new)
 	r.Vendors = vendorCounts(old, new)
 	r.Coverage = compareCoverage(old, new, names)

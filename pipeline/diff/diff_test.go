@@ -312,6 +312,17 @@ func TestNotAnOutput(t *testing.T) {
 	require.Error(t, err)
 	assert.Contains(t, err.Error(), filepath.Join(out, "indicators.parquet")+": not a Parquet file")
 
+	require.NoError(t, os.WriteFile(filepath.Join(out, "indicators.parquet"), pipetest.Read(t, filepath.Join(out, "coverage.parquet")), 0o644))
+	_, err = diff.Load(context.Background(), out)
+	require.Error(t, err)
+	assert.Contains(t, err.Error(), filepath.Join(out, "indicators.parquet")+`: no column "field": not a ruleatlas table`)
+
+	require.NoError(t, os.WriteFile(filepath.Join(out, "indicators.parquet"), pipetest.Read(t, filepath.Join(out, "exclusions.parquet")), 0o644))
+	require.NoError(t, os.WriteFile(filepath.Join(out, diff.ManifestName), []byte("{"), 0o644))
+	_, err = diff.Load(context.Background(), out)
+	require.Error(t, err)
+	assert.Contains(t, err.Error(), filepath.Join(out, diff.ManifestName))
+
 	_, err = diff.Load(context.Background(), filepath.Join(out, "nope"))
 	require.Error(t, err)
 	assert.Contains(t, err.Error(), "nope")

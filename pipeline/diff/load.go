@@ -2,6 +2,7 @@ package diff
 
 import (
 	"context"
+	"encoding/json"
 	"errors"
 	"fmt"
 	"os"
@@ -40,10 +41,34 @@ func (e *NotOutputError) Error() string {
 // Snapshot is what one run's output says, as far as diff needs it.
 type Snapshot struct {
 	Dir        string
+	Run        Run        // from manifest.json; empty when there is none
 	Rules      []*Rule    // in file order: sorted by vendor, rule id
 	Coverage   []Coverage // technique × vendor, zero rows included
 	Indicators []Pattern
 	Exclusions []Pattern
+}
+
+// Run holds the facts of manifest.json that explain a difference.
+type Run struct {
+	Version       string `json:"version"` // of ruleatlas
+	AttackVersion string `json:"attack_version"`
+	ReportDate    string `json:"report_date"`
+}
+
+// String is "ATT&CK 18.1, report date 2026-07-30, ruleatlas v1.2"
+// without the parts the manifest lacks.
+func (r Run) String() string {
+	var parts []string
+	if r.AttackVersion != "" {
+		parts = append(parts, "ATT&CK "+r.AttackVersion)
+	}
+	if r.ReportDate != "" {
+		parts = append(parts, "report date "+r.ReportDate)
+	}
+	if r.Version != "" {
+		parts = append(parts, "ruleatlas "+r.Version)
+	}
+	return strings.Join(parts, ", ")
 }
 
 // Rule is one row of rules.parquet with its predicates.
@@ -150,8 +175,17 @@ func Load(ctx context.Context, dir string) (*Snapshot, error) {
 		}
 	}
 	attachPredicates(s.Rules, preds)
+	// The manifest is optional (older outputs have none).
+	if data, err := os.ReadFile(filepath.Join(dir, ManifestName)); err == nil {
+		if err := json.Unmarshal(data, &s.Run); err != nil {
+			return nil, fmt.Errorf("%s: %w", filepath.Join(dir, ManifestName), err)
+		}
+	}
 	return s, nil
 }
+
+// ManifestName is the run manifest Load reads when present.
+const ManifestName = "manifest.json"
 
 type predRow struct {
 	vendor, ruleID string

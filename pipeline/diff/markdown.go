@@ -17,7 +17,7 @@ const DefaultMarkdownRows = 100
 func WriteMarkdown(w io.Writer, r *Result, o Options) error {
 	max := o.MaxRows
 	p := &printer{w: w}
-	p.printf("### ruleatlas diff\n\n%s → %s\n\n", code(r.Old), code(r.New))
+	p.printf("### ruleatlas diff\n\n%s%s → %s%s\n\n", code(r.Old), mdText(paren(r.OldRun.String())), code(r.New), mdText(paren(r.NewRun.String())))
 	p.printf("| | old | new | change |\n|---|---:|---:|---|\n")
 	p.printf("| **rules** | %d | %d | %s |\n", total(r.Vendors, true), total(r.Vendors, false),
 		fmt.Sprintf("%d added, %d removed, %d changed", len(r.Added), len(r.Removed), len(r.Changed)))
@@ -132,7 +132,7 @@ func signed(n int) string {
 
 // mdText escapes Markdown and HTML syntax in plain text.
 var mdEscaper = strings.NewReplacer(`\`, `\\`, "`", "\\`", "*", `\*`, "_", `\_`, "[", `\[`, "]", `\]`,
-	"<", "&lt;", ">", "&gt;", "&", "&amp;", "|", `\|`, "#", `\#`, "~", `\~`)
+	"<", "&lt;", ">", "&gt;", "|", `\|`, "#", `\#`, "~", `\~`)
 
 func mdText(s string) string { return mdEscaper.Replace(oneLine(s)) }
 

@@ -18,7 +18,7 @@ type Options struct {
 // section per kind of change (empty sections are left out).
 func WriteText(w io.Writer, r *Result, o Options) error {
 	p := &printer{w: w}
-	p.printf("ruleatlas diff\n  old: %s\n  new: %s\n\n", r.Old, r.New)
+	p.printf("ruleatlas diff\n  old: %s%s\n  new: %s%s\n\n", r.Old, paren(r.OldRun.String()), r.New, paren(r.NewRun.String()))
 	p.printf("Summary\n")
 	tw := p.table()
 	p.row(tw, "  Rules:", fmt.Sprintf("%d → %d; %d added, %d removed, %d changed, %d parse-status changes",
@@ -158,6 +158,13 @@ func total(vs []VendorCount, old bool) int {
 		}
 	}
 	return n
+}
+
+func paren(s string) string {
+	if s == "" {
+		return ""
+	}
+	return " (" + s + ")"
 }
 
 func limit[T any](xs []T, n int) []T {

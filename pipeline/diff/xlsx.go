@@ -161,6 +161,9 @@ func xlsxSheets(r *Result) []sheet {
 	summary := sheet{name: "Summary", header: []string{"item", "old", "new", "note"}}
 	summary.rows = append(summary.rows,
 		[]any{"folder", r.Old, r.New, ""},
+		[]any{"ATT&CK version", r.OldRun.AttackVersion, r.NewRun.AttackVersion, ""},
+		[]any{"report date", r.OldRun.ReportDate, r.NewRun.ReportDate, ""},
+		[]any{"ruleatlas version", r.OldRun.Version, r.NewRun.Version, ""},
 		[]any{"rules", total(r.Vendors, true), total(r.Vendors, false),
 			fmt.Sprintf("%d added, %d removed, %d changed", len(r.Added), len(r.Removed), len(r.Changed))})
 	for _, v := range r.Vendors {
