@@ -3,7 +3,9 @@
 // per vendor. Scores are the technique totals of coverage.parquet
 // (sub-technique rules rolled up into their parent, as there); every
 // technique with rules gets one entry per tactic it belongs to; comments
-// carry the per-vendor counts. Output is deterministic.
+// carry the per-vendor counts. With --group, navigator-group-<id>.json marks
+// the techniques an ATT&CK group uses, covered and uncovered. Output is
+// deterministic.
 package navigator
 
 import (
@@ -139,6 +141,7 @@ func (Exporter) Export(ctx context.Context, set *tables.Set, dir string) ([]stri
 		files = append(files, VendorFile(v))
 		layers = append(layers, Build(cat, v))
 	}
+	files, layers = groupLayers(set, cat, files, layers) // groups.go: one layer per --group
 	for i, l := range layers {
 		if err := ctx.Err(); err != nil {
 			return nil, err
