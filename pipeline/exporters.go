@@ -6,6 +6,7 @@ import (
 	"github.com/ruleatlas/ruleatlas/exporters/markdown"
 	"github.com/ruleatlas/ruleatlas/exporters/navigator"
 	"github.com/ruleatlas/ruleatlas/exporters/parquet"
+	"github.com/ruleatlas/ruleatlas/exporters/pdf"
 	"github.com/ruleatlas/ruleatlas/exporters/xlsx"
 )
 
@@ -17,5 +18,6 @@ func Exporters() []exporters.Exporter {
 		navigator.Exporter{}, // navigator.json, navigator-<vendor>.json
 		markdown.Exporter{},  // report.md
 		xlsx.Exporter{},      // workbook.xlsx
+		pdf.Exporter{},       // pdf/<technique>.pdf, pdf/summary.pdf
 	}
 }
