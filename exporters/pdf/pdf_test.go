@@ -342,27 +342,53 @@ func TestHostileText(t *testing.T) {
 }
 
 // BenchmarkExportShared writes every technique PDF and the summary for the
-// shared corpora of all registered vendors.
+// shared corpora of all registered vendors, with the default layout and with
+// the layout narrowed to fewer fonts (each embedded font costs fpdf a few
+// milliseconds per document). Besides wall time it reports the CPU time per
+// export, which is steadier on a shared machine.
 func BenchmarkExportShared(b *testing.B) {
 	set := sharedSet(b)
-	var files []string
-	var dir string
-	for b.Loop() {
-		dir = b.TempDir()
-		var err error
-		files, err = pdf.Exporter{}.Export(context.Background(), set, dir)
-		if err != nil {
-			b.Fatal(err)
-		}
+	base, err := pdf.DefaultLayout()
+	require.NoError(b, err)
+	for _, c := range []struct {
+		name  string
+		fonts map[string]string // style font → replacement
+	}{
+		{"fonts=3", nil},
+		{"fonts=2", map[string]string{"mono": "regular"}},
+		{"fonts=1", map[string]string{"mono": "regular", "bold": "regular"}},
+	} {
+		b.Run(c.name, func(b *testing.B) {
+			l := *base
+			l.Styles = map[string]pdf.Style{}
+			for k, s := range base.Styles {
+				if r, ok := c.fonts[s.Font]; ok {
+					s.Font = r
+				}
+				l.Styles[k] = s
+			}
+			var files []string
+			var dir string
+			cpu0 := cpuTime()
+			for b.Loop() {
+				dir = b.TempDir()
+				var err error
+				files, err = pdf.Exporter{Layout: &l}.Export(context.Background(), set, dir)
+				if err != nil {
+					b.Fatal(err)
+				}
+			}
+			b.ReportMetric((cpuTime()-cpu0).Seconds()/float64(b.N), "cpu-s/op")
+			var total int64
+			for _, f := range files {
+				fi, err := os.Stat(filepath.Join(dir, f))
+				if err != nil {
+					b.Fatal(err)
+				}
+				total += fi.Size()
+			}
+			b.ReportMetric(float64(len(files)), "files")
+			b.ReportMetric(float64(total)/float64(len(files)), "bytes/file")
+		})
 	}
-	var total int64
-	for _, f := range files {
-		fi, err := os.Stat(filepath.Join(dir, f))
-		if err != nil {
-			b.Fatal(err)
-		}
-		total += fi.Size()
-	}
-	b.ReportMetric(float64(len(files)), "files")
-	b.ReportMetric(float64(total)/float64(len(files)), "bytes/file")
 }
