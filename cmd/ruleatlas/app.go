@@ -140,6 +140,7 @@ func sourceFlags() []cli.Flag {
 		&cli.BoolFlag{Name: "include-deprecated", Usage: "keep rules their vendor marks deprecated", Category: "Sources"},
 		&cli.IntFlag{Name: "workers", Usage: "parallel parsers (default: all cores)", Category: "Run"},
 		&cli.Int64Flag{Name: "max-file-size", Value: pipeline.DefaultMaxFileSize, Usage: "per-file size limit in `BYTES`", Category: "Run"},
+		&cli.DurationFlag{Name: "parse-timeout", Value: pipeline.DefaultParseTimeout, Usage: "time limit for parsing one file (`DURATION`, e.g. 30s; negative = none)", Category: "Run"},
 		&cli.StringSliceFlag{Name: "platform", Usage: "keep rules for `PLATFORM` (repeatable)", Category: "Filters"},
 		&cli.StringSliceFlag{Name: "domain", Usage: "keep rules for `DOMAIN` (repeatable)", Category: "Filters"},
 		&cli.StringSliceFlag{Name: "vendor", Usage: "keep rules of `VENDOR` (repeatable)", Category: "Filters"},
@@ -173,6 +174,7 @@ func options(c *cli.Context, stderr io.Writer) (pipeline.Options, *Config, error
 		IncludeDeprecated: c.Bool("include-deprecated") || cfg.IncludeDeprecated && !c.IsSet("include-deprecated"),
 		Workers:           c.Int("workers"),
 		MaxFileSize:       c.Int64("max-file-size"),
+		ParseTimeout:      c.Duration("parse-timeout"),
 		ToolVersion:       toolVersion(),
 		Filters: tables.Filters{
 			Platforms: list("platform", cfg.Filters.Platforms), Domains: list("domain", cfg.Filters.Domains),
@@ -417,7 +419,10 @@ func techniqueCommand() *cli.Command {
 				return cli.Exit(err.Error(), exitFailed)
 			}
 			page := view.NewIndex(st.Tables).Page(id)
-			return view.WriteText(c.App.Writer, page, view.TextOptions{MaxRows: c.Int("max-rows")})
+			if err := view.WriteText(c.App.Writer, page, view.TextOptions{MaxRows: c.Int("max-rows")}); err != nil {
+				return err
+			}
+			return view.WriteTelemetryText(c.App.Writer, view.TechniqueTelemetry(st.Tables, id)) // telemetry section
 		},
 	}
 }

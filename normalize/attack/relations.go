@@ -261,7 +261,11 @@ func (m *Model) parseRelations(objs []stix, byRef map[string]*stix, byID map[str
 					sk.Dropped++
 					continue
 				}
-				a.LogSources = append(a.LogSources, LogSource{Component: dc.attackID(), Name: ls.Name, Channel: ls.Channel})
+				channel := strings.TrimSpace(ls.Channel)
+				if strings.EqualFold(channel, "none") {
+					channel = "" // the bundle writes a missing channel as "None"
+				}
+				a.LogSources = append(a.LogSources, LogSource{Component: dc.attackID(), Name: strings.TrimSpace(ls.Name), Channel: channel})
 			}
 			m.Analytics = append(m.Analytics, a)
 		case "intrusion-set":

@@ -111,6 +111,11 @@ func TestDefaultRelations(t *testing.T) {
 	assert.Equal(t, "APT29", g.Name)
 	assert.Len(t, g.Techniques, 66)
 	assert.Equal(t, "Process Creation", m.Component("DC0032").Name)
+	for _, an := range m.Analytics {
+		for _, ls := range an.LogSources {
+			assert.NotEqual(t, "None", ls.Channel, an.ID)
+		}
+	}
 }
 
 // TestSharedBundleRelations checks the counts of the v18.1 bundle and that
