@@ -426,14 +426,29 @@ func keys(m map[string]int) []string {
 // TestLibreOffice converts the sample workbook to CSV with LibreOffice
 // headless (an independent reader) when soffice is installed.
 func TestLibreOffice(t *testing.T) {
+	if testing.Short() {
+		t.Skip("short")
+	}
+	libreOffice(t, sampleSet(t), xlsx.Exporter{PerTechnique: true})
+}
+
+// TestLibreOfficeShared does the same for the full shared corpora (about a
+// minute of LibreOffice time; skipped with -short).
+func TestLibreOfficeShared(t *testing.T) {
+	if testing.Short() {
+		t.Skip("short")
+	}
+	libreOffice(t, sharedSet(t), xlsx.Exporter{})
+}
+
+func libreOffice(t *testing.T, set *tables.Set, e xlsx.Exporter) {
 	soffice, err := lookPath("soffice")
 	if err != nil {
 		t.Skip("soffice not installed (apt-get install libreoffice-calc-nogui)")
 	}
-	set := sampleSet(t)
 	dir := t.TempDir()
 	path := filepath.Join(dir, "workbook.xlsx")
-	if err := os.WriteFile(path, write(t, set, xlsx.Exporter{PerTechnique: true}), 0o644); err != nil {
+	if err := os.WriteFile(path, write(t, set, e), 0o644); err != nil {
 		t.Fatal(err)
 	}
 	csvs, err := convertCSV(soffice, path, dir)
@@ -452,6 +467,12 @@ func TestLibreOffice(t *testing.T) {
 		}
 		if n != int(c.rows)+1 {
 			t.Errorf("%s: LibreOffice read %d rows, want %d", c.sheet, n, c.rows+1)
+		}
+		t.Logf("%s: LibreOffice read %d rows", c.sheet, n)
+	}
+	for _, s := range []string{xlsx.SummarySheet, xlsx.CoverageSheet, xlsx.GapsSheet, xlsx.ProblemsSheet} {
+		if _, ok := csvs[s]; !ok {
+			t.Errorf("LibreOffice wrote no CSV for %s", s)
 		}
 	}
 }

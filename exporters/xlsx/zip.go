@@ -10,8 +10,10 @@ import (
 	"hash/crc32"
 	"io"
 	"io/fs"
+	"runtime"
 	"slices"
 	"strings"
+	"sync"
 	"time"
 
 	"github.com/xuri/excelize/v2"
@@ -23,49 +25,101 @@ import (
 // arrives and writes the archive at Close with the parts sorted by name
 // ("[Content_Types].xml" sorts first, as Office writes it) and one fixed
 // modification time, so identical inputs give identical bytes.
+//
+// Parts are cut into chunks deflated in parallel (as pigz does): every chunk
+// but a part's last ends with a sync flush, the last with the final block,
+// and the chunks' outputs joined in order are one deflate stream. A chunk's
+// output depends only on its bytes, so the result does not depend on
+// scheduling.
 type sortedZip struct {
 	w       io.Writer
 	mod     time.Time
 	level   int
 	entries []*zipEntry
 	cur     *zipEntry
-	fw      *flate.Writer // reused for every entry
 	crc     hash.Hash32
+	pending []byte // bytes of cur not yet in a chunk
+
+	jobs    chan *chunk
+	workers sync.WaitGroup
+	errMu   sync.Mutex
+	err     error
 }
 
 type zipEntry struct {
-	name string
-	data bytes.Buffer // deflated
-	crc  uint32
-	size uint64
-	raw  *bytes.Buffer // uncompressed, for parts rewritten at finish
+	name   string
+	chunks []*chunk
+	crc    uint32
+	size   uint64
+	raw    *bytes.Buffer // uncompressed, for parts rewritten at finish
 }
+
+// chunk is one piece of a part, deflated by a worker.
+type chunk struct {
+	in    []byte
+	out   bytes.Buffer
+	final bool
+	done  chan struct{}
+}
+
+// chunkSize is the size of the pieces compressed in parallel.
+const chunkSize = 1 << 20
+
+var chunkPool = sync.Pool{New: func() any { b := make([]byte, 0, chunkSize); return &b }}
 
 // contentTypes is the part whose <Default> elements excelize writes in map
 // order; sortedZip sorts them.
 const contentTypes = "[Content_Types].xml"
 
 func newSortedZip(w io.Writer, mod time.Time, level int) *sortedZip {
-	return &sortedZip{w: w, mod: mod, level: level, crc: crc32.NewIEEE()}
+	n := min(max(runtime.GOMAXPROCS(0), 1), 4)
+	z := &sortedZip{w: w, mod: mod, level: level, crc: crc32.NewIEEE(), jobs: make(chan *chunk, n)}
+	for range n {
+		z.workers.Add(1)
+		go z.work()
+	}
+	return z
+}
+
+// work deflates chunks until the job queue is closed.
+func (z *sortedZip) work() {
+	defer z.workers.Done()
+	var fw *flate.Writer
+	for c := range z.jobs {
+		var err error
+		if fw == nil {
+			fw, err = flate.NewWriter(&c.out, z.level)
+		} else {
+			fw.Reset(&c.out)
+		}
+		if err == nil {
+			_, err = fw.Write(c.in)
+		}
+		if err == nil {
+			if c.final {
+				err = fw.Close()
+			} else {
+				err = fw.Flush()
+			}
+		}
+		if err != nil {
+			z.errMu.Lock()
+			z.err = errors.Join(z.err, err)
+			z.errMu.Unlock()
+		}
+		in := c.in[:0]
+		chunkPool.Put(&in)
+		c.in = nil
+		close(c.done)
+	}
 }
 
 var _ excelize.ZipWriter = (*sortedZip)(nil)
 
 // Create starts a new part; the previous one is finished.
 func (z *sortedZip) Create(name string) (io.Writer, error) {
-	if err := z.finish(); err != nil {
-		return nil, err
-	}
+	z.finish()
 	e := &zipEntry{name: name}
-	if z.fw == nil {
-		fw, err := flate.NewWriter(&e.data, z.level)
-		if err != nil {
-			return nil, err
-		}
-		z.fw = fw
-	} else {
-		z.fw.Reset(&e.data)
-	}
 	z.crc.Reset()
 	z.cur = e
 	z.entries = append(z.entries, e)
@@ -82,34 +136,57 @@ func (w entryWriter) Write(p []byte) (int, error) {
 	z := w.z
 	z.crc.Write(p)
 	z.cur.size += uint64(len(p))
-	return z.fw.Write(p)
+	n := len(p)
+	for len(p) > 0 {
+		if z.pending == nil {
+			z.pending = (*chunkPool.Get().(*[]byte))[:0]
+		}
+		k := min(len(p), chunkSize-len(z.pending))
+		z.pending = append(z.pending, p[:k]...)
+		p = p[k:]
+		if len(z.pending) == chunkSize {
+			z.dispatch(false)
+		}
+	}
+	return n, nil
 }
 
-func (z *sortedZip) finish() error {
+// dispatch queues the pending bytes as the next chunk of the current part.
+func (z *sortedZip) dispatch(final bool) {
+	in := z.pending
+	if in == nil {
+		in = (*chunkPool.Get().(*[]byte))[:0]
+	}
+	z.pending = nil
+	c := &chunk{in: in, final: final, done: make(chan struct{})}
+	z.cur.chunks = append(z.cur.chunks, c)
+	z.jobs <- c
+}
+
+// finish ends the current part: its last chunk carries the final block.
+func (z *sortedZip) finish() {
 	if z.cur == nil {
-		return nil
+		return
 	}
 	if raw := z.cur.raw; raw != nil {
 		z.cur.raw = nil
-		if _, err := (entryWriter{z}).Write(sortDefaults(raw.Bytes())); err != nil {
-			return err
-		}
+		_, _ = (entryWriter{z}).Write(sortDefaults(raw.Bytes()))
 	}
-	if err := z.fw.Close(); err != nil {
-		return fmt.Errorf("compressing %s: %w", z.cur.name, err)
-	}
+	z.dispatch(true)
 	z.cur.crc = z.crc.Sum32()
 	z.cur = nil
-	return nil
 }
 
 // AddFS is not used by the workbook writer.
 func (z *sortedZip) AddFS(fs.FS) error { return errors.New("xlsx: AddFS is not supported") }
 
-// Close writes the archive.
+// Close waits for the compression and writes the archive.
 func (z *sortedZip) Close() error {
-	if err := z.finish(); err != nil {
-		return err
+	z.finish()
+	close(z.jobs)
+	z.workers.Wait()
+	if z.err != nil {
+		return fmt.Errorf("compressing: %w", z.err)
 	}
 	slices.SortStableFunc(z.entries, func(a, b *zipEntry) int { return strings.Compare(a.name, b.name) })
 	zw := zip.NewWriter(z.w)
@@ -117,8 +194,12 @@ func (z *sortedZip) Close() error {
 		if i > 0 && e.name == z.entries[i-1].name {
 			return fmt.Errorf("xlsx: duplicate part %s", e.name)
 		}
+		var compressed uint64
+		for _, c := range e.chunks {
+			compressed += uint64(c.out.Len())
+		}
 		h := &zip.FileHeader{Name: e.name, Method: zip.Deflate, CRC32: e.crc,
-			CompressedSize64: uint64(e.data.Len()), UncompressedSize64: e.size}
+			CompressedSize64: compressed, UncompressedSize64: e.size}
 		// CreateRaw does not convert Modified (only CreateHeader does), so
 		// the MS-DOS fields are the only way to stamp a raw entry.
 		//lint:ignore SA1019 see above
@@ -129,10 +210,12 @@ func (z *sortedZip) Close() error {
 		if err != nil {
 			return fmt.Errorf("writing %s: %w", e.name, err)
 		}
-		if _, err := w.Write(e.data.Bytes()); err != nil {
-			return fmt.Errorf("writing %s: %w", e.name, err)
+		for _, c := range e.chunks {
+			if _, err := w.Write(c.out.Bytes()); err != nil {
+				return fmt.Errorf("writing %s: %w", e.name, err)
+			}
 		}
-		e.data = bytes.Buffer{}
+		e.chunks = nil
 	}
 	return zw.Close()
 }
