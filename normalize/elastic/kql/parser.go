@@ -218,6 +218,9 @@ func (p *parser) parseExpression() (Node, error) {
 			}
 			return Field{Field: field, Value: v}, nil
 		case '<', '>':
+			if lit.Literal() == "" {
+				return nil, p.errorAt(start, "empty field name")
+			}
 			op := string(c)
 			p.pos++
 			if p.pos < len(p.src) && p.src[p.pos] == '=' {
