@@ -795,14 +795,6 @@ func (p *parser) quoted(indent int) *yaml.Node {
 			if p.docMarker() {
 				p.fail("document marker in quoted scalar")
 			}
-			// Continuation lines: be conservative about their indentation.
-			j := p.i
-			for j < len(p.s) && p.s[j] == ' ' {
-				j++
-			}
-			if j < len(p.s) && p.s[j] != '\n' && p.s[j] != '\r' && j-p.i <= indent {
-				p.fail("quoted scalar continuation not indented")
-			}
 			if !leading {
 				ws = ws[:0]
 				lead = append(lead, '\n')
@@ -1096,8 +1088,12 @@ func (p *parser) flowNode(indent int) *yaml.Node {
 		case ',':
 			p.i++
 			p.flowSkip(indent)
-			if p.s[p.i] == closeCh || p.s[p.i] == ',' {
-				p.fail("trailing comma")
+			if p.s[p.i] == closeCh {
+				p.i++
+				return n
+			}
+			if p.s[p.i] == ',' {
+				p.fail("empty flow entry")
 			}
 		case closeCh:
 			p.i++
@@ -1129,15 +1125,8 @@ func (p *parser) flowSkip(indent int) {
 			continue
 		case '\n', '\r':
 			p.newline()
-			j := p.i
-			for j < len(p.s) && p.s[j] == ' ' {
-				j++
-			}
-			if j < len(p.s) && p.s[j] != '\n' && p.s[j] != '\r' && j-p.i <= indent {
-				p.fail("flow continuation not indented")
-			}
-			if j == p.i {
-				p.fail("flow continuation in column 0")
+			if p.docMarker() {
+				p.fail("document marker in flow collection")
 			}
 			continue
 		}
