@@ -72,7 +72,8 @@ func TestReadBack(t *testing.T) {
 				assert.Equal(t, want.Name, got.Name)
 				assert.True(t, arrow.TypeEqual(want.Type, got.Type), "%s: %s vs %s", want.Name, want.Type, got.Type)
 			}
-			tr := tables.NewTableReader(tbl)
+			tr, err := tables.Concat(tbl)
+			require.NoError(t, err)
 			defer tr.Release()
 			got := tables.Dump(tr)
 			assert.Equal(t, tables.Dump(n.Record), got)

@@ -64,23 +64,32 @@ func escape(s string) string {
 	return strings.NewReplacer("\t", `\t`, "\n", `\n`, "\r", `\r`).Replace(s)
 }
 
-// NewTableReader returns a record of a whole table (its chunks
-// concatenated); the caller releases it.
-func NewTableReader(tbl arrow.Table) arrow.RecordBatch {
-	tr := array.NewTableReader(tbl, tbl.NumRows()+1)
-	defer tr.Release()
-	if !tr.Next() {
-		return array.NewRecordBatch(tbl.Schema(), emptyColumns(tbl.Schema()), 0)
+// Concat returns a record of a whole table, its chunks concatenated column
+// by column; the caller releases it.
+func Concat(tbl arrow.Table) (arrow.RecordBatch, error) {
+	cols := make([]arrow.Array, tbl.NumCols())
+	for i := range cols {
+		chunks := tbl.Column(i).Data().Chunks()
+		switch len(chunks) {
+		case 0:
+			cols[i] = array.MakeArrayOfNull(memory.DefaultAllocator, tbl.Schema().Field(i).Type, 0)
+		case 1:
+			chunks[0].Retain()
+			cols[i] = chunks[0]
+		default:
+			c, err := array.Concatenate(chunks, memory.DefaultAllocator)
+			if err != nil {
+				for _, done := range cols[:i] {
+					done.Release()
+				}
+				return nil, fmt.Errorf("concatenating column %s: %w", tbl.Schema().Field(i).Name, err)
+			}
+			cols[i] = c
+		}
 	}
-	rec := tr.RecordBatch()
-	rec.Retain()
-	return rec
-}
-
-func emptyColumns(s *arrow.Schema) []arrow.Array {
-	cols := make([]arrow.Array, s.NumFields())
-	for i, f := range s.Fields() {
-		cols[i] = array.MakeArrayOfNull(memory.DefaultAllocator, f.Type, 0)
+	rec := array.NewRecordBatch(tbl.Schema(), cols, tbl.NumRows())
+	for _, c := range cols {
+		c.Release()
 	}
-	return cols
+	return rec, nil
 }
