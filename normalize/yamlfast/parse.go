@@ -93,8 +93,10 @@ type parser struct {
 	line      int // 0-based line of s[i]
 	lineStart int // byte offset of the current line
 	depth     int
-	slab      []yaml.Node
-	buf       []byte
+	// column cache: column colVal at offset colPos of the line at colLine
+	colLine, colPos, colVal int
+	slab                    []yaml.Node
+	buf                     []byte
 }
 
 func (p *parser) fail(msg string) {
@@ -171,12 +173,16 @@ func (p *parser) col() int {
 }
 
 func (p *parser) colAt(i int) int {
-	n := 0
-	for _, b := range p.s[p.lineStart:i] {
+	from, n := p.lineStart, 0
+	if p.colLine == p.lineStart && p.colPos <= i && p.colPos >= p.lineStart {
+		from, n = p.colPos, p.colVal
+	}
+	for _, b := range p.s[from:i] {
 		if b&0xC0 != 0x80 {
 			n++
 		}
 	}
+	p.colLine, p.colPos, p.colVal = p.lineStart, i, n
 	return n
 }
 
@@ -489,6 +495,9 @@ func (p *parser) blockMap(col, indent int) *yaml.Node {
 		if p.eof() || p.docMarker() {
 			return m
 		}
+		if p.afterContent() {
+			p.fail("next entry on the line of a multi-line scalar")
+		}
 		nc := p.col()
 		if nc < col {
 			return m
@@ -540,6 +549,9 @@ func (p *parser) blockSeq(col int, indentless bool) *yaml.Node {
 		p.skip(p.afterContent())
 		if p.eof() || p.docMarker() {
 			return s
+		}
+		if p.afterContent() {
+			p.fail("next entry on the line of a multi-line scalar")
 		}
 		nc := p.col()
 		if nc < col {
