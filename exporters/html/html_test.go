@@ -12,6 +12,7 @@ import (
 	"slices"
 	"strings"
 	"testing"
+	"time"
 
 	htmlexp "github.com/ruleatlas/ruleatlas/exporters/html"
 	"github.com/ruleatlas/ruleatlas/exporters/internal/sitetest"
@@ -205,23 +206,38 @@ func TestShared(t *testing.T) {
 	t.Logf("largest page: %s, %d bytes", largest, most)
 }
 
-// BenchmarkExportSite writes the site of the full shared corpora.
+// BenchmarkExportSite writes the site of the full shared corpora. Besides
+// wall time it reports CPU time per export (cpu-ms/op) and the site size.
 func BenchmarkExportSite(b *testing.B) {
 	set := sitetest.Shared(b)
 	var files []string
 	dir := b.TempDir()
+	out := filepath.Join(dir, "out")
+	var cpu time.Duration
 	b.ResetTimer()
 	for b.Loop() {
-		out := filepath.Join(dir, "out")
+		b.StopTimer()
 		os.RemoveAll(out)
+		b.StartTimer()
+		c := cpuTime()
 		var err error
 		files, err = htmlexp.Exporter{}.Export(context.Background(), set, out)
 		if err != nil {
 			b.Fatal(err)
 		}
+		cpu += cpuTime() - c
 	}
 	b.StopTimer()
-	b.Logf("%d rules, %d files, %s", set.Rules.NumRows(), len(files), siteSize(b, filepath.Join(dir, "out"), files))
+	var total int64
+	for _, f := range files {
+		if st, err := os.Stat(filepath.Join(out, f)); err == nil {
+			total += st.Size()
+		}
+	}
+	b.ReportMetric(float64(cpu.Milliseconds())/float64(b.N), "cpu-ms/op")
+	b.ReportMetric(float64(total)/(1<<20), "MiB")
+	b.ReportMetric(float64(len(files)), "files")
+	b.Logf("%d rules, %d files, %s", set.Rules.NumRows(), len(files), siteSize(b, out, files))
 }
 
 func siteSize(t testing.TB, dir string, files []string) string {

@@ -24,6 +24,7 @@ type site struct {
 
 	rules    []view.Rule     // every rule, cleaned for display, in view order
 	cards    []template.HTML // per rule: its card on technique pages (renderCards)
+	links    []template.HTML // per rule: its link from field pages (renderCards)
 	ruleIdx  map[string]int
 	ruleFile []string   // per rule: rules/<vendor>/<stem>.html
 	anchor   []string   // per rule: its anchor on technique pages
@@ -52,9 +53,22 @@ type ident struct {
 	lastRule          int
 }
 
+// use is one rule using an identity.
 type use struct {
-	Title, Vendor, Href         string
+	rule                        int
 	Positive, Excluded, Negated bool
+}
+
+// useView is a use as the field page shows it.
+type useView struct {
+	Link              template.HTML // the rule's link, rendered once (renderCards)
+	Excluded, Negated bool
+}
+
+// identView is an identity as the field page shows it.
+type identView struct {
+	Op, Value, Anchor string
+	Uses              []useView
 }
 
 func ruleKey(r *view.Rule) string { return r.Vendor + "\x00" + r.ID + "\x00" + r.Path }
@@ -123,7 +137,7 @@ func newSite(set *tables.Set) *site {
 			}
 			if id.lastRule != i {
 				id.lastRule = i
-				id.Uses = append(id.Uses, use{Title: clean(r.Title), Vendor: r.Vendor, Href: "../" + s.ruleFile[i]})
+				id.Uses = append(id.Uses, use{rule: i})
 			}
 			u := &id.Uses[len(id.Uses)-1]
 			switch {
@@ -348,12 +362,19 @@ func (s *site) identHref(from, field, op, value string) string {
 // once, with links relative to techniques/.
 func (s *site) renderCards(ctx context.Context, t *template.Template) error {
 	s.cards = make([]template.HTML, len(s.rules))
-	const from = "techniques/x.html"
+	s.links = make([]template.HTML, len(s.rules))
+	const from = "techniques/x.html" // fields/ is at the same depth
 	return parallel(ctx, len(s.rules), func(i int, b *bytes.Buffer) error {
+		v := s.ruleView(i, from, false, maxInlinePreds)
+		if err := t.ExecuteTemplate(b, "rulelink", v); err != nil {
+			return fmt.Errorf("rendering the link of %s: %w", s.rules[i].Path, err)
+		}
+		s.links[i] = template.HTML(b.String())
 		if len(s.rules[i].Techniques) == 0 {
 			return nil
 		}
-		if err := t.ExecuteTemplate(b, "rulecard", s.ruleView(i, from, false, maxInlinePreds)); err != nil {
+		b.Reset()
+		if err := t.ExecuteTemplate(b, "rulecard", v); err != nil {
 			return fmt.Errorf("rendering the card of %s: %w", s.rules[i].Path, err)
 		}
 		s.cards[i] = template.HTML(b.String())
@@ -396,11 +417,19 @@ func (s *site) pages() []page {
 	}
 	for _, fp := range s.fields {
 		add(fp.file, "field", func(from string) any {
+			idents := make([]identView, len(fp.idents))
+			for i, id := range fp.idents {
+				v := identView{Op: id.Op, Value: id.Value, Anchor: id.Anchor, Uses: make([]useView, len(id.Uses))}
+				for j, u := range id.Uses {
+					v.Uses[j] = useView{Link: s.links[u.rule], Excluded: u.Excluded, Negated: u.Negated}
+				}
+				idents[i] = v
+			}
 			return struct {
 				base
 				Field  string
-				Idents []*ident
-			}{s.base(from, "Field "+fp.field), clean(fp.field), fp.idents}
+				Idents []identView
+			}{s.base(from, "Field "+fp.field), clean(fp.field), idents}
 		})
 	}
 	return out
