@@ -8,7 +8,6 @@ import (
 	"io/fs"
 	"os"
 	"path/filepath"
-	"runtime/debug"
 	"slices"
 	"strings"
 	"sync"
@@ -130,7 +129,7 @@ func (Load) Run(ctx context.Context, st *State) error {
 		go func() {
 			defer wg.Done()
 			for i := range jobs {
-				results[i], errs[i] = loadFile(st.Files[i], st.Opts.MaxFileSize)
+				results[i], errs[i] = loadWithDeadline(st.Files[i], st.Opts.MaxFileSize, st.Opts.ParseTimeout)
 				if progress != nil {
 					progress.Add(1)
 				}
@@ -190,6 +189,9 @@ func (Load) Run(ctx context.Context, st *State) error {
 			st.addRule(r, seen, f)
 		}
 	}
+	if n := abandonedParses.Load(); n > 0 {
+		st.logf("  %d parses over the time limit still running in the background", n)
+	}
 	st.logf("  %d rules from %d files (%d skipped, %d deprecated left out, %d problems)",
 		len(st.Rules), len(st.Files), st.Skipped, st.Deprecated, st.Problems.Len())
 	return nil
@@ -217,7 +219,7 @@ func (st *State) addRule(r rule.Rule, seen map[string]bool, f fileRef) {
 func loadFile(f fileRef, limit int64) (res rule.Result, err error) {
 	defer func() {
 		if p := recover(); p != nil {
-			err = fmt.Errorf("internal error while parsing (please report): %v\n%s", p, debug.Stack())
+			err = panicError(p)
 		}
 	}()
 	data, err := readLimited(filepath.Join(f.root, filepath.FromSlash(f.rel)), limit)
@@ -226,6 +228,9 @@ func loadFile(f fileRef, limit int64) (res rule.Result, err error) {
 	}
 	if !utf8.Valid(data) {
 		return res, invalidUTF8(data)
+	}
+	if err := checkLimits(f.rel, data); err != nil {
+		return res, err
 	}
 	return f.source.Load(rule.File{Root: f.root, Path: f.rel, Data: data})
 }

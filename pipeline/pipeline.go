@@ -44,7 +44,10 @@ type Options struct {
 	IncludeDeprecated bool
 	Workers           int   // parallel loaders; 0 = all cores
 	MaxFileSize       int64 // bytes; 0 = DefaultMaxFileSize
-	Filters           tables.Filters
+	// ParseTimeout limits reading and parsing one file; 0 =
+	// DefaultParseTimeout, negative = no limit.
+	ParseTimeout time.Duration
+	Filters      tables.Filters
 
 	// Exporters replaces the registered exporters (Exporters()) when set.
 	Exporters []exporters.Exporter
@@ -146,6 +149,9 @@ func Run(ctx context.Context, opts Options) (*State, error) {
 func NewState(opts Options) *State {
 	if opts.Workers <= 0 {
 		opts.Workers = runtime.GOMAXPROCS(0)
+	}
+	if opts.ParseTimeout == 0 {
+		opts.ParseTimeout = DefaultParseTimeout
 	}
 	if opts.MaxFileSize <= 0 {
 		opts.MaxFileSize = DefaultMaxFileSize
