@@ -17,6 +17,7 @@ import (
 	"github.com/ruleatlas/ruleatlas/exporters"
 	"github.com/ruleatlas/ruleatlas/exporters/parquet"
 	"github.com/ruleatlas/ruleatlas/pipeline"
+	"github.com/ruleatlas/ruleatlas/pipeline/pipetest"
 	"github.com/ruleatlas/ruleatlas/pipeline/tables"
 )
 
@@ -141,4 +142,13 @@ func readFile(t *testing.T, p string) []byte {
 	data, err := os.ReadFile(p)
 	require.NoError(t, err)
 	return data
+}
+
+func TestAttackVersionInferredForTheSharedBundle(t *testing.T) {
+	st, err := pipeline.Run(context.Background(), pipeline.Options{Sources: []pipeline.Source{sampleSigma(t)},
+		AttackFile: pipetest.SharedAttack(t)})
+	require.NoError(t, err)
+	defer st.Tables.Release()
+	assert.Equal(t, "18.1", st.Attack.Version, "the shared bundle holds exactly the embedded ATT&CK 18.1 techniques")
+	assert.NotEmpty(t, st.Attack.Techniques["T1059"].Description, "descriptions come from the bundle")
 }

@@ -89,10 +89,30 @@ func loadAttack(o Options) (*attack.Model, error) {
 	if err != nil {
 		return nil, err
 	}
-	if o.AttackVersion != "" {
+	switch {
+	case o.AttackVersion != "":
 		m.Version = o.AttackVersion
+	case m.Version == "" || m.Version == "unknown":
+		m.Version = inferAttackVersion(m)
 	}
 	return m, nil
+}
+
+// inferAttackVersion names the version of a bundle that does not say
+// (no x-mitre-collection): the embedded default's version when the bundle
+// holds exactly its techniques, names and revocations, else "unknown".
+func inferAttackVersion(m *attack.Model) string {
+	def, err := attack.Default()
+	if err != nil || len(def.List) != len(m.List) {
+		return "unknown"
+	}
+	for i, t := range def.List {
+		u := m.List[i]
+		if t.ID != u.ID || t.Name != u.Name || t.Revoked != u.Revoked || t.Deprecated != u.Deprecated {
+			return "unknown"
+		}
+	}
+	return def.Version
 }
 
 func normalizeRule(r *rule.Rule, m *attack.Model, fm *fieldmap.Map, tx *taxonomy.Taxonomy, scopes map[string]*fieldmap.Scoped) {
