@@ -2,7 +2,9 @@
 // workbook.xlsx: a Summary sheet with the run facts and a native chart of
 // rules per tactic and vendor, Coverage (one row per ATT&CK technique,
 // sub-techniques indented under their parent, a colour scale on the counts),
-// Gaps, Rules, Fields, Indicators, Exclusions and Parse problems, and with
+// Gaps, Rules, Fields, Indicators, Exclusions, Parse problems, Telemetry (ATT&CK
+// data components per technique: recommended, read, gaps) and Groups (every
+// ATT&CK group's coverage ratio), and with
 // Exporter.PerTechnique one sheet per covered technique laid out like the
 // SPEC §8 page.
 //
@@ -92,7 +94,8 @@ func (e Exporter) Write(ctx context.Context, w io.Writer, set *tables.Set) error
 	// biggest, is streamed on its own goroutine while the others are
 	// streamed in order on this one. Each stream writer owns its sheet;
 	// every call that touches workbook-wide state goes through b.mu.
-	order := []string{SummarySheet, CoverageSheet, GapsSheet, RulesSheet, FieldsSheet, IndicatorsSheet, ExclusionsSheet, ProblemsSheet}
+	order := []string{SummarySheet, CoverageSheet, GapsSheet, RulesSheet, FieldsSheet, IndicatorsSheet, ExclusionsSheet, ProblemsSheet,
+		TelemetrySheet, GroupsSheet}
 	order = append(order, b.pageOrder...)
 	for _, name := range order {
 		if err := b.newSheet(name); err != nil {
@@ -118,7 +121,7 @@ func (e Exporter) Write(ctx context.Context, w io.Writer, set *tables.Set) error
 	go func() { side <- run(step{IndicatorsSheet, b.indicators}) }()
 	err = run(step{SummarySheet, b.summary}, step{CoverageSheet, b.coverage}, step{GapsSheet, b.gaps},
 		step{RulesSheet, b.rules}, step{FieldsSheet, b.fields}, step{ExclusionsSheet, b.exclusions},
-		step{ProblemsSheet, b.problems})
+		step{ProblemsSheet, b.problems}, step{TelemetrySheet, b.telemetry}, step{GroupsSheet, b.groupsSheet})
 	if err == nil && e.PerTechnique {
 		err = b.techniquePages()
 	}

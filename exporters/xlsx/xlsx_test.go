@@ -111,7 +111,7 @@ func dump(t testing.TB, f *excelize.File, sheet string) string {
 }
 
 var coreSheets = []string{xlsx.SummarySheet, xlsx.CoverageSheet, xlsx.GapsSheet, xlsx.RulesSheet, xlsx.FieldsSheet,
-	xlsx.IndicatorsSheet, xlsx.ExclusionsSheet, xlsx.ProblemsSheet}
+	xlsx.IndicatorsSheet, xlsx.ExclusionsSheet, xlsx.ProblemsSheet, xlsx.TelemetrySheet, xlsx.GroupsSheet}
 
 func goldenName(sheet string) string {
 	return filepath.Join("testdata", strings.ReplaceAll(strings.ToLower(sheet), " ", "_")+".golden")
