@@ -110,7 +110,7 @@ type rgb struct{ r, g, b int }
 // What each report knows: sections, limits and table column keys.
 var (
 	techniqueSpec = docRules{
-		sections: []string{"title", "vendors", "events", "fields", "indicators", "exclusions", "rules"},
+		sections: []string{"title", "vendors", "events", "telemetry", "fields", "indicators", "exclusions", "rules"},
 		limits:   []string{"events", "fields", "indicators", "exclusions"},
 		columns: map[string][]string{
 			"fields":     {"field", "rules", "how", "samples"},
@@ -120,7 +120,7 @@ var (
 		},
 	}
 	summarySpec = docRules{
-		sections: []string{"overview", "vendors", "tactics", "heatmap", "gaps", "covered", "health"},
+		sections: []string{"overview", "vendors", "tactics", "heatmap", "gaps", "telemetry_gaps", "covered", "health"},
 		limits:   []string{"gaps", "covered", "problems"},
 		columns: map[string][]string{
 			"overview": {"name", "value"},

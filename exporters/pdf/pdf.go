@@ -2,7 +2,8 @@
 // SPEC §8 page of every technique with at least one rule (or of the
 // techniques asked for), and pdf/summary.pdf, the executive summary
 // (totals, coverage by tactic, an ATT&CK matrix heat map, the biggest gaps,
-// the most covered techniques and parse health).
+// the most covered techniques and parse health), and pdf/group-<id>.pdf for
+// each ATT&CK group asked for with --group.
 //
 // Documents are drawn with github.com/go-pdf/fpdf in the Go fonts
 // (golang.org/x/image/font/gofont), embedded as UTF-8 subsets; characters
@@ -131,7 +132,11 @@ feed:
 	for _, id := range ids {
 		files = append(files, TechniqueFile(id))
 	}
-	return append(files, SummaryFile), nil
+	groups, err := r.groups(dir) // telemetry.go: pdf/group-<id>.pdf per --group
+	if err != nil {
+		return nil, err
+	}
+	return append(append(files, SummaryFile), groups...), nil
 }
 
 // ids returns the technique ids to report, sorted and unique.

@@ -101,6 +101,8 @@ func (r *renderer) summary() ([]byte, error) {
 				}))
 			}
 			d.table(l.Labels["covered_heading"], cols, rows)
+		case "telemetry_gaps":
+			r.telemetryGaps(d) // telemetry.go
 		case "health":
 			r.health(d, c)
 		}

@@ -108,6 +108,8 @@ func (r *renderer) technique(p view.Page) ([]byte, error) {
 			shown := p.Exclusions[:min(len(p.Exclusions), spec.Limits["exclusions"])]
 			d.table(caption, spec.Columns["exclusions"], indicatorRows(spec.Columns["exclusions"], shown, false))
 			r.shown(d, len(shown), len(p.Exclusions))
+		case "telemetry":
+			r.techTelemetry(d, p) // telemetry.go
 		case "rules":
 			r.techRules(d, p)
 		}
