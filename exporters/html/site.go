@@ -438,11 +438,12 @@ func (s *site) pages() []page {
 func (s *site) indexData(from string) any {
 	d := struct {
 		base
-		Cat        *view.Catalog
-		Filters    string
-		Tactics    []tacticRow
-		Techniques []techRow
-	}{base: s.base(from, "Catalog"), Cat: s.cat, Filters: filtersText(s.set.Meta.Filters)}
+		Cat           *view.Catalog
+		Filters       string
+		Tactics       []tacticRow
+		Techniques    []techRow
+		TelemetryGaps []view.ComponentGap // telemetry.tmpl
+	}{base: s.base(from, "Catalog"), Cat: s.cat, Filters: filtersText(s.set.Meta.Filters), TelemetryGaps: telemetryGaps(s.set)}
 	for _, t := range s.cat.Tactics {
 		d.Tactics = append(d.Tactics, tacticRow{T: t, Href: href(from, s.tacticFile[t.Name])})
 	}
@@ -494,7 +495,8 @@ func (s *site) techniqueData(from, id string) any {
 		Exclusions                                 []indRow
 		Groups                                     []ruleGroup
 		NRules                                     int
-	}{P: p, Filters: filtersText(p.Filters)}
+		Telemetry                                  view.Telemetry // telemetry.tmpl
+	}{P: p, Filters: filtersText(p.Filters), Telemetry: view.TechniqueTelemetry(s.set, id)}
 	title := p.ID
 	if p.Name != "" {
 		title += " " + p.Name
