@@ -14,6 +14,9 @@ func loadShared(b *testing.B) ([][]byte, int64) {
 		if err != nil {
 			b.Fatal(err)
 		}
+		if _, err := v3Docs(data); err != nil {
+			continue // invalid YAML: not part of the comparison
+		}
 		all = append(all, data)
 		size += int64(len(data))
 	}
