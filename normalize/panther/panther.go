@@ -16,6 +16,7 @@ import (
 
 	"github.com/ruleatlas/ruleatlas/normalize/panther/pyrule"
 	"github.com/ruleatlas/ruleatlas/normalize/rule"
+	"github.com/ruleatlas/ruleatlas/normalize/yamlfast"
 )
 
 // Frontend reads Panther analysis repositories (the panther-analysis layout).
@@ -52,7 +53,7 @@ var skippedTypes = map[string]string{
 func (source) Load(f rule.File) (rule.Result, error) {
 	var res rule.Result
 	var doc yaml.Node
-	if err := yaml.Unmarshal(f.Data, &doc); err != nil {
+	if err := yamlfast.Unmarshal(f.Data, &doc); err != nil {
 		return res, yamlError(err)
 	}
 	if len(doc.Content) == 0 {

@@ -34,6 +34,7 @@ import (
 
 	"github.com/ruleatlas/ruleatlas/normalize/kusto"
 	"github.com/ruleatlas/ruleatlas/normalize/rule"
+	"github.com/ruleatlas/ruleatlas/normalize/yamlfast"
 )
 
 // Frontend is the Sentinel analytic-rule frontend.
@@ -246,7 +247,7 @@ func (Source) Load(f rule.File) (rule.Result, error) {
 // decode parses data into its document's root node.
 func decode(data []byte) (*yaml.Node, error) {
 	var doc yaml.Node
-	if err := yaml.Unmarshal(data, &doc); err != nil {
+	if err := yamlfast.Unmarshal(data, &doc); err != nil {
 		return nil, err
 	}
 	if doc.Kind != yaml.DocumentNode || len(doc.Content) == 0 {

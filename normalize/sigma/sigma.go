@@ -19,16 +19,14 @@
 package sigma
 
 import (
-	"bytes"
-	"errors"
 	"fmt"
-	"io"
 	"io/fs"
 	"strings"
 
 	"go.yaml.in/yaml/v3"
 
 	"github.com/ruleatlas/ruleatlas/normalize/rule"
+	"github.com/ruleatlas/ruleatlas/normalize/yamlfast"
 )
 
 // Frontend reads Sigma rule repositories.
@@ -53,20 +51,15 @@ const maxDocuments = 1000
 // Load decodes every document of a Sigma file into rules.
 func (source) Load(f rule.File) (rule.Result, error) {
 	var res rule.Result
-	dec := yaml.NewDecoder(bytes.NewReader(f.Data))
+	docs, err := yamlfast.Documents(f.Data)
+	if err != nil {
+		return res, yamlError(err)
+	}
+	if len(docs) > maxDocuments {
+		return res, fmt.Errorf("more than %d YAML documents", maxDocuments)
+	}
 	var global *yaml.Node
-	for n := 0; ; n++ {
-		if n == maxDocuments {
-			return res, fmt.Errorf("more than %d YAML documents", maxDocuments)
-		}
-		var doc yaml.Node
-		err := dec.Decode(&doc)
-		if errors.Is(err, io.EOF) {
-			break
-		}
-		if err != nil {
-			return res, yamlError(err)
-		}
+	for _, doc := range docs {
 		if len(doc.Content) == 0 {
 			continue
 		}

@@ -42,6 +42,7 @@ import (
 	"github.com/ruleatlas/ruleatlas/normalize/rule"
 	"github.com/ruleatlas/ruleatlas/normalize/splunk/macro"
 	"github.com/ruleatlas/ruleatlas/normalize/splunk/spl"
+	"github.com/ruleatlas/ruleatlas/normalize/yamlfast"
 )
 
 // Frontend reads Splunk security_content repositories. The zero value finds
@@ -140,7 +141,7 @@ func (s *Source) Match(rel string, _ fs.DirEntry) bool {
 // Load decodes one detection file.
 func (s *Source) Load(f rule.File) (rule.Result, error) {
 	var doc yaml.Node
-	if err := yaml.Unmarshal(f.Data, &doc); err != nil {
+	if err := yamlfast.Unmarshal(f.Data, &doc); err != nil {
 		return rule.Result{}, yamlError(err)
 	}
 	if len(doc.Content) == 0 {

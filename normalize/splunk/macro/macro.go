@@ -35,6 +35,8 @@ import (
 	"strings"
 
 	"go.yaml.in/yaml/v3"
+
+	"github.com/ruleatlas/ruleatlas/normalize/yamlfast"
 )
 
 // Limits of one expansion.
@@ -119,7 +121,7 @@ func ParseDef(data []byte) (Def, error) {
 		Arguments  yaml.Node `yaml:"arguments"`
 		Args       yaml.Node `yaml:"args"`
 	}
-	if err := yaml.Unmarshal(data, &raw); err != nil {
+	if err := yamlfast.Unmarshal(data, &raw); err != nil {
 		return Def{}, fmt.Errorf("invalid macro YAML: %w", err)
 	}
 	d := Def{Name: strings.TrimSpace(raw.Name), Definition: raw.Definition}
