@@ -35,7 +35,7 @@ func (r *renderer) technique(p view.Page) ([]byte, error) {
 	name := l.label("technique_doc", "{id}", p.ID, "{name}", p.Name)
 	name = strings.TrimSpace(name)
 	d := newDoc(l, r.st, r.meta, name, name)
-	d.f.SetSubject(d.clean("body", l.label("technique_subtitle", "{date}", r.meta.ReportDate)), true)
+	d.f.SetSubject(d.clean("body", l.label("technique_subtitle", "{date}", r.meta.ReportDate, "{attack}", orUnknown(r.meta.AttackVersion))), true)
 	d.newPage("")
 	spec := l.Technique
 	for _, sec := range spec.Sections {
@@ -129,7 +129,7 @@ func (r *renderer) techTitle(d *doc, p view.Page) {
 		d.text(ts, d.left(), d.y, lh, line)
 		d.y += lh
 	}
-	d.para("subtitle", l.label("technique_subtitle", "{date}", r.meta.ReportDate), d.left())
+	d.para("subtitle", l.label("technique_subtitle", "{date}", r.meta.ReportDate, "{attack}", orUnknown(r.meta.AttackVersion)), d.left())
 	d.y += 2
 	keyW := 30.0
 	if !p.Known {

@@ -146,11 +146,7 @@ func (r *renderer) group(g view.GroupPage) ([]byte, error) {
 	l := r.l
 	name := strings.TrimSpace(r.tlabel("group_doc", "{id}", g.ID, "{name}", g.Name))
 	d := newDoc(l, r.st, r.meta, name, name)
-	attack := g.AttackVersion
-	if attack == "" {
-		attack = "?"
-	}
-	subtitle := r.tlabel("group_subtitle", "{attack}", attack, "{date}", r.meta.ReportDate)
+	subtitle := r.tlabel("group_subtitle", "{attack}", orUnknown(g.AttackVersion), "{date}", r.meta.ReportDate)
 	d.f.SetSubject(d.clean("body", subtitle), true)
 	d.newPage("")
 	ts := d.st["title"]
@@ -225,4 +221,12 @@ func (r *renderer) groups(dir string) ([]string, error) {
 		files = append(files, name)
 	}
 	return files, nil
+}
+
+// orUnknown is the ATT&CK version shown when the run has none.
+func orUnknown(v string) string {
+	if v == "" {
+		return "unknown"
+	}
+	return v
 }
