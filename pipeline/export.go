@@ -10,7 +10,9 @@ import (
 	"slices"
 	"strconv"
 	"strings"
+	"sync"
 	"syscall"
+	"time"
 
 	"github.com/ruleatlas/ruleatlas/exporters"
 )
@@ -53,16 +55,33 @@ func (Export) Run(ctx context.Context, st *State) error {
 	if err := os.Chmod(tmp, 0o755); err != nil {
 		return fmt.Errorf("creating temporary output folder: %w", err)
 	}
-	for _, e := range chosen {
-		if err := ctx.Err(); err != nil {
-			return err
+	// Exporters are independent: run them side by side (each bounds its own
+	// parallelism), keep the file lists in registry order.
+	files := make([][]string, len(chosen))
+	errs := make([]error, len(chosen))
+	took := make([]time.Duration, len(chosen))
+	var wg sync.WaitGroup
+	for i, e := range chosen {
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			if err := ctx.Err(); err != nil {
+				errs[i] = err
+				return
+			}
+			start := time.Now()
+			files[i], errs[i] = e.Export(ctx, st.Tables, tmp)
+			took[i] = time.Since(start)
+			st.logf("  %s: %d files in %.2fs", e.Name(), len(files[i]), took[i].Seconds())
+		}()
+	}
+	wg.Wait()
+	for i, e := range chosen {
+		if errs[i] != nil {
+			return fmt.Errorf("%s: %w", e.Name(), errs[i])
 		}
-		files, err := e.Export(ctx, st.Tables, tmp)
-		if err != nil {
-			return fmt.Errorf("%s: %w", e.Name(), err)
-		}
-		st.Written = append(st.Written, files...)
-		st.logf("  %s: %d files", e.Name(), len(files))
+		st.Written = append(st.Written, files[i]...)
+		st.Timings = append(st.Timings, Timing{Stage: "export " + e.Name(), Duration: took[i]})
 	}
 	if err := writeManifest(st, tmp); err != nil {
 		return fmt.Errorf("writing %s: %w", ManifestName, err)

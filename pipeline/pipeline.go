@@ -10,6 +10,7 @@ import (
 	"fmt"
 	"io"
 	"runtime"
+	"sync"
 	"time"
 
 	"github.com/apache/arrow-go/v18/arrow/memory"
@@ -98,6 +99,7 @@ type State struct {
 	Written []string // output files, relative to OutDir
 
 	attack chan attackResult // the ATT&CK model loading beside parsing
+	logMu  sync.Mutex
 }
 
 // Stage is one step of a report run. String names it in progress output.
@@ -161,6 +163,8 @@ func NewState(opts Options) *State {
 
 func (st *State) logf(format string, args ...any) {
 	if st.Opts.Log != nil {
+		st.logMu.Lock()
 		fmt.Fprintf(st.Opts.Log, format+"\n", args...)
+		st.logMu.Unlock()
 	}
 }

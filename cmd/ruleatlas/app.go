@@ -14,6 +14,9 @@ import (
 
 	"github.com/urfave/cli/v2"
 
+	"github.com/ruleatlas/ruleatlas/exporters"
+	"github.com/ruleatlas/ruleatlas/exporters/pdf"
+	"github.com/ruleatlas/ruleatlas/exporters/xlsx"
 	"github.com/ruleatlas/ruleatlas/normalize/rule"
 	"github.com/ruleatlas/ruleatlas/normalize/splunk"
 	"github.com/ruleatlas/ruleatlas/pipeline"
@@ -211,6 +214,22 @@ func options(c *cli.Context, stderr io.Writer) (pipeline.Options, *Config, error
 	return o, cfg, nil
 }
 
+// configureExporters passes exporter options from the command line: the
+// PDF reports are limited to the --technique ids, the workbook gets a sheet
+// per technique with --xlsx-per-technique.
+func configureExporters(all []exporters.Exporter, techniques []string, perTechnique bool) []exporters.Exporter {
+	out := slices.Clone(all)
+	for i, e := range out {
+		switch e.(type) {
+		case pdf.Exporter:
+			out[i] = pdf.Exporter{Techniques: techniques}
+		case xlsx.Exporter:
+			out[i] = xlsx.Exporter{PerTechnique: perTechnique}
+		}
+	}
+	return out
+}
+
 // withSplunkMacros replaces the Splunk frontend with one reading macros from dir.
 func withSplunkMacros(fronts []rule.Frontend, dir string) []rule.Frontend {
 	out := slices.Clone(fronts)
@@ -280,6 +299,7 @@ func reportCommand() *cli.Command {
 		&cli.StringFlag{Name: "out", Aliases: []string{"o"}, Value: "out", Usage: "output `DIR` (replaced atomically)", Category: "Output"},
 		&cli.StringSliceFlag{Name: "format", Usage: "output formats, comma-separated (default: all): " + formatNames(), Category: "Output"},
 		&cli.StringFlag{Name: "report-date", Usage: "`YYYY-MM-DD` shown in reports (default: the newest rule date)", Category: "Output"},
+		&cli.BoolFlag{Name: "xlsx-per-technique", Usage: "add one workbook sheet per technique, laid out like the technique page", Category: "Output"},
 		&cli.StringSliceFlag{Name: "group", Usage: "also write a report of ATT&CK `GROUP` (id, name or alias; repeatable)", Category: "Output"},
 		&cli.BoolFlag{Name: "quiet", Aliases: []string{"q"}, Usage: "print nothing but errors", Category: "Run"},
 		&cli.BoolFlag{Name: "strict", Usage: "exit 3 when any file could not be read or parsed", Category: "Run"},
@@ -306,6 +326,7 @@ func reportCommand() *cli.Command {
 			}
 			o.ReportDate = c.String("report-date")
 			o.Groups = splitList(c.StringSlice("group"))
+			o.Exporters = configureExporters(pipeline.Exporters(), o.Filters.Techniques, c.Bool("xlsx-per-technique"))
 			if !c.IsSet("report-date") {
 				o.ReportDate = cfg.ReportDate
 			}
