@@ -152,3 +152,34 @@ func TestAttackVersionInferredForTheSharedBundle(t *testing.T) {
 	assert.Equal(t, "18.1", st.Attack.Version, "the shared bundle holds exactly the embedded ATT&CK 18.1 techniques")
 	assert.NotEmpty(t, st.Attack.Techniques["T1059"].Description, "descriptions come from the bundle")
 }
+
+// TestSharedDeterminism writes every format for the whole shared catalog
+// twice and compares every file's SHA-256 (the manifest's timings aside).
+func TestSharedDeterminism(t *testing.T) {
+	if testing.Short() {
+		t.Skip("whole-catalog export, twice")
+	}
+	srcs := allShared(t)
+	run := func() map[string][32]byte {
+		out := filepath.Join(t.TempDir(), "out")
+		st, err := pipeline.Run(context.Background(), pipeline.Options{Sources: srcs, AttackFile: pipetest.SharedAttack(t), OutDir: out})
+		require.NoError(t, err)
+		st.Tables.Release()
+		h := hashes(t, out)
+		delete(h, pipeline.ManifestName)
+		return h
+	}
+	first, second := run(), run()
+	require.NotEmpty(t, first)
+	assert.Equal(t, len(first), len(second))
+	differ := 0
+	for name, h := range first {
+		if second[name] != h {
+			differ++
+			if differ <= 10 {
+				t.Errorf("%s differs between two runs", name)
+			}
+		}
+	}
+	t.Logf("%d files compared", len(first))
+}
