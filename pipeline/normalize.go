@@ -25,10 +25,14 @@ func (Normalize) String() string { return "normalizing fields, techniques and ev
 func (Normalize) Run(ctx context.Context, st *State) error {
 	var m *attack.Model
 	var err error
-	if st.attack != nil {
+	switch {
+	case st.attack != nil:
 		res := <-st.attack
+		st.attack = nil
 		m, err = res.model, res.err
-	} else {
+	case st.Attack != nil: // normalizing again (benchmarks)
+		m = st.Attack
+	default:
 		m, err = loadAttack(st.Opts)
 	}
 	if err != nil {
