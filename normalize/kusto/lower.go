@@ -753,6 +753,8 @@ func (l *lowerer) values(x Expr, e *env) ([]string, int) {
 			return nil, valField
 		case b.val != nil:
 			return l.values(b.val, b.venv)
+		case b.let == nil: // a function parameter called without an argument
+			return nil, valField
 		case b.let.Fn != nil:
 			return nil, valSub
 		case isDataTable(b.let.Value):
