@@ -109,9 +109,11 @@ func (m *Model) index() {
 	m.indexRelations()
 }
 
+var tacticKeyReplacer = strings.NewReplacer(" ", "", "-", "", "_", "", "&", "and")
+
 func tacticKey(s string) string {
 	s = strings.ToLower(s)
-	s = strings.NewReplacer(" ", "", "-", "", "_", "", "&", "and").Replace(s)
+	s = tacticKeyReplacer.Replace(s)
 	return strings.TrimPrefix(s, "attack.")
 }
 
