@@ -12,6 +12,7 @@ import (
 	"sync"
 
 	"github.com/apache/arrow-go/v18/arrow"
+	"github.com/apache/arrow-go/v18/arrow/array"
 	pq "github.com/apache/arrow-go/v18/parquet"
 	"github.com/apache/arrow-go/v18/parquet/compress"
 	"github.com/apache/arrow-go/v18/parquet/pqarrow"
@@ -45,7 +46,7 @@ func (Exporter) Export(ctx context.Context, set *tables.Set, dir string) ([]stri
 				errs[i] = err
 				return
 			}
-			errs[i] = writeTable(dir, t)
+			errs[i] = writeTable(dir, withRunMetadata(t, set.Meta))
 		}()
 	}
 	wg.Wait()
@@ -59,7 +60,19 @@ func (Exporter) Export(ctx context.Context, set *tables.Set, dir string) ([]stri
 	return files, nil
 }
 
+// withRunMetadata stores the run facts (ATT&CK version, report date, tool
+// version) as key-value metadata of the table's schema, so every Parquet
+// file says which ATT&CK data it was built with.
+func withRunMetadata(t tables.Named, m tables.Meta) tables.Named {
+	md := arrow.NewMetadata(
+		[]string{"ruleatlas.attack_version", "ruleatlas.report_date", "ruleatlas.tool_version"},
+		[]string{m.AttackVersion, m.ReportDate, m.ToolVersion})
+	schema := arrow.NewSchema(t.Record.Schema().Fields(), &md)
+	return tables.Named{Name: t.Name, Record: array.NewRecordBatch(schema, t.Record.Columns(), t.Record.NumRows())}
+}
+
 func writeTable(dir string, t tables.Named) error {
+	defer t.Record.Release()
 	name := t.Name + ".parquet"
 	f, err := exporters.Create(dir, name)
 	if err != nil {

@@ -53,6 +53,9 @@ func TestReadBack(t *testing.T) {
 			defer rdr.Close()
 			meta := rdr.MetaData()
 			assert.Equal(t, parquet.CreatedBy, meta.GetCreatedBy())
+			if v := meta.KeyValueMetadata().FindValue("ruleatlas.attack_version"); assert.NotNil(t, v) {
+				assert.Equal(t, "18.1", *v)
+			}
 			if meta.NumRowGroups() > 0 {
 				for c := 0; c < meta.Schema.NumColumns(); c++ {
 					col, err := meta.RowGroup(0).ColumnChunk(c)
