@@ -22,13 +22,13 @@ import (
 	"bytes"
 	"cmp"
 	"fmt"
-	"path"
 	"slices"
 	"strings"
 	"sync"
 
 	"go.yaml.in/yaml/v3"
 
+	"github.com/ruleatlas/ruleatlas/normalize/rule"
 	"github.com/ruleatlas/ruleatlas/templates"
 )
 
@@ -200,29 +200,11 @@ func (l *Layer) applies(s Scope) bool {
 		return false
 	}
 	for key, pats := range l.When {
-		if !gateMatches(key, pats, s.LogSources) {
+		if !rule.LogSourceMatches(key, pats, s.LogSources) {
 			return false
 		}
 	}
 	return true
-}
-
-// gateMatches reports whether one of the log sources key:value matches one
-// of the patterns (case-insensitive globs).
-func gateMatches(key string, pats []string, sources []string) bool {
-	for _, src := range sources {
-		k, v, ok := strings.Cut(src, ":")
-		if !ok || !strings.EqualFold(k, key) {
-			continue
-		}
-		v = strings.ToLower(v)
-		for _, p := range pats {
-			if ok, _ := path.Match(strings.ToLower(p), v); ok {
-				return true
-			}
-		}
-	}
-	return false
 }
 
 // Scoped is the map narrowed to one scope: the layers in force for it, in

@@ -15,13 +15,13 @@ package taxonomy
 import (
 	"bytes"
 	"fmt"
-	"path"
 	"slices"
 	"strings"
 	"sync"
 
 	"go.yaml.in/yaml/v3"
 
+	"github.com/ruleatlas/ruleatlas/normalize/rule"
 	"github.com/ruleatlas/ruleatlas/templates"
 )
 
@@ -162,27 +162,11 @@ func (e *Entry) matches(vendor string, sources []string) bool {
 		return false
 	}
 	for key, pats := range e.When {
-		if !gate(key, pats, sources) {
+		if !rule.LogSourceMatches(key, pats, sources) {
 			return false
 		}
 	}
 	return true
-}
-
-func gate(key string, pats []string, sources []string) bool {
-	for _, src := range sources {
-		k, v, ok := strings.Cut(src, ":")
-		if !ok || !strings.EqualFold(k, key) {
-			continue
-		}
-		v = strings.ToLower(v)
-		for _, p := range pats {
-			if ok, _ := path.Match(strings.ToLower(p), v); ok {
-				return true
-			}
-		}
-	}
-	return false
 }
 
 func sortedSet(ss []string) []string {
