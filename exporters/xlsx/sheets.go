@@ -423,7 +423,7 @@ func (b *book) indicators() error {
 		{title: "Kind", max: 12}, {title: "Value", max: 70}, {title: "Rules here", max: 11}, {title: "Corpus reach", max: 13}}
 	t := b.st.text
 	return b.table(table{
-		name: IndicatorsSheet, cols: cols, rows: int(rc.NumRows()), source: tables.IndicatorsName, deferred: &b.indicatorsDone,
+		name: IndicatorsSheet, cols: cols, rows: int(rc.NumRows()), source: tables.IndicatorsName,
 		fill: func(i int, row []any) {
 			row[0], row[1], row[2] = b.str(tech.Value(i), t), b.str(field.Value(i), t), b.str(op.Value(i), t)
 			row[3], row[4], row[5] = b.str(value.Value(i), t), b.num(n.Value(i)), b.num(reach.Value(i))

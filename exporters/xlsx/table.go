@@ -28,7 +28,6 @@ type table struct {
 	setup      func() error                   // before streaming starts (sheet properties); holds b.mu
 	finish     func(lastRow int) error        // before the sheet is flushed (conditional formats); holds b.mu
 	source     string                         // Parquet table named in the truncation note
-	deferred   *func() error                  // when set, receives the final steps instead of running them
 }
 
 // maxDataRows leaves room for the header and a truncation note.
@@ -99,6 +98,66 @@ func (b *book) table(t table) error {
 		return err
 	}
 	n := min(t.rows, maxDataRows)
+	last := n + 1
+	var note []any
+	if t.rows > n {
+		note = []any{excelize.Cell{StyleID: b.st.italic, Value: fmt.Sprintf(
+			"… %d more rows not shown: a sheet holds at most %d rows; %s.parquet has them all",
+			t.rows-n, excelize.TotalRows, t.source)}}
+	}
+	if t.after == nil && t.rowOpts == nil {
+		// No per-row calls into the workbook: the rows go straight into
+		// the package (see sheetRows).
+		if err := b.addRows(t, n, note); err != nil {
+			return err
+		}
+	} else if err := b.streamRows(sw, t, n, note); err != nil {
+		return err
+	}
+	done := func() error {
+		if err := b.f.AutoFilter(t.name, "A1:"+cellName(len(t.cols), max(last, 1)), nil); err != nil {
+			return err
+		}
+		if t.finish != nil {
+			if err := t.finish(last); err != nil {
+				return err
+			}
+		}
+		return sw.Flush()
+	}
+	return b.locked(done)
+}
+
+// addRows registers the n data rows of t (and the note) to be written
+// into its sheet's part when the package is assembled.
+func (b *book) addRows(t table, n int, note []any) error {
+	part := ""
+	for id, name := range b.f.GetSheetMap() {
+		if name == t.name {
+			part = "xl/worksheets/sheet" + strconv.Itoa(id) + ".xml"
+		}
+	}
+	if part == "" {
+		return fmt.Errorf("no part for sheet %s", t.name)
+	}
+	cols := make([]string, len(t.cols))
+	for c := range cols {
+		cols[c], _ = excelize.ColumnNumberToName(c + 1)
+	}
+	rows := n + 1
+	if note != nil {
+		rows++
+	}
+	return b.locked(func() error {
+		b.rows[part] = &sheetRows{ctx: b.ctx, cols: cols, first: 2, n: n, fill: t.fill, note: note,
+			last: cellName(len(t.cols), rows)}
+		return nil
+	})
+}
+
+// streamRows writes the n data rows of t (and the note) through sw.
+func (b *book) streamRows(sw *excelize.StreamWriter, t table, n int, note []any) error {
+	row := make([]any, len(t.cols))
 	for i := range n {
 		if i%4096 == 0 {
 			if err := b.ctx.Err(); err != nil {
@@ -120,32 +179,12 @@ func (b *book) table(t table) error {
 			}
 		}
 	}
-	last := n + 1
-	if t.rows > n {
-		note := fmt.Sprintf("… %d more rows not shown: a sheet holds at most %d rows; %s.parquet has them all",
-			t.rows-n, excelize.TotalRows, t.source)
-		if err := sw.SetRow("A"+strconv.Itoa(last+1), []any{excelize.Cell{StyleID: b.st.italic, Value: note}}); err != nil {
+	if note != nil {
+		if err := sw.SetRow("A"+strconv.Itoa(n+2), note); err != nil {
 			return err
 		}
 	}
-	done := func() error {
-		if err := b.f.AutoFilter(t.name, "A1:"+cellName(len(t.cols), max(last, 1)), nil); err != nil {
-			return err
-		}
-		if t.finish != nil {
-			if err := t.finish(last); err != nil {
-				return err
-			}
-		}
-		return sw.Flush()
-	}
-	if t.deferred != nil {
-		// Streamed beside the other sheets: the workbook-wide steps (the
-		// filter's defined name) wait for a fixed point in the run.
-		*t.deferred = done
-		return nil
-	}
-	return b.locked(done)
+	return nil
 }
 
 // cellChars is the displayed length of a cell value, for column widths.

@@ -90,10 +90,9 @@ func (e Exporter) Write(ctx context.Context, w io.Writer, set *tables.Set) error
 		return err
 	}
 	defer b.f.Close()
-	// Sheets are added in workbook order first; then Indicators, the
-	// biggest, is streamed on its own goroutine while the others are
-	// streamed in order on this one. Each stream writer owns its sheet;
-	// every call that touches workbook-wide state goes through b.mu.
+	// Sheets are added in workbook order first, then filled in that order.
+	// The big table sheets get only their header here; their rows are made
+	// in parallel while the package is assembled (see sheetRows).
 	order := []string{SummarySheet, CoverageSheet, GapsSheet, RulesSheet, FieldsSheet, IndicatorsSheet, ExclusionsSheet, ProblemsSheet,
 		TelemetrySheet, GroupsSheet}
 	order = append(order, b.pageOrder...)
@@ -102,42 +101,34 @@ func (e Exporter) Write(ctx context.Context, w io.Writer, set *tables.Set) error
 			return fmt.Errorf("sheet %s: %w", name, err)
 		}
 	}
-	type step struct {
+	steps := []struct {
 		name string
 		fn   func() error
-	}
-	run := func(steps ...step) error {
-		for _, s := range steps {
-			if err := ctx.Err(); err != nil {
-				return err
-			}
-			if err := s.fn(); err != nil {
-				return fmt.Errorf("sheet %s: %w", s.name, err)
-			}
+	}{{SummarySheet, b.summary}, {CoverageSheet, b.coverage}, {GapsSheet, b.gaps}, {RulesSheet, b.rules},
+		{FieldsSheet, b.fields}, {IndicatorsSheet, b.indicators}, {ExclusionsSheet, b.exclusions},
+		{ProblemsSheet, b.problems}, {TelemetrySheet, b.telemetry}, {GroupsSheet, b.groupsSheet}}
+	for _, s := range steps {
+		if err := ctx.Err(); err != nil {
+			return err
 		}
-		return nil
+		if err := s.fn(); err != nil {
+			return fmt.Errorf("sheet %s: %w", s.name, err)
+		}
 	}
-	side := make(chan error, 1)
-	go func() { side <- run(step{IndicatorsSheet, b.indicators}) }()
-	err = run(step{SummarySheet, b.summary}, step{CoverageSheet, b.coverage}, step{GapsSheet, b.gaps},
-		step{RulesSheet, b.rules}, step{FieldsSheet, b.fields}, step{ExclusionsSheet, b.exclusions},
-		step{ProblemsSheet, b.problems}, step{TelemetrySheet, b.telemetry}, step{GroupsSheet, b.groupsSheet})
-	if err == nil && e.PerTechnique {
-		err = b.techniquePages()
-	}
-	if err := errors.Join(err, <-side); err != nil {
-		return err
-	}
-	if b.indicatorsDone != nil {
-		if err := b.indicatorsDone(); err != nil {
-			return fmt.Errorf("sheet %s: %w", IndicatorsSheet, err)
+	if e.PerTechnique {
+		if err := b.techniquePages(); err != nil {
+			return err
 		}
 	}
 	when := fixedTime(set.Meta.ReportDate)
 	// excelize assembles the package in a buffer it then copies to its
 	// writer; the zip writer goes straight to w instead, so the buffer stays
 	// empty and the workbook is not held twice.
-	b.f.SetZipWriter(func(io.Writer) excelize.ZipWriter { return newSortedZip(w, when, flate.BestSpeed) })
+	b.f.SetZipWriter(func(io.Writer) excelize.ZipWriter {
+		z := newSortedZip(w, when, flate.BestSpeed)
+		z.rows = b.rows
+		return z
+	})
 	if err := b.f.Write(io.Discard); err != nil {
 		return fmt.Errorf("writing workbook: %w", err)
 	}
@@ -170,14 +161,14 @@ type book struct {
 	// Row lookups for links, 1-based sheet rows.
 	fieldRows, indicatorRows, exclusionRows map[string][2]int // technique → data rows [start, end)
 	coverageRow                             map[string]int
-	pageSheet                               map[string]string // technique → its sheet (PerTechnique)
-	pageOrder                               []string          // page sheets in workbook order
-	indicatorsDone                          func() error      // Indicators' final steps, run after the others
+	pageSheet                               map[string]string     // technique → its sheet (PerTechnique)
+	pageOrder                               []string              // page sheets in workbook order
+	rows                                    map[string]*sheetRows // part → rows written when the package is assembled
 	sheetIndex                              int
 
 	// mu serialises the calls that touch workbook-wide state (new stream
-	// writers, links, filters, formats, charts, flushes) while two sheets
-	// are streamed at once; rows go to each sheet's own stream writer.
+	// writers, links, filters, formats, charts, flushes), so a sheet can be
+	// filled on another goroutine; rows go to each sheet's own stream writer.
 	mu sync.Mutex
 }
 
@@ -196,7 +187,7 @@ type styles struct {
 func newBook(ctx context.Context, set *tables.Set, opts Exporter) (*book, error) {
 	f := excelize.NewFile()
 	b := &book{ctx: ctx, f: f, set: set, cat: view.NewCatalog(set), opts: opts, quoted: map[int]int{},
-		coverageRow: map[string]int{}, pageSheet: map[string]string{}}
+		coverageRow: map[string]int{}, pageSheet: map[string]string{}, rows: map[string]*sheetRows{}}
 	if err := b.newStyles(); err != nil {
 		f.Close()
 		return nil, err

@@ -44,6 +44,10 @@ type sortedZip struct {
 	workers sync.WaitGroup
 	errMu   sync.Mutex
 	err     error
+
+	// rows are the data rows to put into sheet parts, by part name; each
+	// is used once.
+	rows map[string]*sheetRows
 }
 
 type zipEntry struct {
@@ -52,6 +56,7 @@ type zipEntry struct {
 	crc    uint32
 	size   uint64
 	raw    *bytes.Buffer // uncompressed, for parts rewritten at finish
+	rows   *sheetRows    // data rows put before </sheetData> at finish
 }
 
 // chunk is one piece of a part, deflated by a worker.
@@ -60,6 +65,10 @@ type chunk struct {
 	out   bytes.Buffer
 	final bool
 	done  chan struct{}
+
+	// gen, when set, makes in on the worker; in is then kept for the
+	// writer to checksum in order, which releases it.
+	gen func(dst []byte) ([]byte, error)
 }
 
 // chunkSize is the size of the pieces compressed in parallel.
@@ -86,32 +95,43 @@ func (z *sortedZip) work() {
 	defer z.workers.Done()
 	var fw *flate.Writer
 	for c := range z.jobs {
-		var err error
-		if fw == nil {
-			fw, err = flate.NewWriter(&c.out, z.level)
-		} else {
-			fw.Reset(&c.out)
+		if err := z.deflate(&fw, c); err != nil {
+			z.fail(err)
 		}
-		if err == nil {
-			_, err = fw.Write(c.in)
+		if c.gen == nil {
+			in := c.in[:0]
+			chunkPool.Put(&in)
+			c.in = nil
 		}
-		if err == nil {
-			if c.final {
-				err = fw.Close()
-			} else {
-				err = fw.Flush()
-			}
-		}
-		if err != nil {
-			z.errMu.Lock()
-			z.err = errors.Join(z.err, err)
-			z.errMu.Unlock()
-		}
-		in := c.in[:0]
-		chunkPool.Put(&in)
-		c.in = nil
 		close(c.done)
 	}
+}
+
+// deflate makes c's input when it has a generator and compresses it with
+// *fw, created on first use and reset after.
+func (z *sortedZip) deflate(fw **flate.Writer, c *chunk) error {
+	if c.gen != nil {
+		var err error
+		if c.in, err = c.gen((*chunkPool.Get().(*[]byte))[:0]); err != nil {
+			return err
+		}
+	}
+	if *fw == nil {
+		w, err := flate.NewWriter(&c.out, z.level)
+		if err != nil {
+			return err
+		}
+		*fw = w
+	} else {
+		(*fw).Reset(&c.out)
+	}
+	if _, err := (*fw).Write(c.in); err != nil {
+		return err
+	}
+	if c.final {
+		return (*fw).Close()
+	}
+	return (*fw).Flush()
 }
 
 var _ excelize.ZipWriter = (*sortedZip)(nil)
@@ -125,6 +145,11 @@ func (z *sortedZip) Create(name string) (io.Writer, error) {
 	z.entries = append(z.entries, e)
 	if name == contentTypes {
 		e.raw = &bytes.Buffer{}
+		return e.raw, nil
+	}
+	if rows := z.rows[name]; rows != nil {
+		delete(z.rows, name)
+		e.raw, e.rows = &bytes.Buffer{}, rows
 		return e.raw, nil
 	}
 	return entryWriter{z}, nil
@@ -170,11 +195,73 @@ func (z *sortedZip) finish() {
 	}
 	if raw := z.cur.raw; raw != nil {
 		z.cur.raw = nil
-		_, _ = (entryWriter{z}).Write(sortDefaults(raw.Bytes()))
+		if rows := z.cur.rows; rows != nil {
+			z.cur.rows = nil
+			z.splice(raw.Bytes(), rows)
+		} else {
+			_, _ = (entryWriter{z}).Write(sortDefaults(raw.Bytes()))
+		}
 	}
 	z.dispatch(true)
 	z.cur.crc = z.crc.Sum32()
 	z.cur = nil
+}
+
+// splice writes a sheet part streamed with its header only, with rows
+// made on the workers put before its </sheetData> and its dimension set to
+// the whole table.
+func (z *sortedZip) splice(doc []byte, rows *sheetRows) {
+	at := bytes.LastIndex(doc, []byte("</sheetData>"))
+	if at < 0 {
+		z.fail(fmt.Errorf("%s: no sheetData to put %d rows in", z.cur.name, rows.n))
+		return
+	}
+	head := doc[:at]
+	if i := bytes.Index(head, []byte(`<dimension ref="`)); i >= 0 {
+		if j := bytes.IndexByte(head[i+len(`<dimension ref="`):], '"'); j >= 0 {
+			end := i + len(`<dimension ref="`) + j
+			fixed := append([]byte{}, head[:i+len(`<dimension ref="`)]...)
+			fixed = append(fixed, "A1:"+rows.last...)
+			head = append(fixed, head[end:]...)
+		}
+	}
+	w := entryWriter{z}
+	_, _ = w.Write(head)
+	if z.pending != nil {
+		z.dispatch(false)
+	}
+	// Blocks are queued to the workers in order; the oldest is checksummed
+	// and released once more than a worker's share is in flight.
+	var queue []*chunk
+	sum := func(c *chunk) {
+		<-c.done
+		z.crc.Write(c.in)
+		z.cur.size += uint64(len(c.in))
+		in := c.in[:0]
+		chunkPool.Put(&in)
+		c.in = nil
+	}
+	for k := range rows.blocks() {
+		c := &chunk{done: make(chan struct{}), gen: func(dst []byte) ([]byte, error) { return rows.block(dst, k) }}
+		z.cur.chunks = append(z.cur.chunks, c)
+		queue = append(queue, c)
+		z.jobs <- c
+		if len(queue) > 2*cap(z.jobs) {
+			sum(queue[0])
+			queue = queue[1:]
+		}
+	}
+	for _, c := range queue {
+		sum(c)
+	}
+	_, _ = w.Write(doc[at:])
+}
+
+// fail records an error returned by Close.
+func (z *sortedZip) fail(err error) {
+	z.errMu.Lock()
+	z.err = errors.Join(z.err, err)
+	z.errMu.Unlock()
 }
 
 // AddFS is not used by the workbook writer.
@@ -185,6 +272,9 @@ func (z *sortedZip) Close() error {
 	z.finish()
 	close(z.jobs)
 	z.workers.Wait()
+	for name := range z.rows {
+		z.fail(fmt.Errorf("xlsx: no part %s for its rows", name))
+	}
 	if z.err != nil {
 		return fmt.Errorf("compressing: %w", z.err)
 	}
