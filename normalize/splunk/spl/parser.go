@@ -288,23 +288,26 @@ func (p *parser) parseFrom(c *TstatsCmd) {
 	if t.kind != tWord && t.kind != tString {
 		p.failAt(t.pos, "expected a data model after FROM, found %s", t.describe())
 	}
+	// The target is kept as written (quotes and escapes included): the
+	// token text has them removed and would not read back the same.
+	written := p.src[t.pos:t.end]
 	save := p.pos
 	if op := p.lexSearch(false, false); op.kind == tOp && (op.text == "=" || op.text == "==") {
 		v := p.parseValue(op)
-		c.From = t.text + "=" + v.String()
+		c.From = written + "=" + v.String()
 		if strings.EqualFold(t.text, "datamodel") {
 			c.Datamodel = v.Text
 		}
 		return
 	}
 	p.pos = save
-	c.From = t.text
+	c.From = written
 	if low := strings.ToLower(t.text); strings.HasPrefix(low, "datamodel:") {
 		c.Datamodel = strings.Trim(t.text[len("datamodel:"):], `"`)
 		if c.Datamodel == "" && p.pos < len(p.src) && p.src[p.pos] == '"' {
 			s := p.lexString()
 			c.Datamodel = s.text
-			c.From = t.text + quote(s.text)
+			c.From = written + quote(s.text)
 		}
 	}
 }

@@ -99,6 +99,34 @@ func TestPrint(t *testing.T) {
 	}
 }
 
+// TestTstatsFrom checks that the FROM target prints as written, so a quoted
+// or escaped target reads back the same (fuzz crasher 1f0ae209b75390da).
+func TestTstatsFrom(t *testing.T) {
+	tests := map[string]struct{ in, print, datamodel string }{
+		"quoted blank target":  {"|tstAts``from\" \"", "| tstats `` from \" \"", ""},
+		"quoted key":           {`| tstats count from "datamodel"="X.Y"`, `| tstats count from "datamodel"="X.Y"`, "X.Y"},
+		"quoted colon target":  {`| tstats count from "datamodel:Web.Web" by x`, `| tstats count from "datamodel:Web.Web" by x`, "Web.Web"},
+		"colon then string":    {`| tstats count from datamodel:"Web.Web"`, `| tstats count from datamodel:"Web.Web"`, "Web.Web"},
+		"escaped word target":  {`| tstats count from a\"b where c=1`, `| tstats count from a\"b where c=1`, ""},
+		"plain datamodel":      {`| tstats count from datamodel=Endpoint.Processes`, `| tstats count from datamodel=Endpoint.Processes`, "Endpoint.Processes"},
+		"quoted datamodel val": {`| tstats count from datamodel="A B"`, `| tstats count from datamodel="A B"`, "A B"},
+	}
+	for name, tc := range tests {
+		t.Run(name, func(t *testing.T) {
+			q, err := Parse(tc.in)
+			require.NoError(t, err)
+			p1 := q.String()
+			assert.Equal(t, tc.print, p1)
+			require.IsType(t, &TstatsCmd{}, q.Commands[0])
+			assert.Equal(t, tc.datamodel, q.Commands[0].(*TstatsCmd).Datamodel)
+			q2, err := Parse(p1)
+			require.NoError(t, err, p1)
+			assert.Equal(t, p1, q2.String())
+			assert.Equal(t, tc.datamodel, q2.Commands[0].(*TstatsCmd).Datamodel)
+		})
+	}
+}
+
 func TestParseErrors(t *testing.T) {
 	tests := map[string]struct{ in, want string }{
 		"unterminated string": {`a="x`, "line 1, column 3: unterminated string"},
