@@ -4,8 +4,10 @@ import (
 	"cmp"
 	"context"
 	"fmt"
+	"runtime"
 	"slices"
 	"strings"
+	"sync"
 
 	"github.com/apache/arrow-go/v18/arrow"
 	"github.com/apache/arrow-go/v18/arrow/array"
@@ -341,6 +343,75 @@ func (a *aggregator) perTechnique(st *State) (fields, indicators, exclusions, ev
 	}
 	slices.Sort(ids)
 
+	// Techniques are cut into contiguous shards of about equal work
+	// (predicate visits), aggregated side by side, and the shards' records
+	// joined in technique order.
+	shards := shardTechniques(ids, a, runtime.GOMAXPROCS(0))
+	out := make([][4]arrow.RecordBatch, len(shards))
+	var wg sync.WaitGroup
+	for i, part := range shards {
+		wg.Go(func() { out[i] = a.aggregateShard(st, part, reach) })
+	}
+	wg.Wait()
+	var joined [4]arrow.RecordBatch
+	for c := range joined {
+		recs := make([]arrow.RecordBatch, len(out))
+		for i := range out {
+			recs[i] = out[i][c]
+		}
+		joined[c] = joinRecords(recs)
+	}
+	return joined[0], joined[1], joined[2], joined[3]
+}
+
+// shardTechniques cuts ids into at most n contiguous runs of about equal
+// work, counted in predicates of their rules.
+func shardTechniques(ids []string, a *aggregator, n int) [][]string {
+	if n <= 1 || len(ids) < 2*n {
+		return [][]string{ids}
+	}
+	work := make([]int64, len(ids))
+	var total int64
+	for i, t := range ids {
+		for _, r := range a.byTechnique[t] {
+			work[i] += int64(a.predStart[r+1]-a.predStart[r]) + 1
+		}
+		total += work[i]
+	}
+	var shards [][]string
+	start, acc := 0, int64(0)
+	for i := range ids {
+		acc += work[i]
+		if len(shards) < n-1 && acc*int64(n) >= total*int64(len(shards)+1) {
+			shards = append(shards, ids[start:i+1])
+			start = i + 1
+		}
+	}
+	return append(shards, ids[start:])
+}
+
+// joinRecords concatenates records of one schema in order and releases
+// them.
+func joinRecords(recs []arrow.RecordBatch) arrow.RecordBatch {
+	if len(recs) == 1 {
+		return recs[0]
+	}
+	tbl := array.NewTableFromRecords(recs[0].Schema(), recs)
+	for _, r := range recs {
+		r.Release()
+	}
+	defer tbl.Release()
+	rec, err := tables.Concat(tbl)
+	if err != nil {
+		panic(fmt.Sprintf("joining aggregate shards: %v", err)) // same schema by construction
+	}
+	return rec
+}
+
+// aggregateShard writes the fields, indicators, exclusions and events rows
+// of the techniques ids (sorted).
+func (a *aggregator) aggregateShard(st *State, ids []string, reach []int64) [4]arrow.RecordBatch {
+	nIdent := len(a.identities)
 	nOps := int32(len(a.ops.values))
 	fieldRules := newCounter(len(a.fields.values))
 	fieldOpRules := newCounter(len(a.fields.values) * int(nOps))
@@ -385,7 +456,7 @@ func (a *aggregator) perTechnique(st *State) (fields, indicators, exclusions, ev
 			eb.Int64(2, ec.n)
 		}
 	}
-	return fb.Finish(), ib.Finish(), xb.Finish(), eb.Finish()
+	return [4]arrow.RecordBatch{fb.Finish(), ib.Finish(), xb.Finish(), eb.Finish()}
 }
 
 // sortCounts orders by count descending, then name (by its rank).

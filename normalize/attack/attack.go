@@ -72,12 +72,11 @@ func Default() (*Model, error) {
 
 // Load reads a STIX bundle from path.
 func Load(path string) (*Model, error) {
-	f, err := os.Open(path)
+	data, err := os.ReadFile(path)
 	if err != nil {
 		return nil, fmt.Errorf("reading ATT&CK bundle: %w", err)
 	}
-	defer f.Close()
-	m, err := Parse(f)
+	m, err := Parse(data)
 	if err != nil {
 		return nil, fmt.Errorf("%s: %w", path, err)
 	}
@@ -186,15 +185,25 @@ func (o *stix) attackID() string {
 	return ""
 }
 
-// Parse reads a STIX 2.x bundle.
-func Parse(r io.Reader) (*Model, error) {
-	var bundle struct {
-		Type    string `json:"type"`
-		Objects []stix `json:"objects"`
-	}
-	if err := json.NewDecoder(r).Decode(&bundle); err != nil {
+// stixBundle is the top level of a STIX 2.x bundle.
+type stixBundle struct {
+	Type    string `json:"type"`
+	Objects []stix `json:"objects"`
+}
+
+// Parse reads a STIX 2.x bundle held in memory (reading the whole file
+// first is cheaper than decoding from a reader, whose buffer grows and is
+// copied as it goes).
+func Parse(data []byte) (*Model, error) {
+	var bundle stixBundle
+	if err := json.Unmarshal(data, &bundle); err != nil {
 		return nil, fmt.Errorf("decoding STIX bundle: %w", err)
 	}
+	return fromBundle(&bundle)
+}
+
+// fromBundle builds the model of a decoded bundle.
+func fromBundle(bundle *stixBundle) (*Model, error) {
 	if bundle.Type != "bundle" {
 		return nil, fmt.Errorf("not a STIX bundle (type %q)", bundle.Type)
 	}
