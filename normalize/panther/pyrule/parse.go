@@ -52,6 +52,9 @@ func Parse(src string) (*Query, error) {
 	if root.HasError() {
 		return nil, firstError(root, b)
 	}
+	if err := keywordAsName(root, b); err != nil {
+		return nil, err
+	}
 	c := converter{src: b}
 	q := &Query{Body: c.block(root, 0)}
 	return q, nil
@@ -84,6 +87,58 @@ func firstError(n *sitter.Node, src []byte) error {
 		msg = "invalid Python syntax near " + quoteSnippet(t)
 	}
 	return rule.Errorf(int(p.Row)+1, int(p.Column)+1, "%s", msg)
+}
+
+// identifierID is the grammar's symbol for identifier nodes.
+var identifierID = language.IdForNodeKind("identifier", true)
+
+// keywords are the reserved words of Python 3, none of which may be a name.
+var keywords = map[string]bool{
+	"False": true, "None": true, "True": true, "and": true, "as": true, "assert": true,
+	"async": true, "await": true, "break": true, "class": true, "continue": true,
+	"def": true, "del": true, "elif": true, "else": true, "except": true, "finally": true,
+	"for": true, "from": true, "global": true, "if": true, "import": true, "in": true,
+	"is": true, "lambda": true, "nonlocal": true, "not": true, "or": true, "pass": true,
+	"raise": true, "return": true, "try": true, "while": true, "with": true, "yield": true,
+}
+
+// keywordAsName rejects a tree that uses a reserved word as a name.
+// tree-sitter reads a keyword that cannot start anything in the current
+// parser state as an identifier (`def f(e):with` parses as a function
+// returning the variable with), which CPython rejects; the canonical
+// printer would then put the word where it is a keyword again.
+//
+// Walking every node costs about a third of the parse in cgo calls, so the
+// source is scanned for words spelled like keywords instead and only the
+// node at each such word is looked at (inside a string or comment it is
+// not an identifier).
+func keywordAsName(root *sitter.Node, src []byte) error {
+	for i := 0; i < len(src); i++ {
+		c := src[i]
+		if !isWordChar(c) {
+			continue
+		}
+		j := i + 1
+		for j < len(src) && isWordChar(src[j]) {
+			j++
+		}
+		w := src[i:j]
+		i = j
+		if len(w) < 2 || len(w) > 8 || !keywords[string(w)] {
+			continue
+		}
+		n := root.DescendantForByteRange(uint(j-len(w)), uint(j))
+		if n != nil && n.KindId() == identifierID && int(n.StartByte()) == j-len(w) && int(n.EndByte()) == j {
+			p := n.StartPosition()
+			return rule.Errorf(int(p.Row)+1, int(p.Column)+1, "invalid Python syntax: keyword `%s` used as a name", w)
+		}
+	}
+	return nil
+}
+
+// isWordChar reports whether c can be part of a Python name or number.
+func isWordChar(c byte) bool {
+	return c >= 'a' && c <= 'z' || c >= 'A' && c <= 'Z' || c >= '0' && c <= '9' || c == '_' || c >= 0x80
 }
 
 func quoteSnippet(s string) string {

@@ -119,6 +119,38 @@ func TestParseErrors(t *testing.T) {
 	}
 }
 
+// TestKeywordAsName checks that a reserved word tree-sitter reads as a name
+// is a syntax error (fuzz crasher a7ff1c3af7fa9ba3), while keywords in
+// strings and comments and soft keywords used as names are fine.
+func TestKeywordAsName(t *testing.T) {
+	tests := map[string]struct{ src, err string }{
+		"with after colon":     {"def A000(A0000):with", "line 1, column 17: invalid Python syntax: keyword `with` used as a name"},
+		"while after colon":    {"def rule(e): while", "keyword `while` used as a name"},
+		"class on second line": {"x = 1\ndef rule(e): class", "line 2, column 14: invalid Python syntax: keyword `class` used as a name"},
+		"async as name":        {"async = 1\n", "keyword `async` used as a name"},
+		"in string":            {"def rule(e):\n    return e.get(\"with\") == \"if not in\"\n", ""},
+		"in comment":           {"# with while class\ndef rule(e):\n    return True  # if\n", ""},
+		"in docstring":         {"def rule(e):\n    \"\"\"Return True if the event is not in the list.\"\"\"\n    return True\n", ""},
+		"keyword prefix":       {"def rule(e):\n    withx = e.get(\"a\")\n    return withx or is_ok\n", ""},
+		"soft keywords":        {"def rule(e):\n    match = e.get(\"a\")\n    type = 1\n    return match\n", ""},
+		"real with":            {"def rule(e):\n    with open(\"x\") as f:\n        return True\n", ""},
+	}
+	for name, tc := range tests {
+		t.Run(name, func(t *testing.T) {
+			_, err := Parse(tc.src)
+			if tc.err == "" {
+				require.NoError(t, err)
+				checkRoundTrip(t, tc.src)
+				return
+			}
+			require.Error(t, err)
+			var se *rule.SyntaxError
+			require.ErrorAs(t, err, &se)
+			assert.Contains(t, err.Error(), tc.err)
+		})
+	}
+}
+
 func TestPrintRoundTrip(t *testing.T) {
 	files, _ := filepath.Glob("testdata/*.py")
 	corpus, _ := filepath.Glob(filepath.Join(pipetest.RepoRoot(t), "testdata/corpus/panther/*/*.py"))
