@@ -11,9 +11,13 @@
 // The tables and ASIM functions the query reads become "table:<name>".
 // Files with a UTF-8 byte-order mark, CRLF line ends or tab-indented lines
 // inside block scalars are read. Files that decode but are not analytic
-// rules (hunting queries, ASIM and workspace parsers, YAML without a query)
-// are skipped with a reason. A file that is not valid YAML is an error with
-// its line, which the pipeline turns into one failed row.
+// rules (hunting queries, ASIM and workspace parsers, other YAML without a
+// query) are skipped with a reason. An analytic rule whose query key is
+// missing (an id plus severity, schedule, trigger or kind keys, or an id or
+// name in a Detections/ or Analytic Rules/ folder: typically a truncated
+// file) or whose query is empty is a rule with parse status failed. A file
+// that is not valid YAML is an error with its line, which the pipeline
+// turns into one failed row.
 //
 // Parse errors in a query are reported relative to the query text, with
 // the file position added where the query is a literal block scalar:
@@ -151,6 +155,7 @@ func (Source) Load(f rule.File) (rule.Result, error) {
 		return rule.Result{Skipped: "not a YAML mapping: not an analytic rule"}, nil
 	}
 	var queryNode *yaml.Node
+	var ruleKeys []string // keys only analytic rules have, in file order
 	for i := 0; i+1 < len(root.Content); i += 2 {
 		k := root.Content[i].Value
 		for _, pk := range parserKeys {
@@ -158,8 +163,11 @@ func (Source) Load(f rule.File) (rule.Result, error) {
 				return rule.Result{Skipped: "parser or workspace function (" + k + "), not an analytic rule"}, nil
 			}
 		}
-		if k == "query" {
+		switch k {
+		case "query":
 			queryNode = root.Content[i+1]
+		case "severity", "queryFrequency", "queryPeriod", "triggerOperator", "triggerThreshold", "kind":
+			ruleKeys = append(ruleKeys, k)
 		}
 	}
 	var d document
@@ -168,13 +176,16 @@ func (Source) Load(f rule.File) (rule.Result, error) {
 	}
 	kind := strings.ToLower(string(d.Kind))
 	lowerPath := strings.ToLower(f.Path)
+	lostQuery := "" // the problem of an analytic rule whose query key is gone
 	switch {
 	case strings.Contains(lowerPath, "hunting queries/") || strings.Contains(lowerPath, "hunting-queries/"):
 		return rule.Result{Skipped: "hunting query, not an analytic rule"}, nil
 	case strings.Contains(lowerPath, "/parsers/") || strings.HasPrefix(lowerPath, "parsers/"):
 		return rule.Result{Skipped: "parser, not an analytic rule"}, nil
 	case queryNode == nil && !queryLessKinds[kind]:
-		return rule.Result{Skipped: "no query: not an analytic rule"}, nil
+		if lostQuery = missingQuery(d, ruleKeys, lowerPath, data); lostQuery == "" {
+			return rule.Result{Skipped: "no query: not an analytic rule"}, nil
+		}
 	case kind == "" && d.Severity == "" && d.QueryFrequency == "":
 		return rule.Result{Skipped: "hunting query (no kind, severity or schedule), not an analytic rule"}, nil
 	}
@@ -211,9 +222,20 @@ func (Source) Load(f rule.File) (rule.Result, error) {
 	}
 	var res rule.Result
 	if queryNode == nil || strings.TrimSpace(queryNode.Value) == "" {
-		r.Language = rule.LangNone
-		r.ParseStatus = rule.StatusNoQuery
 		r.LogSources = rule.Dedup(r.LogSources)
+		switch {
+		case lostQuery != "":
+			r.ParseStatus = rule.StatusFailed
+			r.ParseError = lostQuery
+		case !queryLessKinds[kind]:
+			// A scheduled or NRT rule whose query is empty (a file cut
+			// right after `query: |`) cannot run: it is broken.
+			r.ParseStatus = rule.StatusFailed
+			r.ParseError = fmt.Sprintf("empty query (file line %d)", queryNode.Line)
+		default:
+			r.Language = rule.LangNone
+			r.ParseStatus = rule.StatusNoQuery
+		}
 		res.Rules = []rule.Rule{r}
 		return res, nil
 	}
@@ -242,6 +264,38 @@ func (Source) Load(f rule.File) (rule.Result, error) {
 	}
 	res.Rules = []rule.Rule{r}
 	return res, nil
+}
+
+// missingQuery tells whether a file without a query key (and of a kind
+// that needs one) is an analytic rule that lost its query, typically a
+// truncated file, and returns the parse problem to report; "" means the
+// file is some other YAML and is skipped. It is a rule when it has an id and
+// keys only analytic rules carry (severity, the schedule and trigger keys,
+// kind Scheduled or NRT: hunting queries, exploration queries and parsers
+// have none of them), or when it has an id or name and sits in an analytic
+// rule folder (Detections/, Analytic Rules/), since the keys after id and
+// name may be cut off too.
+func missingQuery(d document, ruleKeys []string, lowerPath string, data []byte) string {
+	inRuleFolder := strings.HasPrefix(lowerPath, "detections/") || strings.Contains(lowerPath, "/detections/") ||
+		strings.Contains(lowerPath, "analytic rules/") || strings.Contains(lowerPath, "analytic-rules/")
+	switch {
+	case d.ID != "" && len(ruleKeys) > 0:
+		return fmt.Sprintf("no query: the file has analytic rule keys (id, %s) but no query key; truncated? (file ends at line %d)",
+			strings.Join(ruleKeys, ", "), lineCount(data))
+	case (d.ID != "" || d.Name != "") && inRuleFolder:
+		return fmt.Sprintf("no query: analytic rule folder file with an id or name but no query key; truncated? (file ends at line %d)",
+			lineCount(data))
+	}
+	return ""
+}
+
+// lineCount returns the number of the last line of data.
+func lineCount(data []byte) int {
+	n := bytes.Count(data, []byte("\n"))
+	if len(data) > 0 && data[len(data)-1] != '\n' {
+		n++
+	}
+	return n
 }
 
 // decode parses data into its document's root node.

@@ -130,7 +130,11 @@ func TestLoad(t *testing.T) {
 			src: "Parser:\n  Title: x\nParserQuery: T\n", skipped: "parser or workspace function (Parser), not an analytic rule",
 		},
 		"no query": {
-			src: "id: 1\nname: x\nkind: Scheduled\n", skipped: "no query: not an analytic rule",
+			src: header, status: rule.StatusFailed,
+			errText: "no query: the file has analytic rule keys (id, severity, kind) but no query key; truncated? (file ends at line 9)",
+		},
+		"empty query": {
+			src: header + "query: |\n", status: rule.StatusFailed, errText: "empty query (file line 10)",
 		},
 		"fusion": {
 			src: header + "", status: rule.StatusNoQuery,
@@ -160,6 +164,80 @@ func TestLoad(t *testing.T) {
 			assert.Equal(t, "informational", r.Severity)
 		})
 	}
+}
+
+// TestLostQuery checks which files without a query key are analytic rules
+// that lost it (reported failed) and which are other YAML (skipped).
+func TestLostQuery(t *testing.T) {
+	const top = "id: 0d5d2f5c-6b0e-4b8e-9d55-3d3c1c2f0a11\nname: Port scan burst\ndescription: |\n  Many ports.\n"
+	tests := map[string]struct {
+		path, src       string
+		skipped, status string
+		errText         string
+	}{
+		"cut after severity": {path: "Solutions/X/Analytic Rules/a.yaml", src: top + "severity: Medium\n",
+			status: "failed", errText: "no query: the file has analytic rule keys (id, severity) but no query key; truncated? (file ends at line 5)"},
+		"cut after schedule, outside rule folders": {path: "rules/a.yaml", src: top + "queryFrequency: 1h\nqueryPeriod: 1h\ntriggerOperator: gt\n",
+			status: "failed", errText: "no query: the file has analytic rule keys (id, queryFrequency, queryPeriod, triggerOperator) but no query key; truncated? (file ends at line 7)"},
+		"cut inside the description": {path: "Detections/SecurityEvent/a.yaml", src: "id: 1\nname: x\ndescription: |\n  Many",
+			status: "failed", errText: "no query: analytic rule folder file with an id or name but no query key; truncated? (file ends at line 4)"},
+		"cut after the id": {path: "Solutions/X/Analytic Rules/a.yaml", src: "id: 0d5d2f5c-6b0e",
+			status: "failed", errText: "no query: analytic rule folder file with an id or name but no query key; truncated? (file ends at line 1)"},
+		"query key without text": {path: "Detections/a.yaml", src: top + "severity: Low\nquery:\n",
+			status: "failed", errText: "empty query (file line 6)"},
+		"fusion rule has no query": {path: "Detections/a.yaml", src: top + "severity: High\nkind: Fusion\n", status: "no_query"},
+		"id and name elsewhere":    {path: "Exploration Queries/a.yaml", src: top + "requiredDataConnectors: []\n", skipped: "no query: not an analytic rule"},
+		"hunting folder":           {path: "Solutions/X/Hunting Queries/a.yaml", src: top + "severity: Low\n", skipped: "hunting query, not an analytic rule"},
+		"parser in rule folder":    {path: "Detections/a.yaml", src: "Parser:\n  Title: x\nid: 1\nseverity: Low\n", skipped: "parser or workspace function (Parser), not an analytic rule"},
+		"settings file":            {path: "Detections/config.yaml", src: "enabled: true\nlevel: 3\n", skipped: "no query: not an analytic rule"},
+	}
+	for name, tc := range tests {
+		t.Run(name, func(t *testing.T) {
+			res, err := load(t, tc.path, tc.src)
+			require.NoError(t, err)
+			assert.Equal(t, tc.skipped, res.Skipped)
+			if tc.skipped != "" {
+				assert.Empty(t, res.Rules)
+				return
+			}
+			require.Len(t, res.Rules, 1)
+			r := res.Rules[0]
+			assert.Equal(t, tc.status, string(r.ParseStatus))
+			assert.Equal(t, tc.errText, r.ParseError)
+			assert.Equal(t, tc.path, r.Path)
+		})
+	}
+}
+
+// TestTruncatedRules cuts every analytic rule of the sample corpus after
+// each line: every prefix must be a load error or a rule (a truncated rule
+// is never skipped as "not a rule"), and a prefix without the query's end
+// never passes silently as a rule with no query.
+func TestTruncatedRules(t *testing.T) {
+	root := filepath.Join(pipetest.RepoRoot(t), "testdata", "corpus", "sentinel")
+	n := 0
+	loadTree(t, root, func(rel string, full rule.Result, err error) {
+		if err != nil || len(full.Rules) != 1 || full.Rules[0].ParseStatus == rule.StatusNoQuery {
+			return
+		}
+		data, err := os.ReadFile(filepath.Join(root, rel))
+		require.NoError(t, err)
+		for cut := 1; cut < len(data); cut++ {
+			if data[cut-1] != '\n' {
+				continue
+			}
+			n++
+			res, err := load(t, rel, string(data[:cut]))
+			if err != nil {
+				continue
+			}
+			require.Empty(t, res.Skipped, "%s cut at byte %d skipped", rel, cut)
+			require.Len(t, res.Rules, 1)
+			assert.NotEqual(t, rule.StatusNoQuery, res.Rules[0].ParseStatus, "%s cut at byte %d", rel, cut)
+		}
+	})
+	t.Logf("%d truncated copies", n)
+	assert.Positive(t, n)
 }
 
 func TestLoadBrokenYAML(t *testing.T) {
