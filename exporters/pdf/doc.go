@@ -26,7 +26,8 @@ type style struct {
 	pt     float64 // size in points
 	mm     float64 // size in millimetres
 	c      rgb
-	ellips string // "…", or "..." when the font lacks it
+	ellips string  // "…", or "..." when the font lacks it
+	bold   float64 // synthetic bold: outline stroke width in millimetres, 0 = none
 }
 
 // width returns the width of clean text in millimetres.
@@ -39,6 +40,9 @@ func (l *Layout) styles() map[string]*style {
 		font := l.Fonts[s.Font]
 		c, _ := l.color(s.Color)
 		st := &style{font: font, m: fontMetrics(font), pt: s.Size, mm: s.Size * 25.4 / 72, c: c, ellips: ellipsis}
+		if s.Bold {
+			st.bold = st.mm * l.BoldStroke
+		}
 		if !st.m.covers('…') {
 			st.ellips = "..."
 		}
@@ -59,11 +63,27 @@ type doc struct {
 	date    string
 	size    fpdf.SizeType
 	fonts   map[string]bool
-	cur     *style
 	pw, ph  float64
 	y       float64
 	lineCol rgb
+	gs      gstate
 }
+
+// gstate is the graphics state fpdf has last written to the page. fpdf
+// writes every setter call to the page unconditionally; doc calls it only on
+// a change, which keeps the content streams (and their compression) small.
+// Text is drawn with the fill colour equal to the text colour, so fpdf never
+// wraps a text in its own save/colour/restore sequence.
+type gstate struct {
+	font             string
+	pt               float64
+	fill, draw, text rgb
+	lineW            float64
+	mode             int // text rendering mode: 0 fill, 2 fill and stroke (synthetic bold)
+}
+
+// lineWidth is the width of table rules and other thin lines, in millimetres.
+const lineWidth = 0.15
 
 // reportTime is the creation and modification date of every file: the run's
 // report date at midnight UTC, or the Unix epoch when it does not parse, so
@@ -94,7 +114,13 @@ func newDoc(l *Layout, st map[string]*style, meta tables.Meta, name, title strin
 	m := l.Page.Margins
 	f.SetMargins(m.Left, m.Top, m.Right)
 	f.AliasNbPages(pageAlias) // before any font: it decides fpdf's subset base
-	f.SetLineWidth(0.15)
+	// The state every page starts from (fpdf repeats it at each new page);
+	// nothing is written before the first page.
+	f.SetLineWidth(lineWidth)
+	f.SetDrawColor(d.lineCol.r, d.lineCol.g, d.lineCol.b)
+	f.SetFillColor(0, 0, 0)
+	f.SetTextColor(0, 0, 0)
+	d.gs = gstate{lineW: lineWidth, draw: d.lineCol}
 	return d
 }
 
@@ -106,24 +132,60 @@ func (d *doc) right() float64  { return d.pw - d.l.Page.Margins.Right }
 func (d *doc) bottom() float64 { return d.ph - d.l.Page.Margins.Bottom }
 func (d *doc) width() float64  { return d.right() - d.left() }
 
-// use selects a style, registering its font on first use so a document
-// embeds only the fonts it prints with.
+// use selects a style for the next text, registering its font on first use
+// so a document embeds only the fonts it prints with (each embedded font
+// costs fpdf a few milliseconds per document).
 func (d *doc) use(s *style) *style {
-	if s == d.cur {
-		return s
+	if s.font != d.gs.font || s.pt != d.gs.pt {
+		if !d.fonts[s.font] {
+			// A private copy: fpdf (v0.9.0, utf8FontFile.getMetrics) appends to
+			// a sub-slice of the font bytes while subsetting, writing into the
+			// caller's array; shared bytes would leak one document's glyph
+			// metrics into the next and race between workers.
+			d.f.AddUTF8FontFromBytes(s.font, "", bytes.Clone(goFonts[s.font]))
+			d.fonts[s.font] = true
+		}
+		d.f.SetFont(s.font, "", s.pt)
+		d.gs.font, d.gs.pt = s.font, s.pt
 	}
-	if !d.fonts[s.font] {
-		// A private copy: fpdf (v0.9.0, utf8FontFile.getMetrics) appends to
-		// a sub-slice of the font bytes while subsetting, writing into the
-		// caller's array; shared bytes would leak one document's glyph
-		// metrics into the next and race between workers.
-		d.f.AddUTF8FontFromBytes(s.font, "", bytes.Clone(goFonts[s.font]))
-		d.fonts[s.font] = true
+	d.setFill(s.c)
+	if s.c != d.gs.text {
+		d.f.SetTextColor(s.c.r, s.c.g, s.c.b)
+		d.gs.text = s.c
 	}
-	d.f.SetFont(s.font, "", s.pt)
-	d.f.SetTextColor(s.c.r, s.c.g, s.c.b)
-	d.cur = s
+	mode := 0
+	if s.bold > 0 {
+		// Synthetic bold: the glyphs are stroked in the text colour too.
+		mode = 2
+		d.setDraw(s.c)
+		d.setLineWidth(s.bold)
+	}
+	if mode != d.gs.mode {
+		d.f.SetTextRenderingMode(mode)
+		d.gs.mode = mode
+	}
 	return s
+}
+
+func (d *doc) setFill(c rgb) {
+	if c != d.gs.fill {
+		d.f.SetFillColor(c.r, c.g, c.b)
+		d.gs.fill = c
+	}
+}
+
+func (d *doc) setDraw(c rgb) {
+	if c != d.gs.draw {
+		d.f.SetDrawColor(c.r, c.g, c.b)
+		d.gs.draw = c
+	}
+}
+
+func (d *doc) setLineWidth(w float64) {
+	if w != d.gs.lineW {
+		d.f.SetLineWidth(w)
+		d.gs.lineW = w
+	}
 }
 
 // newPage ends the current page (footer) and starts one in the given
@@ -137,7 +199,7 @@ func (d *doc) newPage(orient string) {
 	}
 	d.f.AddPageFormat(orient, d.size)
 	d.pw, d.ph = d.f.GetPageSize()
-	d.cur = nil
+	d.gs.mode = 0 // fpdf repeats font, colours and line width on the new page, not the rendering mode
 	d.y = d.l.Page.Margins.Top
 	if d.f.PageNo() > 1 {
 		d.header()
@@ -202,12 +264,13 @@ func (d *doc) ensure(h float64) bool {
 }
 
 func (d *doc) hline(y, x0, x1 float64) {
-	d.f.SetDrawColor(d.lineCol.r, d.lineCol.g, d.lineCol.b)
+	d.setDraw(d.lineCol)
+	d.setLineWidth(lineWidth)
 	d.f.Line(x0, y, x1, y)
 }
 
 func (d *doc) fill(c rgb, x, y, w, h float64) {
-	d.f.SetFillColor(c.r, c.g, c.b)
+	d.setFill(c)
 	d.f.Rect(x, y, w, h, "F")
 }
 
@@ -331,10 +394,9 @@ func (d *doc) heading(text string, min float64) {
 		d.text(s, d.left(), d.y, lh, line)
 		d.y += lh
 	}
-	d.f.SetDrawColor(s.c.r, s.c.g, s.c.b)
-	d.f.SetLineWidth(0.35)
+	d.setDraw(s.c)
+	d.setLineWidth(0.35)
 	d.f.Line(d.left(), d.y+0.4, d.right(), d.y+0.4)
-	d.f.SetLineWidth(0.15)
 	d.y += 2
 }
 

@@ -20,16 +20,19 @@ import (
 // default comes from templates/pdf/layout.yaml; see that file for the meaning
 // of every entry.
 type Layout struct {
-	Page      PageSpec          `yaml:"page"`
-	Fonts     map[string]string `yaml:"fonts"`
-	Styles    map[string]Style  `yaml:"styles"`
-	Colors    map[string]string `yaml:"colors"`
-	Table     TableSpec         `yaml:"table"`
-	Chart     ChartSpec         `yaml:"chart"`
-	Heatmap   HeatmapSpec       `yaml:"heatmap"`
-	Technique DocSpec           `yaml:"technique"`
-	Summary   DocSpec           `yaml:"summary"`
-	Labels    map[string]string `yaml:"labels"`
+	Page  PageSpec          `yaml:"page"`
+	Fonts map[string]string `yaml:"fonts"`
+	// BoldStroke is the outline stroke of styles with Bold set, as a share
+	// of the font size.
+	BoldStroke float64           `yaml:"bold_stroke"`
+	Styles     map[string]Style  `yaml:"styles"`
+	Colors     map[string]string `yaml:"colors"`
+	Table      TableSpec         `yaml:"table"`
+	Chart      ChartSpec         `yaml:"chart"`
+	Heatmap    HeatmapSpec       `yaml:"heatmap"`
+	Technique  DocSpec           `yaml:"technique"`
+	Summary    DocSpec           `yaml:"summary"`
+	Labels     map[string]string `yaml:"labels"`
 
 	colors map[string]rgb // resolved Colors
 }
@@ -49,10 +52,14 @@ type Margins struct {
 }
 
 // Style is a text style: a font of Fonts, a size in points and a colour.
+// Bold draws the glyph outlines with a stroke of BoldStroke as well
+// (synthetic bold), so a layout can print its bold text without embedding
+// a second font.
 type Style struct {
 	Font  string  `yaml:"font"`
 	Size  float64 `yaml:"size"`
 	Color string  `yaml:"color"`
+	Bold  bool    `yaml:"bold"`
 }
 
 // TableSpec shapes every table.
@@ -199,6 +206,9 @@ func (l *Layout) check() error {
 		if _, ok := goFonts[f]; !ok {
 			return fmt.Errorf("fonts.%s: %q is not one of goregular, gobold, gomono", name, f)
 		}
+	}
+	if l.BoldStroke < 0 || l.BoldStroke > 0.2 {
+		return fmt.Errorf("bold_stroke %g: out of range 0–0.2", l.BoldStroke)
 	}
 	l.colors = map[string]rgb{}
 	for name, c := range l.Colors {

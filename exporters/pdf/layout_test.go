@@ -26,7 +26,8 @@ func TestLayoutErrors(t *testing.T) {
 		"page size":        {"size: A4", "size: B9", "page.size"},
 		"font":             {"regular: goregular", "regular: comic", "fonts.regular"},
 		"colour":           {`text: "#1f2328"`, `text: "#12"`, "colors.text"},
-		"style colour":     {"{font: bold, size: 17, color: accent}", "{font: bold, size: 17, color: nope}", "styles.title"},
+		"style colour":     {"bold: true, size: 17, color: accent}", "bold: true, size: 17, color: nope}", "styles.title"},
+		"bold stroke":      {"bold_stroke: 0.025", "bold_stroke: 0.5", "bold_stroke"},
 		"section":          {"[title, vendors,", "[title, vendorz,", "unknown section"},
 		"column key":       {"{key: how, label: How", "{key: why, label: How", "unknown key \"why\""},
 		"limit":            {"indicators: 40", "indicators: 0", "limits.indicators"},
@@ -52,7 +53,8 @@ func testDoc(t *testing.T) *doc {
 
 func TestWrap(t *testing.T) {
 	d := testDoc(t)
-	s := d.st["td_mono"]
+	// A fixed monospaced style, whatever the default layout prints codes in.
+	s := &style{font: "gomono", m: fontMetrics("gomono"), pt: 7, mm: 7 * 25.4 / 72, ellips: ellipsis}
 	tests := map[string]struct {
 		text     string
 		width    float64
@@ -62,7 +64,7 @@ func TestWrap(t *testing.T) {
 		"fits":   {"lsass.exe", 40, 0, []string{"lsass.exe"}},
 		"empty":  {"", 40, 0, []string{""}},
 		"spaces": {"alpha beta gamma delta", 20, 0, []string{"alpha beta", "gamma delta"}},
-		// td_mono: 7 pt Go Mono, 16 characters in 25 mm.
+		// 7 pt Go Mono: 16 characters in 25 mm.
 		"path":        {`C:\Windows\System32\wbem\WmiPrvSE.exe`, 25, 0, []string{`C:\Windows\`, `System32\wbem\`, `WmiPrvSE.exe`}},
 		"long token":  {strings.Repeat("x", 50), 25, 0, []string{strings.Repeat("x", 16), strings.Repeat("x", 16), strings.Repeat("x", 16), "xx"}},
 		"max lines":   {strings.Repeat("y", 100), 25, 2, []string{strings.Repeat("y", 16), strings.Repeat("y", 15) + "…"}},
@@ -89,7 +91,7 @@ func TestWrapNeverExceedsWidth(t *testing.T) {
 		"HKLM\\SOFTWARE\\Microsoft\\Windows\\CurrentVersion\\Run\\SomethingQuiteLongIndeed_With_Underscores",
 		strings.Repeat("Ωμέγα", 40), "  leading and trailing  ", "a b",
 	}
-	for _, name := range []string{"td", "td_mono", "title", "th"} {
+	for _, name := range []string{"td", "td_code", "title", "th"} {
 		s := d.st[name]
 		for _, w := range []float64{8, 20, 55.5, 180} {
 			for _, text := range texts {

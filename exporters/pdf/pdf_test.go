@@ -210,6 +210,8 @@ func checkAll(t *testing.T, set *tables.Set, dir string, files []string) {
 	ix := view.NewIndex(set)
 	cov := coverage(set)
 	limit := l.Technique.Limits["indicators"]
+	titleFont := l.Fonts[l.Styles["title"].Font]
+	valueFont := l.Fonts[l.Styles[l.Technique.Columns["indicators"][2].Style].Font]
 
 	var mu sync.Mutex
 	var failures []string
@@ -241,7 +243,7 @@ func checkAll(t *testing.T, set *tables.Set, dir string, files []string) {
 		}
 		id := strings.TrimSuffix(filepath.Base(f), ".pdf")
 		p := ix.Page(id)
-		if p.Name != "" && !strings.Contains(text, squash(pdf.Printable("gobold", p.ID+p.Name))) {
+		if p.Name != "" && !strings.Contains(text, squash(pdf.Printable(titleFont, p.ID+p.Name))) {
 			fail("%s: technique name %q not extracted", f, p.Name)
 		}
 		for _, v := range p.Vendors {
@@ -254,7 +256,7 @@ func checkAll(t *testing.T, set *tables.Set, dir string, files []string) {
 			}
 		}
 		for _, ind := range p.Indicators[:min(len(p.Indicators), limit)] {
-			want := squash(prefix(pdf.Printable("gomono", ind.Value), 60))
+			want := squash(prefix(pdf.Printable(valueFont, ind.Value), 60))
 			if !strings.Contains(text, want) {
 				fail("%s: indicator value %q not extracted", f, ind.Value)
 			}
@@ -337,28 +339,33 @@ func TestHostileText(t *testing.T) {
 }
 
 // BenchmarkExportShared writes every technique PDF and the summary for the
-// shared corpora of all registered vendors, with the default layout and with
-// the layout narrowed to fewer fonts (each embedded font costs fpdf a few
-// milliseconds per document). Besides wall time it reports the CPU time per
-// export, which is steadier on a shared machine.
+// shared corpora of all registered vendors: with the default layout (one
+// embedded font, synthetic bold), with the real Go Bold face for bold
+// styles (two fonts) and with Go Bold plus Go Mono for the code columns
+// (three fonts). Each embedded font costs fpdf a few milliseconds per
+// document. Besides wall time it reports the CPU time per export, which is
+// steadier on a shared machine.
 func BenchmarkExportShared(b *testing.B) {
 	set := sharedSet(b)
 	base, err := pdf.DefaultLayout()
 	require.NoError(b, err)
 	for _, c := range []struct {
-		name  string
-		fonts map[string]string // style font → replacement
+		name       string
+		bold, mono bool // real faces for bold styles and for td_code
 	}{
-		{"fonts=3", nil},
-		{"fonts=2", map[string]string{"mono": "regular"}},
-		{"fonts=1", map[string]string{"mono": "regular", "bold": "regular"}},
+		{"default", false, false},
+		{"fonts=2", true, false},
+		{"fonts=3", true, true},
 	} {
 		b.Run(c.name, func(b *testing.B) {
 			l := *base
 			l.Styles = map[string]pdf.Style{}
 			for k, s := range base.Styles {
-				if r, ok := c.fonts[s.Font]; ok {
-					s.Font = r
+				if c.bold && s.Bold {
+					s.Font, s.Bold = "bold", false
+				}
+				if c.mono && k == "td_code" {
+					s.Font = "mono"
 				}
 				l.Styles[k] = s
 			}
