@@ -61,41 +61,121 @@ func (Discover) Run(ctx context.Context, st *State) error {
 		if err != nil {
 			return fmt.Errorf("%s source %s: %w", s.Vendor, s.Root, err)
 		}
-		err = filepath.WalkDir(s.Root, func(path string, d fs.DirEntry, err error) error {
-			if err != nil {
-				rel, _ := filepath.Rel(s.Root, path)
-				st.Problems.Add(tables.Problem{Root: s.Root, Path: filepath.ToSlash(rel), Vendor: s.Vendor,
-					Kind: "failed", Msg: fmt.Sprintf("cannot read: %v", unwrapPath(err))})
-				if d != nil && d.IsDir() {
-					return fs.SkipDir
-				}
-				return nil
-			}
-			if d.IsDir() {
-				if name := d.Name(); path != s.Root && (strings.HasPrefix(name, ".") || name == "node_modules") {
-					return fs.SkipDir
-				}
-				return nil
-			}
-			if !d.Type().IsRegular() {
-				return nil // symlinks are not followed: no loops
-			}
-			rel, err := filepath.Rel(s.Root, path)
-			if err != nil {
-				return err
-			}
-			rel = filepath.ToSlash(rel)
-			if src.Match(rel, d) {
-				st.Files = append(st.Files, fileRef{src: i, rel: rel, source: src, vendor: s.Vendor, root: s.Root})
-			}
-			return ctx.Err()
-		})
-		if err != nil {
+		w := &walker{ctx: ctx, st: st, src: src, index: i, source: s}
+		if err := w.walk(s.Root, ""); err != nil {
 			return fmt.Errorf("walking %s: %w", s.Root, err)
 		}
 	}
 	st.logf("  %d candidate files in %d sources", len(st.Files), len(st.Opts.Sources))
 	return nil
+}
+
+// walker finds the candidate files of one source. Symlinks are followed:
+// a linked file is read through its link; a linked folder is walked under
+// the link's path unless it lies inside a tree already walked, or contains
+// one (a loop or a second copy), which gives a note instead.
+type walker struct {
+	ctx    context.Context
+	st     *State
+	src    rule.Source
+	index  int
+	source Source
+	trees  []string // real paths of the root and of the linked folders walked
+}
+
+// walk walks the folder dir, whose files are named rel/… in the source.
+// WalkDir does not enter a root that is itself a symlink, so the walk
+// starts from dir's real path.
+func (w *walker) walk(dir, rel string) error {
+	if real, err := filepath.EvalSymlinks(dir); err == nil {
+		w.trees = append(w.trees, real)
+		dir = real
+	}
+	return filepath.WalkDir(dir, func(path string, d fs.DirEntry, err error) error {
+		name := w.name(dir, rel, path)
+		if err != nil {
+			w.problem("failed", name, fmt.Sprintf("cannot read: %v", unwrapPath(err)))
+			if d != nil && d.IsDir() {
+				return fs.SkipDir
+			}
+			return nil
+		}
+		if d.IsDir() {
+			if base := d.Name(); path != dir && (strings.HasPrefix(base, ".") || base == "node_modules") {
+				return fs.SkipDir
+			}
+			return nil
+		}
+		if d.Type()&fs.ModeSymlink != 0 {
+			return w.link(path, name, d)
+		}
+		if !d.Type().IsRegular() {
+			return nil
+		}
+		w.add(name, d)
+		return w.ctx.Err()
+	})
+}
+
+// link follows the symlink at path.
+func (w *walker) link(path, name string, d fs.DirEntry) error {
+	info, err := os.Stat(path)
+	if err != nil {
+		w.problem("note", name, fmt.Sprintf("symlink not followed: %v", unwrapPath(err)))
+		return nil
+	}
+	if info.Mode().IsRegular() {
+		w.add(name, fs.FileInfoToDirEntry(info))
+		return w.ctx.Err()
+	}
+	if !info.IsDir() || strings.HasPrefix(d.Name(), ".") || d.Name() == "node_modules" {
+		return nil
+	}
+	real, err := filepath.EvalSymlinks(path)
+	if err != nil {
+		w.problem("note", name, fmt.Sprintf("symlink not followed: %v", unwrapPath(err)))
+		return nil
+	}
+	for _, t := range w.trees {
+		if within(real, t) || within(t, real) {
+			w.problem("note", name, fmt.Sprintf("symlink not followed: %s is walked already (a loop or a second copy)", real))
+			return nil
+		}
+	}
+	return w.walk(path, name)
+}
+
+// within reports whether path is dir or lies below it.
+func within(path, dir string) bool {
+	return path == dir || strings.HasPrefix(path, dir+string(filepath.Separator)) || dir == string(filepath.Separator)
+}
+
+// name is the slash path of path in the source: rel joined with its place
+// below dir.
+func (w *walker) name(dir, rel, path string) string {
+	sub, err := filepath.Rel(dir, path)
+	if err != nil {
+		sub = path
+	}
+	sub = filepath.ToSlash(sub)
+	switch {
+	case rel == "":
+		return sub
+	case sub == ".":
+		return rel
+	}
+	return rel + "/" + sub
+}
+
+// add keeps the file name when the source claims it.
+func (w *walker) add(name string, d fs.DirEntry) {
+	if w.src.Match(name, d) {
+		w.st.Files = append(w.st.Files, fileRef{src: w.index, rel: name, source: w.src, vendor: w.source.Vendor, root: w.source.Root})
+	}
+}
+
+func (w *walker) problem(kind, name, msg string) {
+	w.st.Problems.Add(tables.Problem{Root: w.source.Root, Path: name, Vendor: w.source.Vendor, Kind: kind, Msg: msg})
 }
 
 func unwrapPath(err error) error {

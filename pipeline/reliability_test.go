@@ -204,17 +204,34 @@ func TestBadInput(t *testing.T) {
 			}
 		case badinput.Duplicate:
 			// As many rows as the copied file has rules, no parse problem,
-			// and one more duplicate-id note per rule than in the clean run
-			// (on whichever copy came second in discovery order).
+			// and one more duplicate-id note per rule and planted copy than
+			// in the clean run (on whichever copy came later in discovery).
 			srcRows := rows[c.Vendor+":"+c.Of]
 			assert.NotEmpty(t, srcRows, "%s: source %s", k, c.Of)
 			assert.Len(t, rows[k], len(srcRows), "%s (%s): rows", k, c.Name)
 			assert.Empty(t, parseProblems[k], k)
 			for _, r := range srcRows {
 				id := strings.SplitN(r.RuleID, "#", 2)[0]
-				assert.Equal(t, dupNotes(cleanState.Problems.Sorted(), c.Vendor, id)+1, dupNotes(st.Problems.Sorted(), c.Vendor, id), "%s: duplicate-id notes for %s", k, id)
+				copies := 0 // planted copies of the same file
+				for _, o := range bad.Cases {
+					if o.Want == badinput.Duplicate && o.Vendor == c.Vendor && o.Of == c.Of {
+						copies++
+					}
+				}
+				assert.Equal(t, dupNotes(cleanState.Problems.Sorted(), c.Vendor, id)+copies, dupNotes(st.Problems.Sorted(), c.Vendor, id), "%s: duplicate-id notes for %s", k, id)
 			}
 			summary = append(summary, fmt.Sprintf("%s: %s → renamed, note", k, c.Name))
+		case badinput.Loop:
+			n := 0
+			for nk := range notes {
+				if strings.HasPrefix(nk, k+"/") {
+					n++
+					assert.Contains(t, notes[nk][0].Msg, "symlink not followed", nk)
+				}
+			}
+			assert.Equal(t, 2, n, "%s (%s): notes for the links up and self", k, c.Name)
+			summary = append(summary, fmt.Sprintf("%s: %s → %d notes, not followed", k, c.Name, n))
+			fallthrough
 		case badinput.Nothing:
 			for rk := range rows {
 				assert.False(t, strings.HasPrefix(rk, k+"/"), "%s (%s): unexpected row %s", k, c.Name, rk)

@@ -38,13 +38,15 @@ const (
 	// Duplicate: a copy of an intact rule under another path; both rows
 	// are kept (the later one renamed rule_id#path) and a note says so.
 	Duplicate
-	// Nothing: no rule row and no problem under the path (symlink loop,
-	// empty folder).
+	// Nothing: no rule row and no problem under the path (empty folder).
 	Nothing
+	// Loop: a folder of symlinks to itself and its parent: no rule row, no
+	// parse problem, and one note per link not followed.
+	Loop
 )
 
 func (e Expect) String() string {
-	return [...]string{"problem", "row", "rule", "duplicate", "nothing"}[e]
+	return [...]string{"problem", "row", "rule", "duplicate", "nothing", "loop"}[e]
 }
 
 // Case is one planted file or folder.
@@ -299,7 +301,35 @@ func (c *Corpus) plant(v, root string, files []string, rng *rand.Rand, opt Optio
 		if err := os.Symlink(".", filepath.Join(loop, "self")); err != nil {
 			return err
 		}
-		c.Cases = append(c.Cases, Case{Name: "symlink loop", Vendor: v, Root: root, Path: rel("loop"), Want: Nothing})
+		c.Cases = append(c.Cases, Case{Name: "symlink loop", Vendor: v, Root: root, Path: rel("loop"), Want: Loop})
+	}
+	// Symlinks to an intact rule and to a folder outside the root holding a
+	// copy of one: both are followed, so each reads as a second copy.
+	if v == "sigma" {
+		src := rules[0]
+		abs, err := filepath.Abs(filepath.Join(root, filepath.FromSlash(src)))
+		if err != nil {
+			return err
+		}
+		if err := os.Symlink(abs, filepath.Join(dir, "linked_"+path.Base(src))); err != nil {
+			return err
+		}
+		c.Cases = append(c.Cases, Case{Name: "symlinked file", Vendor: v, Root: root, Path: rel("linked_" + path.Base(src)), Of: src, Want: Duplicate})
+		outside := filepath.Join(filepath.Dir(root), "outside-"+v)
+		if err := os.MkdirAll(outside, 0o755); err != nil {
+			return err
+		}
+		data, err := read(src)
+		if err != nil {
+			return err
+		}
+		if err := os.WriteFile(filepath.Join(outside, path.Base(src)), data, 0o644); err != nil {
+			return err
+		}
+		if err := os.Symlink(outside, filepath.Join(dir, "linked_folder")); err != nil {
+			return err
+		}
+		c.Cases = append(c.Cases, Case{Name: "symlinked folder", Vendor: v, Root: root, Path: rel("linked_folder/" + path.Base(src)), Of: src, Want: Duplicate})
 	}
 	// An unreadable file: chmod 000; as root (permissions do not apply) the
 	// file is swapped for a folder after discovery, so its read fails.
