@@ -55,6 +55,9 @@ func Parse(src string) (*Query, error) {
 	if err := keywordAsName(root, b); err != nil {
 		return nil, err
 	}
+	if err := misplacedStar(root, b); err != nil {
+		return nil, err
+	}
 	c := converter{src: b}
 	q := &Query{Body: c.block(root, 0)}
 	return q, nil
@@ -132,6 +135,52 @@ func keywordAsName(root *sitter.Node, src []byte) error {
 			p := n.StartPosition()
 			return rule.Errorf(int(p.Row)+1, int(p.Column)+1, "invalid Python syntax: keyword `%s` used as a name", w)
 		}
+	}
+	return nil
+}
+
+// starParents are the nodes a starred expression may stand in: displays,
+// bare tuples, call arguments, subscripts (a[*b]) and annotations (*Ts);
+// `**` only in dictionaries and call arguments.
+var starParents = map[string]bool{"list": true, "set": true, "tuple": true, "expression_list": true,
+	"argument_list": true, "subscript": true, "type": true}
+
+// misplacedStar rejects a starred expression where CPython does not allow
+// one ("can't use starred expression here"): `return *a`, `x = *a`,
+// `if *a:`, `[*a for a in b]`. tree-sitter accepts them, and there is no
+// value the printer could write in their place. Only the `*` characters of
+// the source are looked at.
+func misplacedStar(root *sitter.Node, src []byte) error {
+	for i := 0; i < len(src); i++ {
+		if src[i] != '*' {
+			continue
+		}
+		n := root.DescendantForByteRange(uint(i), uint(i+1))
+		if n == nil || int(n.StartByte()) != i {
+			continue // inside a string or comment
+		}
+		start := i
+		if int(n.EndByte()) == i+2 {
+			i++ // a ** token
+		}
+		par := n.Parent()
+		if par == nil || int(par.StartByte()) != start {
+			continue
+		}
+		k := par.Kind()
+		if k != "list_splat" && k != "dictionary_splat" {
+			continue
+		}
+		gp := par.Parent()
+		if gp == nil {
+			continue
+		}
+		g := gp.Kind()
+		if k == "list_splat" && starParents[g] || k == "dictionary_splat" && (g == "dictionary" || g == "argument_list") {
+			continue
+		}
+		p := par.StartPosition()
+		return rule.Errorf(int(p.Row)+1, int(p.Column)+1, "invalid Python syntax: starred expression %s not allowed here", quoteSnippet(par.Utf8Text(src)))
 	}
 	return nil
 }

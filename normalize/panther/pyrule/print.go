@@ -174,7 +174,7 @@ func printExpr(b *strings.Builder, e Expr) {
 	case *Subscript:
 		printPrimary(b, e.X)
 		b.WriteByte('[')
-		if o, ok := e.Index.(*Opaque); ok && o.Kind == "slice" {
+		if o, ok := e.Index.(*Opaque); ok && (o.Kind == "slice" || isSplat(o)) {
 			b.WriteString(o.Text)
 		} else {
 			printExpr(b, e.Index)

@@ -151,6 +151,39 @@ func TestKeywordAsName(t *testing.T) {
 	}
 }
 
+// TestStarredExpressions checks that a starred expression is accepted only
+// where CPython accepts one (fuzz crasher 031570b182fad2cf: `return *A00`
+// printed as `return None`, which lowers differently).
+func TestStarredExpressions(t *testing.T) {
+	tests := map[string]struct{ src, err string }{
+		"return starred":        {"def rule(e):\n    if e.get(\"0\"):return *A00", "line 2, column 26: invalid Python syntax: starred expression `*A00` not allowed here"},
+		"assign starred":        {"x = *a\n", "line 1, column 5: invalid Python syntax: starred expression `*a` not allowed here"},
+		"condition starred":     {"def rule(e):\n    if *a:\n        return True\n", "starred expression `*a` not allowed here"},
+		"comprehension starred": {"x = [*a for a in b]\n", "starred expression `*a` not allowed here"},
+		"double star in list":   {"x = [**a]\n", "invalid Python syntax"},
+		"return tuple":          {"def rule(e):\n    return *a, b\n", ""},
+		"displays":              {"A = [*B, 1]\nC = {*D}\nE = (*F, 2)\nG = {**H, \"k\": 1}\n", ""},
+		"call arguments":        {"def rule(e):\n    return f(*a, **k)\n", ""},
+		"subscript":             {"def rule(e):\n    return e[*a] == 1\n", ""},
+		"star targets and args": {"def f(*args, **kw):\n    a, *b = args\n    return a * 2 ** b\nfrom x import *\n", ""},
+		"in strings":            {"X = \"*a\" # return *b\n", ""},
+	}
+	for name, tc := range tests {
+		t.Run(name, func(t *testing.T) {
+			_, err := Parse(tc.src)
+			if tc.err == "" {
+				require.NoError(t, err)
+				checkRoundTrip(t, tc.src)
+				return
+			}
+			require.Error(t, err)
+			var se *rule.SyntaxError
+			require.ErrorAs(t, err, &se)
+			assert.Contains(t, err.Error(), tc.err)
+		})
+	}
+}
+
 func TestPrintRoundTrip(t *testing.T) {
 	files, _ := filepath.Glob("testdata/*.py")
 	corpus, _ := filepath.Glob(filepath.Join(pipetest.RepoRoot(t), "testdata/corpus/panther/*/*.py"))
