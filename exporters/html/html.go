@@ -17,6 +17,9 @@ import (
 	"fmt"
 	"html/template"
 	"io/fs"
+	"os"
+	"path"
+	"path/filepath"
 	"runtime"
 	"slices"
 	"strconv"
@@ -39,34 +42,69 @@ type Exporter struct{}
 // Name is the --format key.
 func (Exporter) Name() string { return "html" }
 
-var parsed = sync.OnceValues(func() (*template.Template, error) {
-	return template.New("site").Funcs(template.FuncMap{
+// renderer is the parsed templates and their compiled fragments.
+type renderer struct {
+	t *template.Template
+	f *fragments
+}
+
+var parsed = sync.OnceValues(func() (*renderer, error) {
+	t, err := template.New("site").Option("missingkey=error").Funcs(template.FuncMap{
 		"pct":  pct,
-		"sub":  func(a, b int) int { return a - b },
 		"join": func(xs []string) string { return strings.Join(xs, ", ") },
-		"dash": func(s string) string {
-			if s == "" {
-				return "-"
-			}
-			return s
-		},
 	}).ParseFS(templates.HTML, "html/*.tmpl")
+	if err != nil {
+		return nil, err
+	}
+	f, err := compileFragments(t)
+	if err != nil {
+		return nil, err
+	}
+	return &renderer{t, f}, nil
 })
 
-// page is one file of the site: its path below html/ and how to render it.
+// page is one file of the site: its path below html/ and how to render it
+// (the bytes returned are valid until the worker renders its next page).
 type page struct {
 	rel    string
-	render func(t *template.Template, b *bytes.Buffer) error
+	render func(w *worker) ([]byte, error)
 }
 
 // Export writes the site below dir/html and returns the files written.
+//
+// Files are written in place, without a temporary name each: the pipeline
+// writes every export into a temporary output folder that it swaps into
+// place as a whole, so a half-written site is never visible.
 func (Exporter) Export(ctx context.Context, set *tables.Set, dir string) ([]string, error) {
-	t, err := parsed()
+	r, err := parsed()
 	if err != nil {
 		return nil, fmt.Errorf("parsing templates: %w", err)
 	}
-	s := newSite(set)
+	s := newSite(set, r.t, r.f)
+	var foot bytes.Buffer
+	if err := r.t.ExecuteTemplate(&foot, "foot", s.base("", "")); err != nil {
+		return nil, fmt.Errorf("rendering the page foot: %w", err)
+	}
+	s.foot = foot.Bytes()
 	pages := s.pages()
+
+	// Every folder once, then every file with a single create and write.
+	root := filepath.Join(dir, Dir)
+	folders := map[string]bool{"assets": true}
+	for _, p := range pages {
+		folders[path.Dir(p.rel)] = true
+	}
+	for _, f := range sortedKeys(folders) {
+		if err := os.MkdirAll(filepath.Join(root, filepath.FromSlash(f)), 0o755); err != nil {
+			return nil, fmt.Errorf("creating %s: %w", f, err)
+		}
+	}
+	write := func(rel string, b []byte) error {
+		if err := os.WriteFile(filepath.Join(root, filepath.FromSlash(rel)), b, 0o644); err != nil {
+			return fmt.Errorf("writing %s/%s: %w", Dir, rel, err)
+		}
+		return nil
+	}
 
 	var files []string
 	assets, err := fs.Sub(templates.HTML, "html/assets")
@@ -81,24 +119,24 @@ func (Exporter) Export(ctx context.Context, set *tables.Set, dir string) ([]stri
 		if err != nil {
 			return err
 		}
-		rel := Dir + "/assets/" + p
-		files = append(files, rel)
-		return exporters.WriteFile(dir, rel, b)
+		files = append(files, Dir+"/assets/"+p)
+		return write("assets/"+p, b)
 	})
 	if err != nil {
 		return nil, fmt.Errorf("writing assets: %w", err)
 	}
 
-	if err := s.renderCards(ctx, t); err != nil {
+	if err := s.prepareRules(ctx); err != nil {
 		return nil, err
 	}
 	// Render and write pages on every core; each page is independent.
-	err = parallel(ctx, len(pages), func(i int, b *bytes.Buffer) error {
+	err = parallel(ctx, len(pages), func(i int, w *worker) error {
 		p := pages[i]
-		if err := p.render(t, b); err != nil {
+		b, err := p.render(w)
+		if err != nil {
 			return fmt.Errorf("rendering %s: %w", p.rel, err)
 		}
-		return exporters.WriteFile(dir, Dir+"/"+p.rel, b.Bytes())
+		return write(p.rel, b)
 	})
 	if err != nil {
 		return nil, err
@@ -110,9 +148,9 @@ func (Exporter) Export(ctx context.Context, set *tables.Set, dir string) ([]stri
 	return files, nil
 }
 
-// parallel calls f(i, buf) for i in [0, n) on every core, each worker
-// with its own reset buffer, and returns the first error.
-func parallel(ctx context.Context, n int, f func(i int, b *bytes.Buffer) error) error {
+// parallel calls f(i, w) for i in [0, n) on every core, each goroutine with
+// its own worker state, and returns the first error.
+func parallel(ctx context.Context, n int, f func(i int, w *worker) error) error {
 	var (
 		next     atomic.Int64
 		firstErr error
@@ -124,7 +162,7 @@ func parallel(ctx context.Context, n int, f func(i int, b *bytes.Buffer) error) 
 		wg.Add(1)
 		go func() {
 			defer wg.Done()
-			var b bytes.Buffer
+			var w worker
 			for !failed.Load() {
 				i := int(next.Add(1) - 1)
 				if i >= n {
@@ -132,8 +170,7 @@ func parallel(ctx context.Context, n int, f func(i int, b *bytes.Buffer) error) 
 				}
 				err := ctx.Err()
 				if err == nil {
-					b.Reset()
-					err = f(i, &b)
+					err = f(i, &w)
 				}
 				if err != nil {
 					once.Do(func() { firstErr = err })

@@ -1,7 +1,6 @@
 package html
 
 import (
-	"hash/fnv"
 	"strconv"
 	"strings"
 )
@@ -15,11 +14,14 @@ var reserved = map[string]bool{"con": true, "prn": true, "aux": true, "nul": tru
 	"com1": true, "com2": true, "com3": true, "com4": true, "com5": true, "com6": true, "com7": true, "com8": true, "com9": true,
 	"lpt1": true, "lpt2": true, "lpt3": true, "lpt4": true, "lpt5": true, "lpt6": true, "lpt7": true, "lpt8": true, "lpt9": true}
 
-// hash8 is a short stable hash of s in hex.
+// hash8 is a short stable hash of s in hex (32-bit FNV-1a).
 func hash8(s string) string {
-	h := fnv.New32a()
-	h.Write([]byte(s))
-	return strconv.FormatUint(uint64(h.Sum32()), 16)
+	h := uint32(2166136261)
+	for i := 0; i < len(s); i++ {
+		h ^= uint32(s[i])
+		h *= 16777619
+	}
+	return strconv.FormatUint(uint64(h), 16)
 }
 
 // safeStem turns any key into a file-name stem that is valid on Linux,

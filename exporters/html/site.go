@@ -1,10 +1,7 @@
 package html
 
 import (
-	"bytes"
 	"cmp"
-	"context"
-	"fmt"
 	"html/template"
 	"slices"
 	"strconv"
@@ -20,15 +17,24 @@ import (
 type site struct {
 	set *tables.Set
 	ix  *view.Index
+	tt  *techTables
 	cat *view.Catalog
 
-	rules    []view.Rule     // every rule, cleaned for display, in view order
-	cards    []template.HTML // per rule: its card on technique pages (renderCards)
-	links    []template.HTML // per rule: its link from field pages (renderCards)
-	ruleIdx  map[string]int
-	ruleFile []string   // per rule: rules/<vendor>/<stem>.html
-	anchor   []string   // per rule: its anchor on technique pages
-	predLink [][]string // per rule, per predicate: its field page anchor
+	t    *template.Template
+	f    *fragments
+	foot []byte // the foot of every page (it depends on the run only)
+
+	rules    []view.Rule // every rule, cleaned for display, in view order
+	tags     []string    // per rule: its tags (prepareRules)
+	cards    []string    // per rule with techniques: its card on technique pages (prepareRules)
+	uses     []string    // per rule: its item in field page lists (prepareRules)
+	ruleFile []string    // per rule: rules/<vendor>/<stem>.html
+	anchor   []string    // per rule: its anchor on technique pages
+	// predIdent holds the identity of every predicate, rule after rule:
+	// those of rule i start at predOff[i].
+	predIdent []*ident
+	predOff   []int
+	byTech    map[string][]int // technique id → rules (with roll-up to the parent), in view order
 
 	fields     []*fieldPage
 	fieldFile  map[string]string // field → fields/<stem>.html
@@ -49,6 +55,8 @@ type fieldPage struct {
 // rules that use it.
 type ident struct {
 	Op, Value, Anchor string
+	lower             string // Value in lower case, the sort key
+	page              *fieldPage
 	Uses              []use
 	lastRule          int
 }
@@ -59,26 +67,14 @@ type use struct {
 	Positive, Excluded, Negated bool
 }
 
-// useView is a use as the field page shows it.
-type useView struct {
-	Link              template.HTML // the rule's link, rendered once (renderCards)
-	Excluded, Negated bool
-}
-
-// identView is an identity as the field page shows it.
-type identView struct {
-	Op, Value, Anchor string
-	Uses              []useView
-}
-
 func ruleKey(r *view.Rule) string { return r.Vendor + "\x00" + r.ID + "\x00" + r.Path }
 
 // fieldKey is the field name a predicate is filed under: its normalized
 // field, as in the aggregate tables.
 func fieldKey(p view.Pred) string { return fieldKeyOf(p.Field) }
 
-func newSite(set *tables.Set) *site {
-	s := &site{set: set, ix: view.NewIndex(set), cat: view.NewCatalog(set), ruleIdx: map[string]int{},
+func newSite(set *tables.Set, t *template.Template, f *fragments) *site {
+	s := &site{set: set, t: t, f: f, ix: view.NewIndex(set), tt: newTechTables(set), cat: view.NewCatalog(set), byTech: map[string][]int{},
 		fieldFile: map[string]string{}, idents: map[identKey]*ident{}, techFile: map[string]string{},
 		subs: map[string][]string{}, tacticFile: map[string]string{}}
 	raw := s.ix.Rules()
@@ -115,15 +111,18 @@ func newSite(set *tables.Set) *site {
 
 	// Field pages and indicator identities, from every predicate.
 	byField := map[string]*fieldPage{}
-	s.predLink = make([][]string, len(raw))
-	keys := make([][]identKey, len(raw))
+	s.predOff = make([]int, len(raw)+1)
 	for i := range raw {
 		r := &raw[i]
-		s.ruleIdx[ruleKey(r)] = i
-		keys[i] = make([]identKey, len(r.Predicates))
-		for j, p := range r.Predicates {
+		for _, t := range r.Techniques {
+			s.addTech(t, i)
+			if p := attack.Parent(t); p != "" {
+				s.addTech(p, i)
+			}
+		}
+		s.predOff[i+1] = s.predOff[i] + len(r.Predicates)
+		for _, p := range r.Predicates {
 			k := identKey{fieldKey(p), p.Op, strings.ToLower(p.Value)}
-			keys[i][j] = k
 			id := s.idents[k]
 			if id == nil {
 				fp := byField[k.field]
@@ -131,10 +130,12 @@ func newSite(set *tables.Set) *site {
 					fp = &fieldPage{field: k.field}
 					byField[k.field] = fp
 				}
-				id = &ident{Op: clean(p.Op), Value: clean(p.Value), lastRule: -1}
+				id = &ident{Op: clean(p.Op), Value: clean(p.Value), page: fp, lastRule: -1}
+				id.lower = strings.ToLower(id.Value)
 				s.idents[k] = id
 				fp.idents = append(fp.idents, id)
 			}
+			s.predIdent = append(s.predIdent, id)
 			if id.lastRule != i {
 				id.lastRule = i
 				id.Uses = append(id.Uses, use{rule: i})
@@ -167,7 +168,7 @@ func newSite(set *tables.Set) *site {
 			}
 		}
 		slices.SortFunc(fp.idents, func(a, b *ident) int {
-			return cmp.Or(strings.Compare(strings.ToLower(a.Value), strings.ToLower(b.Value)),
+			return cmp.Or(strings.Compare(a.lower, b.lower),
 				strings.Compare(a.Op, b.Op), strings.Compare(a.Value, b.Value))
 		})
 	}
@@ -175,14 +176,8 @@ func newSite(set *tables.Set) *site {
 	for _, f := range sortedKeys(byField) {
 		an := newNamer()
 		for _, id := range byField[f].idents {
-			key := id.Op + "\x00" + strings.ToLower(id.Value)
+			key := id.Op + "\x00" + id.lower
 			id.Anchor = an.name(key, "v-"+hash8(key))
-		}
-	}
-	for i := range raw {
-		s.predLink[i] = make([]string, len(keys[i]))
-		for j, k := range keys[i] {
-			s.predLink[i][j] = s.fieldFile[k.field] + "#" + s.idents[k].Anchor
 		}
 	}
 
@@ -204,6 +199,16 @@ func newSite(set *tables.Set) *site {
 		s.tacticFile[t.Name] = "tactics/" + tacticNames.name(t.Name, t.ShortName) + ".html"
 	}
 	return s
+}
+
+// addTech files rule i under technique t, once, as view.Index does: rules
+// are added in view order, so each technique's list is in page order.
+func (s *site) addTech(t string, i int) {
+	l := s.byTech[t]
+	if len(l) > 0 && l[len(l)-1] == i {
+		return
+	}
+	s.byTech[t] = append(l, i)
 }
 
 func sortedKeys[V any](m map[string]V) []string {
@@ -257,44 +262,15 @@ type facet struct {
 	Rules       int
 }
 
-type predRow struct {
-	Field, FieldRaw, OpText, Value, Href string
-	Exclusion                            bool
-}
-
-// Page size bounds: a technique page shows at most maxInlinePreds
-// predicates (and as many exclusions) per rule, without links — the rule's
-// own page has them all, linked to their field pages — and at most maxRows
-// rows per table; field pages list every value. This keeps the largest
-// technique pages (T1059 rolls up over a thousand rules) to a few MB.
+// maxInlinePreds bounds the predicates (and as many exclusions) a rule's
+// card on technique pages shows, without links — the rule's own page has
+// them all, linked to their field pages; maxRows bounds the rows of each
+// table of a technique page. Field pages list every value. This keeps the
+// largest technique pages (T1059 rolls up over a thousand rules) small.
 const (
 	maxInlinePreds = 12
 	maxRows        = 100
 )
-
-type ruleView struct {
-	R                  *view.Rule
-	Href, Anchor       string
-	Platforms, Domains string // filter tokens
-	Match, Excl        []predRow
-	NMatch, NExcl      int // before the inline limit
-	Techniques         []link
-}
-
-type ruleGroup struct {
-	Vendor string
-	Cards  []template.HTML // rendered by the rulecard template
-}
-
-type indRow struct {
-	view.IndicatorRow
-	Href string
-}
-
-type fieldRow struct {
-	view.FieldRow
-	Href string
-}
 
 type techRow struct {
 	ID, Name, Href, Tactics, Search string
@@ -308,86 +284,24 @@ type tacticRow struct {
 	Href string
 }
 
-// ruleView builds the view of rule i for page from; limit > 0 bounds the
-// predicates and exclusions shown.
-func (s *site) ruleView(i int, from string, withTechniques bool, limit int) ruleView {
-	r := &s.rules[i]
-	v := ruleView{R: r, Href: href(from, s.ruleFile[i]), Anchor: s.anchor[i],
-		Platforms: tokens(r.Platforms), Domains: tokens(r.Domains)}
-	for j, p := range r.Predicates {
-		row := predRow{Field: p.Field, FieldRaw: p.FieldRaw, OpText: p.Op, Value: p.Value, Exclusion: p.Exclusion}
-		if limit == 0 {
-			row.Href = href(from, s.predLink[i][j])
-		}
-		if p.Negated && !p.Exclusion {
-			row.OpText = "not " + p.Op
-		}
-		if p.Exclusion {
-			if v.NExcl++; limit == 0 || v.NExcl <= limit {
-				v.Excl = append(v.Excl, row)
-			}
-		} else {
-			if v.NMatch++; limit == 0 || v.NMatch <= limit {
-				v.Match = append(v.Match, row)
-			}
-		}
-	}
-	if withTechniques {
-		for _, t := range r.Techniques {
-			l := link{ID: t}
-			if f, ok := s.techFile[t]; ok {
-				l.Href = href(from, f)
-			}
-			if s.set.Attack != nil {
-				if at := s.set.Attack.Techniques[t]; at != nil {
-					l.Name = at.Name
-				}
-			}
-			v.Techniques = append(v.Techniques, l)
-		}
-	}
-	return v
-}
-
-func (s *site) identHref(from, field, op, value string) string {
-	k := identKey{field, op, strings.ToLower(value)}
-	id, ok := s.idents[k]
+// identLink returns the field page and anchor of an indicator identity, or
+// "" when the predicates have none.
+func (s *site) identLink(field, op, value string) (file, anchor string) {
+	id, ok := s.idents[identKey{field, op, strings.ToLower(value)}]
 	if !ok {
-		return ""
+		return "", ""
 	}
-	return href(from, s.fieldFile[field]+"#"+id.Anchor)
-}
-
-// renderCards renders the card of every rule that has a technique page,
-// once, with links relative to techniques/.
-func (s *site) renderCards(ctx context.Context, t *template.Template) error {
-	s.cards = make([]template.HTML, len(s.rules))
-	s.links = make([]template.HTML, len(s.rules))
-	const from = "techniques/x.html" // fields/ is at the same depth
-	return parallel(ctx, len(s.rules), func(i int, b *bytes.Buffer) error {
-		v := s.ruleView(i, from, false, maxInlinePreds)
-		if err := t.ExecuteTemplate(b, "rulelink", v); err != nil {
-			return fmt.Errorf("rendering the link of %s: %w", s.rules[i].Path, err)
-		}
-		s.links[i] = template.HTML(b.String())
-		if len(s.rules[i].Techniques) == 0 {
-			return nil
-		}
-		b.Reset()
-		if err := t.ExecuteTemplate(b, "rulecard", v); err != nil {
-			return fmt.Errorf("rendering the card of %s: %w", s.rules[i].Path, err)
-		}
-		s.cards[i] = template.HTML(b.String())
-		return nil
-	})
+	return s.fieldFile[field], id.Anchor
 }
 
 // pages lists every page of the site in a stable order.
 func (s *site) pages() []page {
 	var out []page
 	add := func(rel, name string, data func(from string) any) {
-		out = append(out, page{rel: rel, render: func(t *template.Template, b *bytes.Buffer) error {
-			return t.ExecuteTemplate(b, name, data(rel))
+		out = append(out, page{rel: rel, render: func(w *worker) ([]byte, error) {
+			w.bb.Reset()
+			err := s.t.ExecuteTemplate(&w.bb, name, data(rel))
+			return w.bb.Bytes(), err
 		}})
 	}
 	add("index.html", "index", s.indexData)
@@ -405,32 +319,14 @@ func (s *site) pages() []page {
 		add(s.tacticFile[t.Name], "tactic", func(from string) any { return s.tacticData(from, t) })
 	}
 	for _, id := range s.ix.Techniques() {
-		add(s.techFile[id], "technique", func(from string) any { return s.techniqueData(from, id) })
+		rel := s.techFile[id]
+		out = append(out, page{rel: rel, render: func(w *worker) ([]byte, error) { return s.techniquePage(w, rel, id) }})
 	}
 	for i := range s.rules {
-		add(s.ruleFile[i], "rule", func(from string) any {
-			return struct {
-				base
-				R ruleView
-			}{s.base(from, s.rules[i].Title), s.ruleView(i, from, true, 0)}
-		})
+		out = append(out, page{rel: s.ruleFile[i], render: func(w *worker) ([]byte, error) { return s.rulePage(w, i), nil }})
 	}
 	for _, fp := range s.fields {
-		add(fp.file, "field", func(from string) any {
-			idents := make([]identView, len(fp.idents))
-			for i, id := range fp.idents {
-				v := identView{Op: id.Op, Value: id.Value, Anchor: id.Anchor, Uses: make([]useView, len(id.Uses))}
-				for j, u := range id.Uses {
-					v.Uses[j] = useView{Link: s.links[u.rule], Excluded: u.Excluded, Negated: u.Negated}
-				}
-				idents[i] = v
-			}
-			return struct {
-				base
-				Field  string
-				Idents []identView
-			}{s.base(from, "Field "+fp.field), clean(fp.field), idents}
-		})
+		out = append(out, page{rel: fp.file, render: func(w *worker) ([]byte, error) { return s.fieldPage(w, fp), nil }})
 	}
 	return out
 }
@@ -478,8 +374,13 @@ func (s *site) tacticData(from string, t view.TacticCoverage) any {
 	return d
 }
 
-func (s *site) techniqueData(from, id string) any {
-	p := s.ix.Page(id)
+func (s *site) techniqueData(w *worker, from, id string) any {
+	rules := s.byTech[id]
+	vendors := make([]string, len(rules))
+	for i, ri := range rules {
+		vendors[i] = s.rules[ri].Vendor
+	}
+	p, nFields, nInd, nExcl := s.tt.page(id, vendors, maxRows)
 	// ATT&CK prose marks code with <code> tags; show it as plain text.
 	p.Name, p.Description = clean(p.Name), clean(codeTags.Replace(p.Description))
 	d := struct {
@@ -489,14 +390,14 @@ func (s *site) techniqueData(from, id string) any {
 		Parent                                     *link
 		Tactics, Subs                              []link
 		Platforms, Domains                         []facet
-		Fields                                     []fieldRow
+		EventRows, FieldRows                       template.HTML
+		IndicatorRows, ExclusionRows               template.HTML
+		NFields, NIndicators, NExclusions          int
 		MoreFields, MoreIndicators, MoreExclusions int
-		Indicators                                 []indRow
-		Exclusions                                 []indRow
-		Groups                                     []ruleGroup
 		NRules                                     int
 		Telemetry                                  view.Telemetry // telemetry.tmpl
-	}{P: p, Filters: filtersText(p.Filters), Telemetry: view.TechniqueTelemetry(s.set, id)}
+	}{P: p, Filters: filtersText(p.Filters), Telemetry: view.TechniqueTelemetry(s.set, id),
+		NFields: nFields, NIndicators: nInd, NExclusions: nExcl}
 	title := p.ID
 	if p.Name != "" {
 		title += " " + p.Name
@@ -528,49 +429,72 @@ func (s *site) techniqueData(from, id string) any {
 		}
 		d.Subs = append(d.Subs, l)
 	}
+	// The tables' rows, with fragments (at most maxRows each).
+	const root = "../"
+	sc := w.scratch[:0]
+	for _, e := range p.Events {
+		sc = s.f.eventRow.fill(sc, clean(e.Name), strconv.FormatInt(e.Rules, 10))
+	}
+	eventsEnd := len(sc)
+	d.MoreFields = nFields - len(p.Fields)
 	for _, f := range p.Fields {
-		row := fieldRow{FieldRow: f}
-		row.Field = clean(f.Field)
-		row.Samples = make([]string, len(f.Samples))
+		samples := len(sc)
 		for i, v := range f.Samples {
-			row.Samples[i] = clean(v)
-			if v == "" {
-				row.Samples[i] = "(empty)"
+			sep := ""
+			if i > 0 {
+				sep = s.f.sampleSep.literal()
 			}
+			if v == "" {
+				v = "(empty)"
+			}
+			sc = s.f.sample.fill(sc, sep, clean(v))
 		}
-		if ff, ok := s.fieldFile[fieldKeyOf(f.Field)]; ok {
-			row.Href = href(from, ff)
+		// The samples are moved behind the row's start.
+		cells := string(sc[samples:])
+		r, file := root, s.fieldFile[fieldKeyOf(f.Field)]
+		if file == "" {
+			r = ""
 		}
-		d.Fields = append(d.Fields, row)
+		sc = s.f.fieldRow.fill(sc[:samples], r, file, clean(f.Field),
+			strconv.FormatInt(f.Rules, 10), clean(f.How), cells)
 	}
-	ind := func(rows []view.IndicatorRow) []indRow {
-		out := make([]indRow, len(rows))
-		for i, r := range rows {
-			out[i] = indRow{IndicatorRow: r, Href: s.identHref(from, fieldKeyOf(r.Field), r.Op, r.Value)}
-			out[i].Field, out[i].Op, out[i].Value = clean(r.Field), clean(r.Op), clean(r.Value)
+	fieldsEnd := len(sc)
+	rows := func(rows []view.IndicatorRow, excl bool) {
+		for _, r := range rows {
+			value := len(sc)
+			if file, anchor := s.identLink(fieldKeyOf(r.Field), r.Op, r.Value); file != "" {
+				sc = s.f.valueLink.fill(sc, root, file, anchor, clean(r.Value))
+			} else {
+				sc = s.f.value.fill(sc, clean(r.Value))
+			}
+			cell := string(sc[value:])
+			sc = sc[:value]
+			if excl {
+				sc = s.f.exclRow.fill(sc, clean(r.Field), clean(r.Op), cell, strconv.FormatInt(r.Rules, 10))
+				continue
+			}
+			reach := ""
+			if !r.Specific() {
+				reach = strconv.FormatInt(r.Reach, 10)
+			}
+			sc = s.f.indRow.fill(sc, clean(r.Field), clean(r.Op), cell, strconv.FormatInt(r.Rules, 10), reach)
 		}
-		return out
 	}
-	d.Indicators, d.MoreIndicators = limitRows(ind(p.Indicators))
-	d.Exclusions, d.MoreExclusions = limitRows(ind(p.Exclusions))
-	d.Fields, d.MoreFields = limitRows(d.Fields)
+	rows(p.Indicators, false)
+	indEnd := len(sc)
+	rows(p.Exclusions, true)
+	d.MoreIndicators, d.MoreExclusions = nInd-len(p.Indicators), nExcl-len(p.Exclusions)
+	w.scratch = sc
+	all := string(sc)
+	d.EventRows, d.FieldRows = template.HTML(all[:eventsEnd]), template.HTML(all[eventsEnd:fieldsEnd])
+	d.IndicatorRows, d.ExclusionRows = template.HTML(all[fieldsEnd:indEnd]), template.HTML(all[indEnd:])
 
 	plat, dom := map[string]*facet{}, map[string]*facet{}
-	for i := range p.Rules {
-		ri, ok := s.ruleIdx[ruleKey(&p.Rules[i])]
-		if !ok {
-			continue
-		}
-		vendor := s.rules[ri].Vendor
-		d.NRules++
-		if n := len(d.Groups); n == 0 || d.Groups[n-1].Vendor != vendor {
-			d.Groups = append(d.Groups, ruleGroup{Vendor: vendor})
-		}
-		g := &d.Groups[len(d.Groups)-1]
-		g.Cards = append(g.Cards, s.cards[ri])
+	for _, ri := range rules {
 		countFacets(plat, s.rules[ri].Platforms)
 		countFacets(dom, s.rules[ri].Domains)
 	}
+	d.NRules = len(rules)
 	d.Platforms, d.Domains = facets(plat), facets(dom)
 	return d
 }
@@ -616,12 +540,4 @@ func facets(m map[string]*facet) []facet {
 		return cmp.Or(b.Rules-a.Rules, strings.Compare(a.Token, b.Token))
 	})
 	return out
-}
-
-// limitRows keeps the first maxRows rows and says how many were left out.
-func limitRows[T any](rows []T) ([]T, int) {
-	if len(rows) > maxRows {
-		return rows[:maxRows], len(rows) - maxRows
-	}
-	return rows, 0
 }
