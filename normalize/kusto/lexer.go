@@ -161,8 +161,14 @@ func (lx *lexer) next() (Token, error) {
 			if j < len(src) && src[j] == '(' {
 				window := src[j:min(len(src), j+80)] // typed literals are short: bound the scan
 				k := strings.IndexByte(window, ')')
-				if k >= 0 && !strings.ContainsAny(src[j+1:j+k], "\n\"'(") {
-					inner := strings.TrimSpace(src[j+1 : j+k])
+				// Space around the value, line ends included, is not part
+				// of it: `time(\n)` is the literal the printer writes as
+				// `time()`, not a call.
+				var inner string
+				if k >= 0 {
+					inner = strings.TrimSpace(src[j+1 : j+k])
+				}
+				if k >= 0 && !strings.ContainsAny(inner, "\n\"'(") {
 					t.Kind, t.Text = TokTyped, strings.ToLower(word)+"("+inner+")"
 					lx.advance(j + k + 1 - lx.pos)
 					t.End = lx.pos
