@@ -342,10 +342,38 @@ func parseColor(s string) (rgb, error) {
 // label fills the {placeholders} of a label; args are name, value pairs.
 func (l *Layout) label(key string, args ...string) string {
 	s := l.Labels[key]
-	if len(args) == 0 || !strings.Contains(s, "{") {
+	return fill(s, args)
+}
+
+// fill replaces the {placeholders} of s in one pass, as
+// strings.NewReplacer(args...).Replace(s) does for placeholders that start
+// with "{", without building a replacer for every label.
+func fill(s string, args []string) string {
+	i := strings.IndexByte(s, '{')
+	if len(args) == 0 || i < 0 {
 		return s
 	}
-	return strings.NewReplacer(args...).Replace(s)
+	var b strings.Builder
+	b.Grow(len(s) + 16)
+	for ; i >= 0; i = strings.IndexByte(s, '{') {
+		b.WriteString(s[:i])
+		s = s[i:]
+		n := 0
+		for j := 0; j+1 < len(args); j += 2 {
+			if args[j] != "" && strings.HasPrefix(s, args[j]) {
+				b.WriteString(args[j+1])
+				n = len(args[j])
+				break
+			}
+		}
+		if n == 0 { // a '{' that starts no placeholder stays
+			b.WriteByte('{')
+			n = 1
+		}
+		s = s[n:]
+	}
+	b.WriteString(s)
+	return b.String()
 }
 
 // pageSizes are the page sizes in millimetres (portrait).

@@ -127,3 +127,23 @@ func TestPlainDescription(t *testing.T) {
 	in := "Adversaries may abuse [Unix Shell](https://attack.mitre.org/techniques/T1059/004) and <code>cmd</code>.(Citation: Some Report) Done."
 	require.Equal(t, "Adversaries may abuse Unix Shell and cmd. Done.", plainDescription(in))
 }
+
+func TestFill(t *testing.T) {
+	for _, tc := range []struct {
+		s    string
+		args []string
+	}{
+		{"plain", []string{"{a}", "x"}},
+		{"{a} and {b}", []string{"{a}", "1", "{b}", "2"}},
+		{"{a}{a}{", []string{"{a}", "{b}", "{b}", "no"}},
+		{"{ab} {a}", []string{"{a}", "1", "{ab}", "2"}},
+		{"x {unknown} {n}", []string{"{n}", "7"}},
+		{"{n}", nil},
+	} {
+		want := tc.s
+		if len(tc.args) > 0 {
+			want = strings.NewReplacer(tc.args...).Replace(tc.s)
+		}
+		require.Equal(t, want, fill(tc.s, tc.args), tc.s)
+	}
+}

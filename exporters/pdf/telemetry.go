@@ -45,7 +45,7 @@ func (r *renderer) tlabel(key string, args ...string) string {
 	if !ok {
 		s = telemetryLabels[key]
 	}
-	return strings.NewReplacer(args...).Replace(s)
+	return fill(s, args)
 }
 
 var (
