@@ -16,7 +16,8 @@ type fragments struct {
 	preds, predField, predFieldRaw, predValue, predValueLink, predsEnd, none *frag
 	rule, ruleTechLink, ruleTech, ruleParseErr                               *frag
 	group, groupEnd, card, cardParse, cardHeading, cardMore                  *frag
-	field, ident, uses, usesSpan, usesEnd, fieldEnd, use, useMark            *frag
+	field, fieldGroup, fieldSection, idents, ident, uses, usesSpan, usesEnd  *frag
+	identsEnd, use, useMark                                                  *frag
 	eventRow, fieldRow, sample, sampleSep, indRow, exclRow, valueLink, value *frag
 }
 
@@ -53,11 +54,14 @@ func compileFragments(t *template.Template) (*fragments, error) {
 		{&f.cardHeading, "f-card-heading", []hole{text("Heading"), text("N")}},
 		{&f.cardMore, "f-card-more", []hole{text("N"), url("Root"), url("Href")}},
 		{&f.field, "field", []hole{text("Field"), text("N")}},
+		{&f.fieldGroup, "f-field-group", []hole{text("Title"), text("N"), text("Min")}},
+		{&f.fieldSection, "f-field-section", []hole{text("Anchor"), text("Field"), text("N")}},
+		{&f.idents, "f-idents", nil},
+		{&f.identsEnd, "f-idents-end", nil},
 		{&f.ident, "f-ident", []hole{text("Anchor"), text("Op"), text("Value"), text("N")}},
 		{&f.uses, "f-uses", nil},
 		{&f.usesSpan, "f-uses-span", []hole{text("Span")}},
 		{&f.usesEnd, "f-uses-end", nil},
-		{&f.fieldEnd, "f-field-end", nil},
 		{&f.use, "f-use", []hole{url("Root"), url("Href"), text("Title"), text("Vendor")}},
 		{&f.useMark, "f-use-mark", []hole{text("Mark")}},
 		{&f.eventRow, "f-event-row", []hole{text("Name"), text("Rules")}},
@@ -261,11 +265,37 @@ func dash(s string) string {
 	return s
 }
 
-// fieldPage renders a field's page: every value with the rules using it;
-// consecutive values with the same uses share one list.
+// fieldPage renders the page of a field with many values.
 func (s *site) fieldPage(w *worker, fp *fieldPage) []byte {
 	b := s.f.head.fill(w.buf[:0], clean("Field "+fp.field), "../")
 	b = s.f.field.fill(b, clean(fp.field), strconv.Itoa(len(fp.idents)))
+	b = s.appendIdents(b, fp)
+	b = append(b, s.foot...)
+	w.buf = b
+	return b
+}
+
+// groupPage renders the page of the fields with few values of a group.
+func (s *site) groupPage(w *worker, g *fieldGroup) []byte {
+	title := "names starting with “" + strings.ToUpper(g.key) + "”"
+	if g.key == "other" {
+		title = "names starting with another character"
+	}
+	b := s.f.head.fill(w.buf[:0], "Fields: "+title, "../")
+	b = s.f.fieldGroup.fill(b, title, strconv.Itoa(len(g.fields)), strconv.Itoa(minFieldPage))
+	for _, fp := range g.fields {
+		b = s.f.fieldSection.fill(b, fp.anchor, clean(fp.field), strconv.Itoa(len(fp.idents)))
+		b = s.appendIdents(b, fp)
+	}
+	b = append(b, s.foot...)
+	w.buf = b
+	return b
+}
+
+// appendIdents appends the table of a field's values with the rules using
+// them; consecutive values with the same uses share one list.
+func (s *site) appendIdents(b []byte, fp *fieldPage) []byte {
+	b = s.f.idents.fill(b)
 	ids := fp.idents
 	for k := 0; k < len(ids); {
 		run := 1
@@ -295,10 +325,7 @@ func (s *site) fieldPage(w *worker, fp *fieldPage) []byte {
 		}
 		k += run
 	}
-	b = s.f.fieldEnd.fill(b)
-	b = append(b, s.foot...)
-	w.buf = b
-	return b
+	return s.f.identsEnd.fill(b)
 }
 
 // sameUses reports whether two values are used by the same rules in the

@@ -36,8 +36,9 @@ type site struct {
 	predOff   []int
 	byTech    map[string][]int // technique id → rules (with roll-up to the parent), in view order
 
-	fields     []*fieldPage
-	fieldFile  map[string]string // field → fields/<stem>.html
+	fields     []*fieldPage      // fields with a page of their own, by name
+	groups     []*fieldGroup     // the pages of the other fields, by key
+	fieldHref  map[string]string // field → fields/<stem>.html, or its section on a group page
 	idents     map[identKey]*ident
 	techFile   map[string]string // technique id with rules → techniques/<stem>.html
 	subs       map[string][]string
@@ -46,9 +47,32 @@ type site struct {
 
 type identKey struct{ field, op, lower string }
 
+// fieldPage is a field with every value; its page is a file of its own or,
+// for a field with fewer than minFieldPage values, a section of the group
+// page of fields with the same first letter (anchor set).
 type fieldPage struct {
-	field, file string
-	idents      []*ident
+	field, file, anchor string
+	idents              []*ident
+}
+
+// fieldGroup is a page of the fields with few values whose names start
+// with the same letter or digit (key; "other" for the rest).
+type fieldGroup struct {
+	key, file string
+	fields    []*fieldPage
+}
+
+// minFieldPage is the number of values from which a field has a page of its
+// own. Most fields have one or two values (1,129 of 1,911 fields of the
+// shared corpora have one): a file each would be mostly page boilerplate.
+const minFieldPage = 10
+
+// groupKey is the group page key of a field with few values.
+func groupKey(field string) string {
+	if c := field[0] | 0x20; c >= 'a' && c <= 'z' || field[0] >= '0' && field[0] <= '9' {
+		return string(field[0] | 0x20)
+	}
+	return "other"
 }
 
 // ident is one indicator identity (field, op, lower-cased value) with the
@@ -75,7 +99,7 @@ func fieldKey(p view.Pred) string { return fieldKeyOf(p.Field) }
 
 func newSite(set *tables.Set, t *template.Template, f *fragments) *site {
 	s := &site{set: set, t: t, f: f, ix: view.NewIndex(set), tt: newTechTables(set), cat: view.NewCatalog(set), byTech: map[string][]int{},
-		fieldFile: map[string]string{}, idents: map[identKey]*ident{}, techFile: map[string]string{},
+		fieldHref: map[string]string{}, idents: map[identKey]*ident{}, techFile: map[string]string{},
 		subs: map[string][]string{}, tacticFile: map[string]string{}}
 	raw := s.ix.Rules()
 
@@ -151,14 +175,37 @@ func newSite(set *tables.Set, t *template.Template, f *fragments) *site {
 			}
 		}
 	}
-	fieldNames := newNamer()
+	// Group pages take their names first ("_a"), then fields with a page of
+	// their own; a field's section anchor is unique on its group page.
+	fieldNames, groups := newNamer(), map[string]*fieldGroup{}
 	for _, f := range sortedKeys(byField) {
-		fp := byField[f]
-		fp.file = "fields/" + fieldNames.name(f, f) + ".html"
-		s.fieldFile[f] = fp.file
-		s.fields = append(s.fields, fp)
+		if fp := byField[f]; len(fp.idents) < minFieldPage {
+			k := groupKey(f)
+			g := groups[k]
+			if g == nil {
+				g = &fieldGroup{key: k, file: "fields/" + fieldNames.name("\x00group\x00"+k, "_"+k) + ".html"}
+				groups[k] = g
+				s.groups = append(s.groups, g)
+			}
+			g.fields = append(g.fields, fp)
+		}
 	}
-	for _, fp := range s.fields {
+	slices.SortFunc(s.groups, func(a, b *fieldGroup) int { return strings.Compare(a.key, b.key) })
+	for _, g := range s.groups {
+		an := newNamer()
+		for _, fp := range g.fields {
+			fp.file, fp.anchor = g.file, an.name(fp.field, "f-"+fp.field)
+			s.fieldHref[fp.field] = fp.file + "#" + fp.anchor
+		}
+	}
+	for _, f := range sortedKeys(byField) {
+		if fp := byField[f]; fp.file == "" {
+			fp.file = "fields/" + fieldNames.name(f, f) + ".html"
+			s.fieldHref[f] = fp.file
+			s.fields = append(s.fields, fp)
+		}
+	}
+	for _, fp := range byField {
 		for _, id := range fp.idents {
 			// A positive use wins over the markers.
 			for u := range id.Uses {
@@ -172,12 +219,22 @@ func newSite(set *tables.Set, t *template.Template, f *fragments) *site {
 				strings.Compare(a.Op, b.Op), strings.Compare(a.Value, b.Value))
 		})
 	}
-	// Anchors from a hash of (op, value) so links survive catalog changes.
-	for _, f := range sortedKeys(byField) {
+	// Anchors from a hash of (op, value) so links survive catalog changes
+	// (with the field too on group pages, which hold several fields).
+	for _, fp := range s.fields {
 		an := newNamer()
-		for _, id := range byField[f].idents {
+		for _, id := range fp.idents {
 			key := id.Op + "\x00" + id.lower
 			id.Anchor = an.name(key, "v-"+hash8(key))
+		}
+	}
+	for _, g := range s.groups {
+		an := newNamer()
+		for _, fp := range g.fields {
+			for _, id := range fp.idents {
+				key := fp.field + "\x00" + id.Op + "\x00" + id.lower
+				id.Anchor = an.name(key, "v-"+hash8(key))
+			}
 		}
 	}
 
@@ -291,7 +348,7 @@ func (s *site) identLink(field, op, value string) (file, anchor string) {
 	if !ok {
 		return "", ""
 	}
-	return s.fieldFile[field], id.Anchor
+	return id.page.file, id.Anchor
 }
 
 // pages lists every page of the site in a stable order.
@@ -327,6 +384,9 @@ func (s *site) pages() []page {
 	}
 	for _, fp := range s.fields {
 		out = append(out, page{rel: fp.file, render: func(w *worker) ([]byte, error) { return s.fieldPage(w, fp), nil }})
+	}
+	for _, g := range s.groups {
+		out = append(out, page{rel: g.file, render: func(w *worker) ([]byte, error) { return s.groupPage(w, g), nil }})
 	}
 	return out
 }
@@ -451,7 +511,7 @@ func (s *site) techniqueData(w *worker, from, id string) any {
 		}
 		// The samples are moved behind the row's start.
 		cells := string(sc[samples:])
-		r, file := root, s.fieldFile[fieldKeyOf(f.Field)]
+		r, file := root, s.fieldHref[fieldKeyOf(f.Field)]
 		if file == "" {
 			r = ""
 		}
