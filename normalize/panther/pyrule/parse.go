@@ -60,6 +60,9 @@ func Parse(src string) (*Query, error) {
 	}
 	c := converter{src: b}
 	q := &Query{Body: c.block(root, 0)}
+	if c.err != nil {
+		return nil, c.err
+	}
 	return q, nil
 }
 
@@ -203,7 +206,16 @@ func quoteSnippet(s string) string {
 // converter turns tree-sitter nodes into the AST.
 type converter struct {
 	src  []byte
-	hard int // recursion depth including parentheses (which do not count in depth)
+	hard int   // recursion depth including parentheses (which do not count in depth)
+	err  error // the first invalid construct tree-sitter accepted, if any
+}
+
+// fail records a syntax error at n unless one is recorded already.
+func (c *converter) fail(n *sitter.Node, format string, args ...any) {
+	if c.err == nil {
+		p := n.StartPosition()
+		c.err = rule.Errorf(int(p.Row)+1, int(p.Column)+1, format, args...)
+	}
 }
 
 func (c *converter) pos(n *sitter.Node) Pos {
@@ -465,6 +477,15 @@ func (c *converter) expr(n *sitter.Node, depth int) Expr {
 	switch n.Kind() {
 	case "identifier":
 		return &Name{Pos: p, ID: c.text(n)}
+	case "augmented_assignment":
+		// tree-sitter takes `a = b += 1` as a chain ending in an augmented
+		// assignment; CPython rejects it, and it is no value to print.
+		if op := n.ChildByFieldName("operator"); op != nil {
+			c.fail(n, "invalid Python syntax: augmented assignment `%s` is not an expression", c.text(op))
+		} else {
+			c.fail(n, "invalid Python syntax: augmented assignment is not an expression")
+		}
+		return c.opaque(n)
 	case "true":
 		return &Const{Pos: p, Value: "True"}
 	case "false":

@@ -184,6 +184,33 @@ func TestStarredExpressions(t *testing.T) {
 	}
 }
 
+// TestAugmentedAssignmentChain checks that an augmented assignment at the
+// end of an assignment chain is a syntax error, as in CPython (fuzz crasher
+// e3717754ba4de912: its text printed in parentheses did not parse).
+func TestAugmentedAssignmentChain(t *testing.T) {
+	tests := map[string]struct{ src, err string }{
+		"chain":            {"A = B %= C\n", "line 1, column 5: invalid Python syntax: augmented assignment `%=` is not an expression"},
+		"comment after op": {"A=READ_ONLY=REGION%=#c\nA0\n", "line 1, column 13: invalid Python syntax: augmented assignment `%=` is not an expression"},
+		"in a function":    {"def rule(e):\n    x = y += 1\n    return x\n", "line 2, column 9: invalid Python syntax"},
+		"augmented alone":  {"def rule(e):\n    n = 0\n    n += 1\n    return n > 0\n", ""},
+		"plain chain":      {"A = B = {\"x\"}\n", ""},
+	}
+	for name, tc := range tests {
+		t.Run(name, func(t *testing.T) {
+			_, err := Parse(tc.src)
+			if tc.err == "" {
+				require.NoError(t, err)
+				checkRoundTrip(t, tc.src)
+				return
+			}
+			require.Error(t, err)
+			var se *rule.SyntaxError
+			require.ErrorAs(t, err, &se)
+			assert.Contains(t, err.Error(), tc.err)
+		})
+	}
+}
+
 func TestPrintRoundTrip(t *testing.T) {
 	files, _ := filepath.Glob("testdata/*.py")
 	corpus, _ := filepath.Glob(filepath.Join(pipetest.RepoRoot(t), "testdata/corpus/panther/*/*.py"))
