@@ -209,15 +209,16 @@ func escapeText(b []byte, s string) []byte {
 // exporter's paths and anchors are made of, as html/template does.
 func escapeURL(b []byte, s string, path bool) []byte {
 	const hex = "0123456789abcdef"
+	start := 0
 	for i := 0; i < len(s); i++ {
 		c := s[i]
-		switch {
-		case c >= 'a' && c <= 'z', c >= 'A' && c <= 'Z', c >= '0' && c <= '9',
-			c == '-', c == '_', c == '.', c == '~', path && (c == '/' || c == '#'):
-			b = append(b, c)
-		default:
-			b = append(b, '%', hex[c>>4], hex[c&15])
+		if c >= 'a' && c <= 'z' || c >= 'A' && c <= 'Z' || c >= '0' && c <= '9' ||
+			c == '-' || c == '_' || c == '.' || c == '~' || path && (c == '/' || c == '#') {
+			continue
 		}
+		b = append(b, s[start:i]...)
+		b = append(b, '%', hex[c>>4], hex[c&15])
+		start = i + 1
 	}
-	return b
+	return append(b, s[start:]...)
 }
