@@ -179,6 +179,11 @@ func misplacedStar(root *sitter.Node, src []byte) error {
 			continue
 		}
 		g := gp.Kind()
+		if (g == "tuple" || g == "expression_list") && !hasComma(gp) {
+			// tree-sitter reads `(*a)` as a tuple; without a comma it
+			// is a parenthesized starred expression, which is invalid
+			g = "parenthesized_expression"
+		}
 		if k == "list_splat" && starParents[g] || k == "dictionary_splat" && (g == "dictionary" || g == "argument_list") {
 			continue
 		}
@@ -186,6 +191,16 @@ func misplacedStar(root *sitter.Node, src []byte) error {
 		return rule.Errorf(int(p.Row)+1, int(p.Column)+1, "invalid Python syntax: starred expression %s not allowed here", quoteSnippet(par.Utf8Text(src)))
 	}
 	return nil
+}
+
+// hasComma reports whether one of n's own tokens is a comma.
+func hasComma(n *sitter.Node) bool {
+	for i := uint(0); i < n.ChildCount(); i++ {
+		if ch := n.Child(i); ch != nil && ch.Kind() == "," {
+			return true
+		}
+	}
+	return false
 }
 
 // isWordChar reports whether c can be part of a Python name or number.

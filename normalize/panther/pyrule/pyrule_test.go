@@ -152,8 +152,9 @@ func TestKeywordAsName(t *testing.T) {
 }
 
 // TestStarredExpressions checks that a starred expression is accepted only
-// where CPython accepts one (fuzz crasher 031570b182fad2cf: `return *A00`
-// printed as `return None`, which lowers differently).
+// where CPython accepts one (fuzz crashers 031570b182fad2cf: `return *A00`
+// printed as `return None`, which lowers differently; 199cf1950dd1d2c4:
+// `+(*A)`, which tree-sitter reads as a one-element tuple).
 func TestStarredExpressions(t *testing.T) {
 	tests := map[string]struct{ src, err string }{
 		"return starred":        {"def rule(e):\n    if e.get(\"0\"):return *A00", "line 2, column 26: invalid Python syntax: starred expression `*A00` not allowed here"},
@@ -161,6 +162,10 @@ func TestStarredExpressions(t *testing.T) {
 		"condition starred":     {"def rule(e):\n    if *a:\n        return True\n", "starred expression `*a` not allowed here"},
 		"comprehension starred": {"x = [*a for a in b]\n", "starred expression `*a` not allowed here"},
 		"double star in list":   {"x = [**a]\n", "invalid Python syntax"},
+		"parenthesized":         {"+(*A)", "line 1, column 3: invalid Python syntax: starred expression `*A` not allowed here"},
+		"parenthesized value":   {"x = (*A)\n", "starred expression `*A` not allowed here"},
+		"parenthesized in list": {"x = [(*A)]\n", "starred expression `*A` not allowed here"},
+		"one-element tuple":     {"x = (*A,)\ny = *A,\n", ""},
 		"return tuple":          {"def rule(e):\n    return *a, b\n", ""},
 		"displays":              {"A = [*B, 1]\nC = {*D}\nE = (*F, 2)\nG = {**H, \"k\": 1}\n", ""},
 		"call arguments":        {"def rule(e):\n    return f(*a, **k)\n", ""},
