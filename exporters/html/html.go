@@ -2,13 +2,17 @@
 // index.html (totals, coverage by tactic, a client-side technique search),
 // one page per tactic, one page per technique laid out like SPEC §8 with
 // client-side platform/domain filters and rules expandable to their
-// predicates, one page per rule, one page per field listing every value with
-// the rules that use it (indicator values link there), and problems.html.
+// predicates, one page per rule, a page per field listing every value with
+// the rules that use it (indicator values link there; fields with fewer than
+// ten values share a page per first letter), and problems.html.
 //
-// Pages are rendered with html/template from the embedded templates/html
-// folder, so every string from the rules is escaped for its context; links
-// are relative, so the site works from file:// and any static host; file
-// names are sanitised to be valid on every OS. Output is deterministic.
+// Pages are rendered from the embedded templates/html folder: whole pages
+// with html/template, and the markup repeated per rule or per row through
+// fragments, templates compiled once whose holes are filled in Go and
+// proven to escape as html/template would (frag.go). Every string from the
+// rules is escaped for its context; links are relative, so the site works
+// from file:// and any static host; file names are sanitised to be valid on
+// every OS. Output is deterministic.
 package html
 
 import (
