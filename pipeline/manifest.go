@@ -5,12 +5,15 @@ import (
 	"crypto/sha256"
 	"encoding/hex"
 	"encoding/json"
+	"errors"
 	"io"
 	"os"
 	"os/exec"
 	"path/filepath"
+	"runtime"
 	"slices"
 	"strings"
+	"sync"
 
 	"github.com/ruleatlas/ruleatlas/exporters"
 	"github.com/ruleatlas/ruleatlas/normalize/rule"
@@ -111,13 +114,26 @@ func writeManifest(st *State, dir string) error {
 	}
 	files := slices.Clone(st.Written)
 	slices.Sort(files)
-	for _, rel := range files {
-		mf, err := hashFile(filepath.Join(dir, filepath.FromSlash(rel)))
-		if err != nil {
-			return err
-		}
-		mf.Path = rel
-		m.Outputs = append(m.Outputs, mf)
+	// Hashed on every core: the site alone is thousands of files.
+	m.Outputs = make([]ManifestFile, len(files))
+	errs := make([]error, len(files))
+	next := make(chan int)
+	var wg sync.WaitGroup
+	for range min(runtime.GOMAXPROCS(0), max(len(files), 1)) {
+		wg.Go(func() {
+			for i := range next {
+				m.Outputs[i], errs[i] = hashFile(filepath.Join(dir, filepath.FromSlash(files[i])))
+				m.Outputs[i].Path = files[i]
+			}
+		})
+	}
+	for i := range files {
+		next <- i
+	}
+	close(next)
+	wg.Wait()
+	if err := errors.Join(errs...); err != nil {
+		return err
 	}
 	data, err := json.MarshalIndent(m, "", "  ")
 	if err != nil {
