@@ -5,7 +5,11 @@
 // the syntax tree into the package's own small AST; Lower walks
 // `def rule(event):` and returns the logic as a rule.Expr boolean tree.
 // (*Query).String prints the AST as canonical Python and is the round-trip
-// oracle of the tests and the fuzz target.
+// oracle of the tests and the fuzz target. Parse also rejects, as CPython
+// does, some input tree-sitter's grammar accepts: reserved words read as
+// names (`def f(e):with`), starred expressions outside displays, calls and
+// subscripts (`return *a`, `(*a)`), and augmented assignments at the end of
+// an assignment chain (`a = b += 1`).
 //
 // The subset the AST models, top-down (anything else is kept as an opaque
 // statement or expression, which Lower reports as skipped):
