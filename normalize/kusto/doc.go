@@ -51,7 +51,7 @@
 //	Literal    = String { String } | Number | Typed .
 //	String     = `"…"` | `'…'` | `@"…"` | `@'…'` | `h"…"` | "```…```" .
 //	Number     = digits [ "." digits ] [ exponent ] [ unit ] | "0x" hex .  (* 1d, 30m, 10ms *)
-//	Typed      = ( "datetime" | "timespan" | "time" | "guid" ) "(" raw ")" .  (* raw: one line, no quotes or "(", space around it dropped *)
+//	Typed      = ( "datetime" | "timespan" | "time" | "guid" ) "(" raw ")" .  (* raw: to the ")" outside quotes and nested parentheses, at most 256 bytes; space around it dropped *)
 //	Tokens     = { balanced token } .                       (* up to a top-level "|", ";" or closer *)
 //
 // Comments run from "//" to the end of the line. Errors are

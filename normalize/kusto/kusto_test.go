@@ -44,14 +44,19 @@ func TestPrint(t *testing.T) {
 		"join":        {`A | join kind=inner (B) on $left.x == $right.y`, "A\n| join kind = inner (B) on $left . x == $right . y\n;\n"},
 		"generic":     {`A | summarize count() by bin(TimeGenerated, 1h) | mv-expand x`, "A\n| summarize count ( ) by bin ( TimeGenerated , 1h )\n| mv-expand x\n;\n"},
 		"typed":       {`T | where t > datetime(2024-01-01) and d == timespan(1d)`, "T\n| where (t > datetime(2024-01-01)) and (d == timespan(1d))\n;\n"},
-		// fuzz crasher 55e8ed60b1c8c1c4: line ends around a typed value
-		// were read as a call, printed as the literal `time()`.
-		"typed line ends":    {"Time(\n)", "time();\n"},
-		"typed multi-line":   {"T | where t > datetime(\n  2024-01-01\n  )", "T\n| where t > datetime(2024-01-01)\n;\n"},
-		"typed crlf and tab": {"T | where d < timespan(\t1d\r\n)", "T\n| where d < timespan(1d)\n;\n"},
-		"datatable":          {`let d = datatable(a:string)["x", "y"]; d`, "let d = datatable( a : string ) [\"x\", \"y\"];\nd;\n"},
-		"bracket name":       {`T | where ['my col'] == 1`, "T\n| where [\"my col\"] == 1\n;\n"},
-		"comments":           {"// c\nT // d\n| where a == 1 // e", "T\n| where a == 1\n;\n"},
+		// fuzz crashers 55e8ed60b1c8c1c4 and 9ff45ed984454772: a typed
+		// word with unusual text was read as a call and printed as a
+		// literal; it is always a literal now.
+		"typed with line end inside": {"Time(0\n%0)", "time(0\n%0);\n"},
+		"typed quoted":               {`T | where id == guid("a)b") and t > datetime("2024-01-01")`, "T\n| where (id == guid(\"a)b\")) and (t > datetime(\"2024-01-01\"))\n;\n"},
+		"typed nested":               {`print datetime(now())`, "print datetime(now());\n"},
+		"typed comment inside":       {"print time(a // c\n)", "print time(a // c);\n"},
+		"typed line ends":            {"Time(\n)", "time();\n"},
+		"typed multi-line":           {"T | where t > datetime(\n  2024-01-01\n  )", "T\n| where t > datetime(2024-01-01)\n;\n"},
+		"typed crlf and tab":         {"T | where d < timespan(\t1d\r\n)", "T\n| where d < timespan(1d)\n;\n"},
+		"datatable":                  {`let d = datatable(a:string)["x", "y"]; d`, "let d = datatable( a : string ) [\"x\", \"y\"];\nd;\n"},
+		"bracket name":               {`T | where ['my col'] == 1`, "T\n| where [\"my col\"] == 1\n;\n"},
+		"comments":                   {"// c\nT // d\n| where a == 1 // e", "T\n| where a == 1\n;\n"},
 	}
 	for name, tc := range tests {
 		t.Run(name, func(t *testing.T) {
@@ -73,6 +78,8 @@ func TestParseErrors(t *testing.T) {
 		"missing operand": {"T | where a ==", 1, 15, "expected an expression, found end of query"},
 		"bad char":        {"T | where a == #", 1, 16, `unexpected character "#"`},
 		"two sources":     {"T U", 1, 3, `expected ";" or "|", found "U"`},
+		"typed open":      {"T | where t > datetime(2024-01-01", 1, 15, "unterminated datetime literal (no closing ')' within 256 bytes)"},
+		"typed too long":  {"print Time(" + strings.Repeat(" ", 300) + "1)", 1, 7, "unterminated time literal (no closing ')' within 256 bytes)"},
 		"deep":            {"T | where " + strings.Repeat("(", 500) + "a" + strings.Repeat(")", 500), 0, 0, "nesting too deep"},
 	}
 	for name, tc := range tests {

@@ -115,6 +115,40 @@ func isDigit(c byte) bool { return '0' <= c && c <= '9' }
 // typedLiterals are written like calls but hold raw, unquoted text.
 var typedLiterals = map[string]bool{"datetime": true, "timespan": true, "time": true, "guid": true}
 
+// maxTyped bounds the text of a typed literal, parentheses included.
+const maxTyped = 256
+
+// typedEnd returns the offset in w (which starts with "(") of the ")" that
+// closes it, skipping quoted strings and nested parentheses, or -1.
+func typedEnd(w string) int {
+	depth := 0
+	var quote byte
+	for i := 1; i < len(w); i++ {
+		c := w[i]
+		if quote != 0 {
+			switch c {
+			case '\\':
+				i++
+			case quote:
+				quote = 0
+			}
+			continue
+		}
+		switch c {
+		case '"', '\'':
+			quote = c
+		case '(':
+			depth++
+		case ')':
+			if depth == 0 {
+				return i
+			}
+			depth--
+		}
+	}
+	return -1
+}
+
 // dashedNames are operator names that contain dashes.
 var dashedNames = []string{"project-away", "project-keep", "project-rename", "project-reorder",
 	"project-smart", "mv-expand", "mv-apply", "make-series", "top-nested", "top-hitters", "parse-where",
@@ -159,21 +193,21 @@ func (lx *lexer) next() (Token, error) {
 				j++
 			}
 			if j < len(src) && src[j] == '(' {
-				window := src[j:min(len(src), j+80)] // typed literals are short: bound the scan
-				k := strings.IndexByte(window, ')')
-				// Space around the value, line ends included, is not part
-				// of it: `time(\n)` is the literal the printer writes as
-				// `time()`, not a call.
-				var inner string
-				if k >= 0 {
-					inner = strings.TrimSpace(src[j+1 : j+k])
+				// A typed word before "(" always starts a literal: read
+				// as a call when its text is unusual, it would print as
+				// a literal. The raw text runs to the ")" that is not in
+				// quotes or nested parentheses; space around it, line
+				// ends included, is not part of it.
+				k := typedEnd(src[j:min(len(src), j+maxTyped)])
+				if k < 0 {
+					return t, rule.Errorf(t.Line, t.Col, "unterminated %s literal (no closing ')' within %d bytes)",
+						strings.ToLower(word), maxTyped)
 				}
-				if k >= 0 && !strings.ContainsAny(inner, "\n\"'(") {
-					t.Kind, t.Text = TokTyped, strings.ToLower(word)+"("+inner+")"
-					lx.advance(j + k + 1 - lx.pos)
-					t.End = lx.pos
-					return t, nil
-				}
+				inner := strings.TrimSpace(src[j+1 : j+k])
+				t.Kind, t.Text = TokTyped, strings.ToLower(word)+"("+inner+")"
+				lx.advance(j + k + 1 - lx.pos)
+				t.End = lx.pos
+				return t, nil
 			}
 		}
 		t.Kind, t.Text = TokIdent, word

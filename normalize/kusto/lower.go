@@ -729,6 +729,9 @@ func (l *lowerer) values(x Expr, e *env) ([]string, int) {
 				return nil, valTime
 			}
 			v := x.Value[strings.IndexByte(x.Value, '(')+1 : len(x.Value)-1]
+			if len(v) >= 2 && (v[0] == '"' || v[0] == '\'') && v[len(v)-1] == v[0] {
+				v = v[1 : len(v)-1] // guid("…")
+			}
 			return []string{v}, valConst
 		}
 		return []string{x.Value}, valConst
