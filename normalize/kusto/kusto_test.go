@@ -44,11 +44,13 @@ func TestPrint(t *testing.T) {
 		"join":        {`A | join kind=inner (B) on $left.x == $right.y`, "A\n| join kind = inner (B) on $left . x == $right . y\n;\n"},
 		"generic":     {`A | summarize count() by bin(TimeGenerated, 1h) | mv-expand x`, "A\n| summarize count ( ) by bin ( TimeGenerated , 1h )\n| mv-expand x\n;\n"},
 		"typed":       {`T | where t > datetime(2024-01-01) and d == timespan(1d)`, "T\n| where (t > datetime(2024-01-01)) and (d == timespan(1d))\n;\n"},
-		// fuzz crashers 55e8ed60b1c8c1c4 and 9ff45ed984454772: a typed
-		// word with unusual text was read as a call and printed as a
-		// literal; it is always a literal now.
+		// fuzz crashers 55e8ed60b1c8c1c4, 9ff45ed984454772 and
+		// 64a7300410e7ce72: a typed word with unusual text or space
+		// before "(" was read as a call and printed as a literal; it is
+		// always a literal now.
 		"typed with line end inside": {"Time(0\n%0)", "time(0\n%0);\n"},
 		"typed quoted":               {`T | where id == guid("a)b") and t > datetime("2024-01-01")`, "T\n| where (id == guid(\"a)b\")) and (t > datetime(\"2024-01-01\"))\n;\n"},
+		"typed space before paren":   {"print Time\v(1d) + timespan // c\n  (2d)", "print time(1d) + timespan(2d);\n"},
 		"typed nested":               {`print datetime(now())`, "print datetime(now());\n"},
 		"typed comment inside":       {"print time(a // c\n)", "print time(a // c);\n"},
 		"typed line ends":            {"Time(\n)", "time();\n"},

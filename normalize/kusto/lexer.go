@@ -83,23 +83,33 @@ func (lx *lexer) advance(n int) {
 func (lx *lexer) skipSpace() bool {
 	start := lx.pos
 	for lx.pos < len(lx.src) {
-		c := lx.src[lx.pos]
-		switch {
-		case c == ' ' || c == '\t' || c == '\n' || c == '\r' || c == '\f' || c == '\v':
-			lx.advance(1)
-		case c == '/' && lx.pos+1 < len(lx.src) && lx.src[lx.pos+1] == '/':
-			for lx.pos < len(lx.src) && lx.src[lx.pos] != '\n' {
-				lx.advance(1)
-			}
-		case c == 0xC2 && lx.pos+1 < len(lx.src) && lx.src[lx.pos+1] == 0xA0: // no-break space
-			lx.advance(2)
-		case c == 0xEF && strings.HasPrefix(lx.src[lx.pos:], "\uFEFF"):
-			lx.advance(3)
-		default:
-			return lx.pos > start
+		n := spaceAt(lx.src, lx.pos)
+		if n == 0 {
+			break
 		}
+		lx.advance(n)
 	}
 	return lx.pos > start
+}
+
+// spaceAt returns the length of the white space character or the //
+// comment (up to its line end) at src[i], or 0.
+func spaceAt(src string, i int) int {
+	c := src[i]
+	switch {
+	case c == ' ' || c == '\t' || c == '\n' || c == '\r' || c == '\f' || c == '\v':
+		return 1
+	case c == '/' && i+1 < len(src) && src[i+1] == '/':
+		if j := strings.IndexByte(src[i:], '\n'); j >= 0 {
+			return j
+		}
+		return len(src) - i
+	case c == 0xC2 && i+1 < len(src) && src[i+1] == 0xA0: // no-break space
+		return 2
+	case c == 0xEF && strings.HasPrefix(src[i:], "\uFEFF"):
+		return 3
+	}
+	return 0
 }
 
 func isIdentStart(c byte) bool {
@@ -188,9 +198,13 @@ func (lx *lexer) next() (Token, error) {
 			}
 		}
 		if typedLiterals[strings.ToLower(word)] {
-			j := end
-			for j < len(src) && (src[j] == ' ' || src[j] == '\t') {
-				j++
+			j := end // what lies between the word and "(" is what the parser would skip
+			for j < len(src) {
+				n := spaceAt(src, j)
+				if n == 0 {
+					break
+				}
+				j += n
 			}
 			if j < len(src) && src[j] == '(' {
 				// A typed word before "(" always starts a literal: read
