@@ -8,20 +8,10 @@ import (
 	"context"
 	"os"
 	"os/signal"
-	"runtime/debug"
 	"syscall"
 )
 
-// gcPercent is the garbage collector's target when GOGC is not set: a
-// run is a short batch whose heap is mostly live tables, so collecting half
-// as often saves about a tenth of its CPU for about half again the peak
-// memory (BENCHMARKS.md).
-const gcPercent = 200
-
 func main() {
-	if os.Getenv("GOGC") == "" {
-		debug.SetGCPercent(gcPercent)
-	}
 	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt, syscall.SIGTERM)
 	code := run(ctx, os.Args, os.Stdout, os.Stderr)
 	stop()
