@@ -101,7 +101,7 @@ func newDoc(l *Layout, st map[string]*style, meta tables.Meta, name, title strin
 	f := fpdf.NewCustom(&fpdf.InitType{OrientationStr: "P", UnitStr: "mm", Size: size})
 	d := &doc{f: f, l: l, st: st, name: name, date: meta.ReportDate, size: size, fonts: map[string]bool{},
 		lineCol: l.colors["line"]}
-	f.SetCompression(true)
+	f.SetCompression(l.CompressPages)
 	f.SetCatalogSort(true)
 	t := reportTime(meta.ReportDate)
 	f.SetCreationDate(t)

@@ -411,3 +411,30 @@ func TestHeatmapContinues(t *testing.T) {
 	require.Contains(t, text, "ATT&CK matrix heat map (continued)")
 	require.Greater(t, strings.Count(text, "Exfiltration ("), 1, "tactic headers repeat on every heat-map page")
 }
+
+// TestCompressPages renders the sample corpus with compress_pages on: the
+// page streams are deflated (the files shrink), and every file still passes
+// the content checks.
+func TestCompressPages(t *testing.T) {
+	tool(t, "qpdf")
+	tool(t, "pdftotext")
+	set := sampleSet(t)
+	l, err := pdf.DefaultLayout()
+	require.NoError(t, err)
+	require.False(t, l.CompressPages, "the default layout leaves page streams uncompressed")
+	plainDir, files := export(t, set, pdf.Exporter{Layout: l})
+	on := *l
+	on.CompressPages = true
+	packedDir, packedFiles := export(t, set, pdf.Exporter{Layout: &on})
+	require.Equal(t, files, packedFiles)
+	checkAll(t, set, packedDir, packedFiles)
+	var plain, packed int64
+	for _, f := range files {
+		a, err := os.Stat(filepath.Join(plainDir, f))
+		require.NoError(t, err)
+		b, err := os.Stat(filepath.Join(packedDir, f))
+		require.NoError(t, err)
+		plain, packed = plain+a.Size(), packed+b.Size()
+	}
+	require.Less(t, packed, plain*3/4, "compressed pages: %d bytes against %d", packed, plain)
+}
