@@ -84,6 +84,10 @@ func writeTable(dir string, t tables.Named) error {
 	return exporters.Commit(dir, name)
 }
 
+// dictionaryLimit is the dictionary page size limit in bytes (the writer's
+// default is 1 MiB, which the predicates' value column passes).
+const dictionaryLimit = 1 << 30
+
 // Write writes rec to w as one Parquet file and closes w when it is an
 // io.Closer.
 func Write(w io.Writer, rec arrow.RecordBatch) error {
@@ -92,6 +96,12 @@ func Write(w io.Writer, rec arrow.RecordBatch) error {
 		pq.WithDictionaryDefault(true),
 		pq.WithCreatedBy(CreatedBy),
 		pq.WithStats(true),
+		// A column whose dictionary outgrows the limit falls back to
+		// plain pages, and arrow-go then lists the chunk's page encodings
+		// in map order: the footer, and so the file's bytes, would differ
+		// between identical runs. The limit is set beyond any catalog's
+		// dictionary so no column falls back.
+		pq.WithDictionaryPageSizeLimit(dictionaryLimit),
 	)
 	fw, err := pqarrow.NewFileWriter(rec.Schema(), w, props, pqarrow.NewArrowWriterProperties(pqarrow.WithStoreSchema()))
 	if err != nil {

@@ -12,7 +12,9 @@ import (
 	"testing"
 
 	"github.com/apache/arrow-go/v18/arrow"
+	"github.com/apache/arrow-go/v18/arrow/array"
 	"github.com/apache/arrow-go/v18/arrow/memory"
+	pq "github.com/apache/arrow-go/v18/parquet"
 	"github.com/apache/arrow-go/v18/parquet/file"
 	"github.com/apache/arrow-go/v18/parquet/pqarrow"
 	"github.com/stretchr/testify/assert"
@@ -140,5 +142,41 @@ func TestDuckDBReadsTheFiles(t *testing.T) {
 	}
 	for _, n := range set.Named() {
 		assert.Equal(t, n.Record.NumRows(), rows[n.Name], n.Name)
+	}
+}
+
+// TestLargeDictionaryDeterministic writes a string column whose dictionary
+// (about 2.4 MB of distinct values) is past the writer's default limit of
+// 1 MiB, where arrow-go would fall back to plain pages and list the page
+// encodings in map order: twenty writes give the same bytes, and every
+// value page stays dictionary-encoded.
+func TestLargeDictionaryDeterministic(t *testing.T) {
+	schema := arrow.NewSchema([]arrow.Field{{Name: "value", Type: arrow.BinaryTypes.String}}, nil)
+	b := array.NewRecordBuilder(memory.DefaultAllocator, schema)
+	defer b.Release()
+	sb := b.Field(0).(*array.StringBuilder)
+	for i := range 40000 {
+		sb.Append(strings.Repeat("v", 48) + strconv.Itoa(i*7919))
+	}
+	rec := b.NewRecordBatch()
+	defer rec.Release()
+	write := func() []byte {
+		var buf bytes.Buffer
+		require.NoError(t, parquet.Write(&buf, rec))
+		return buf.Bytes()
+	}
+	first := write()
+	for range 19 {
+		require.True(t, bytes.Equal(first, write()), "two writes of one record differ")
+	}
+	r, err := file.NewParquetReader(bytes.NewReader(first))
+	require.NoError(t, err)
+	defer r.Close()
+	cc, err := r.MetaData().RowGroup(0).ColumnChunk(0)
+	require.NoError(t, err)
+	for _, s := range cc.EncodingStats() {
+		if s.PageType.String() == "DATA_PAGE" {
+			assert.NotEqual(t, pq.Encodings.Plain, s.Encoding, "value pages fell back to plain encoding")
+		}
 	}
 }
