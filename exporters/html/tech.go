@@ -21,27 +21,8 @@ type techTables struct {
 }
 
 func newTechTables(set *tables.Set) *techTables {
-	return &techTables{set: set, events: techRanges(set.Events), fields: techRanges(set.Fields),
-		indicators: techRanges(set.Indicators), exclusions: techRanges(set.Exclusions)}
-}
-
-// techRanges maps each technique id of a record sorted by technique
-// (column 0) to its row range.
-func techRanges(rec arrow.RecordBatch) map[string][2]int {
-	out := map[string][2]int{}
-	if rec == nil {
-		return out
-	}
-	col := tables.Strings(rec, 0)
-	for i := 0; i < col.Len(); {
-		j := i + 1
-		for j < col.Len() && col.Value(j) == col.Value(i) {
-			j++
-		}
-		out[col.Value(i)] = [2]int{i, j}
-		i = j
-	}
-	return out
+	return &techTables{set: set, events: tables.TechniqueRanges(set.Events), fields: tables.TechniqueRanges(set.Fields),
+		indicators: tables.TechniqueRanges(set.Indicators), exclusions: tables.TechniqueRanges(set.Exclusions)}
 }
 
 // page returns the view.Page of technique id as view.Index.Page would, with

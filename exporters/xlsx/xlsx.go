@@ -224,20 +224,9 @@ func newBook(ctx context.Context, set *tables.Set, opts Exporter) (*book, error)
 // dataRows maps each technique of a record sorted by technique id (column
 // 0) to its sheet rows [start, end), the header being row 1.
 func dataRows(rec arrow.RecordBatch) map[string][2]int {
-	out := map[string][2]int{}
-	if rec == nil {
-		return out
-	}
-	col := tables.Strings(rec, 0)
-	for i := 0; i < col.Len(); {
-		j := i
-		for j < col.Len() && col.Value(j) == col.Value(i) {
-			j++
-		}
-		if _, seen := out[col.Value(i)]; !seen {
-			out[col.Value(i)] = [2]int{i + 2, j + 2}
-		}
-		i = j
+	out := tables.TechniqueRanges(rec)
+	for t, r := range out {
+		out[t] = [2]int{r[0] + 2, r[1] + 2}
 	}
 	return out
 }

@@ -165,6 +165,26 @@ func (s *Set) Release() {
 	}
 }
 
+// TechniqueRanges maps each technique id of a record sorted by technique
+// id (column 0: fields, indicators, exclusions, events) to its row range
+// [start, end). A nil record gives an empty map.
+func TechniqueRanges(rec arrow.RecordBatch) map[string][2]int {
+	out := map[string][2]int{}
+	if rec == nil {
+		return out
+	}
+	col := Strings(rec, 0)
+	for i := 0; i < col.Len(); {
+		j := i + 1
+		for j < col.Len() && col.Value(j) == col.Value(i) {
+			j++
+		}
+		out[col.Value(i)] = [2]int{i, j}
+		i = j
+	}
+	return out
+}
+
 // Strings returns column i of rec as a string array (the caller must not
 // release it).
 func Strings(rec arrow.RecordBatch, i int) *array.String { return rec.Column(i).(*array.String) }

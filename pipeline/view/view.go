@@ -85,7 +85,7 @@ func NewIndex(set *tables.Set) *Index {
 	for _, t := range []tables.Named{{Name: tables.FieldsName, Record: set.Fields},
 		{Name: tables.IndicatorsName, Record: set.Indicators}, {Name: tables.ExclusionsName, Record: set.Exclusions},
 		{Name: tables.EventsName, Record: set.Events}} {
-		ix.rows[t.Name] = ranges(t.Record)
+		ix.rows[t.Name] = tables.TechniqueRanges(t.Record)
 	}
 	n := int(set.Rules.NumRows())
 	counts := set.Rules.Column(14).(*array.Int32)
@@ -113,25 +113,6 @@ func (ix *Index) add(t string, r int) {
 		return
 	}
 	ix.byTech[t] = append(l, r)
-}
-
-// ranges maps each technique id of a record sorted by technique (column 0)
-// to its row range.
-func ranges(rec arrow.RecordBatch) map[string][2]int {
-	out := map[string][2]int{}
-	if rec == nil {
-		return out
-	}
-	col := tables.Strings(rec, 0)
-	for i := 0; i < col.Len(); {
-		j := i
-		for j < col.Len() && col.Value(j) == col.Value(i) {
-			j++
-		}
-		out[col.Value(i)] = [2]int{i, j}
-		i = j
-	}
-	return out
 }
 
 // Techniques lists the technique ids that have at least one rule, sorted.
