@@ -68,8 +68,8 @@ func (b *book) page(p view.Page) error {
 	if name == "" {
 		return nil
 	}
-	var sw *excelize.StreamWriter
-	if err := b.locked(func() (err error) { sw, err = b.f.NewStreamWriter(name); return err }); err != nil {
+	sw, err := b.f.NewStreamWriter(name)
+	if err != nil {
 		return err
 	}
 	for i, w := range pageWidths {
@@ -210,7 +210,7 @@ func (b *book) page(p view.Page) error {
 			return err
 		}
 	}
-	return b.locked(sw.Flush)
+	return sw.Flush()
 }
 
 func pageFilters(p view.Page) string {

@@ -36,8 +36,8 @@ func (l *lines) addOpts(o excelize.RowOpts, cells ...any) error {
 // status, rules per tactic and vendor with a stacked bar chart.
 func (b *book) summary() error {
 	const name = SummarySheet
-	var sw *excelize.StreamWriter
-	if err := b.locked(func() (err error) { sw, err = b.f.NewStreamWriter(name); return err }); err != nil {
+	sw, err := b.f.NewStreamWriter(name)
+	if err != nil {
 		return err
 	}
 	c, m, st := b.cat, b.set.Meta, b.st
@@ -150,11 +150,11 @@ func (b *book) summary() error {
 				Values:     fmt.Sprintf("%s!$%s$%d:$%s$%d", name, col, first, col, last),
 			})
 		}
-		if err := b.locked(func() error { return b.f.AddChart(name, cellName(nv+7, 2), chart) }); err != nil {
+		if err := b.f.AddChart(name, cellName(nv+7, 2), chart); err != nil {
 			return fmt.Errorf("chart: %w", err)
 		}
 	}
-	return b.locked(sw.Flush)
+	return sw.Flush()
 }
 
 func firstErr(errs []error) error {

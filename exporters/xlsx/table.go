@@ -25,8 +25,8 @@ type table struct {
 	rowOpts    func(i int) []excelize.RowOpts // optional
 	after      func(i, sheetRow int) error    // links etc., called once per written row
 	freezeCols int                            // columns kept visible when scrolling right
-	setup      func() error                   // before streaming starts (sheet properties); holds b.mu
-	finish     func(lastRow int) error        // before the sheet is flushed (conditional formats); holds b.mu
+	setup      func() error                   // before streaming starts (sheet properties)
+	finish     func(lastRow int) error        // before the sheet is flushed (conditional formats)
 	source     string                         // Parquet table named in the truncation note
 }
 
@@ -37,17 +37,12 @@ const maxDataRows = excelize.TotalRows - 2
 const sampleRows = 2000
 
 func (b *book) table(t table) error {
-	var sw *excelize.StreamWriter
-	err := b.locked(func() error {
-		if t.setup != nil {
-			if err := t.setup(); err != nil {
-				return err
-			}
+	if t.setup != nil {
+		if err := t.setup(); err != nil {
+			return err
 		}
-		var err error
-		sw, err = b.f.NewStreamWriter(t.name)
-		return err
-	})
+	}
+	sw, err := b.f.NewStreamWriter(t.name)
 	if err != nil {
 		return err
 	}
@@ -114,18 +109,15 @@ func (b *book) table(t table) error {
 	} else if err := b.streamRows(sw, t, n, note); err != nil {
 		return err
 	}
-	done := func() error {
-		if err := b.f.AutoFilter(t.name, "A1:"+cellName(len(t.cols), max(last, 1)), nil); err != nil {
+	if err := b.f.AutoFilter(t.name, "A1:"+cellName(len(t.cols), max(last, 1)), nil); err != nil {
+		return err
+	}
+	if t.finish != nil {
+		if err := t.finish(last); err != nil {
 			return err
 		}
-		if t.finish != nil {
-			if err := t.finish(last); err != nil {
-				return err
-			}
-		}
-		return sw.Flush()
 	}
-	return b.locked(done)
+	return sw.Flush()
 }
 
 // addRows registers the n data rows of t (and the note) to be written
@@ -148,11 +140,9 @@ func (b *book) addRows(t table, n int, note []any) error {
 	if note != nil {
 		rows++
 	}
-	return b.locked(func() error {
-		b.rows[part] = &sheetRows{ctx: b.ctx, cols: cols, first: 2, n: n, fill: t.fill, note: note,
-			last: cellName(len(t.cols), rows)}
-		return nil
-	})
+	b.rows[part] = &sheetRows{ctx: b.ctx, cols: cols, first: 2, n: n, fill: t.fill, note: note,
+		last: cellName(len(t.cols), rows)}
+	return nil
 }
 
 // streamRows writes the n data rows of t (and the note) through sw.

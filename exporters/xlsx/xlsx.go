@@ -24,7 +24,6 @@ import (
 	"fmt"
 	"io"
 	"strconv"
-	"sync"
 	"time"
 
 	"github.com/apache/arrow-go/v18/arrow"
@@ -165,18 +164,6 @@ type book struct {
 	pageOrder                               []string              // page sheets in workbook order
 	rows                                    map[string]*sheetRows // part → rows written when the package is assembled
 	sheetIndex                              int
-
-	// mu serialises the calls that touch workbook-wide state (new stream
-	// writers, links, filters, formats, charts, flushes), so a sheet can be
-	// filled on another goroutine; rows go to each sheet's own stream writer.
-	mu sync.Mutex
-}
-
-// locked runs fn holding b.mu.
-func (b *book) locked(fn func() error) error {
-	b.mu.Lock()
-	defer b.mu.Unlock()
-	return fn()
 }
 
 type styles struct {
@@ -328,7 +315,7 @@ func (b *book) newSheet(name string) error {
 
 // link makes cell a hyperlink to a location inside the workbook.
 func (b *book) link(sheet, cell, target string) error {
-	return b.locked(func() error { return b.f.SetCellHyperLink(sheet, cell, target, "Location") })
+	return b.f.SetCellHyperLink(sheet, cell, target, "Location")
 }
 
 // ref is an absolute cell reference to a sheet, quoted for any name.

@@ -217,12 +217,11 @@ func (z *sortedZip) splice(doc []byte, rows *sheetRows) {
 		return
 	}
 	head := doc[:at]
-	if i := bytes.Index(head, []byte(`<dimension ref="`)); i >= 0 {
-		if j := bytes.IndexByte(head[i+len(`<dimension ref="`):], '"'); j >= 0 {
-			end := i + len(`<dimension ref="`) + j
-			fixed := append([]byte{}, head[:i+len(`<dimension ref="`)]...)
-			fixed = append(fixed, "A1:"+rows.last...)
-			head = append(fixed, head[end:]...)
+	const dimension = `<dimension ref="`
+	if i := bytes.Index(head, []byte(dimension)); i >= 0 {
+		ref := i + len(dimension)
+		if j := bytes.IndexByte(head[ref:], '"'); j >= 0 {
+			head = slices.Concat(head[:ref], []byte("A1:"+rows.last), head[ref+j:])
 		}
 	}
 	w := entryWriter{z}
