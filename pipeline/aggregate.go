@@ -3,6 +3,7 @@ package pipeline
 import (
 	"cmp"
 	"context"
+	"errors"
 	"fmt"
 	"runtime"
 	"slices"
@@ -38,8 +39,10 @@ func (Aggregate) Run(ctx context.Context, st *State) error {
 	if err := ctx.Err(); err != nil {
 		return err
 	}
-	set.Fields, set.Indicators, set.Exclusions, set.Events = a.perTechnique(st)
 	var err error
+	if set.Fields, set.Indicators, set.Exclusions, set.Events, err = a.perTechnique(st); err != nil {
+		return err
+	}
 	set.DataComponents, set.Actors, set.Groups, err = a.telemetry(st) // telemetry.go
 	return err
 }
@@ -318,7 +321,7 @@ func (s *sparse) add(k uint64, visit int64) {
 	s.n[k]++
 }
 
-func (a *aggregator) perTechnique(st *State) (fields, indicators, exclusions, events arrow.RecordBatch) {
+func (a *aggregator) perTechnique(st *State) (fields, indicators, exclusions, events arrow.RecordBatch, err error) {
 	nIdent := len(a.identities)
 	reach := make([]int64, nIdent)
 	seen := make([]int32, nIdent)
@@ -354,14 +357,24 @@ func (a *aggregator) perTechnique(st *State) (fields, indicators, exclusions, ev
 	}
 	wg.Wait()
 	var joined [4]arrow.RecordBatch
+	var errs []error
 	for c := range joined {
 		recs := make([]arrow.RecordBatch, len(out))
 		for i := range out {
 			recs[i] = out[i][c]
 		}
-		joined[c] = joinRecords(recs)
+		joined[c], err = joinRecords(recs)
+		errs = append(errs, err)
 	}
-	return joined[0], joined[1], joined[2], joined[3]
+	if err := errors.Join(errs...); err != nil {
+		for _, rec := range joined {
+			if rec != nil {
+				rec.Release()
+			}
+		}
+		return nil, nil, nil, nil, fmt.Errorf("joining aggregate shards: %w", err)
+	}
+	return joined[0], joined[1], joined[2], joined[3], nil
 }
 
 // shardTechniques cuts ids into at most n contiguous runs of about equal
@@ -392,20 +405,16 @@ func shardTechniques(ids []string, a *aggregator, n int) [][]string {
 
 // joinRecords concatenates records of one schema in order and releases
 // them.
-func joinRecords(recs []arrow.RecordBatch) arrow.RecordBatch {
+func joinRecords(recs []arrow.RecordBatch) (arrow.RecordBatch, error) {
 	if len(recs) == 1 {
-		return recs[0]
+		return recs[0], nil
 	}
 	tbl := array.NewTableFromRecords(recs[0].Schema(), recs)
 	for _, r := range recs {
 		r.Release()
 	}
 	defer tbl.Release()
-	rec, err := tables.Concat(tbl)
-	if err != nil {
-		panic(fmt.Sprintf("joining aggregate shards: %v", err)) // same schema by construction
-	}
-	return rec
+	return tables.Concat(tbl)
 }
 
 // aggregateShard writes the fields, indicators, exclusions and events rows
