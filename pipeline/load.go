@@ -101,7 +101,7 @@ func (w *walker) walk(dir, rel string) error {
 			return nil
 		}
 		if d.IsDir() {
-			if base := d.Name(); path != dir && (strings.HasPrefix(base, ".") || base == "node_modules") {
+			if path != dir && skippedFolder(d.Name()) {
 				return fs.SkipDir
 			}
 			return nil
@@ -128,7 +128,7 @@ func (w *walker) link(path, name string, d fs.DirEntry) error {
 		w.add(name, fs.FileInfoToDirEntry(info))
 		return w.ctx.Err()
 	}
-	if !info.IsDir() || strings.HasPrefix(d.Name(), ".") || d.Name() == "node_modules" {
+	if !info.IsDir() || skippedFolder(d.Name()) {
 		return nil
 	}
 	real, err := filepath.EvalSymlinks(path)
@@ -143,6 +143,12 @@ func (w *walker) link(path, name string, d fs.DirEntry) error {
 		}
 	}
 	return w.walk(path, name)
+}
+
+// skippedFolder reports whether a folder of this name is left out of the
+// walk: hidden folders (.git, .github, …) and node_modules.
+func skippedFolder(name string) bool {
+	return strings.HasPrefix(name, ".") || name == "node_modules"
 }
 
 // within reports whether path is dir or lies below it.
