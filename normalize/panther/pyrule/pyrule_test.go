@@ -119,22 +119,14 @@ func TestParseErrors(t *testing.T) {
 	}
 }
 
-// TestKeywordAsName checks that a reserved word tree-sitter reads as a name
-// is a syntax error (fuzz crasher a7ff1c3af7fa9ba3), while keywords in
-// strings and comments and soft keywords used as names are fine.
-func TestKeywordAsName(t *testing.T) {
-	tests := map[string]struct{ src, err string }{
-		"with after colon":     {"def A000(A0000):with", "line 1, column 17: invalid Python syntax: keyword `with` used as a name"},
-		"while after colon":    {"def rule(e): while", "keyword `while` used as a name"},
-		"class on second line": {"x = 1\ndef rule(e): class", "line 2, column 14: invalid Python syntax: keyword `class` used as a name"},
-		"async as name":        {"async = 1\n", "keyword `async` used as a name"},
-		"in string":            {"def rule(e):\n    return e.get(\"with\") == \"if not in\"\n", ""},
-		"in comment":           {"# with while class\ndef rule(e):\n    return True  # if\n", ""},
-		"in docstring":         {"def rule(e):\n    \"\"\"Return True if the event is not in the list.\"\"\"\n    return True\n", ""},
-		"keyword prefix":       {"def rule(e):\n    withx = e.get(\"a\")\n    return withx or is_ok\n", ""},
-		"soft keywords":        {"def rule(e):\n    match = e.get(\"a\")\n    type = 1\n    return match\n", ""},
-		"real with":            {"def rule(e):\n    with open(\"x\") as f:\n        return True\n", ""},
-	}
+// syntaxCase is a source and the syntax error it gives ("" = it parses
+// and prints back stably).
+type syntaxCase struct{ src, err string }
+
+// checkSyntaxCases parses each case: a valid source round-trips through the
+// printer, an invalid one is a *rule.SyntaxError containing err.
+func checkSyntaxCases(t *testing.T, tests map[string]syntaxCase) {
+	t.Helper()
 	for name, tc := range tests {
 		t.Run(name, func(t *testing.T) {
 			_, err := Parse(tc.src)
@@ -151,12 +143,31 @@ func TestKeywordAsName(t *testing.T) {
 	}
 }
 
+// TestKeywordAsName checks that a reserved word tree-sitter reads as a name
+// is a syntax error (fuzz crasher a7ff1c3af7fa9ba3), while keywords in
+// strings and comments and soft keywords used as names are fine.
+func TestKeywordAsName(t *testing.T) {
+	tests := map[string]syntaxCase{
+		"with after colon":     {"def A000(A0000):with", "line 1, column 17: invalid Python syntax: keyword `with` used as a name"},
+		"while after colon":    {"def rule(e): while", "keyword `while` used as a name"},
+		"class on second line": {"x = 1\ndef rule(e): class", "line 2, column 14: invalid Python syntax: keyword `class` used as a name"},
+		"async as name":        {"async = 1\n", "keyword `async` used as a name"},
+		"in string":            {"def rule(e):\n    return e.get(\"with\") == \"if not in\"\n", ""},
+		"in comment":           {"# with while class\ndef rule(e):\n    return True  # if\n", ""},
+		"in docstring":         {"def rule(e):\n    \"\"\"Return True if the event is not in the list.\"\"\"\n    return True\n", ""},
+		"keyword prefix":       {"def rule(e):\n    withx = e.get(\"a\")\n    return withx or is_ok\n", ""},
+		"soft keywords":        {"def rule(e):\n    match = e.get(\"a\")\n    type = 1\n    return match\n", ""},
+		"real with":            {"def rule(e):\n    with open(\"x\") as f:\n        return True\n", ""},
+	}
+	checkSyntaxCases(t, tests)
+}
+
 // TestStarredExpressions checks that a starred expression is accepted only
 // where CPython accepts one (fuzz crashers 031570b182fad2cf: `return *A00`
 // printed as `return None`, which lowers differently; 199cf1950dd1d2c4:
 // `+(*A)`, which tree-sitter reads as a one-element tuple).
 func TestStarredExpressions(t *testing.T) {
-	tests := map[string]struct{ src, err string }{
+	tests := map[string]syntaxCase{
 		"return starred":        {"def rule(e):\n    if e.get(\"0\"):return *A00", "line 2, column 26: invalid Python syntax: starred expression `*A00` not allowed here"},
 		"assign starred":        {"x = *a\n", "line 1, column 5: invalid Python syntax: starred expression `*a` not allowed here"},
 		"condition starred":     {"def rule(e):\n    if *a:\n        return True\n", "starred expression `*a` not allowed here"},
@@ -173,47 +184,21 @@ func TestStarredExpressions(t *testing.T) {
 		"star targets and args": {"def f(*args, **kw):\n    a, *b = args\n    return a * 2 ** b\nfrom x import *\n", ""},
 		"in strings":            {"X = \"*a\" # return *b\n", ""},
 	}
-	for name, tc := range tests {
-		t.Run(name, func(t *testing.T) {
-			_, err := Parse(tc.src)
-			if tc.err == "" {
-				require.NoError(t, err)
-				checkRoundTrip(t, tc.src)
-				return
-			}
-			require.Error(t, err)
-			var se *rule.SyntaxError
-			require.ErrorAs(t, err, &se)
-			assert.Contains(t, err.Error(), tc.err)
-		})
-	}
+	checkSyntaxCases(t, tests)
 }
 
 // TestAugmentedAssignmentChain checks that an augmented assignment at the
 // end of an assignment chain is a syntax error, as in CPython (fuzz crasher
 // e3717754ba4de912: its text printed in parentheses did not parse).
 func TestAugmentedAssignmentChain(t *testing.T) {
-	tests := map[string]struct{ src, err string }{
+	tests := map[string]syntaxCase{
 		"chain":            {"A = B %= C\n", "line 1, column 5: invalid Python syntax: augmented assignment `%=` is not an expression"},
 		"comment after op": {"A=READ_ONLY=REGION%=#c\nA0\n", "line 1, column 13: invalid Python syntax: augmented assignment `%=` is not an expression"},
 		"in a function":    {"def rule(e):\n    x = y += 1\n    return x\n", "line 2, column 9: invalid Python syntax"},
 		"augmented alone":  {"def rule(e):\n    n = 0\n    n += 1\n    return n > 0\n", ""},
 		"plain chain":      {"A = B = {\"x\"}\n", ""},
 	}
-	for name, tc := range tests {
-		t.Run(name, func(t *testing.T) {
-			_, err := Parse(tc.src)
-			if tc.err == "" {
-				require.NoError(t, err)
-				checkRoundTrip(t, tc.src)
-				return
-			}
-			require.Error(t, err)
-			var se *rule.SyntaxError
-			require.ErrorAs(t, err, &se)
-			assert.Contains(t, err.Error(), tc.err)
-		})
-	}
+	checkSyntaxCases(t, tests)
 }
 
 func TestPrintRoundTrip(t *testing.T) {
