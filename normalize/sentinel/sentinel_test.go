@@ -148,15 +148,10 @@ func TestLoad(t *testing.T) {
 			if tc.path == "" {
 				tc.path = "Detections/x.yaml"
 			}
-			res, err := load(t, tc.path, tc.src)
-			require.NoError(t, err)
-			assert.Equal(t, tc.skipped, res.Skipped)
-			if tc.skipped != "" {
-				assert.Empty(t, res.Rules)
+			r := loadOne(t, tc.path, tc.src, tc.skipped)
+			if r == nil {
 				return
 			}
-			require.Len(t, res.Rules, 1)
-			r := res.Rules[0]
 			assert.Equal(t, tc.status, r.ParseStatus, r.ParseError)
 			assert.Equal(t, tc.errText, r.ParseError)
 			assert.Equal(t, tc.preds, rule.Format(r.Predicates))
@@ -164,6 +159,21 @@ func TestLoad(t *testing.T) {
 			assert.Equal(t, "informational", r.Severity)
 		})
 	}
+}
+
+// loadOne loads src as the file path: skipped with that reason when skipped
+// is not "" (nil is returned), else exactly one rule, which it returns.
+func loadOne(t *testing.T, path, src, skipped string) *rule.Rule {
+	t.Helper()
+	res, err := load(t, path, src)
+	require.NoError(t, err)
+	assert.Equal(t, skipped, res.Skipped)
+	if skipped != "" {
+		assert.Empty(t, res.Rules)
+		return nil
+	}
+	require.Len(t, res.Rules, 1)
+	return &res.Rules[0]
 }
 
 // TestLostQuery checks which files without a query key are analytic rules
@@ -193,15 +203,10 @@ func TestLostQuery(t *testing.T) {
 	}
 	for name, tc := range tests {
 		t.Run(name, func(t *testing.T) {
-			res, err := load(t, tc.path, tc.src)
-			require.NoError(t, err)
-			assert.Equal(t, tc.skipped, res.Skipped)
-			if tc.skipped != "" {
-				assert.Empty(t, res.Rules)
+			r := loadOne(t, tc.path, tc.src, tc.skipped)
+			if r == nil {
 				return
 			}
-			require.Len(t, res.Rules, 1)
-			r := res.Rules[0]
 			assert.Equal(t, tc.status, string(r.ParseStatus))
 			assert.Equal(t, tc.errText, r.ParseError)
 			assert.Equal(t, tc.path, r.Path)
