@@ -62,7 +62,8 @@ type doc struct {
 	name    string // {doc} in header and footer
 	date    string
 	size    fpdf.SizeType
-	fonts   map[string]bool
+	fonts   map[string]bool // fpdf families added to the document
+	cur     *style          // the style of the next text
 	pw, ph  float64
 	y       float64
 	lineCol rgb
@@ -132,22 +133,10 @@ func (d *doc) right() float64  { return d.pw - d.l.Page.Margins.Right }
 func (d *doc) bottom() float64 { return d.ph - d.l.Page.Margins.Bottom }
 func (d *doc) width() float64  { return d.right() - d.left() }
 
-// use selects a style for the next text, registering its font on first use
-// so a document embeds only the fonts it prints with (each embedded font
-// costs fpdf a few milliseconds per document).
+// use selects a style for the next text: its colours and rendering mode
+// now, its font when the text is put (see put).
 func (d *doc) use(s *style) *style {
-	if s.font != d.gs.font || s.pt != d.gs.pt {
-		if !d.fonts[s.font] {
-			// A private copy: fpdf (v0.9.0, utf8FontFile.getMetrics) appends to
-			// a sub-slice of the font bytes while subsetting, writing into the
-			// caller's array; shared bytes would leak one document's glyph
-			// metrics into the next and race between workers.
-			d.f.AddUTF8FontFromBytes(s.font, "", bytes.Clone(goFonts[s.font]))
-			d.fonts[s.font] = true
-		}
-		d.f.SetFont(s.font, "", s.pt)
-		d.gs.font, d.gs.pt = s.font, s.pt
-	}
+	d.cur = s
 	d.setFill(s.c)
 	if s.c != d.gs.text {
 		d.f.SetTextColor(s.c.r, s.c.g, s.c.b)
@@ -165,6 +154,39 @@ func (d *doc) use(s *style) *style {
 		d.gs.mode = mode
 	}
 	return s
+}
+
+// put draws clean text at (x, y) in the current style's font. Text that
+// Windows-1252 can encode uses the font's single-byte form, the rest its
+// UTF-8 form; each form is added to the document on first use, so most
+// documents never pay for fpdf's per-document UTF-8 font preparation.
+func (d *doc) put(x, y float64, text string) {
+	s := d.cur
+	family := s.font
+	enc, ok := encode1252(text)
+	sb := singleByteFont(s.font)
+	if ok && sb.err == nil {
+		if !d.fonts[family] {
+			d.f.AddFontFromBytes(family, "", sb.def, sb.z)
+			d.fonts[family] = true
+		}
+		text = enc
+	} else {
+		family += "-utf8"
+		if !d.fonts[family] {
+			// A private copy: fpdf (v0.9.0, utf8FontFile.getMetrics) appends to
+			// a sub-slice of the font bytes while subsetting, writing into the
+			// caller's array; shared bytes would leak one document's glyph
+			// metrics into the next and race between workers.
+			d.f.AddUTF8FontFromBytes(family, "", bytes.Clone(goFonts[s.font]))
+			d.fonts[family] = true
+		}
+	}
+	if family != d.gs.font || s.pt != d.gs.pt {
+		d.f.SetFont(family, "", s.pt)
+		d.gs.font, d.gs.pt = family, s.pt
+	}
+	d.f.Text(x, y, text)
 }
 
 func (d *doc) setFill(c rgb) {
@@ -215,7 +237,7 @@ func (d *doc) header() {
 	s := d.use(d.st["header"])
 	text := d.fit(s, d.l.label("header", d.vars()...), d.width())
 	base := d.l.Page.HeaderOffset
-	d.f.Text(d.left(), base, text)
+	d.put(d.left(), base, text)
 	d.hline(base+1.5, d.left(), d.right())
 }
 
@@ -231,9 +253,9 @@ func (d *doc) footer() {
 	center := d.clean("footer", d.l.label("footer_center", vars...))
 	cw := s.width(center)
 	left := d.fit(s, d.l.label("footer_left", vars...), (d.width()-cw)/2-4)
-	d.f.Text(d.left(), base, left)
-	d.f.Text(d.left()+(d.width()-cw)/2, base, center)
-	d.f.Text(d.right()-rw, base, right)
+	d.put(d.left(), base, left)
+	d.put(d.left()+(d.width()-cw)/2, base, center)
+	d.put(d.right()-rw, base, right)
 }
 
 // bytes closes the document and returns the PDF.
@@ -283,7 +305,7 @@ func (d *doc) text(s *style, x, top, lineH float64, line string) {
 		return
 	}
 	d.use(s)
-	d.f.Text(x, top+lineH/2+s.mm*0.35, line)
+	d.put(x, top+lineH/2+s.mm*0.35, line)
 }
 
 // breakAfter are the characters after which a long token may wrap.

@@ -2,11 +2,17 @@ package pdf
 
 import (
 	"bytes"
+	"fmt"
+	"os"
+	"path/filepath"
 	"strings"
 	"sync"
 	"unicode/utf8"
 
 	"github.com/go-pdf/fpdf"
+	"golang.org/x/text/encoding/charmap"
+
+	"github.com/ruleatlas/ruleatlas/exporters/pdf/ttfsubset"
 	"golang.org/x/image/font/gofont/gobold"
 	"golang.org/x/image/font/gofont/gomono"
 	"golang.org/x/image/font/gofont/goregular"
@@ -115,4 +121,131 @@ func Printable(font, s string) string {
 		font = "goregular"
 	}
 	return fontMetrics(font).clean(s)
+}
+
+// singleByte is a Go font prepared for fpdf's single-byte TrueType path:
+// a font definition in the Windows-1252 encoding and the zlib-compressed
+// font file, both made once per process. fpdf embeds such a font by
+// copying its bytes, while its UTF-8 path parses, measures, subsets and
+// compresses the font again for every document (about 3 ms each, two
+// CPU-seconds over the shared corpora's reports). Text outside
+// Windows-1252 is printed with the UTF-8 font (see doc.put), so any script
+// the font covers still renders.
+type singleByte struct {
+	def, z []byte
+	err    error
+}
+
+var (
+	singleByteMu    sync.Mutex
+	singleByteCache = map[string]*singleByte{}
+)
+
+// singleByteFont returns the single-byte form of a Go font, made on first
+// use with fpdf.MakeFont in a temporary folder that is removed at once.
+func singleByteFont(name string) *singleByte {
+	singleByteMu.Lock()
+	defer singleByteMu.Unlock()
+	if sb := singleByteCache[name]; sb != nil {
+		return sb
+	}
+	sb := &singleByte{}
+	sb.def, sb.z, sb.err = makeSingleByte(name, goFonts[name])
+	singleByteCache[name] = sb
+	return sb
+}
+
+// cp1252Map is the Windows-1252 code page in fpdf's encoding-map format
+// ("!E9 U+00E9 name" per code). Codes without a printable character (C0
+// and C1 controls, the five unassigned codes) are .notdef.
+func cp1252Map() []byte {
+	var b bytes.Buffer
+	for c := 0; c < 256; c++ {
+		r := charmap.Windows1252.DecodeByte(byte(c))
+		name := fmt.Sprintf("uni%04X", r)
+		if r < 0x20 || (r >= 0x7f && r < 0xa0) {
+			name = ".notdef"
+		}
+		fmt.Fprintf(&b, "!%02X U+%04X %s\n", c, r, name)
+	}
+	return b.Bytes()
+}
+
+func makeSingleByte(name string, ttf []byte) (def, z []byte, err error) {
+	dir, err := os.MkdirTemp("", "ruleatlas-font-")
+	if err != nil {
+		return nil, nil, fmt.Errorf("preparing font %s: %w", name, err)
+	}
+	defer os.RemoveAll(dir)
+	ttfPath := filepath.Join(dir, name+".ttf")
+	// MakeFont compares the encoding with cp1252.map in the same folder;
+	// both being Windows-1252, the font needs no /Differences.
+	mapPath := filepath.Join(dir, "cp1252.map")
+	subset, err := subset1252(ttf)
+	if err != nil {
+		return nil, nil, fmt.Errorf("preparing font %s: %w", name, err)
+	}
+	if err := os.WriteFile(ttfPath, subset, 0o600); err != nil {
+		return nil, nil, fmt.Errorf("preparing font %s: %w", name, err)
+	}
+	if err := os.WriteFile(mapPath, cp1252Map(), 0o600); err != nil {
+		return nil, nil, fmt.Errorf("preparing font %s: %w", name, err)
+	}
+	if err := fpdf.MakeFont(ttfPath, mapPath, dir, nil, true); err != nil {
+		return nil, nil, fmt.Errorf("preparing font %s: %w", name, err)
+	}
+	if def, err = os.ReadFile(filepath.Join(dir, name+".json")); err != nil {
+		return nil, nil, fmt.Errorf("preparing font %s: %w", name, err)
+	}
+	if z, err = os.ReadFile(filepath.Join(dir, name+".z")); err != nil {
+		return nil, nil, fmt.Errorf("preparing font %s: %w", name, err)
+	}
+	return def, z, nil
+}
+
+// subset1252 keeps only the outlines of the Windows-1252 characters (about
+// a third of a Go font's glyphs): the single-byte font is embedded whole in
+// every document.
+func subset1252(ttf []byte) ([]byte, error) {
+	f, err := sfnt.Parse(ttf)
+	if err != nil {
+		return nil, fmt.Errorf("reading font: %w", err)
+	}
+	var buf sfnt.Buffer
+	var gids []uint16
+	for c := 0x20; c < 0x100; c++ {
+		r := charmap.Windows1252.DecodeByte(byte(c))
+		if g, err := f.GlyphIndex(&buf, r); err == nil && g != 0 {
+			gids = append(gids, uint16(g))
+		}
+	}
+	out, err := ttfsubset.Keep(ttf, gids)
+	if err != nil {
+		return nil, fmt.Errorf("subsetting font: %w", err)
+	}
+	return out, nil
+}
+
+// encode1252 returns clean text in Windows-1252, or false when a character
+// has no code there.
+func encode1252(s string) (string, bool) {
+	ascii := true
+	for i := 0; i < len(s); i++ {
+		if s[i] >= 0x80 {
+			ascii = false
+			break
+		}
+	}
+	if ascii {
+		return s, true
+	}
+	b := make([]byte, 0, len(s))
+	for _, r := range s {
+		c, ok := charmap.Windows1252.EncodeRune(r)
+		if !ok {
+			return "", false
+		}
+		b = append(b, c)
+	}
+	return string(b), true
 }

@@ -6,12 +6,15 @@
 // each ATT&CK group asked for with --group.
 //
 // Documents are drawn with github.com/go-pdf/fpdf in the Go fonts
-// (golang.org/x/image/font/gofont), embedded as UTF-8 subsets; characters
-// the fonts lack (anything beyond Latin, Greek and Cyrillic) print as '?'
-// and control characters as spaces. A document embeds only the fonts its
-// styles use, and the default layout uses Go Regular alone (bold styles are
-// synthetic bold, text rendering mode 2): each embedded font costs fpdf
-// about 2.5 ms of CPU per document, whatever is printed with it. Colours, fonts, sizes, section order,
+// (golang.org/x/image/font/gofont); characters the fonts lack (anything
+// beyond Latin, Greek and Cyrillic) print as '?' and control characters as
+// spaces. Text that Windows-1252 encodes is set in a single-byte form of
+// the font, subset to those glyphs once per run and embedded as is; other
+// text in the font's UTF-8 form, which fpdf prepares per document (about
+// 3 ms of CPU), so only the few reports that need it pay for it. A document
+// embeds only the fonts its styles use, and the default layout uses Go
+// Regular alone (bold styles are synthetic bold, text rendering mode 2).
+// Colours, fonts, sizes, section order,
 // table columns, limits and every label come from the layout in
 // templates/pdf/layout.yaml.
 //

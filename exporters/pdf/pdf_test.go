@@ -112,6 +112,10 @@ func TestExportFiles(t *testing.T) {
 		require.Contains(t, string(data), "/CreationDate (D:20260115000000", f)
 		require.NotContains(t, string(data), "/ID [", f)
 		require.Contains(t, string(data), "/FlateDecode", f)
+		// The sample's text is all Windows-1252: only the single-byte form
+		// of Go Regular is embedded, never fpdf's per-document UTF-8 form.
+		require.Contains(t, string(data), "/BaseFont /GoRegular\n/Subtype /TrueType", f)
+		require.NotContains(t, string(data), "/Subtype /Type0", f)
 	}
 	leftovers, _ := filepath.Glob(filepath.Join(dir, "pdf", "*.tmp"))
 	require.Empty(t, leftovers)
@@ -328,6 +332,12 @@ func TestHostileText(t *testing.T) {
 	}
 	raw, err := exec.Command(pdftotext, "-raw", "-enc", "UTF-8", filepath.Join(dir, pdf.TechniqueFile("T1059.001")), "-").Output()
 	require.NoError(t, err)
+	// Greek and Cyrillic are outside Windows-1252: this report embeds both
+	// forms of Go Regular.
+	data, err := os.ReadFile(filepath.Join(dir, pdf.TechniqueFile("T1059.001")))
+	require.NoError(t, err)
+	require.Contains(t, string(data), "/BaseFont /GoRegular\n/Subtype /TrueType")
+	require.Contains(t, string(data), "/Subtype /Type0")
 	text := string(raw)
 	require.Contains(t, text, "<script>alert(1)</script>")
 	require.Contains(t, text, "=HYPERLINK(")
@@ -342,8 +352,8 @@ func TestHostileText(t *testing.T) {
 // shared corpora of all registered vendors: with the default layout (one
 // embedded font, synthetic bold), with the real Go Bold face for bold
 // styles (two fonts) and with Go Bold plus Go Mono for the code columns
-// (three fonts). Each embedded font costs fpdf a few milliseconds per
-// document. Besides wall time it reports the CPU time per export, which is
+// (three fonts). Each font adds its single-byte form (about 27 KB) to every
+// report that uses it. Besides wall time it reports the CPU time per export, which is
 // steadier on a shared machine.
 func BenchmarkExportShared(b *testing.B) {
 	set := sharedSet(b)
@@ -428,13 +438,17 @@ func TestCompressPages(t *testing.T) {
 	packedDir, packedFiles := export(t, set, pdf.Exporter{Layout: &on})
 	require.Equal(t, files, packedFiles)
 	checkAll(t, set, packedDir, packedFiles)
+	// Every file shrinks; the embedded font (already compressed, about
+	// 27 KB) is the same in both, so the sample's small reports shrink by
+	// less than the page streams themselves.
 	var plain, packed int64
 	for _, f := range files {
 		a, err := os.Stat(filepath.Join(plainDir, f))
 		require.NoError(t, err)
 		b, err := os.Stat(filepath.Join(packedDir, f))
 		require.NoError(t, err)
+		require.Less(t, b.Size(), a.Size(), f)
 		plain, packed = plain+a.Size(), packed+b.Size()
 	}
-	require.Less(t, packed, plain*3/4, "compressed pages: %d bytes against %d", packed, plain)
+	require.Less(t, packed, plain*85/100, "compressed pages: %d bytes against %d", packed, plain)
 }
