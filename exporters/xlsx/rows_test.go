@@ -2,8 +2,8 @@ package xlsx
 
 import (
 	"bytes"
-	"compress/flate"
 	"context"
+	"github.com/klauspost/compress/flate"
 	"io"
 	"strconv"
 	"testing"

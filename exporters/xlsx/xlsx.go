@@ -18,10 +18,10 @@
 package xlsx
 
 import (
-	"compress/flate"
 	"context"
 	"errors"
 	"fmt"
+	"github.com/klauspost/compress/flate"
 	"io"
 	"strconv"
 	"time"

@@ -3,7 +3,7 @@ package xlsx
 import (
 	"archive/zip"
 	"bytes"
-	"compress/flate"
+	"github.com/klauspost/compress/flate"
 	"io"
 	"math/rand/v2"
 	"testing"
