@@ -57,6 +57,9 @@ func (Export) Run(ctx context.Context, st *State) error {
 	}
 	// Exporters are independent: run them side by side (each bounds its own
 	// parallelism), keep the file lists in registry order.
+	// Exporters that write files whole record their sums for the manifest.
+	sums := &exporters.Sums{}
+	ctx = exporters.WithSums(ctx, sums)
 	files := make([][]string, len(chosen))
 	errs := make([]error, len(chosen))
 	took := make([]time.Duration, len(chosen))
@@ -83,7 +86,7 @@ func (Export) Run(ctx context.Context, st *State) error {
 		st.Written = append(st.Written, files[i]...)
 		st.Timings = append(st.Timings, Timing{Stage: "export " + e.Name(), Duration: took[i]})
 	}
-	if err := writeManifest(st, tmp); err != nil {
+	if err := writeManifest(st, tmp, sums); err != nil {
 		return fmt.Errorf("writing %s: %w", ManifestName, err)
 	}
 	st.Written = append(st.Written, ManifestName)

@@ -9,6 +9,7 @@ import (
 	"os"
 	"path/filepath"
 	"strconv"
+	"strings"
 	"testing"
 
 	"github.com/stretchr/testify/assert"
@@ -28,7 +29,7 @@ type failing struct{ cancel context.CancelFunc }
 func (failing) Name() string { return "failing" }
 
 func (f failing) Export(_ context.Context, _ *tables.Set, dir string) ([]string, error) {
-	if err := exporters.WriteFile(dir, "half.txt", []byte("half")); err != nil {
+	if err := exporters.WriteFile(context.Background(), dir, "half.txt", []byte("half")); err != nil {
 		return nil, err
 	}
 	if f.cancel != nil {
@@ -130,6 +131,16 @@ func TestManifestAndDeterminism(t *testing.T) {
 	assert.Equal(t, 17, m1.Counts["sigma"]["ok"])
 	assert.Equal(t, "18.1", m1.AttackVersion)
 	require.NotEmpty(t, m1.Outputs)
+	// Sizes and sums are right both for files recorded while written (the
+	// site, PDFs, Navigator layers) and for files read back (Parquet, xlsx).
+	kinds := map[string]bool{}
+	for _, f := range m1.Outputs {
+		kinds[strings.SplitN(f.Path, "/", 2)[0]] = true
+		kinds[filepath.Ext(f.Path)] = true
+	}
+	for _, k := range []string{"html", "pdf", ".parquet", ".xlsx", ".json"} {
+		assert.True(t, kinds[k], "no %s output", k)
+	}
 	for _, f := range m1.Outputs {
 		data := readFile(t, filepath.Join(out, f.Path))
 		assert.Equal(t, int64(len(data)), f.Size, f.Path)

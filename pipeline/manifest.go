@@ -2,6 +2,7 @@ package pipeline
 
 import (
 	"bytes"
+	"context"
 	"crypto/sha256"
 	"encoding/hex"
 	"encoding/json"
@@ -80,8 +81,10 @@ type ManifestFile struct {
 	SHA256 string `json:"sha256"`
 }
 
-// writeManifest hashes every written file under dir and writes manifest.json.
-func writeManifest(st *State, dir string) error {
+// writeManifest lists every written file under dir with its size and
+// SHA-256, taken from sums when the exporter recorded it while writing and
+// read back from disk otherwise, and writes manifest.json.
+func writeManifest(st *State, dir string, sums *exporters.Sums) error {
 	m := Manifest{Tool: "ruleatlas", Version: st.Opts.ToolVersion, Counts: map[string]map[string]int{},
 		AttackVersion: st.Attack.Version, ReportDate: st.Tables.Meta.ReportDate}
 	f := st.Opts.Filters
@@ -114,7 +117,8 @@ func writeManifest(st *State, dir string) error {
 	}
 	files := slices.Clone(st.Written)
 	slices.Sort(files)
-	// Hashed on every core: the site alone is thousands of files.
+	// Files streamed to disk (Parquet, the workbook) are read back, on
+	// every core.
 	m.Outputs = make([]ManifestFile, len(files))
 	errs := make([]error, len(files))
 	next := make(chan int)
@@ -127,7 +131,11 @@ func writeManifest(st *State, dir string) error {
 			}
 		})
 	}
-	for i := range files {
+	for i, f := range files {
+		if s, ok := sums.Get(f); ok {
+			m.Outputs[i] = ManifestFile{Path: f, Size: s.Size, SHA256: hex.EncodeToString(s.SHA256[:])}
+			continue
+		}
 		next <- i
 	}
 	close(next)
@@ -139,7 +147,7 @@ func writeManifest(st *State, dir string) error {
 	if err != nil {
 		return err
 	}
-	return exporters.WriteFile(dir, ManifestName, append(data, '\n'))
+	return exporters.WriteFile(context.Background(), dir, ManifestName, append(data, '\n'))
 }
 
 func hashFile(path string) (ManifestFile, error) {

@@ -103,10 +103,12 @@ func (Exporter) Export(ctx context.Context, set *tables.Set, dir string) ([]stri
 			return nil, fmt.Errorf("creating %s: %w", f, err)
 		}
 	}
+	sums := exporters.SumsFrom(ctx)
 	write := func(rel string, b []byte) error {
 		if err := os.WriteFile(filepath.Join(root, filepath.FromSlash(rel)), b, 0o644); err != nil {
 			return fmt.Errorf("writing %s/%s: %w", Dir, rel, err)
 		}
+		sums.Put(Dir+"/"+rel, b)
 		return nil
 	}
 

@@ -49,12 +49,12 @@ var parsed = sync.OnceValues(func() (*template.Template, error) {
 })
 
 // Export writes report.md.
-func (Exporter) Export(_ context.Context, set *tables.Set, dir string) ([]string, error) {
+func (Exporter) Export(ctx context.Context, set *tables.Set, dir string) ([]string, error) {
 	b, err := Render(set)
 	if err != nil {
 		return nil, err
 	}
-	if err := exporters.WriteFile(dir, File, b); err != nil {
+	if err := exporters.WriteFile(ctx, dir, File, b); err != nil {
 		return nil, err
 	}
 	return []string{File}, nil

@@ -150,7 +150,7 @@ func (Exporter) Export(ctx context.Context, set *tables.Set, dir string) ([]stri
 		if err != nil {
 			return nil, fmt.Errorf("%s: %w", files[i], err)
 		}
-		if err := exporters.WriteFile(dir, files[i], b); err != nil {
+		if err := exporters.WriteFile(ctx, dir, files[i], b); err != nil {
 			return nil, err
 		}
 	}

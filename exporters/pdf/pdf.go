@@ -107,7 +107,7 @@ func (e Exporter) Export(ctx context.Context, set *tables.Set, dir string) ([]st
 					data, err = r.technique(ix.Page(ids[j]))
 				}
 				if err == nil {
-					err = exporters.WriteFile(dir, name, data)
+					err = exporters.WriteFile(ctx, dir, name, data)
 				}
 				if err != nil {
 					errs[j+1] = fmt.Errorf("%s: %w", name, err)
@@ -138,7 +138,7 @@ feed:
 	for _, id := range ids {
 		files = append(files, TechniqueFile(id))
 	}
-	groups, err := r.groups(dir) // telemetry.go: pdf/group-<id>.pdf per --group
+	groups, err := r.groups(ctx, dir) // telemetry.go: pdf/group-<id>.pdf per --group
 	if err != nil {
 		return nil, err
 	}

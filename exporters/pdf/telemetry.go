@@ -1,6 +1,7 @@
 package pdf
 
 import (
+	"context"
 	"strconv"
 	"strings"
 
@@ -203,7 +204,7 @@ func (r *renderer) group(g view.GroupPage) ([]byte, error) {
 }
 
 // groups writes the report of every group asked for with --group.
-func (r *renderer) groups(dir string) ([]string, error) {
+func (r *renderer) groups(ctx context.Context, dir string) ([]string, error) {
 	var files []string
 	for _, id := range r.set.Groups {
 		g, ok := view.Group(r.set, id)
@@ -215,7 +216,7 @@ func (r *renderer) groups(dir string) ([]string, error) {
 			return nil, err
 		}
 		name := GroupFile(g.ID)
-		if err := exporters.WriteFile(dir, name, data); err != nil {
+		if err := exporters.WriteFile(ctx, dir, name, data); err != nil {
 			return nil, err
 		}
 		files = append(files, name)
