@@ -68,10 +68,13 @@ type ManifestSummary struct {
 	Problems   int `json:"problems"`
 }
 
-// ManifestTiming is one stage's duration in seconds (not deterministic).
+// ManifestTiming is one stage's duration and the process's CPU time during
+// it (user and system, all cores) in seconds, not deterministic. Exporters
+// run side by side, so theirs have no CPU time of their own.
 type ManifestTiming struct {
-	Stage   string  `json:"stage"`
-	Seconds float64 `json:"seconds"`
+	Stage      string  `json:"stage"`
+	Seconds    float64 `json:"seconds"`
+	CPUSeconds float64 `json:"cpu_seconds,omitempty"`
 }
 
 // ManifestFile is one output file.
@@ -113,7 +116,7 @@ func writeManifest(st *State, dir string, sums *exporters.Sums) error {
 	m.Summary = ManifestSummary{Rules: len(st.Rules), Files: len(st.Files), Skipped: st.Skipped,
 		Deprecated: st.Deprecated, Filtered: st.Filtered, Problems: len(st.Tables.Problems)}
 	for _, t := range st.Timings {
-		m.Timings = append(m.Timings, ManifestTiming{Stage: t.Stage, Seconds: t.Duration.Seconds()})
+		m.Timings = append(m.Timings, ManifestTiming{Stage: t.Stage, Seconds: t.Duration.Seconds(), CPUSeconds: t.CPU.Seconds()})
 	}
 	files := slices.Clone(st.Written)
 	slices.Sort(files)

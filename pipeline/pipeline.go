@@ -76,6 +76,7 @@ type Progress interface {
 type Timing struct {
 	Stage    string
 	Duration time.Duration
+	CPU      time.Duration // CPU time of the whole process during the stage; 0 when unknown
 }
 
 // State is what the stages of one run share.
@@ -135,9 +136,13 @@ func Run(ctx context.Context, opts Options) (*State, error) {
 			return st, err
 		}
 		st.logf("%s", s)
-		start := time.Now()
+		start, cpu := time.Now(), processCPU()
 		err := s.Run(ctx, st)
-		st.Timings = append(st.Timings, Timing{Stage: s.String(), Duration: time.Since(start)})
+		t := Timing{Stage: s.String(), Duration: time.Since(start)}
+		if cpu > 0 {
+			t.CPU = processCPU() - cpu
+		}
+		st.Timings = append(st.Timings, t)
 		if err != nil {
 			return st, fmt.Errorf("%s: %w", s, err)
 		}
