@@ -38,35 +38,89 @@ var abandonedParses atomic.Int64
 // error and abandons the goroutine, which finishes in the background and is
 // counted in abandonedParses. timeout <= 0 means no limit.
 func loadWithDeadline(f fileRef, limit int64, timeout time.Duration) (rule.Result, error) {
-	if timeout <= 0 {
-		return loadFile(f, limit)
+	p := newParser(limit, timeout)
+	defer p.close()
+	return p.load(f)
+}
+
+// parser loads files one at a time with a time limit each, on a goroutine
+// that outlives single files: its stack, grown by the recursive parsers,
+// serves the next file instead of being grown again on a fresh goroutine.
+// A parse past the limit abandons that goroutine (it finishes in the
+// background, counted in abandonedParses) and the next file gets a new one.
+// A parser is used by one worker; close ends its goroutine.
+type parser struct {
+	limit   int64
+	timeout time.Duration
+	jobs    chan parseJob
+	done    chan parseResult
+	timer   *time.Timer
+}
+
+type parseJob struct {
+	f     fileRef
+	state *atomic.Int32 // 0 running, 1 finished, 2 abandoned
+}
+
+type parseResult struct {
+	res rule.Result
+	err error
+}
+
+func newParser(limit int64, timeout time.Duration) *parser {
+	return &parser{limit: limit, timeout: timeout}
+}
+
+// load reads and parses one file within the time limit.
+func (p *parser) load(f fileRef) (rule.Result, error) {
+	if p.timeout <= 0 {
+		return loadFile(f, p.limit)
 	}
-	type result struct {
-		res rule.Result
-		err error
+	if p.jobs == nil {
+		jobs, done := make(chan parseJob), make(chan parseResult, 1)
+		go func() {
+			for j := range jobs {
+				res, err := loadFile(j.f, p.limit)
+				if !j.state.CompareAndSwap(0, 1) {
+					abandonedParses.Add(-1)
+				}
+				done <- parseResult{res, err}
+			}
+		}()
+		p.jobs, p.done = jobs, done
 	}
-	done := make(chan result, 1)
-	var state atomic.Int32 // 0 running, 1 finished, 2 abandoned
-	go func() {
-		res, err := loadFile(f, limit)
-		if !state.CompareAndSwap(0, 1) {
-			abandonedParses.Add(-1)
-		}
-		done <- result{res, err}
-	}()
-	timer := time.NewTimer(timeout)
-	defer timer.Stop()
+	state := new(atomic.Int32)
+	p.jobs <- parseJob{f, state}
+	if p.timer == nil {
+		p.timer = time.NewTimer(p.timeout)
+	} else {
+		p.timer.Reset(p.timeout)
+	}
 	select {
-	case r := <-done:
+	case r := <-p.done:
+		p.timer.Stop()
 		return r.res, r.err
-	case <-timer.C:
-		abandonedParses.Add(1)
+	case <-p.timer.C:
 		if !state.CompareAndSwap(0, 2) { // finished just now: take the result
-			abandonedParses.Add(-1)
-			r := <-done
+			r := <-p.done
 			return r.res, r.err
 		}
-		return rule.Result{}, fmt.Errorf("parsing took longer than %s (--parse-timeout); given up", timeout)
+		abandonedParses.Add(1)
+		close(p.jobs) // the goroutine ends once its parse returns
+		p.jobs, p.done = nil, nil
+		return rule.Result{}, fmt.Errorf("parsing took longer than %s (--parse-timeout); given up", p.timeout)
+	}
+}
+
+// close ends the parser's goroutine (after its current parse, if abandoned
+// parses aside it has none).
+func (p *parser) close() {
+	if p.jobs != nil {
+		close(p.jobs)
+		p.jobs, p.done = nil, nil
+	}
+	if p.timer != nil {
+		p.timer.Stop()
 	}
 }
 

@@ -5,6 +5,7 @@ import (
 	"io/fs"
 	"os"
 	"path/filepath"
+	"runtime"
 	"strings"
 	"testing"
 	"time"
@@ -158,4 +159,37 @@ func TestLoadWithDeadline(t *testing.T) {
 	require.Error(t, err)
 	assert.Contains(t, err.Error(), "panic: frontend bug\ngoroutine")
 	assert.Contains(t, err.Error(), "hangSource.Load")
+}
+
+// TestParserReuse: one parser loads file after file on one goroutine; a
+// parse past the limit is abandoned, the next file gets a new goroutine, and
+// the abandoned one is uncounted once it finishes.
+func TestParserReuse(t *testing.T) {
+	dir := t.TempDir()
+	for _, name := range []string{"hang.yml", "ok1.yml", "ok2.yml", "ok3.yml"} {
+		require.NoError(t, os.WriteFile(filepath.Join(dir, name), []byte("a: b\n"), 0o644))
+	}
+	src := hangSource{release: make(chan struct{})}
+	ref := func(name string) fileRef { return fileRef{rel: name, source: src, vendor: "test", root: dir} }
+	p := newParser(1<<20, 100*time.Millisecond)
+	before := abandonedParses.Load()
+
+	base := runtime.NumGoroutine()
+	for _, name := range []string{"ok1.yml", "ok2.yml", "ok3.yml"} {
+		res, err := p.load(ref(name))
+		require.NoError(t, err)
+		require.Equal(t, name, res.Rules[0].RuleID)
+		assert.LessOrEqual(t, runtime.NumGoroutine(), base+1, "one goroutine for all files")
+	}
+
+	_, err := p.load(ref("hang.yml"))
+	require.ErrorContains(t, err, "given up")
+	assert.Equal(t, before+1, abandonedParses.Load())
+	res, err := p.load(ref("ok1.yml"))
+	require.NoError(t, err, "a new goroutine takes over")
+	require.Equal(t, "ok1.yml", res.Rules[0].RuleID)
+	p.close()
+
+	close(src.release) // the abandoned parse finishes
+	require.Eventually(t, func() bool { return abandonedParses.Load() == before }, 5*time.Second, 10*time.Millisecond)
 }

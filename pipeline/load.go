@@ -214,8 +214,10 @@ func (Load) Run(ctx context.Context, st *State) error {
 		wg.Add(1)
 		go func() {
 			defer wg.Done()
+			p := newParser(st.Opts.MaxFileSize, st.Opts.ParseTimeout)
+			defer p.close()
 			for i := range jobs {
-				results[i], errs[i] = loadWithDeadline(st.Files[i], st.Opts.MaxFileSize, st.Opts.ParseTimeout)
+				results[i], errs[i] = p.load(st.Files[i])
 				if progress != nil {
 					progress.Add(1)
 				}
