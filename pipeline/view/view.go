@@ -192,33 +192,49 @@ func (ix *Index) rules(rows []int) []Rule {
 	str := func(c int) *array.String { return tables.Strings(rc, c) }
 	lst := func(c int) *array.List { return tables.Lists(rc, c) }
 	pc := s.Predicates
+	// Sort the rows first, on keys made once per rule (vendor order, title
+	// without case, id), then build the rules in that order.
+	order := map[string]int{}
+	for i, v := range s.Meta.Vendors {
+		order[v] = i
+	}
+	type key struct {
+		vendor    int
+		title, id string
+		row       int
+	}
+	keys := make([]key, len(rows))
+	for i, r := range rows {
+		keys[i] = key{order[str(0).Value(r)], strings.ToLower(str(3).Value(r)), str(1).Value(r), r}
+	}
+	slices.SortStableFunc(keys, func(a, b key) int {
+		if d := a.vendor - b.vendor; d != 0 {
+			return d
+		}
+		if c := strings.Compare(a.title, b.title); c != 0 {
+			return c
+		}
+		return strings.Compare(a.id, b.id)
+	})
+	field, fieldRaw, op, value := tables.Strings(pc, 2), tables.Strings(pc, 3), tables.Strings(pc, 4), tables.Strings(pc, 5)
+	negated, exclusion := pc.Column(6).(*array.Boolean), pc.Column(7).(*array.Boolean)
 	out := make([]Rule, 0, len(rows))
-	for _, r := range rows {
+	for _, k := range keys {
+		r := k.row
 		rr := Rule{Vendor: str(0).Value(r), ID: str(1).Value(r), Path: str(2).Value(r), Title: str(3).Value(r),
 			Status: str(4).Value(r), Severity: str(5).Value(r), Language: str(6).Value(r),
 			Techniques: tables.ListAt(lst(7), r), Platforms: tables.ListAt(lst(9), r),
 			Domains: tables.ListAt(lst(10), r), Events: tables.ListAt(lst(11), r),
 			ParseStatus: str(12).Value(r), ParseError: str(13).Value(r)}
+		if n := ix.predStart[r+1] - ix.predStart[r]; n > 0 {
+			rr.Predicates = make([]Pred, 0, n)
+		}
 		for i := ix.predStart[r]; i < ix.predStart[r+1]; i++ {
 			rr.Predicates = append(rr.Predicates, Pred{
-				Field: tables.Strings(pc, 2).Value(i), FieldRaw: tables.Strings(pc, 3).Value(i),
-				Op: tables.Strings(pc, 4).Value(i), Value: tables.Strings(pc, 5).Value(i),
-				Negated: pc.Column(6).(*array.Boolean).Value(i), Exclusion: pc.Column(7).(*array.Boolean).Value(i)})
+				Field: field.Value(i), FieldRaw: fieldRaw.Value(i), Op: op.Value(i), Value: value.Value(i),
+				Negated: negated.Value(i), Exclusion: exclusion.Value(i)})
 		}
 		out = append(out, rr)
 	}
-	order := map[string]int{}
-	for i, v := range s.Meta.Vendors {
-		order[v] = i
-	}
-	slices.SortStableFunc(out, func(a, b Rule) int {
-		if d := order[a.Vendor] - order[b.Vendor]; d != 0 {
-			return d
-		}
-		if c := strings.Compare(strings.ToLower(a.Title), strings.ToLower(b.Title)); c != 0 {
-			return c
-		}
-		return strings.Compare(a.ID, b.ID)
-	})
 	return out
 }
