@@ -103,16 +103,43 @@ func newAggregator(set *tables.Set) *aggregator {
 	rules, preds := set.Rules, set.Predicates
 	a := &aggregator{nRules: int(rules.NumRows()), vendors: newDict(), fields: newDict(), ops: newDict(),
 		lowers: newDict(), spellings: newDict(), events: newDict(), byTechnique: map[string][]int32{}}
-	a.ruleVendor = a.vendors.encode(tables.Strings(rules, 0))
-	counts := rules.Column(14).(*array.Int32)
-	a.predStart = make([]int32, a.nRules+1)
-	for i := range a.nRules {
-		a.predStart[i+1] = a.predStart[i] + counts.Value(i)
-	}
+	a.pNegated = preds.Column(6).(*array.Boolean)
+	a.pExclusion = preds.Column(7).(*array.Boolean)
 
-	// Dictionary-encode the predicate columns the aggregates group on.
-	a.pField = a.fields.encode(tables.Strings(preds, 2))
-	a.pOp = a.ops.encode(tables.Strings(preds, 4))
+	// The dictionaries are independent: each is filled by one goroutine,
+	// in row order, so its codes do not depend on scheduling.
+	var wg sync.WaitGroup
+	wg.Go(func() { // per rule: vendor, predicate offsets, techniques, events
+		a.ruleVendor = a.vendors.encode(tables.Strings(rules, 0))
+		counts := rules.Column(14).(*array.Int32)
+		a.predStart = make([]int32, a.nRules+1)
+		for i := range a.nRules {
+			a.predStart[i+1] = a.predStart[i] + counts.Value(i)
+		}
+		// Technique → rules, with sub-techniques rolled up to their parent.
+		techs := tables.Lists(rules, 7)
+		evs := tables.Lists(rules, 11)
+		a.ruleEvents = make([][]int32, a.nRules)
+		for i := range a.nRules {
+			for _, t := range tables.ListAt(techs, i) {
+				a.addTechniqueRule(t, int32(i))
+				if p := attack.Parent(t); p != "" {
+					a.addTechniqueRule(p, int32(i))
+				}
+			}
+			for _, e := range tables.ListAt(evs, i) {
+				a.ruleEvents[i] = append(a.ruleEvents[i], a.events.code(e))
+			}
+		}
+		a.eventRank = rank(a.events.values)
+	})
+	wg.Go(func() { // the predicates' fields and operators
+		a.pField = a.fields.encode(tables.Strings(preds, 2))
+		a.pOp = a.ops.encode(tables.Strings(preds, 4))
+		a.fieldRank = rank(a.fields.values)
+		a.opRank = rank(a.ops.values)
+	})
+	// The predicates' values, as spelled and lower-cased.
 	values := tables.Strings(preds, 5)
 	n := values.Len()
 	a.pLower = make([]int32, n)
@@ -122,8 +149,12 @@ func newAggregator(set *tables.Set) *aggregator {
 		spell[i] = a.spellings.code(v)
 		a.pLower[i] = a.lowers.code(strings.ToLower(v))
 	}
-	a.pNegated = preds.Column(6).(*array.Boolean)
-	a.pExclusion = preds.Column(7).(*array.Boolean)
+	var lowerRank []int32
+	wg.Go(func() {
+		a.lowerSpelling = mostCommon(a.pLower, spell, len(a.lowers.values), a.spellings.values)
+	})
+	lowerRank = rank(a.lowers.values)
+	wg.Wait()
 
 	// Indicator identity is (field, op, lower(value)).
 	idents := map[identity]int32{}
@@ -138,10 +169,9 @@ func newAggregator(set *tables.Set) *aggregator {
 		}
 		a.pIdent[i] = c
 	}
-	a.identSpelling = mostCommon(a.pIdent, spell, len(a.identities), a.spellings.values)
-	a.fieldRank = rank(a.fields.values)
-	a.opRank = rank(a.ops.values)
-	lowerRank := rank(a.lowers.values)
+	wg.Go(func() {
+		a.identSpelling = mostCommon(a.pIdent, spell, len(a.identities), a.spellings.values)
+	})
 	order := make([]int32, len(a.identities))
 	for i := range order {
 		order[i] = int32(i)
@@ -155,24 +185,7 @@ func newAggregator(set *tables.Set) *aggregator {
 	for pos, code := range order {
 		a.identRank[code] = int32(pos)
 	}
-	a.lowerSpelling = mostCommon(a.pLower, spell, len(a.lowers.values), a.spellings.values)
-
-	// Technique → rules, with sub-techniques rolled up to their parent.
-	techs := tables.Lists(rules, 7)
-	evs := tables.Lists(rules, 11)
-	a.ruleEvents = make([][]int32, a.nRules)
-	for i := range a.nRules {
-		for _, t := range tables.ListAt(techs, i) {
-			a.addTechniqueRule(t, int32(i))
-			if p := attack.Parent(t); p != "" {
-				a.addTechniqueRule(p, int32(i))
-			}
-		}
-		for _, e := range tables.ListAt(evs, i) {
-			a.ruleEvents[i] = append(a.ruleEvents[i], a.events.code(e))
-		}
-	}
-	a.eventRank = rank(a.events.values)
+	wg.Wait()
 	return a
 }
 
