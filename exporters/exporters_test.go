@@ -1,0 +1,40 @@
+package exporters_test
+
+import (
+	"context"
+	"crypto/sha256"
+	"os"
+	"path/filepath"
+	"testing"
+
+	"github.com/stretchr/testify/require"
+
+	"github.com/ruleatlas/ruleatlas/exporters"
+)
+
+func TestWriteFileRecordsSums(t *testing.T) {
+	dir := t.TempDir()
+	sums := &exporters.Sums{}
+	ctx := exporters.WithSums(context.Background(), sums)
+	data := []byte("<html>report</html>")
+	require.NoError(t, exporters.WriteFile(ctx, dir, "html/a/b.html", data))
+
+	got, err := os.ReadFile(filepath.Join(dir, "html", "a", "b.html"))
+	require.NoError(t, err)
+	require.Equal(t, data, got)
+	s, ok := sums.Get("html/a/b.html")
+	require.True(t, ok)
+	require.Equal(t, exporters.Sum{Size: int64(len(data)), SHA256: sha256.Sum256(data)}, s)
+	_, ok = sums.Get("html/a/c.html")
+	require.False(t, ok)
+	leftovers, _ := filepath.Glob(filepath.Join(dir, "html", "a", "*.tmp"))
+	require.Empty(t, leftovers)
+
+	// Without Sums in the context nothing is recorded, and nothing fails.
+	require.Nil(t, exporters.SumsFrom(context.Background()))
+	require.NoError(t, exporters.WriteFile(context.Background(), dir, "x.txt", data))
+	var none *exporters.Sums
+	none.Put("x.txt", data)
+	_, ok = none.Get("x.txt")
+	require.False(t, ok)
+}
