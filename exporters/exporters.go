@@ -77,7 +77,7 @@ func WriteFile(ctx context.Context, dir, rel string, data []byte) error {
 		return fmt.Errorf("creating folder for %s: %w", rel, err)
 	}
 	tmp := path + ".tmp"
-	if err := os.WriteFile(tmp, data, 0o644); err != nil {
+	if err := writeNew(tmp, data); err != nil {
 		return fmt.Errorf("writing %s: %w", rel, err)
 	}
 	if err := os.Rename(tmp, path); err != nil {
@@ -86,6 +86,11 @@ func WriteFile(ctx context.Context, dir, rel string, data []byte) error {
 	SumsFrom(ctx).Put(filepath.ToSlash(rel), data)
 	return nil
 }
+
+// WriteNew writes data to a file at path (mode 0644, created or
+// truncated) in a folder that already exists, for exporters that write
+// many files into a folder swapped into place as a whole.
+func WriteNew(path string, data []byte) error { return writeNew(path, data) }
 
 // Create opens dir/rel+".tmp" for writing; Commit renames it into place.
 func Create(dir, rel string) (*os.File, error) {

@@ -38,3 +38,20 @@ func TestWriteFileRecordsSums(t *testing.T) {
 	_, ok = none.Get("x.txt")
 	require.False(t, ok)
 }
+
+func TestWriteNew(t *testing.T) {
+	dir := t.TempDir()
+	p := filepath.Join(dir, "page.html")
+	require.NoError(t, exporters.WriteNew(p, []byte("first, longer content")))
+	require.NoError(t, exporters.WriteNew(p, []byte("second")))
+	got, err := os.ReadFile(p)
+	require.NoError(t, err)
+	require.Equal(t, "second", string(got), "an existing file is truncated")
+	fi, err := os.Stat(p)
+	require.NoError(t, err)
+	require.True(t, fi.Mode().IsRegular())
+	require.Zero(t, fi.Mode().Perm()&^0o644, "no more than rw-r--r-- (less under a umask)")
+	require.Equal(t, os.FileMode(0o600), fi.Mode().Perm()&0o600, "the owner reads and writes")
+	err = exporters.WriteNew(filepath.Join(dir, "missing", "x.html"), nil)
+	require.ErrorContains(t, err, filepath.Join(dir, "missing", "x.html"))
+}

@@ -105,7 +105,7 @@ func (Exporter) Export(ctx context.Context, set *tables.Set, dir string) ([]stri
 	}
 	sums := exporters.SumsFrom(ctx)
 	write := func(rel string, b []byte) error {
-		if err := os.WriteFile(filepath.Join(root, filepath.FromSlash(rel)), b, 0o644); err != nil {
+		if err := exporters.WriteNew(filepath.Join(root, filepath.FromSlash(rel)), b); err != nil {
 			return fmt.Errorf("writing %s/%s: %w", Dir, rel, err)
 		}
 		sums.Put(Dir+"/"+rel, b)
