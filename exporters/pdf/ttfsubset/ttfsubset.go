@@ -196,24 +196,29 @@ func componentsOf(g []byte) ([]uint16, error) {
 		}
 		flags := binary.BigEndian.Uint16(g[p:])
 		out = append(out, binary.BigEndian.Uint16(g[p+2:]))
-		p += 4
-		if flags&argsAreWords != 0 {
-			p += 4
-		} else {
-			p += 2
-		}
-		switch {
-		case flags&haveScale != 0:
-			p += 2
-		case flags&haveXYScale != 0:
-			p += 4
-		case flags&haveTwoByTwo != 0:
-			p += 8
-		}
+		p += 4 + argsSize(flags)
 		if flags&moreComponents == 0 {
 			return out, nil
 		}
 	}
+}
+
+// argsSize is the size of a composite glyph component's arguments and
+// transform, which follow its flags and glyph index.
+func argsSize(flags uint16) int {
+	n := 2
+	if flags&argsAreWords != 0 {
+		n = 4
+	}
+	switch {
+	case flags&haveScale != 0:
+		n += 2
+	case flags&haveXYScale != 0:
+		n += 4
+	case flags&haveTwoByTwo != 0:
+		n += 8
+	}
+	return n
 }
 
 // writeFont lays the tables out in their directory order, each on a 4-byte

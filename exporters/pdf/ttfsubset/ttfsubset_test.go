@@ -79,19 +79,7 @@ func compositeGlyph(parts []uint16, flags []uint16) []byte {
 		}
 		b = binary.BigEndian.AppendUint16(b, fl)
 		b = binary.BigEndian.AppendUint16(b, g)
-		n := 2
-		if fl&argsAreWords != 0 {
-			n = 4
-		}
-		switch {
-		case fl&haveScale != 0:
-			n += 2
-		case fl&haveXYScale != 0:
-			n += 4
-		case fl&haveTwoByTwo != 0:
-			n += 8
-		}
-		b = append(b, make([]byte, n)...)
+		b = append(b, make([]byte, argsSize(fl))...)
 	}
 	return b
 }
@@ -228,4 +216,19 @@ func FuzzKeep(f *testing.F) {
 			t.Fatalf("subset has no readable directory: %v", err)
 		}
 	})
+}
+
+// TestArgsSize pins the component sizes to the OpenType glyf table: two
+// arguments of one byte or one word each, then no transform, one F2Dot14
+// scale, an x and a y scale, or a 2×2 matrix.
+func TestArgsSize(t *testing.T) {
+	for flags, want := range map[uint16]int{
+		0: 2, argsAreWords: 4,
+		haveScale: 4, argsAreWords | haveScale: 6,
+		haveXYScale: 6, argsAreWords | haveXYScale: 8,
+		haveTwoByTwo: 10, argsAreWords | haveTwoByTwo: 12,
+		moreComponents: 2,
+	} {
+		require.Equal(t, want, argsSize(flags), "flags %#04x", flags)
+	}
 }
