@@ -16,6 +16,7 @@ import (
 	"github.com/apache/arrow-go/v18/arrow/memory"
 
 	"github.com/ruleatlas/ruleatlas/exporters"
+	"github.com/ruleatlas/ruleatlas/internal/cputime"
 	"github.com/ruleatlas/ruleatlas/normalize/attack"
 	"github.com/ruleatlas/ruleatlas/normalize/rule"
 	"github.com/ruleatlas/ruleatlas/pipeline/tables"
@@ -136,11 +137,11 @@ func Run(ctx context.Context, opts Options) (*State, error) {
 			return st, err
 		}
 		st.logf("%s", s)
-		start, cpu := time.Now(), processCPU()
+		start, cpu := time.Now(), cputime.Process()
 		err := s.Run(ctx, st)
 		t := Timing{Stage: s.String(), Duration: time.Since(start)}
 		if cpu > 0 {
-			t.CPU = processCPU() - cpu
+			t.CPU = cputime.Process() - cpu
 		}
 		st.Timings = append(st.Timings, t)
 		if err != nil {

@@ -16,6 +16,7 @@ import (
 
 	htmlexp "github.com/ruleatlas/ruleatlas/exporters/html"
 	"github.com/ruleatlas/ruleatlas/exporters/internal/sitetest"
+	"github.com/ruleatlas/ruleatlas/internal/cputime"
 	"github.com/ruleatlas/ruleatlas/pipeline"
 	"github.com/ruleatlas/ruleatlas/pipeline/pipetest"
 	"github.com/ruleatlas/ruleatlas/pipeline/tables"
@@ -223,13 +224,13 @@ func BenchmarkExportSite(b *testing.B) {
 	for b.Loop() {
 		n++
 		out = filepath.Join(dir, fmt.Sprint("out", n))
-		c := cpuTime()
+		c := cputime.Process()
 		var err error
 		files, err = htmlexp.Exporter{}.Export(context.Background(), set, out)
 		if err != nil {
 			b.Fatal(err)
 		}
-		cpu += cpuTime() - c
+		cpu += cputime.Process() - c
 	}
 	b.StopTimer()
 	var total int64

@@ -9,6 +9,8 @@ import (
 	"golang.org/x/image/font/gofont/gobold"
 	"golang.org/x/image/font/gofont/gomono"
 	"golang.org/x/image/font/gofont/goregular"
+
+	"github.com/ruleatlas/ruleatlas/internal/cputime"
 )
 
 // BenchmarkFpdfFloor is the cost fpdf puts on every document whatever is
@@ -23,7 +25,7 @@ func BenchmarkFpdfFloor(b *testing.B) {
 	for _, c := range []struct{ fonts, pages int }{{0, 1}, {0, 5}, {1, 1}, {1, 5}, {2, 1}, {3, 1}} {
 		b.Run(fmt.Sprintf("fonts=%d/pages=%d", c.fonts, c.pages), func(b *testing.B) {
 			b.ReportAllocs()
-			cpu0 := cpuTime()
+			cpu0 := cputime.Process()
 			for b.Loop() {
 				f := fpdf.New("P", "mm", "A4", "")
 				f.SetCompression(true)
@@ -44,7 +46,7 @@ func BenchmarkFpdfFloor(b *testing.B) {
 					b.Fatal(err)
 				}
 			}
-			b.ReportMetric(float64((cpuTime()-cpu0).Microseconds())/1000/float64(b.N), "cpu-ms/op")
+			b.ReportMetric(float64((cputime.Process()-cpu0).Microseconds())/1000/float64(b.N), "cpu-ms/op")
 		})
 	}
 }

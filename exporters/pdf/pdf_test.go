@@ -18,6 +18,7 @@ import (
 	"github.com/stretchr/testify/require"
 
 	"github.com/ruleatlas/ruleatlas/exporters/pdf"
+	"github.com/ruleatlas/ruleatlas/internal/cputime"
 	"github.com/ruleatlas/ruleatlas/pipeline"
 	"github.com/ruleatlas/ruleatlas/pipeline/pipetest"
 	"github.com/ruleatlas/ruleatlas/pipeline/tables"
@@ -381,7 +382,7 @@ func BenchmarkExportShared(b *testing.B) {
 			}
 			var files []string
 			var dir string
-			cpu0 := cpuTime()
+			cpu0 := cputime.Process()
 			for b.Loop() {
 				dir = b.TempDir()
 				var err error
@@ -390,7 +391,7 @@ func BenchmarkExportShared(b *testing.B) {
 					b.Fatal(err)
 				}
 			}
-			b.ReportMetric((cpuTime()-cpu0).Seconds()/float64(b.N), "cpu-s/op")
+			b.ReportMetric((cputime.Process()-cpu0).Seconds()/float64(b.N), "cpu-s/op")
 			var total int64
 			for _, f := range files {
 				fi, err := os.Stat(filepath.Join(dir, f))

@@ -11,13 +11,13 @@ import (
 	"path/filepath"
 	"slices"
 	"strings"
-	"syscall"
 	"testing"
 	"time"
 
 	"github.com/xuri/excelize/v2"
 
 	"github.com/ruleatlas/ruleatlas/exporters/xlsx"
+	"github.com/ruleatlas/ruleatlas/internal/cputime"
 	"github.com/ruleatlas/ruleatlas/pipeline"
 	"github.com/ruleatlas/ruleatlas/pipeline/pipetest"
 	"github.com/ruleatlas/ruleatlas/pipeline/tables"
@@ -405,15 +405,6 @@ type countWriter int64
 
 func (c *countWriter) Write(p []byte) (int, error) { *c += countWriter(len(p)); return len(p), nil }
 
-// cpuTime is the process's user+system CPU time.
-func cpuTime() time.Duration {
-	var ru syscall.Rusage
-	if err := syscall.Getrusage(syscall.RUSAGE_SELF, &ru); err != nil {
-		return 0
-	}
-	return time.Duration(ru.Utime.Nano() + ru.Stime.Nano())
-}
-
 func keys(m map[string]int) []string {
 	var out []string
 	for k := range m {
@@ -492,7 +483,7 @@ func benchExport(b *testing.B, e xlsx.Exporter) {
 	set := sharedSet(b)
 	var size int
 	b.ReportAllocs()
-	cpu0 := cpuTime()
+	cpu0 := cputime.Process()
 	for b.Loop() {
 		var w countWriter
 		if err := e.Write(context.Background(), &w, set); err != nil {
@@ -502,7 +493,7 @@ func benchExport(b *testing.B, e xlsx.Exporter) {
 	}
 	// CPU time (user+system) per export: steadier than wall time on a
 	// shared machine.
-	b.ReportMetric(float64((cpuTime()-cpu0).Milliseconds())/float64(b.N), "cpu-ms/op")
+	b.ReportMetric(float64((cputime.Process()-cpu0).Milliseconds())/float64(b.N), "cpu-ms/op")
 	b.ReportMetric(float64(size), "bytes/workbook")
 	b.ReportMetric(float64(set.Rules.NumRows()), "rules")
 }
