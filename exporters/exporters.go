@@ -87,10 +87,17 @@ func WriteFile(ctx context.Context, dir, rel string, data []byte) error {
 	return nil
 }
 
-// WriteNew writes data to a file at path (mode 0644, created or
-// truncated) in a folder that already exists, for exporters that write
-// many files into a folder swapped into place as a whole.
-func WriteNew(path string, data []byte) error { return writeNew(path, data) }
+// WriteNew writes data to dir/rel (mode 0644, created or truncated) in a
+// folder that already exists, without WriteFile's temporary file, for
+// exporters that write many files into a folder swapped into place as a
+// whole. Its sum goes to the Sums of ctx, if any.
+func WriteNew(ctx context.Context, dir, rel string, data []byte) error {
+	if err := writeNew(filepath.Join(dir, filepath.FromSlash(rel)), data); err != nil {
+		return fmt.Errorf("writing %s: %w", rel, err)
+	}
+	SumsFrom(ctx).Put(rel, data)
+	return nil
+}
 
 // Create opens dir/rel+".tmp" for writing; Commit renames it into place.
 func Create(dir, rel string) (*os.File, error) {

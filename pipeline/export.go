@@ -55,11 +55,11 @@ func (Export) Run(ctx context.Context, st *State) error {
 	if err := os.Chmod(tmp, 0o755); err != nil {
 		return fmt.Errorf("creating temporary output folder: %w", err)
 	}
-	// Exporters are independent: run them side by side (each bounds its own
-	// parallelism), keep the file lists in registry order.
 	// Exporters that write files whole record their sums for the manifest.
 	sums := &exporters.Sums{}
 	ctx = exporters.WithSums(ctx, sums)
+	// Exporters are independent: run them side by side (each bounds its own
+	// parallelism), keep the file lists in registry order.
 	files := make([][]string, len(chosen))
 	errs := make([]error, len(chosen))
 	took := make([]time.Duration, len(chosen))

@@ -103,13 +103,8 @@ func (Exporter) Export(ctx context.Context, set *tables.Set, dir string) ([]stri
 			return nil, fmt.Errorf("creating %s: %w", f, err)
 		}
 	}
-	sums := exporters.SumsFrom(ctx)
 	write := func(rel string, b []byte) error {
-		if err := exporters.WriteNew(filepath.Join(root, filepath.FromSlash(rel)), b); err != nil {
-			return fmt.Errorf("writing %s/%s: %w", Dir, rel, err)
-		}
-		sums.Put(Dir+"/"+rel, b)
-		return nil
+		return exporters.WriteNew(ctx, dir, Dir+"/"+rel, b)
 	}
 
 	var files []string
