@@ -23,8 +23,9 @@ const ellipsis = "…"
 type style struct {
 	font   string // Go font name, also the fpdf family
 	m      *metrics
-	pt     float64 // size in points
-	mm     float64 // size in millimetres
+	single *singleByte // the font's single-byte form
+	pt     float64     // size in points
+	mm     float64     // size in millimetres
 	c      rgb
 	ellips string  // "…", or "..." when the font lacks it
 	bold   float64 // synthetic bold: outline stroke width in millimetres, 0 = none
@@ -39,7 +40,7 @@ func (l *Layout) styles() map[string]*style {
 	for name, s := range l.Styles {
 		font := l.Fonts[s.Font]
 		c, _ := l.color(s.Color)
-		st := &style{font: font, m: fontMetrics(font), pt: s.Size, mm: s.Size * 25.4 / 72, c: c, ellips: ellipsis}
+		st := &style{font: font, m: fontMetrics(font), single: singleByteFont(font), pt: s.Size, mm: s.Size * 25.4 / 72, c: c, ellips: ellipsis}
 		if s.Bold {
 			st.bold = st.mm * l.BoldStroke
 		}
@@ -164,10 +165,9 @@ func (d *doc) put(x, y float64, text string) {
 	s := d.cur
 	family := s.font
 	enc, ok := encode1252(text)
-	sb := singleByteFont(s.font)
-	if ok && sb.err == nil {
+	if ok && s.single.err == nil {
 		if !d.fonts[family] {
-			d.f.AddFontFromBytes(family, "", sb.def, sb.z)
+			d.f.AddFontFromBytes(family, "", s.single.def, s.single.z)
 			d.fonts[family] = true
 		}
 		text = enc

@@ -10,13 +10,13 @@ import (
 	"unicode/utf8"
 
 	"github.com/go-pdf/fpdf"
-	"golang.org/x/text/encoding/charmap"
-
-	"github.com/ruleatlas/ruleatlas/exporters/pdf/ttfsubset"
 	"golang.org/x/image/font/gofont/gobold"
 	"golang.org/x/image/font/gofont/gomono"
 	"golang.org/x/image/font/gofont/goregular"
 	"golang.org/x/image/font/sfnt"
+	"golang.org/x/text/encoding/charmap"
+
+	"github.com/ruleatlas/ruleatlas/exporters/pdf/ttfsubset"
 )
 
 // goFonts are the embeddable fonts by layout name.
@@ -143,6 +143,9 @@ var (
 
 // singleByteFont returns the single-byte form of a Go font, made on first
 // use with fpdf.MakeFont in a temporary folder that is removed at once.
+// When that fails (no writable temporary folder, say), err keeps why and
+// the reports set all their text in the font's UTF-8 form: slower, the
+// same text; the run does not report it.
 func singleByteFont(name string) *singleByte {
 	singleByteMu.Lock()
 	defer singleByteMu.Unlock()
@@ -151,6 +154,9 @@ func singleByteFont(name string) *singleByte {
 	}
 	sb := &singleByte{}
 	sb.def, sb.z, sb.err = makeSingleByte(name, goFonts[name])
+	if sb.err != nil {
+		sb.err = fmt.Errorf("preparing font %s: %w", name, sb.err)
+	}
 	singleByteCache[name] = sb
 	return sb
 }
@@ -171,34 +177,36 @@ func cp1252Map() []byte {
 	return b.Bytes()
 }
 
+// makeSingleByte subsets ttf to Windows-1252 and has fpdf.MakeFont write
+// its definition and compressed font file.
 func makeSingleByte(name string, ttf []byte) (def, z []byte, err error) {
+	subset, err := subset1252(ttf)
+	if err != nil {
+		return nil, nil, err
+	}
 	dir, err := os.MkdirTemp("", "ruleatlas-font-")
 	if err != nil {
-		return nil, nil, fmt.Errorf("preparing font %s: %w", name, err)
+		return nil, nil, err
 	}
 	defer os.RemoveAll(dir)
 	ttfPath := filepath.Join(dir, name+".ttf")
 	// MakeFont compares the encoding with cp1252.map in the same folder;
 	// both being Windows-1252, the font needs no /Differences.
 	mapPath := filepath.Join(dir, "cp1252.map")
-	subset, err := subset1252(ttf)
-	if err != nil {
-		return nil, nil, fmt.Errorf("preparing font %s: %w", name, err)
-	}
 	if err := os.WriteFile(ttfPath, subset, 0o600); err != nil {
-		return nil, nil, fmt.Errorf("preparing font %s: %w", name, err)
+		return nil, nil, err
 	}
 	if err := os.WriteFile(mapPath, cp1252Map(), 0o600); err != nil {
-		return nil, nil, fmt.Errorf("preparing font %s: %w", name, err)
+		return nil, nil, err
 	}
 	if err := fpdf.MakeFont(ttfPath, mapPath, dir, nil, true); err != nil {
-		return nil, nil, fmt.Errorf("preparing font %s: %w", name, err)
+		return nil, nil, err
 	}
 	if def, err = os.ReadFile(filepath.Join(dir, name+".json")); err != nil {
-		return nil, nil, fmt.Errorf("preparing font %s: %w", name, err)
+		return nil, nil, err
 	}
 	if z, err = os.ReadFile(filepath.Join(dir, name+".z")); err != nil {
-		return nil, nil, fmt.Errorf("preparing font %s: %w", name, err)
+		return nil, nil, err
 	}
 	return def, z, nil
 }
