@@ -34,15 +34,6 @@ const (
 // goroutines are still running (they cannot be stopped).
 var abandonedParses atomic.Int64
 
-// loadWithDeadline runs loadFile with a time limit. On timeout it returns an
-// error and abandons the goroutine, which finishes in the background and is
-// counted in abandonedParses. timeout <= 0 means no limit.
-func loadWithDeadline(f fileRef, limit int64, timeout time.Duration) (rule.Result, error) {
-	p := newParser(limit, timeout)
-	defer p.close()
-	return p.load(f)
-}
-
 // parser loads files one at a time with a time limit each, on a goroutine
 // that outlives single files: its stack, grown by the recursive parsers,
 // serves the next file instead of being grown again on a fresh goroutine.
@@ -67,6 +58,9 @@ type parseResult struct {
 	err error
 }
 
+// newParser returns a parser reading files of at most limit bytes, each
+// within timeout (timeout <= 0: no time limit, parsed on the caller's
+// goroutine).
 func newParser(limit int64, timeout time.Duration) *parser {
 	return &parser{limit: limit, timeout: timeout}
 }
@@ -112,8 +106,8 @@ func (p *parser) load(f fileRef) (rule.Result, error) {
 	}
 }
 
-// close ends the parser's goroutine (after its current parse, if abandoned
-// parses aside it has none).
+// close ends the parser's goroutine, which is idle between loads (a parse
+// given up on has already been left to its own goroutine).
 func (p *parser) close() {
 	if p.jobs != nil {
 		close(p.jobs)

@@ -127,6 +127,14 @@ func (s hangSource) Load(f rule.File) (rule.Result, error) {
 	return rule.Result{Rules: []rule.Rule{{RuleID: f.Path, Title: "t"}}}, nil
 }
 
+// loadWithDeadline loads one file on a parser of its own: a fresh
+// goroutine, as the first file of every worker gets.
+func loadWithDeadline(f fileRef, limit int64, timeout time.Duration) (rule.Result, error) {
+	p := newParser(limit, timeout)
+	defer p.close()
+	return p.load(f)
+}
+
 func TestLoadWithDeadline(t *testing.T) {
 	dir := t.TempDir()
 	for _, name := range []string{"hang.yml", "ok.yml", "panic.yml"} {
