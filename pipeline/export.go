@@ -7,6 +7,7 @@ import (
 	"io/fs"
 	"os"
 	"path/filepath"
+	"runtime/pprof"
 	"slices"
 	"strconv"
 	"strings"
@@ -73,7 +74,9 @@ func (Export) Run(ctx context.Context, st *State) error {
 				return
 			}
 			start := time.Now()
-			files[i], errs[i] = e.Export(ctx, st.Tables, tmp)
+			pprof.Do(ctx, pprof.Labels("exporter", e.Name()), func(ctx context.Context) {
+				files[i], errs[i] = e.Export(ctx, st.Tables, tmp)
+			})
 			took[i] = time.Since(start)
 			st.logf("  %s: %d files in %.2fs", e.Name(), len(files[i]), took[i].Seconds())
 		}()

@@ -10,6 +10,7 @@ import (
 	"fmt"
 	"io"
 	"runtime"
+	"runtime/pprof"
 	"sync"
 	"time"
 
@@ -138,7 +139,12 @@ func Run(ctx context.Context, opts Options) (*State, error) {
 		}
 		st.logf("%s", s)
 		start, cpu := time.Now(), cputime.Process()
-		err := s.Run(ctx, st)
+		// The label attributes CPU profile samples (--cpuprofile) to the
+		// stage, including those of goroutines the stage starts.
+		var err error
+		pprof.Do(ctx, pprof.Labels("stage", s.String()), func(ctx context.Context) {
+			err = s.Run(ctx, st)
+		})
 		t := Timing{Stage: s.String(), Duration: time.Since(start)}
 		if cpu > 0 {
 			t.CPU = cputime.Process() - cpu
