@@ -4,7 +4,6 @@ import (
 	"context"
 	"errors"
 	"fmt"
-	"io"
 	"io/fs"
 	"os"
 	"path/filepath"
@@ -323,36 +322,13 @@ func loadFile(f fileRef, limit int64) (res rule.Result, err error) {
 	return f.source.Load(rule.File{Root: f.root, Path: f.rel, Data: data})
 }
 
-func readLimited(path string, limit int64) ([]byte, error) {
-	fh, err := os.Open(path)
-	if err != nil {
-		return nil, fmt.Errorf("cannot read: %w", unwrapPath(err))
+// tooLarge is the error for a file over the size limit; size < 0 when the
+// file grew past it while read.
+func tooLarge(limit, size int64) error {
+	if size < 0 {
+		return fmt.Errorf("file is larger than the %d-byte limit", limit)
 	}
-	defer fh.Close()
-	info, err := fh.Stat()
-	if err != nil {
-		return nil, fmt.Errorf("cannot read: %w", unwrapPath(err))
-	}
-	if info.Size() > limit {
-		return nil, fmt.Errorf("file is larger than the %d-byte limit (%d bytes)", limit, info.Size())
-	}
-	// Read the size the file claims in one go, then make sure nothing more
-	// arrived (a file growing while read still respects the limit).
-	data := make([]byte, info.Size(), info.Size()+1)
-	n, err := io.ReadFull(fh, data)
-	if err != nil && !errors.Is(err, io.ErrUnexpectedEOF) {
-		return nil, fmt.Errorf("cannot read: %w", unwrapPath(err))
-	}
-	data = data[:n]
-	rest, err := io.ReadAll(io.LimitReader(fh, limit-int64(n)+1))
-	if err != nil {
-		return nil, fmt.Errorf("cannot read: %w", unwrapPath(err))
-	}
-	data = append(data, rest...)
-	if int64(len(data)) > limit {
-		return nil, fmt.Errorf("file is larger than the %d-byte limit", limit)
-	}
-	return data, nil
+	return fmt.Errorf("file is larger than the %d-byte limit (%d bytes)", limit, size)
 }
 
 // invalidUTF8 names the line and column of the first invalid byte.
