@@ -36,6 +36,7 @@ func (BuildTables) Run(_ context.Context, st *State) error {
 		set.Meta.Sources = append(set.Meta.Sources, tables.Source{Vendor: s.Vendor, Root: s.Root})
 	}
 	st.Tables = set
+	st.Counts = countRules(st.Rules)
 	return nil
 }
 

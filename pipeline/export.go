@@ -30,6 +30,9 @@ func (Export) Skip(st *State) bool { return st.Opts.OutDir == "" }
 
 // Run writes every chosen format.
 func (Export) Run(ctx context.Context, st *State) error {
+	if st.Opts.ReleaseRules {
+		st.Rules = nil
+	}
 	all := st.Opts.Exporters
 	if all == nil {
 		all = Exporters()

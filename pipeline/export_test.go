@@ -17,6 +17,7 @@ import (
 
 	"github.com/ruleatlas/ruleatlas/exporters"
 	"github.com/ruleatlas/ruleatlas/exporters/parquet"
+	"github.com/ruleatlas/ruleatlas/normalize/rule"
 	"github.com/ruleatlas/ruleatlas/pipeline"
 	"github.com/ruleatlas/ruleatlas/pipeline/pipetest"
 	"github.com/ruleatlas/ruleatlas/pipeline/tables"
@@ -193,4 +194,41 @@ func TestSharedDeterminism(t *testing.T) {
 		}
 	}
 	t.Logf("%d files compared", len(first))
+}
+
+// TestReleaseRules checks that letting the parsed rules go before the
+// export changes nothing written: the same tables, the same manifest
+// counts, from State.Counts.
+func TestReleaseRules(t *testing.T) {
+	run := func(release bool) (*pipeline.State, map[string][32]byte, pipeline.Manifest) {
+		out := filepath.Join(t.TempDir(), "out")
+		st, err := pipeline.Run(context.Background(), pipeline.Options{Sources: []pipeline.Source{sampleSigma(t)},
+			OutDir: out, Formats: []string{"parquet"}, ReleaseRules: release})
+		require.NoError(t, err)
+		st.Tables.Release()
+		var m pipeline.Manifest
+		require.NoError(t, json.Unmarshal(readFile(t, filepath.Join(out, pipeline.ManifestName)), &m))
+		h := hashes(t, out)
+		delete(h, pipeline.ManifestName)
+		return st, h, m
+	}
+	kept, keptFiles, keptManifest := run(false)
+	released, releasedFiles, releasedManifest := run(true)
+
+	assert.Nil(t, released.Rules, "rules released before the export")
+	require.NotEmpty(t, kept.Rules)
+	assert.Equal(t, kept.Counts, released.Counts)
+	assert.Equal(t, len(kept.Rules), released.Counts.Total())
+	assert.Equal(t, len(kept.Rules), released.Counts.Vendor("sigma"))
+	ok := 0
+	for _, r := range kept.Rules {
+		if r.ParseStatus == rule.StatusOK {
+			ok++
+		}
+	}
+	assert.Equal(t, ok, released.Counts.Status(rule.StatusOK))
+	assert.Equal(t, keptFiles, releasedFiles, "Parquet files are byte-identical")
+	assert.Equal(t, keptManifest.Counts, releasedManifest.Counts)
+	assert.Equal(t, keptManifest.Summary, releasedManifest.Summary)
+	assert.Equal(t, len(kept.Rules), releasedManifest.Summary.Rules)
 }

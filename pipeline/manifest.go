@@ -104,16 +104,13 @@ func writeManifest(st *State, dir string, sums *exporters.Sums) error {
 		ms.Commit, ms.Dirty = gitState(s.Root)
 		m.Sources = append(m.Sources, ms)
 	}
-	for _, r := range st.Rules {
-		if m.Counts[r.Vendor] == nil {
-			m.Counts[r.Vendor] = map[string]int{}
-			for _, s := range []rule.Status{rule.StatusOK, rule.StatusPartial, rule.StatusNoQuery, rule.StatusFailed} {
-				m.Counts[r.Vendor][string(s)] = 0
-			}
+	for vendor, byStatus := range st.Counts {
+		m.Counts[vendor] = map[string]int{}
+		for _, s := range []rule.Status{rule.StatusOK, rule.StatusPartial, rule.StatusNoQuery, rule.StatusFailed} {
+			m.Counts[vendor][string(s)] = byStatus[s]
 		}
-		m.Counts[r.Vendor][string(r.ParseStatus)]++
 	}
-	m.Summary = ManifestSummary{Rules: len(st.Rules), Files: len(st.Files), Skipped: st.Skipped,
+	m.Summary = ManifestSummary{Rules: st.Counts.Total(), Files: len(st.Files), Skipped: st.Skipped,
 		Deprecated: st.Deprecated, Filtered: st.Filtered, Problems: len(st.Tables.Problems)}
 	for _, t := range st.Timings {
 		m.Timings = append(m.Timings, ManifestTiming{Stage: t.Stage, Seconds: t.Duration.Seconds(), CPUSeconds: t.CPU.Seconds()})

@@ -325,6 +325,7 @@ func reportCommand() *cli.Command {
 				o.Formats = cfg.Formats
 			}
 			o.ReportDate = c.String("report-date")
+			o.ReleaseRules = true // the summary reads st.Counts
 			o.Groups = splitList(c.StringSlice("group"))
 			o.Exporters = configureExporters(pipeline.Exporters(), o.Filters.Techniques, c.Bool("xlsx-per-technique"))
 			if !c.IsSet("report-date") {
@@ -372,36 +373,24 @@ func formatNames() string {
 // countProblems counts failed and partial rules: the problems --strict
 // turns into exit code 3.
 func countProblems(st *pipeline.State) int {
-	n := 0
-	for _, r := range st.Rules {
-		if r.ParseStatus == rule.StatusFailed || r.ParseStatus == rule.StatusPartial {
-			n++
-		}
-	}
-	return n
+	return st.Counts.Status(rule.StatusFailed) + st.Counts.Status(rule.StatusPartial)
 }
 
 // summary is the one-line run summary.
 func summary(st *pipeline.State, took time.Duration) string {
-	perVendor := map[string]int{}
-	perStatus := map[rule.Status]int{}
-	for _, r := range st.Rules {
-		perVendor[r.Vendor]++
-		perStatus[r.ParseStatus]++
-	}
 	var vs []string
 	for _, v := range pipeline.Vendors {
-		if perVendor[v] > 0 {
-			vs = append(vs, fmt.Sprintf("%s %d", v, perVendor[v]))
+		if n := st.Counts.Vendor(v); n > 0 {
+			vs = append(vs, fmt.Sprintf("%s %d", v, n))
 		}
 	}
 	var ss []string
 	for _, s := range []rule.Status{rule.StatusOK, rule.StatusPartial, rule.StatusNoQuery, rule.StatusFailed} {
-		if perStatus[s] > 0 {
-			ss = append(ss, fmt.Sprintf("%s %d", s, perStatus[s]))
+		if n := st.Counts.Status(s); n > 0 {
+			ss = append(ss, fmt.Sprintf("%s %d", s, n))
 		}
 	}
-	out := fmt.Sprintf("ruleatlas: %d rules (%s); parse %s", len(st.Rules), strings.Join(vs, ", "), strings.Join(ss, ", "))
+	out := fmt.Sprintf("ruleatlas: %d rules (%s); parse %s", st.Counts.Total(), strings.Join(vs, ", "), strings.Join(ss, ", "))
 	if st.Deprecated > 0 {
 		out += fmt.Sprintf("; %d deprecated left out", st.Deprecated)
 	}
