@@ -4,6 +4,7 @@ import (
 	"cmp"
 	"context"
 	"slices"
+	"sync"
 
 	"github.com/apache/arrow-go/v18/arrow"
 
@@ -23,8 +24,12 @@ func (BuildTables) Run(_ context.Context, st *State) error {
 		return cmp.Or(cmp.Compare(a.Vendor, b.Vendor), cmp.Compare(a.RuleID, b.RuleID))
 	})
 	set := &tables.Set{Attack: st.Attack, Problems: st.Problems.Sorted()}
-	set.Rules = buildRules(st, st.Rules)
+	// The two records read the rules and nothing else: build them side by
+	// side.
+	var wg sync.WaitGroup
+	wg.Go(func() { set.Rules = buildRules(st, st.Rules) })
 	set.Predicates = buildPredicates(st, st.Rules)
+	wg.Wait()
 	set.Meta = tables.Meta{
 		Vendors:       sortedVendors(st.Opts.Sources),
 		Filters:       st.Opts.Filters,

@@ -5,6 +5,7 @@ import (
 	"slices"
 	"strings"
 	"sync"
+	"sync/atomic"
 
 	"github.com/ruleatlas/ruleatlas/normalize/attack"
 	"github.com/ruleatlas/ruleatlas/normalize/fieldmap"
@@ -47,19 +48,24 @@ func (Normalize) Run(ctx context.Context, st *State) error {
 	if err != nil {
 		return err
 	}
-	workers := max(1, st.Opts.Workers)
-	chunk := (len(st.Rules) + workers - 1) / workers
+	// Workers take batches of rules in turn: the vendors' rules cost
+	// different amounts, so fixed halves would leave one worker idle.
+	const batch = 64
+	var next atomic.Int64
 	var wg sync.WaitGroup
-	for start := 0; start < len(st.Rules); start += chunk {
-		part := st.Rules[start:min(start+chunk, len(st.Rules))]
-		wg.Add(1)
-		go func() {
-			defer wg.Done()
+	for range min(max(1, st.Opts.Workers), (len(st.Rules)+batch-1)/batch) {
+		wg.Go(func() {
 			scopes := map[string]*fieldmap.Scoped{}
-			for i := range part {
-				normalizeRule(&part[i], m, fm, tx, scopes)
+			for {
+				start := int(next.Add(batch)) - batch
+				if start >= len(st.Rules) {
+					return
+				}
+				for i := start; i < min(start+batch, len(st.Rules)); i++ {
+					normalizeRule(&st.Rules[i], m, fm, tx, scopes)
+				}
 			}
-		}()
+		})
 	}
 	wg.Wait()
 	return ctx.Err()
