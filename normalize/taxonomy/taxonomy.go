@@ -15,13 +15,13 @@ package taxonomy
 import (
 	"bytes"
 	"fmt"
+	"path"
 	"slices"
 	"strings"
 	"sync"
 
 	"go.yaml.in/yaml/v3"
 
-	"github.com/ruleatlas/ruleatlas/normalize/rule"
 	"github.com/ruleatlas/ruleatlas/templates"
 )
 
@@ -33,7 +33,20 @@ type Entry struct {
 	Platforms []string            `yaml:"platforms"`
 	Domains   []string            `yaml:"domains"`
 	Fallback  bool                `yaml:"fallback"`
+
+	gates []gate // When, lower-cased once by Parse
 }
+
+// gate is one condition of an entry's `when`: a log source with this key
+// whose value matches one of the patterns (path.Match globs), all
+// lower-cased.
+type gate struct {
+	key  string
+	pats []string
+}
+
+// source is one of a rule's log sources, split and lower-cased.
+type source struct{ key, value string }
 
 // File is the decoded taxonomy document.
 type File struct {
@@ -82,8 +95,16 @@ func Parse(data []byte) (*Taxonomy, error) {
 				}
 			}
 		}
-		for k := range e.When {
-			t.byKey[strings.ToLower(k)] = append(t.byKey[strings.ToLower(k)], e)
+		for k, pats := range e.When {
+			g := gate{key: strings.ToLower(k)}
+			for _, p := range pats {
+				if _, err := path.Match(p, ""); err != nil {
+					return nil, fmt.Errorf("taxonomy: entry %d: pattern %q: %w", i+1, p, err)
+				}
+				g.pats = append(g.pats, strings.ToLower(p))
+			}
+			e.gates = append(e.gates, g)
+			t.byKey[g.key] = append(t.byKey[g.key], e)
 		}
 	}
 	return t, nil
@@ -117,17 +138,19 @@ func (t *Taxonomy) Classify(vendor string, sources []string) Result {
 	var r Result
 	var fallback []string
 	var seen []*Entry
+	srcs := make([]source, 0, len(sources))
 	for _, src := range sources {
-		k, _, ok := strings.Cut(src, ":")
-		if !ok {
-			continue
+		if k, v, ok := strings.Cut(src, ":"); ok {
+			srcs = append(srcs, source{strings.ToLower(k), strings.ToLower(v)})
 		}
-		for _, e := range t.byKey[strings.ToLower(k)] {
+	}
+	for _, src := range srcs {
+		for _, e := range t.byKey[src.key] {
 			if slices.Contains(seen, e) {
 				continue
 			}
 			seen = append(seen, e)
-			if e.matches(vendor, sources) {
+			if e.matches(vendor, srcs) {
 				if e.Fallback {
 					fallback = append(fallback, e.Events...)
 				} else {
@@ -157,16 +180,34 @@ func Other(sources []string) string {
 	return "other:unknown"
 }
 
-func (e *Entry) matches(vendor string, sources []string) bool {
+// matches reports whether every gate of the entry holds for a rule of
+// vendor with these log sources.
+func (e *Entry) matches(vendor string, srcs []source) bool {
 	if e.Vendor != "" && e.Vendor != vendor {
 		return false
 	}
-	for key, pats := range e.When {
-		if !rule.LogSourceMatches(key, pats, sources) {
+	for _, g := range e.gates {
+		if !g.holds(srcs) {
 			return false
 		}
 	}
 	return true
+}
+
+// holds reports whether one of the log sources has the gate's key and a
+// value matching one of its patterns.
+func (g gate) holds(srcs []source) bool {
+	for _, src := range srcs {
+		if src.key != g.key {
+			continue
+		}
+		for _, p := range g.pats {
+			if ok, _ := path.Match(p, src.value); ok {
+				return true
+			}
+		}
+	}
+	return false
 }
 
 func sortedSet(ss []string) []string {

@@ -55,3 +55,38 @@ entries:
 	assert.Equal(t, []string{"a"}, tx.Classify("v", []string{"cat:x", "src:s"}).Events)
 	assert.Equal(t, []string{"b"}, tx.Classify("v", []string{"src:s"}).Events)
 }
+
+func TestGates(t *testing.T) {
+	tx, err := Parse([]byte(`
+events: [a, b]
+entries:
+  - {when: {Product: [Win*], category: [process_creation]}, events: [a]}
+  - {vendor: v2, when: {service: ["sec?rity"]}, events: [b]}
+`))
+	require.NoError(t, err)
+	tests := []struct {
+		name    string
+		vendor  string
+		sources []string
+		want    []string
+	}{
+		{"every gate holds", "v", []string{"product:windows", "category:process_creation"}, []string{"a"}},
+		{"keys, values and patterns ignore case", "v", []string{"PRODUCT:WINDOWS", "Category:Process_Creation"}, []string{"a"}},
+		{"one gate fails", "v", []string{"product:windows", "category:file_event"}, nil},
+		{"one gate missing", "v", []string{"product:windows"}, nil},
+		{"a later source holds the gate", "v", []string{"product:linux", "category:process_creation", "product:windows"}, []string{"a"}},
+		{"single-character glob", "v2", []string{"service:security"}, []string{"b"}},
+		{"vendor gate", "v", []string{"service:security"}, nil},
+		{"source without a key", "v2", []string{"security"}, nil},
+	}
+	for _, tc := range tests {
+		t.Run(tc.name, func(t *testing.T) {
+			assert.Equal(t, tc.want, tx.Classify(tc.vendor, tc.sources).Events)
+		})
+	}
+}
+
+func TestParseRejectsBadPatterns(t *testing.T) {
+	_, err := Parse([]byte("events: [a]\nentries:\n- {when: {x: [\"[y\"]}, events: [a]}\n"))
+	assert.ErrorContains(t, err, `entry 1: pattern "[y": syntax error in pattern`)
+}
