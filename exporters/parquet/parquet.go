@@ -84,6 +84,9 @@ func writeTable(dir string, t tables.Named) error {
 	return exporters.Commit(dir, name)
 }
 
+// zstdLevel is the zstd compression level of every column.
+const zstdLevel = 1
+
 // dictionaryLimit is the dictionary page size limit in bytes (the writer's
 // default is 1 MiB, which the predicates' value column passes).
 const dictionaryLimit = 1 << 30
@@ -93,6 +96,9 @@ const dictionaryLimit = 1 << 30
 func Write(w io.Writer, rec arrow.RecordBatch) error {
 	props := pq.NewWriterProperties(
 		pq.WithCompression(compress.Codecs.Zstd),
+		// zstd's fastest level: on the shared corpora the files are 3.5%
+		// larger (2.91 against 2.81 MB) for about 0.1 CPU-s less a run.
+		pq.WithCompressionLevel(zstdLevel),
 		pq.WithDictionaryDefault(true),
 		pq.WithCreatedBy(CreatedBy),
 		pq.WithStats(true),
