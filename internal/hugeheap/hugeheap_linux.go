@@ -1,6 +1,7 @@
 package hugeheap
 
 import (
+	"errors"
 	"os"
 	"runtime/debug"
 
@@ -27,8 +28,8 @@ func Prepare(max int64) Outcome {
 		return Outcome{Skipped: why}
 	}
 	err := adviseFresh(size)
-	// Free the span and return its (untouched) pages to the runtime's free
-	// lists; the madvise flag stays on the mapping.
+	// Free the chunks and return their (untouched) pages to the runtime's
+	// free lists; the madvise flag stays on the mapping.
 	debug.FreeOSMemory()
 	if err != nil {
 		return Outcome{Skipped: "madvise: " + err.Error()}
@@ -36,12 +37,31 @@ func Prepare(max int64) Outcome {
 	return Outcome{Advised: size}
 }
 
-// adviseFresh allocates size bytes and marks them for huge pages. An
-// allocation this large gets its own newly mapped span, which the runtime
-// knows is zero and does not touch; it is garbage once this returns.
+// chunkSize is the size of the allocations that make up the space set
+// aside. The runtime zeroes a new allocation whole when any part of it
+// lies in memory the heap used before, touching every page: one allocation
+// of the whole space did that in about 1 run in 100 (4 GiB backed, 25 s).
+// In chunks, only a chunk that overlaps used memory is zeroed.
+const chunkSize = 8 << 20
+
+// adviseFresh allocates size bytes in chunks, marks them for huge pages and
+// lets them go. Large fresh allocations get newly mapped spans that the
+// runtime knows are zero and does not touch; all chunks stay alive, with
+// the collector off, until every one is allocated, so none is reused (and
+// zeroed) for the next.
 func adviseFresh(size int64) error {
-	space := make([]byte, size)
-	return unix.Madvise(space, unix.MADV_HUGEPAGE)
+	defer debug.SetGCPercent(debug.SetGCPercent(-1))
+	chunks := make([][]byte, 0, size/chunkSize+1)
+	for left := size; left > 0; left -= chunkSize {
+		chunks = append(chunks, make([]byte, min(left, chunkSize)))
+	}
+	var errs []error
+	for _, c := range chunks {
+		if err := unix.Madvise(c, unix.MADV_HUGEPAGE); err != nil {
+			errs = append(errs, err)
+		}
+	}
+	return errors.Join(errs...)
 }
 
 // readSmall returns a small system file's contents, or "" when it cannot be
