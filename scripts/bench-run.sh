@@ -25,7 +25,6 @@ for i in $(seq "$runs"); do
 	s=$(grep 'System time' "$out/time.txt" | awk '{print $NF}')
 	m=$(grep 'Maximum resident' "$out/time.txt" | awk '{print $NF}')
 	walls+=("$w"); cpus+=("$(echo "$u $s" | awk '{print $1+$2}')"); rss+=("$m")
-	[ "$i" -gt 1 ] && rm -rf "$out/run$i" # keep run 1 for its size; a tmpfs need not hold every run
 	echo "run $i: wall ${w}s cpu $(echo "$u $s" | awk '{print $1+$2}')s rss $((m / 1024)) MB"
 done
 median() { printf '%s\n' "$@" | sort -n | awk '{a[NR]=$1} END {print a[int((NR+1)/2)]}'; }
