@@ -5,7 +5,7 @@ import (
 	"os"
 	"runtime/debug"
 
-	"golang.org/x/sys/unix"
+	"syscall"
 )
 
 // Prepare marks up to max bytes of fresh heap for transparent huge pages
@@ -19,8 +19,8 @@ func Prepare(max int64) Outcome {
 	s := system{godebug: os.Getenv("GODEBUG")}
 	s.thpEnabled = readSmall("/sys/kernel/mm/transparent_hugepage/enabled")
 	s.overcommit = readSmall("/proc/sys/vm/overcommit_memory")
-	var info unix.Sysinfo_t
-	if err := unix.Sysinfo(&info); err == nil {
+	var info syscall.Sysinfo_t
+	if err := syscall.Sysinfo(&info); err == nil {
 		s.memTotal = int64(info.Totalram) * int64(info.Unit)
 	}
 	size, why := plan(s, max)
@@ -57,7 +57,7 @@ func adviseFresh(size int64) error {
 	}
 	var errs []error
 	for _, c := range chunks {
-		if err := unix.Madvise(c, unix.MADV_HUGEPAGE); err != nil {
+		if err := syscall.Madvise(c, syscall.MADV_HUGEPAGE); err != nil {
 			errs = append(errs, err)
 		}
 	}
