@@ -53,7 +53,7 @@ var createLocks sync.Map
 // kernel creates one name at a time per folder anyway (the folder's inode
 // lock); when the site's and the PDFs' writers create in the same folder
 // from several threads, the waiting ones spin on that lock in the kernel.
-// On ext4 that spinning was a sixth of a full run's CPU time (perf:
+// On ext4 that spinning was about a tenth of a full run's CPU time (perf:
 // rwsem_spin_on_owner 9%); waiting here instead parks the goroutine and
 // leaves the CPU to the work that renders pages. Writing the data stays
 // parallel.
