@@ -31,7 +31,11 @@ type system struct {
 	thpEnabled string // contents of /sys/kernel/mm/transparent_hugepage/enabled
 	overcommit string // contents of /proc/sys/vm/overcommit_memory
 	memTotal   int64  // physical memory in bytes
-	godebug    string // the GODEBUG environment variable
+	// limited says an address-space or data-segment limit is set (ulimit
+	// -v, ulimit -d); room is what is left under the tighter one, in bytes.
+	limited bool
+	room    int64
+	godebug string // the GODEBUG environment variable
 }
 
 // hugePage is the huge page size on x86-64 and arm64 with 4 KiB base pages.
@@ -57,8 +61,16 @@ func plan(s system, max int64) (int64, string) {
 		return 0, "GODEBUG=disablethp=1"
 	}
 	size := min(max, s.memTotal/4) // a single mapping far below RAM is never refused
+	if s.limited {
+		// The space counts against these limits although it is unused,
+		// and the runtime exits when a mapping is refused.
+		size = min(size, s.room/4)
+	}
 	size -= size % hugePage
 	if size < 8*hugePage {
+		if s.limited {
+			return 0, "too little address space under the process's memory limits (ulimit -v, -d)"
+		}
 		return 0, "too little memory to set aside"
 	}
 	return size, ""

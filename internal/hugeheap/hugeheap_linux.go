@@ -2,8 +2,11 @@ package hugeheap
 
 import (
 	"errors"
+	"fmt"
 	"os"
 	"runtime/debug"
+	"strconv"
+	"strings"
 
 	"syscall"
 )
@@ -22,6 +25,9 @@ func Prepare(max int64) Outcome {
 	var info syscall.Sysinfo_t
 	if err := syscall.Sysinfo(&info); err == nil {
 		s.memTotal = int64(info.Totalram) * int64(info.Unit)
+	}
+	if err := addressRoom(&s); err != nil {
+		return Outcome{Skipped: err.Error()}
 	}
 	size, why := plan(s, max)
 	if size == 0 {
@@ -62,6 +68,44 @@ func adviseFresh(size int64) error {
 		}
 	}
 	return errors.Join(errs...)
+}
+
+// addressRoom fills in whether the process's address space or data
+// segment is limited and how much is left under the tighter limit.
+func addressRoom(s *system) error {
+	status := readSmall("/proc/self/status")
+	for _, l := range []struct {
+		resource int
+		field    string // what the limit counts, in /proc/self/status
+	}{{syscall.RLIMIT_AS, "VmSize:"}, {syscall.RLIMIT_DATA, "VmData:"}} {
+		var r syscall.Rlimit
+		if err := syscall.Getrlimit(l.resource, &r); err != nil {
+			return fmt.Errorf("reading the memory limits: %w", err)
+		}
+		if r.Cur >= 1<<62 { // RLIM_INFINITY: all ones (0x7fff… on some architectures)
+			continue
+		}
+		used, ok := statusKB(status, l.field)
+		if !ok {
+			return fmt.Errorf("memory limits set but %s not in /proc/self/status", l.field)
+		}
+		room := int64(r.Cur) - used
+		if !s.limited || room < s.room {
+			s.limited, s.room = true, room
+		}
+	}
+	return nil
+}
+
+// statusKB returns a "Name:   123 kB" field of /proc/self/status in bytes.
+func statusKB(status, field string) (int64, bool) {
+	for _, line := range strings.Split(status, "\n") {
+		if rest, ok := strings.CutPrefix(line, field); ok {
+			kb, err := strconv.ParseInt(strings.TrimSuffix(strings.TrimSpace(rest), " kB"), 10, 64)
+			return kb << 10, err == nil
+		}
+	}
+	return 0, false
 }
 
 // readSmall returns a small system file's contents, or "" when it cannot be

@@ -5,6 +5,7 @@ import (
 	"os"
 	"strconv"
 	"strings"
+	"syscall"
 	"testing"
 	"unsafe"
 )
@@ -73,4 +74,35 @@ func addressRange(line string) (lo, hi uintptr, ok bool) {
 		return 0, 0, false
 	}
 	return uintptr(a), uintptr(b), true
+}
+
+func TestStatusKB(t *testing.T) {
+	status := "Name:\truleatlas\nVmSize:\t 1227184 kB\nVmData:\t   44768 kB\n"
+	if got, ok := statusKB(status, "VmSize:"); !ok || got != 1227184<<10 {
+		t.Errorf("VmSize = %d, %v", got, ok)
+	}
+	if got, ok := statusKB(status, "VmData:"); !ok || got != 44768<<10 {
+		t.Errorf("VmData = %d, %v", got, ok)
+	}
+	if _, ok := statusKB(status, "VmRSS:"); ok {
+		t.Error("VmRSS found in a status without it")
+	}
+}
+
+// TestAddressRoomUnlimited checks the test process itself, which runs
+// without address-space limits unless the caller set them.
+func TestAddressRoomUnlimited(t *testing.T) {
+	var s system
+	if err := addressRoom(&s); err != nil {
+		t.Fatal(err)
+	}
+	var as, data syscall.Rlimit
+	syscall.Getrlimit(syscall.RLIMIT_AS, &as)
+	syscall.Getrlimit(syscall.RLIMIT_DATA, &data)
+	if as.Cur >= 1<<62 && data.Cur >= 1<<62 && s.limited {
+		t.Errorf("no limits set, but limited with room %d", s.room)
+	}
+	if (as.Cur < 1<<62 || data.Cur < 1<<62) && !s.limited {
+		t.Error("limits set, but not limited")
+	}
 }

@@ -23,6 +23,12 @@ func TestPlan(t *testing.T) {
 		{"GODEBUG disablethp turned off again", system{thpEnabled: madvise, memTotal: 24 * gib, godebug: "disablethp=1,disablethp=0"}, gib, gib, ""},
 		{"GODEBUG other settings", system{thpEnabled: madvise, memTotal: 24 * gib, godebug: "madvdontneed=1"}, gib, gib, ""},
 		{"tiny machine", system{thpEnabled: madvise, memTotal: 32 << 20}, gib, 0, "too little memory to set aside"},
+		{"address space limited", system{thpEnabled: madvise, memTotal: 24 * gib, limited: true, room: gib}, 2 * gib, gib / 4, ""},
+		{"address space limit far away", system{thpEnabled: madvise, memTotal: 24 * gib, limited: true, room: 100 * gib}, 2 * gib, 2 * gib, ""},
+		{"address space nearly used up", system{thpEnabled: madvise, memTotal: 24 * gib, limited: true, room: 40 << 20}, gib, 0,
+			"too little address space under the process's memory limits (ulimit -v, -d)"},
+		{"address space over the limit", system{thpEnabled: madvise, memTotal: 24 * gib, limited: true, room: -1}, gib, 0,
+			"too little address space under the process's memory limits (ulimit -v, -d)"},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
