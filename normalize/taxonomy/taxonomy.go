@@ -42,7 +42,48 @@ type Entry struct {
 // lower-cased.
 type gate struct {
 	key  string
-	pats []string
+	pats []pattern
+}
+
+// pattern is one lower-cased glob of a gate, with the two common forms
+// (no wildcard; one trailing *) matched without path.Match.
+type pattern struct {
+	glob   string
+	prefix string // glob without its trailing *, for the prefix form
+	kind   patternKind
+}
+
+type patternKind uint8
+
+const (
+	literal patternKind = iota // equal to glob
+	prefix                     // starts with prefix
+	general                    // path.Match(glob, value)
+)
+
+// newPattern classifies a lower-cased glob.
+func newPattern(glob string) pattern {
+	body, star := strings.CutSuffix(glob, "*")
+	switch {
+	case !strings.ContainsAny(glob, `*?[\`):
+		return pattern{glob: glob, kind: literal}
+	case star && !strings.ContainsAny(body, `*?[\`):
+		return pattern{glob: glob, prefix: body, kind: prefix}
+	}
+	return pattern{glob: glob, kind: general}
+}
+
+// matches reports whether value matches the pattern as path.Match would
+// (a trailing * also matches no characters, and never a slash).
+func (p pattern) matches(value string) bool {
+	switch p.kind {
+	case literal:
+		return value == p.glob
+	case prefix:
+		return strings.HasPrefix(value, p.prefix) && !strings.Contains(value[len(p.prefix):], "/")
+	}
+	ok, _ := path.Match(p.glob, value)
+	return ok
 }
 
 // source is one of a rule's log sources, split and lower-cased.
@@ -101,7 +142,7 @@ func Parse(data []byte) (*Taxonomy, error) {
 				if _, err := path.Match(p, ""); err != nil {
 					return nil, fmt.Errorf("taxonomy: entry %d: pattern %q: %w", i+1, p, err)
 				}
-				g.pats = append(g.pats, strings.ToLower(p))
+				g.pats = append(g.pats, newPattern(strings.ToLower(p)))
 			}
 			e.gates = append(e.gates, g)
 			t.byKey[g.key] = append(t.byKey[g.key], e)
@@ -202,7 +243,7 @@ func (g gate) holds(srcs []source) bool {
 			continue
 		}
 		for _, p := range g.pats {
-			if ok, _ := path.Match(p, src.value); ok {
+			if p.matches(src.value) {
 				return true
 			}
 		}
