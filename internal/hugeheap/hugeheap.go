@@ -7,9 +7,10 @@
 // faults are expensive. Linux can back memory with 2 MiB pages instead, but
 // most distributions enable that only for memory a program marks with
 // madvise(MADV_HUGEPAGE) ("madvise" mode), and the Go runtime does not mark
-// its heap. Prepare makes the runtime map a large stretch of heap at once,
-// marks it, and hands it back to the runtime, which places later
-// allocations in it (lowest addresses first).
+// its heap. Prepare makes the runtime map a large stretch of heap (in
+// chunks it allocates and never touches), marks it, and hands it back to
+// the runtime, which places later allocations in it (lowest addresses
+// first).
 package hugeheap
 
 import (

@@ -7,7 +7,6 @@ import (
 	"runtime/debug"
 	"strconv"
 	"strings"
-
 	"syscall"
 )
 
@@ -16,8 +15,9 @@ import (
 // costs one small garbage collection and belongs at the start of a large
 // run. It does nothing when the kernel's mode is "always" or "never", under
 // strict overcommit, or with GODEBUG=disablethp=1. At most a quarter of the
-// machine's memory is set aside; the space is only mapped, not used, until
-// the heap grows into it.
+// machine's memory, and of the address space left under ulimit -v and -d,
+// is set aside; the space is only mapped, not used, until the heap grows
+// into it.
 func Prepare(max int64) Outcome {
 	s := system{godebug: os.Getenv("GODEBUG")}
 	s.thpEnabled = readSmall("/sys/kernel/mm/transparent_hugepage/enabled")
