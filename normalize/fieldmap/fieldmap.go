@@ -55,6 +55,7 @@ type Layer struct {
 	StripSuffix []string            `yaml:"strip_suffix"`
 
 	folded map[string]string
+	gates  rule.Gates // When, prepared once by Parse
 }
 
 // Mapped is the result of a lookup.
@@ -111,6 +112,11 @@ func Parse(data []byte) (*Map, error) {
 		if len(l.Map) > 0 && rewrite {
 			return nil, fmt.Errorf("field map: layer %q has both map and a strip rewrite", l.ID)
 		}
+		gates, err := rule.NewGates(l.When)
+		if err != nil {
+			return nil, fmt.Errorf("field map: layer %q: %w", l.ID, err)
+		}
+		l.gates = gates
 		l.folded = map[string]string{}
 		for k, v := range l.Map {
 			if !m.IsCanonical(v) {
@@ -194,17 +200,10 @@ func Default() (*Map, error) {
 	return defaultMap, defaultErr
 }
 
-// applies reports whether layer l is in force for scope s.
-func (l *Layer) applies(s Scope) bool {
-	if l.Vendor != "" && l.Vendor != s.Vendor {
-		return false
-	}
-	for key, pats := range l.When {
-		if !rule.LogSourceMatches(key, pats, s.LogSources) {
-			return false
-		}
-	}
-	return true
+// applies reports whether layer l is in force for a rule of vendor with
+// these log sources.
+func (l *Layer) applies(vendor string, srcs rule.LogSources) bool {
+	return (l.Vendor == "" || l.Vendor == vendor) && l.gates.Hold(srcs)
 }
 
 // Scoped is the map narrowed to one scope: the layers in force for it, in
@@ -216,13 +215,14 @@ type Scoped struct {
 // Scope narrows the map to the layers that apply to s.
 func (m *Map) Scope(s Scope) *Scoped {
 	sc := &Scoped{}
+	srcs := rule.SplitLogSources(s.LogSources)
 	for _, l := range m.rewrites {
-		if l.applies(s) {
+		if l.applies(s.Vendor, srcs) {
 			sc.rewrites = append(sc.rewrites, l)
 		}
 	}
 	for _, l := range m.lookups {
-		if l.applies(s) {
+		if l.applies(s.Vendor, srcs) {
 			sc.lookups = append(sc.lookups, l)
 		}
 	}

@@ -2,7 +2,6 @@ package rule
 
 import (
 	"io/fs"
-	"path"
 	"regexp"
 	"slices"
 	"strings"
@@ -64,25 +63,6 @@ func Technique(s string) (id string, ok bool) {
 		return "T" + m[1] + "." + m[2], true
 	}
 	return "T" + m[1], true
-}
-
-// LogSourceMatches reports whether one of the log sources ("key:value", as
-// in Rule.LogSources) has the given key and a value matching one of the
-// patterns: case-insensitive path.Match globs.
-func LogSourceMatches(key string, patterns, sources []string) bool {
-	for _, src := range sources {
-		k, v, ok := strings.Cut(src, ":")
-		if !ok || !strings.EqualFold(k, key) {
-			continue
-		}
-		v = strings.ToLower(v)
-		for _, p := range patterns {
-			if ok, _ := path.Match(strings.ToLower(p), v); ok {
-				return true
-			}
-		}
-	}
-	return false
 }
 
 // Dedup sorts nothing: it returns ss without empty strings and later

@@ -15,13 +15,13 @@ package taxonomy
 import (
 	"bytes"
 	"fmt"
-	"path"
 	"slices"
 	"strings"
 	"sync"
 
 	"go.yaml.in/yaml/v3"
 
+	"github.com/ruleatlas/ruleatlas/normalize/rule"
 	"github.com/ruleatlas/ruleatlas/templates"
 )
 
@@ -34,60 +34,8 @@ type Entry struct {
 	Domains   []string            `yaml:"domains"`
 	Fallback  bool                `yaml:"fallback"`
 
-	gates []gate // When, lower-cased once by Parse
+	gates rule.Gates // When, prepared once by Parse
 }
-
-// gate is one condition of an entry's `when`: a log source with this key
-// whose value matches one of the patterns (path.Match globs), all
-// lower-cased.
-type gate struct {
-	key  string
-	pats []pattern
-}
-
-// pattern is one lower-cased glob of a gate, with the two common forms
-// (no wildcard; one trailing *) matched without path.Match.
-type pattern struct {
-	glob   string
-	prefix string // glob without its trailing *, for the prefix form
-	kind   patternKind
-}
-
-type patternKind uint8
-
-const (
-	literal patternKind = iota // equal to glob
-	prefix                     // starts with prefix
-	general                    // path.Match(glob, value)
-)
-
-// newPattern classifies a lower-cased glob.
-func newPattern(glob string) pattern {
-	body, star := strings.CutSuffix(glob, "*")
-	switch {
-	case !strings.ContainsAny(glob, `*?[\`):
-		return pattern{glob: glob, kind: literal}
-	case star && !strings.ContainsAny(body, `*?[\`):
-		return pattern{glob: glob, prefix: body, kind: prefix}
-	}
-	return pattern{glob: glob, kind: general}
-}
-
-// matches reports whether value matches the pattern as path.Match would
-// (a trailing * also matches no characters, and never a slash).
-func (p pattern) matches(value string) bool {
-	switch p.kind {
-	case literal:
-		return value == p.glob
-	case prefix:
-		return strings.HasPrefix(value, p.prefix) && !strings.Contains(value[len(p.prefix):], "/")
-	}
-	ok, _ := path.Match(p.glob, value)
-	return ok
-}
-
-// source is one of a rule's log sources, split and lower-cased.
-type source struct{ key, value string }
 
 // File is the decoded taxonomy document.
 type File struct {
@@ -136,16 +84,13 @@ func Parse(data []byte) (*Taxonomy, error) {
 				}
 			}
 		}
-		for k, pats := range e.When {
-			g := gate{key: strings.ToLower(k)}
-			for _, p := range pats {
-				if _, err := path.Match(p, ""); err != nil {
-					return nil, fmt.Errorf("taxonomy: entry %d: pattern %q: %w", i+1, p, err)
-				}
-				g.pats = append(g.pats, newPattern(strings.ToLower(p)))
-			}
-			e.gates = append(e.gates, g)
-			t.byKey[g.key] = append(t.byKey[g.key], e)
+		gates, err := rule.NewGates(e.When)
+		if err != nil {
+			return nil, fmt.Errorf("taxonomy: entry %d: %w", i+1, err)
+		}
+		e.gates = gates
+		for _, g := range gates {
+			t.byKey[g.Key] = append(t.byKey[g.Key], e)
 		}
 	}
 	return t, nil
@@ -179,14 +124,9 @@ func (t *Taxonomy) Classify(vendor string, sources []string) Result {
 	var r Result
 	var fallback []string
 	var seen []*Entry
-	srcs := make([]source, 0, len(sources))
-	for _, src := range sources {
-		if k, v, ok := strings.Cut(src, ":"); ok {
-			srcs = append(srcs, source{strings.ToLower(k), strings.ToLower(v)})
-		}
-	}
+	srcs := rule.SplitLogSources(sources)
 	for _, src := range srcs {
-		for _, e := range t.byKey[src.key] {
+		for _, e := range t.byKey[src.Key] {
 			if slices.Contains(seen, e) {
 				continue
 			}
@@ -221,34 +161,10 @@ func Other(sources []string) string {
 	return "other:unknown"
 }
 
-// matches reports whether every gate of the entry holds for a rule of
-// vendor with these log sources.
-func (e *Entry) matches(vendor string, srcs []source) bool {
-	if e.Vendor != "" && e.Vendor != vendor {
-		return false
-	}
-	for _, g := range e.gates {
-		if !g.holds(srcs) {
-			return false
-		}
-	}
-	return true
-}
-
-// holds reports whether one of the log sources has the gate's key and a
-// value matching one of its patterns.
-func (g gate) holds(srcs []source) bool {
-	for _, src := range srcs {
-		if src.key != g.key {
-			continue
-		}
-		for _, p := range g.pats {
-			if p.matches(src.value) {
-				return true
-			}
-		}
-	}
-	return false
+// matches reports whether the entry holds for a rule of vendor with these
+// log sources.
+func (e *Entry) matches(vendor string, srcs rule.LogSources) bool {
+	return (e.Vendor == "" || e.Vendor == vendor) && e.gates.Hold(srcs)
 }
 
 func sortedSet(ss []string) []string {

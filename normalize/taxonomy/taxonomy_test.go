@@ -1,7 +1,6 @@
 package taxonomy
 
 import (
-	"path"
 	"testing"
 
 	"github.com/stretchr/testify/assert"
@@ -90,24 +89,4 @@ entries:
 func TestParseRejectsBadPatterns(t *testing.T) {
 	_, err := Parse([]byte("events: [a]\nentries:\n- {when: {x: [\"[y\"]}, events: [a]}\n"))
 	assert.ErrorContains(t, err, `entry 1: pattern "[y": syntax error in pattern`)
-}
-
-// TestPatternsMatchLikePathMatch checks the literal and prefix shortcuts
-// against path.Match itself.
-func TestPatternsMatchLikePathMatch(t *testing.T) {
-	globs := []string{"security", "winlogbeat-*", "logs-*-default", "sec?rity", "[ab]c", "a\\*", "*", "", "logs-endpoint.events.process*"}
-	values := []string{"security", "winlogbeat-", "winlogbeat-8.1", "winlogbeat", "winlogbeat-a/b", "logs-x-default",
-		"secXrity", "ac", "bc", "a*", "ab", "", "anything", "logs-endpoint.events.process-default", "a/b"}
-	for _, g := range globs {
-		p := newPattern(g)
-		for _, v := range values {
-			want, _ := path.Match(g, v)
-			if got := p.matches(v); got != want {
-				t.Errorf("pattern %q (kind %d) on %q = %v, path.Match says %v", g, p.kind, v, got, want)
-			}
-		}
-	}
-	if newPattern("security").kind != literal || newPattern("winlogbeat-*").kind != prefix || newPattern("a*b*").kind != general {
-		t.Error("pattern kinds")
-	}
 }
