@@ -28,20 +28,38 @@ type metrics struct {
 	width [0x10000]uint16
 }
 
-var (
-	metricsMu    sync.Mutex
-	metricsCache = map[string]*metrics{}
-)
+// perFont makes a value for each Go font once, on first use, for all
+// documents and workers.
+type perFont[T any] struct {
+	make func(name string) *T
+	mu   sync.Mutex
+	m    map[string]*T
+}
 
-// fontMetrics returns the metrics of a Go font, computed once: which runes
-// it covers (its cmap, through sfnt) and their advance widths as fpdf
-// measures them, so wrapping here matches what fpdf draws.
-func fontMetrics(name string) *metrics {
-	metricsMu.Lock()
-	defer metricsMu.Unlock()
-	if m := metricsCache[name]; m != nil {
-		return m
+// get returns the value for the font, making it on first use.
+func (c *perFont[T]) get(name string) *T {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	if v := c.m[name]; v != nil {
+		return v
 	}
+	v := c.make(name)
+	if c.m == nil {
+		c.m = map[string]*T{}
+	}
+	c.m[name] = v
+	return v
+}
+
+var metricsCache = perFont[metrics]{make: newMetrics}
+
+// fontMetrics returns the metrics of a Go font, computed once.
+func fontMetrics(name string) *metrics { return metricsCache.get(name) }
+
+// newMetrics computes the metrics of a Go font: which runes it covers (its
+// cmap, through sfnt) and their advance widths as fpdf measures them, so
+// wrapping here matches what fpdf draws.
+func newMetrics(name string) *metrics {
 	ttf := goFonts[name]
 	m := &metrics{}
 	f, err := sfnt.Parse(ttf)
@@ -66,7 +84,6 @@ func fontMetrics(name string) *metrics {
 			m.width[r] = 500
 		}
 	}
-	metricsCache[name] = m
 	return m
 }
 
@@ -136,28 +153,22 @@ type singleByte struct {
 	err    error
 }
 
-var (
-	singleByteMu    sync.Mutex
-	singleByteCache = map[string]*singleByte{}
-)
+var singleByteCache = perFont[singleByte]{make: newSingleByte}
 
-// singleByteFont returns the single-byte form of a Go font, made on first
-// use with fpdf.MakeFont in a temporary folder that is removed at once.
-// When that fails (no writable temporary folder, say), err keeps why and
-// the reports set all their text in the font's UTF-8 form: slower, the
-// same text; the run does not report it.
-func singleByteFont(name string) *singleByte {
-	singleByteMu.Lock()
-	defer singleByteMu.Unlock()
-	if sb := singleByteCache[name]; sb != nil {
-		return sb
-	}
+// singleByteFont returns the single-byte form of a Go font, made once.
+func singleByteFont(name string) *singleByte { return singleByteCache.get(name) }
+
+// newSingleByte makes the single-byte form of a Go font with fpdf.MakeFont
+// in a temporary folder that is removed at once. When that fails (no
+// writable temporary folder, say), err keeps why and the reports set all
+// their text in the font's UTF-8 form: slower, the same text; the run does
+// not report it.
+func newSingleByte(name string) *singleByte {
 	sb := &singleByte{}
 	sb.def, sb.z, sb.err = makeSingleByte(name, goFonts[name])
 	if sb.err != nil {
 		sb.err = fmt.Errorf("preparing font %s: %w", name, sb.err)
 	}
-	singleByteCache[name] = sb
 	return sb
 }
 
