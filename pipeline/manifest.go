@@ -106,7 +106,7 @@ func writeManifest(st *State, dir string, sums *exporters.Sums) error {
 	}
 	for vendor, byStatus := range st.Counts {
 		m.Counts[vendor] = map[string]int{}
-		for _, s := range []rule.Status{rule.StatusOK, rule.StatusPartial, rule.StatusNoQuery, rule.StatusFailed} {
+		for _, s := range rule.Statuses {
 			m.Counts[vendor][string(s)] = byStatus[s]
 		}
 	}

@@ -385,7 +385,7 @@ func summary(st *pipeline.State, took time.Duration) string {
 		}
 	}
 	var ss []string
-	for _, s := range []rule.Status{rule.StatusOK, rule.StatusPartial, rule.StatusNoQuery, rule.StatusFailed} {
+	for _, s := range rule.Statuses {
 		if n := st.Counts.Status(s); n > 0 {
 			ss = append(ss, fmt.Sprintf("%s %d", s, n))
 		}

@@ -56,6 +56,9 @@ const (
 	StatusFailed  Status = "failed"   // the query or file could not be parsed
 )
 
+// Statuses lists every parse status, in the order reports show them.
+var Statuses = []Status{StatusOK, StatusPartial, StatusNoQuery, StatusFailed}
+
 // Languages of detection logic (SPEC §4).
 const (
 	LangSigma       = "sigma"
