@@ -149,11 +149,10 @@ func newAggregator(set *tables.Set) *aggregator {
 		spell[i] = a.spellings.code(v)
 		a.pLower[i] = a.lowers.code(strings.ToLower(v))
 	}
-	var lowerRank []int32
 	wg.Go(func() {
 		a.lowerSpelling = mostCommon(a.pLower, spell, len(a.lowers.values), a.spellings.values)
 	})
-	lowerRank = rank(a.lowers.values)
+	lowerRank := rank(a.lowers.values)
 	wg.Wait()
 
 	// Indicator identity is (field, op, lower(value)).

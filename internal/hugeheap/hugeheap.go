@@ -61,7 +61,7 @@ func plan(s system, max int64) (int64, string) {
 	if godebugDisablesTHP(s.godebug) {
 		return 0, "GODEBUG=disablethp=1"
 	}
-	size := min(max, s.memTotal/4) // a single mapping far below RAM is never refused
+	size := min(max, s.memTotal/4) // mappings far below RAM are never refused
 	if s.limited {
 		// The space counts against these limits although it is unused,
 		// and the runtime exits when a mapping is refused.
