@@ -103,8 +103,8 @@ func newAggregator(set *tables.Set) *aggregator {
 	rules, preds := set.Rules, set.Predicates
 	a := &aggregator{nRules: int(rules.NumRows()), vendors: newDict(), fields: newDict(), ops: newDict(),
 		lowers: newDict(), spellings: newDict(), events: newDict(), byTechnique: map[string][]int32{}}
-	a.pNegated = preds.Column(6).(*array.Boolean)
-	a.pExclusion = preds.Column(7).(*array.Boolean)
+	a.pNegated = preds.Column(tables.PredNegated).(*array.Boolean)
+	a.pExclusion = preds.Column(tables.PredExclusion).(*array.Boolean)
 
 	// The dictionaries are independent: each is filled by one goroutine,
 	// in row order, so its codes do not depend on scheduling.
@@ -134,13 +134,13 @@ func newAggregator(set *tables.Set) *aggregator {
 		a.eventRank = rank(a.events.values)
 	})
 	wg.Go(func() { // the predicates' fields and operators
-		a.pField = a.fields.encode(tables.Strings(preds, 2))
-		a.pOp = a.ops.encode(tables.Strings(preds, 4))
+		a.pField = a.fields.encode(tables.Strings(preds, tables.PredField))
+		a.pOp = a.ops.encode(tables.Strings(preds, tables.PredOp))
 		a.fieldRank = rank(a.fields.values)
 		a.opRank = rank(a.ops.values)
 	})
 	// The predicates' values, as spelled and lower-cased.
-	values := tables.Strings(preds, 5)
+	values := tables.Strings(preds, tables.PredValue)
 	n := values.Len()
 	a.pLower = make([]int32, n)
 	spell := make([]int32, n)

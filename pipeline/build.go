@@ -76,6 +76,8 @@ func buildRules(st *State, rules []rule.Rule) arrow.RecordBatch {
 		b.Str(12, string(r.ParseStatus))
 		b.Str(13, r.ParseError)
 		b.Int32(14, int32(len(r.Predicates)))
+		b.Str(tables.RuleKind, string(r.Kind))
+		b.Str(tables.RuleRuleType, r.RuleType)
 	}
 	return b.Finish()
 }
@@ -89,14 +91,17 @@ func buildPredicates(st *State, rules []rule.Rule) arrow.RecordBatch {
 	b.Reserve(n)
 	for _, r := range rules {
 		for _, p := range r.Predicates {
-			b.Str(0, r.Vendor)
-			b.Str(1, r.RuleID)
-			b.Str(2, p.Field)
-			b.Str(3, p.FieldRaw)
-			b.Str(4, string(p.Op))
-			b.Str(5, p.Value)
-			b.Bool(6, p.Negated)
-			b.Bool(7, p.Exclusion)
+			b.Str(tables.PredVendor, r.Vendor)
+			b.Str(tables.PredRuleID, r.RuleID)
+			b.Str(tables.PredFieldRaw, p.FieldRaw)
+			b.Str(tables.PredOpRaw, string(p.OpRaw))
+			b.Str(tables.PredValueRaw, p.ValueRaw)
+			b.Str(tables.PredField, p.Field)
+			b.Str(tables.PredOp, string(p.Op))
+			b.Str(tables.PredValue, p.Value)
+			b.Str(tables.PredRole, string(p.Role))
+			b.Bool(tables.PredNegated, p.Negated)
+			b.Bool(tables.PredExclusion, p.Exclusion)
 		}
 	}
 	return b.Finish()

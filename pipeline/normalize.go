@@ -126,6 +126,9 @@ func inferAttackVersion(m *attack.Model) string {
 }
 
 func normalizeRule(r *rule.Rule, m *attack.Model, fm *fieldmap.Map, tx *taxonomy.Taxonomy, scopes map[string]*fieldmap.Scoped) {
+	if r.Kind == "" {
+		r.Kind = rule.KindDetection
+	}
 	for i, t := range r.Techniques {
 		r.Techniques[i] = strings.ToUpper(strings.TrimSpace(t))
 	}
@@ -158,6 +161,7 @@ func normalizeRule(r *rule.Rule, m *attack.Model, fm *fieldmap.Map, tx *taxonomy
 	}
 	for i := range r.Predicates {
 		p := &r.Predicates[i]
+		p.KeepRaw()
 		if p.Field == "" {
 			p.Field = scoped.Lookup(p.FieldRaw).Field
 		}

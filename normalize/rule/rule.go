@@ -77,14 +77,85 @@ const (
 // that do not name a field (Sigma keywords, KQL free text, SPL bare terms).
 const KeywordsField = "keywords"
 
+// Role says what a predicate's field is (SPEC §4).
+type Role string
+
+// Predicate roles.
+const (
+	// RoleEvent is a field of the logged event (the default).
+	RoleEvent Role = "event"
+	// RoleLogSource is a selector of which data is read: Splunk index,
+	// sourcetype, source, eventtype, a Kusto table name, and the like.
+	RoleLogSource Role = "logsource"
+	// RoleComputed is a column the query computes: ES|QL stats/eval
+	// outputs, KQL extend/summarize/project columns, SPL eval/stats
+	// outputs, Elastic threshold counts, Sigma correlation conditions.
+	RoleComputed Role = "computed"
+)
+
+// Roles lists every role, in the order reports show them.
+var Roles = []Role{RoleEvent, RoleLogSource, RoleComputed}
+
 // Predicate is one field test found in a rule's detection logic.
+//
+// A frontend fills FieldRaw, Op, Value and Role with the rule as written
+// once its own language is decoded (escapes, modifiers, wildcards turned
+// into contains/startswith/endswith, one predicate per list value); values
+// are exact, whitespace is never trimmed. The normalize stage then copies Op
+// and Value into OpRaw and ValueRaw (KeepRaw) and rewrites Field, Op and
+// Value into the normalized form (SPEC §5). A frontend that knows the raw
+// form differs from what it hands on may set OpRaw and ValueRaw itself.
 type Predicate struct {
 	FieldRaw  string // the field as the vendor wrote it
+	OpRaw     Op     // the operator as written (set by KeepRaw when empty)
+	ValueRaw  string // the value as written (set by KeepRaw with OpRaw)
 	Field     string // the field after normalization (set by the normalize stage)
 	Op        Op
 	Value     string
+	Role      Role // event when empty
 	Negated   bool // under an odd number of negations, or a negated operator
 	Exclusion bool // under a negation that is a top-level conjunct of the logic
+}
+
+// KeepRaw records the frontend's operator and value as the raw form, unless
+// the frontend set one, and defaults the role to event. The normalize stage
+// calls it before any rewrite.
+func (p *Predicate) KeepRaw() {
+	if p.OpRaw == "" {
+		p.OpRaw, p.ValueRaw = p.Op, p.Value
+	}
+	if p.Role == "" {
+		p.Role = RoleEvent
+	}
+}
+
+// Kind says what a rule is for (SPEC §4).
+type Kind string
+
+// Rule kinds.
+const (
+	KindDetection     Kind = "detection"
+	KindBuildingBlock Kind = "building_block"
+	KindCorrelation   Kind = "correlation"
+	KindPolicy        Kind = "policy"
+	KindHunting       Kind = "hunting"
+)
+
+// Kinds lists every kind, in the order reports show them.
+var Kinds = []Kind{KindDetection, KindBuildingBlock, KindCorrelation, KindPolicy, KindHunting}
+
+// AlertingKinds are the kinds that raise alerts: coverage and every
+// aggregate count them unless --kind says otherwise.
+var AlertingKinds = []Kind{KindDetection, KindBuildingBlock, KindCorrelation, KindPolicy}
+
+// ValidKind reports whether k is one of Kinds.
+func ValidKind(k Kind) bool {
+	for _, v := range Kinds {
+		if v == k {
+			return true
+		}
+	}
+	return false
 }
 
 // Rule is one detection rule in the common model.
@@ -96,6 +167,14 @@ type Rule struct {
 	Status   string // the vendor's status (stable, test, production, disabled, …)
 	Severity string // lower-case: informational, low, medium, high, critical
 	Language string // one of the Lang* constants
+	// Kind is detection, building_block, correlation, policy or hunting
+	// (detection when a frontend leaves it empty).
+	Kind Kind
+	// RuleType is the vendor's own type: Elastic query, eql, esql,
+	// threshold, new_terms, machine_learning; Splunk TTP, Anomaly, Hunting,
+	// Correlation; Sentinel Scheduled, NRT; Panther rule, scheduled_rule,
+	// policy, correlation_rule; Sigma detection, correlation.
+	RuleType string
 
 	Techniques []string // ATT&CK technique ids as tagged, upper-case, deduplicated
 	Tactics    []string // tactics as tagged (names, short names or TA ids); normalized later
@@ -145,8 +224,9 @@ func Errorf(line, col int, format string, args ...any) *SyntaxError {
 }
 
 // Format renders predicates one per line in the stable text form used by
-// golden files: `field_raw op "value"` followed by the field after mapping
-// when it differs, and the flags.
+// golden files: `field_raw op "value"` with the field after mapping when it
+// differs, the form as written when normalization rewrote it, a role other
+// than event, and the flags.
 func Format(ps []Predicate) string {
 	var b strings.Builder
 	for _, p := range ps {
@@ -166,6 +246,12 @@ func FormatOne(p Predicate) string {
 	b.WriteString(" " + string(p.Op))
 	if p.Op != OpIsNull && p.Op != OpIsNotNull || p.Value != "" {
 		fmt.Fprintf(&b, " %q", p.Value)
+	}
+	if p.OpRaw != "" && (p.OpRaw != p.Op || p.ValueRaw != p.Value) {
+		fmt.Fprintf(&b, " (as written: %s %q)", p.OpRaw, p.ValueRaw)
+	}
+	if p.Role != "" && p.Role != RoleEvent {
+		b.WriteString(" " + string(p.Role))
 	}
 	if p.Negated {
 		b.WriteString(" negated")

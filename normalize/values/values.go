@@ -1,7 +1,8 @@
 // Package values rewrites predicate values so that the same check written
 // several ways lands on one indicator (SPEC §5): path-suffix tests on an
 // executable field become a file-name equality, Windows event ids become
-// plain integers, whitespace is trimmed.
+// plain integers. Only rewrites that keep the meaning are applied; values are
+// never trimmed (a leading or trailing space is part of what a rule matches).
 package values
 
 import (
@@ -17,9 +18,6 @@ type NameOf func(field string) string
 
 // Rewrite normalizes one predicate whose Field is already mapped.
 func Rewrite(p *rule.Predicate, nameOf NameOf) {
-	if p.Op != rule.OpRegex {
-		p.Value = strings.TrimSpace(p.Value)
-	}
 	switch p.Field {
 	case "event.code":
 		if n, ok := integer(p.Value); ok {

@@ -31,9 +31,9 @@ func TestRewrite(t *testing.T) {
 		"event id": {
 			rule.Predicate{Field: "event.code", Op: rule.OpEq, Value: " 04625 "},
 			rule.Predicate{Field: "event.code", Op: rule.OpEq, Value: "4625"}},
-		"trim": {
-			rule.Predicate{Field: "user.name", Op: rule.OpEq, Value: " admin "},
-			rule.Predicate{Field: "user.name", Op: rule.OpEq, Value: "admin"}},
+		"spaces kept": {
+			rule.Predicate{Field: "process.command_line", Op: rule.OpContains, Value: " -e "},
+			rule.Predicate{Field: "process.command_line", Op: rule.OpContains, Value: " -e "}},
 		"regex untouched": {
 			rule.Predicate{Field: "x", Op: rule.OpRegex, Value: " a+ "},
 			rule.Predicate{Field: "x", Op: rule.OpRegex, Value: " a+ "}},

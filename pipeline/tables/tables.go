@@ -42,13 +42,40 @@ var RulesSchema = arrow.NewSchema([]arrow.Field{
 	field("techniques", strList), field("tactics", strList), field("platforms", strList),
 	field("domains", strList), field("events", strList),
 	field("parse_status", str), field("parse_error", str), field("predicate_count", i32),
+	field("kind", str), field("rule_type", str),
 }, nil)
 
+// Columns of rules.parquet added after predicate_count (the first fifteen
+// are in the order of RulesSchema).
+const (
+	RuleKind     = 15
+	RuleRuleType = 16
+)
+
 // PredicatesSchema is the schema of predicates.parquet: one row per predicate.
+// The raw three are the rule as written once its language is decoded; field,
+// op and value are the normalized form (SPEC §4, §5).
 var PredicatesSchema = arrow.NewSchema([]arrow.Field{
-	field("vendor", str), field("rule_id", str), field("field", str), field("field_raw", str),
-	field("op", str), field("value", str), field("negated", boolean), field("exclusion", boolean),
+	field("vendor", str), field("rule_id", str),
+	field("field_raw", str), field("op_raw", str), field("value_raw", str),
+	field("field", str), field("op", str), field("value", str),
+	field("role", str), field("negated", boolean), field("exclusion", boolean),
 }, nil)
+
+// Column positions of PredicatesSchema.
+const (
+	PredVendor = iota
+	PredRuleID
+	PredFieldRaw
+	PredOpRaw
+	PredValueRaw
+	PredField
+	PredOp
+	PredValue
+	PredRole
+	PredNegated
+	PredExclusion
+)
 
 // CoverageSchema is the schema of coverage.parquet: ATT&CK technique × vendor.
 var CoverageSchema = arrow.NewSchema([]arrow.Field{

@@ -42,12 +42,15 @@ func (r IndicatorRow) Specific() bool { return r.Reach == r.Rules }
 // Pred is one predicate of a rule.
 type Pred struct {
 	Field, FieldRaw, Op, Value string
+	OpRaw, ValueRaw            string // the rule as written (SPEC §4)
+	Role                       string // event, logsource or computed
 	Negated, Exclusion         bool
 }
 
 // Rule is one rule on a page.
 type Rule struct {
 	Vendor, ID, Title, Path, Severity, Status, Language, ParseStatus, ParseError string
+	Kind, RuleType                                                               string
 	Techniques, Platforms, Domains, Events                                       []string
 	Predicates                                                                   []Pred
 }
@@ -216,8 +219,11 @@ func (ix *Index) rules(rows []int) []Rule {
 		}
 		return strings.Compare(a.id, b.id)
 	})
-	field, fieldRaw, op, value := tables.Strings(pc, 2), tables.Strings(pc, 3), tables.Strings(pc, 4), tables.Strings(pc, 5)
-	negated, exclusion := pc.Column(6).(*array.Boolean), pc.Column(7).(*array.Boolean)
+	field, fieldRaw, op, value := tables.Strings(pc, tables.PredField), tables.Strings(pc, tables.PredFieldRaw),
+		tables.Strings(pc, tables.PredOp), tables.Strings(pc, tables.PredValue)
+	opRaw, valueRaw, role := tables.Strings(pc, tables.PredOpRaw), tables.Strings(pc, tables.PredValueRaw),
+		tables.Strings(pc, tables.PredRole)
+	negated, exclusion := pc.Column(tables.PredNegated).(*array.Boolean), pc.Column(tables.PredExclusion).(*array.Boolean)
 	out := make([]Rule, 0, len(rows))
 	for _, k := range keys {
 		r := k.row
@@ -225,13 +231,15 @@ func (ix *Index) rules(rows []int) []Rule {
 			Status: str(4).Value(r), Severity: str(5).Value(r), Language: str(6).Value(r),
 			Techniques: tables.ListAt(lst(7), r), Platforms: tables.ListAt(lst(9), r),
 			Domains: tables.ListAt(lst(10), r), Events: tables.ListAt(lst(11), r),
-			ParseStatus: str(12).Value(r), ParseError: str(13).Value(r)}
+			ParseStatus: str(12).Value(r), ParseError: str(13).Value(r),
+			Kind: str(tables.RuleKind).Value(r), RuleType: str(tables.RuleRuleType).Value(r)}
 		if n := ix.predStart[r+1] - ix.predStart[r]; n > 0 {
 			rr.Predicates = make([]Pred, 0, n)
 		}
 		for i := ix.predStart[r]; i < ix.predStart[r+1]; i++ {
 			rr.Predicates = append(rr.Predicates, Pred{
 				Field: field.Value(i), FieldRaw: fieldRaw.Value(i), Op: op.Value(i), Value: value.Value(i),
+				OpRaw: opRaw.Value(i), ValueRaw: valueRaw.Value(i), Role: role.Value(i),
 				Negated: negated.Value(i), Exclusion: exclusion.Value(i)})
 		}
 		out = append(out, rr)
