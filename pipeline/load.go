@@ -23,6 +23,7 @@ type fileRef struct {
 	source rule.Source
 	vendor string
 	root   string
+	cache  ParseCache // nil: parse every file
 }
 
 // Discover finds the candidate rule files under every source root.
@@ -175,7 +176,8 @@ func (w *walker) name(dir, rel, path string) string {
 // add keeps the file name when the source claims it.
 func (w *walker) add(name string, d fs.DirEntry) {
 	if w.src.Match(name, d) {
-		w.st.Files = append(w.st.Files, fileRef{src: w.index, rel: name, source: w.src, vendor: w.source.Vendor, root: w.source.Root})
+		w.st.Files = append(w.st.Files, fileRef{src: w.index, rel: name, source: w.src, vendor: w.source.Vendor, root: w.source.Root,
+			cache: w.st.Opts.ParseCache})
 	}
 }
 
@@ -309,6 +311,9 @@ func loadFile(f fileRef, limit int64) (res rule.Result, err error) {
 			err = panicError(p)
 		}
 	}()
+	if res, ok := cached(f); ok {
+		return res, nil
+	}
 	data, err := readLimited(filepath.Join(f.root, filepath.FromSlash(f.rel)), limit)
 	if err != nil {
 		return res, err
@@ -319,7 +324,11 @@ func loadFile(f fileRef, limit int64) (res rule.Result, err error) {
 	if err := checkLimits(f.rel, data); err != nil {
 		return res, err
 	}
-	return f.source.Load(rule.File{Root: f.root, Path: f.rel, Data: data})
+	res, err = f.source.Load(rule.File{Root: f.root, Path: f.rel, Data: data})
+	if err == nil {
+		keep(f, res)
+	}
+	return res, err
 }
 
 // tooLarge is the error for a file over the size limit; size < 0 when the

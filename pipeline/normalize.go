@@ -80,6 +80,10 @@ type attackResult struct {
 // startAttackLoad loads the ATT&CK model in the background; Normalize
 // waits for it.
 func startAttackLoad(st *State) {
+	if st.Opts.Attack != nil {
+		st.Attack = st.Opts.Attack
+		return
+	}
 	ch := make(chan attackResult, 1)
 	st.attack = ch
 	go func() {

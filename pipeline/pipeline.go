@@ -39,7 +39,10 @@ type Options struct {
 	// e.g. to pass vendor options such as a Splunk macro folder.
 	Frontends []rule.Frontend
 
-	AttackFile    string // STIX bundle; empty = the embedded default
+	AttackFile string // STIX bundle; empty = the embedded default
+	// Attack, when set, is the ATT&CK model to use instead of loading
+	// AttackFile (a caller running many pipelines loads it once).
+	Attack        *attack.Model
 	AttackVersion string // ATT&CK version when the bundle does not say
 	// Groups are ATT&CK groups (id, name or alias) to write group reports for.
 	Groups []string
@@ -70,6 +73,8 @@ type Options struct {
 	Log io.Writer
 	// Progress is told how far the long stages are; nil is silent.
 	Progress Progress
+	// ParseCache, when set, answers for files parsed in an earlier run.
+	ParseCache ParseCache
 }
 
 // Progress receives the progress of long stages (file parsing). Add is

@@ -124,7 +124,7 @@ func newApp(stdout, stderr io.Writer) *cli.App {
 		OnUsageError: func(_ *cli.Context, err error, _ bool) error {
 			return usageError{err}
 		},
-		Commands: []*cli.Command{reportCommand(), techniqueCommand(), groupCommand(), fieldsCommand(), diffCommand(), versionCommand()},
+		Commands: []*cli.Command{reportCommand(), techniqueCommand(), groupCommand(), fieldsCommand(), diffCommand(), historyCommand(), versionCommand()},
 	}
 }
 

@@ -35,6 +35,7 @@ type Config struct {
 	MaxFileSize       int64                     `yaml:"max_file_size"`
 	SplunkMacros      string                    `yaml:"splunk_macros"`
 	Strict            bool                      `yaml:"strict"`
+	History           ConfigHistory             `yaml:"history"`
 
 	dir string // the folder of the config file
 }
