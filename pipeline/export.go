@@ -59,6 +59,18 @@ func (Export) Run(ctx context.Context, st *State) error {
 	if err := os.Chmod(tmp, 0o755); err != nil {
 		return fmt.Errorf("creating temporary output folder: %w", err)
 	}
+	if st.Opts.Trend != nil {
+		if h, err := st.Opts.Trend(ctx, st.Attack); err != nil {
+			st.logf("  the coverage trend in %s cannot be read, reports go without it: %v", out, err)
+		} else {
+			st.Tables.History = h
+		}
+	}
+	carried, err := carry(out, tmp, st.Opts.Carry)
+	if err != nil {
+		return err
+	}
+	st.Written = append(st.Written, carried...)
 	// Exporters that write files whole record their sums for the manifest.
 	sums := &exporters.Sums{}
 	ctx = exporters.WithSums(ctx, sums)
@@ -100,6 +112,26 @@ func (Export) Run(ctx context.Context, st *State) error {
 		return err
 	}
 	return swapInto(tmp, out)
+}
+
+// carry copies the named files of the previous output folder, where
+// present, into the new one.
+func carry(out, tmp string, names []string) ([]string, error) {
+	var kept []string
+	for _, n := range names {
+		data, err := os.ReadFile(filepath.Join(out, n))
+		if errors.Is(err, fs.ErrNotExist) {
+			continue
+		}
+		if err != nil {
+			return kept, fmt.Errorf("keeping %s of the previous output: %w", n, err)
+		}
+		if err := os.WriteFile(filepath.Join(tmp, n), data, 0o644); err != nil {
+			return kept, fmt.Errorf("keeping %s of the previous output: %w", n, err)
+		}
+		kept = append(kept, n)
+	}
+	return kept, nil
 }
 
 // lock takes OUT.lock so two runs never write one output folder at once. A

@@ -75,6 +75,13 @@ type Options struct {
 	Progress Progress
 	// ParseCache, when set, answers for files parsed in an earlier run.
 	ParseCache ParseCache
+	// Trend, when set, reads the coverage trend of an earlier history run
+	// for the exporters (tables.Set.History); a failure is logged and the
+	// reports go on without it.
+	Trend func(context.Context, *attack.Model) (*tables.History, error)
+	// Carry names files of the previous output folder that the new one
+	// keeps (the history tables), copied before the swap.
+	Carry []string
 }
 
 // Progress receives the progress of long stages (file parsing). Add is

@@ -328,6 +328,7 @@ func reportCommand() *cli.Command {
 			o.ReleaseRules = true // the summary reads st.Counts
 			o.Groups = splitList(c.StringSlice("group"))
 			o.Exporters = configureExporters(pipeline.Exporters(), o.Filters.Techniques, c.Bool("xlsx-per-technique"))
+			keepTrend(&o)
 			if !c.IsSet("report-date") {
 				o.ReportDate = cfg.ReportDate
 			}

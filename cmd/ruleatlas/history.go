@@ -1,6 +1,7 @@
 package main
 
 import (
+	"context"
 	"fmt"
 	"io"
 	"strings"
@@ -10,8 +11,11 @@ import (
 
 	"github.com/ruleatlas/ruleatlas/exporters"
 	"github.com/ruleatlas/ruleatlas/exporters/parquet"
+	"github.com/ruleatlas/ruleatlas/normalize/attack"
 	"github.com/ruleatlas/ruleatlas/normalize/rule"
+	"github.com/ruleatlas/ruleatlas/pipeline"
 	"github.com/ruleatlas/ruleatlas/pipeline/history"
+	"github.com/ruleatlas/ruleatlas/pipeline/tables"
 )
 
 // ConfigHistory is the `history:` section of the config file.
@@ -152,5 +156,18 @@ func printTrend(w io.Writer, res *history.Result) {
 		}
 		fmt.Fprintf(w, "  %s  %-8s %.10s  %5d rules  %4d techniques covered\n",
 			s.Point.Format(time.DateOnly), s.Vendor, s.Commit, rules, covered)
+	}
+}
+
+// keepTrend makes a report whose output folder holds a history run's
+// tables keep them and show the trend.
+func keepTrend(o *pipeline.Options) {
+	dir := o.OutDir
+	if !history.Found(dir) {
+		return
+	}
+	o.Carry = history.Files
+	o.Trend = func(ctx context.Context, m *attack.Model) (*tables.History, error) {
+		return history.Trend(ctx, dir, m)
 	}
 }

@@ -303,10 +303,11 @@ func href(from, to string) string {
 type base struct {
 	Root, Title string
 	Meta        tables.Meta
+	Trend       bool // the site has a trend page (trend.go)
 }
 
 func (s *site) base(from, title string) base {
-	return base{Root: href(from, ""), Title: clean(title), Meta: s.set.Meta}
+	return base{Root: href(from, ""), Title: clean(title), Meta: s.set.Meta, Trend: hasTrend(s.set)}
 }
 
 type link struct {
@@ -362,6 +363,9 @@ func (s *site) pages() []page {
 		}})
 	}
 	add("index.html", "index", s.indexData)
+	if hasTrend(s.set) {
+		add(TrendFile, "trend", s.trendData)
+	}
 	add("problems.html", "problems", func(from string) any {
 		ps := slices.Clone(s.set.Problems)
 		for i := range ps {

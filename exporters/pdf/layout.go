@@ -130,7 +130,7 @@ var (
 		},
 	}
 	summarySpec = docRules{
-		sections: []string{"overview", "vendors", "tactics", "heatmap", "gaps", "telemetry_gaps", "covered", "health"},
+		sections: []string{"overview", "trend", "vendors", "tactics", "heatmap", "gaps", "telemetry_gaps", "covered", "health"},
 		limits:   []string{"gaps", "covered", "problems"},
 		columns: map[string][]string{
 			"overview": {"name", "value"},

@@ -22,6 +22,8 @@ func (r *renderer) summary() ([]byte, error) {
 		switch sec {
 		case "overview":
 			r.overview(d, c)
+		case "trend":
+			r.trend(d) // trend.go; nothing without a history
 		case "vendors":
 			d.heading(l.Labels["vendors_heading"], 15)
 			cols := spec.Columns["vendors"]

@@ -94,6 +94,9 @@ func (e Exporter) Write(ctx context.Context, w io.Writer, set *tables.Set) error
 	// in parallel while the package is assembled (see sheetRows).
 	order := []string{SummarySheet, CoverageSheet, GapsSheet, RulesSheet, FieldsSheet, IndicatorsSheet, ExclusionsSheet, ProblemsSheet,
 		TelemetrySheet, GroupsSheet}
+	if set.History != nil && set.History.First() >= 0 {
+		order = append(order, HistorySheet)
+	}
 	order = append(order, b.pageOrder...)
 	for _, name := range order {
 		if err := b.newSheet(name); err != nil {
@@ -106,6 +109,12 @@ func (e Exporter) Write(ctx context.Context, w io.Writer, set *tables.Set) error
 	}{{SummarySheet, b.summary}, {CoverageSheet, b.coverage}, {GapsSheet, b.gaps}, {RulesSheet, b.rules},
 		{FieldsSheet, b.fields}, {IndicatorsSheet, b.indicators}, {ExclusionsSheet, b.exclusions},
 		{ProblemsSheet, b.problems}, {TelemetrySheet, b.telemetry}, {GroupsSheet, b.groupsSheet}}
+	if set.History != nil && set.History.First() >= 0 {
+		steps = append(steps, struct {
+			name string
+			fn   func() error
+		}{HistorySheet, b.historySheet})
+	}
 	for _, s := range steps {
 		if err := ctx.Err(); err != nil {
 			return err

@@ -162,6 +162,9 @@ type Set struct {
 	// Groups are the ATT&CK group ids asked for with --group, in request
 	// order; exporters write a group report for each.
 	Groups []string
+	// History is the trend of an earlier history run found in the output
+	// folder, or nil.
+	History *History
 
 	Attack   *attack.Model
 	Problems []Problem // sorted by root, path, line
