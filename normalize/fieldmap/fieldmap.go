@@ -63,11 +63,11 @@ type Layer struct {
 	Vendor   string `yaml:"vendor"`
 	// ExceptVendors are vendors a common layer does not apply to (Elastic:
 	// its rules' fields are canonical as written).
-	ExceptVendors []string          `yaml:"except_vendors"`
-	When        map[string][]string `yaml:"when"`
-	Map         map[string]string   `yaml:"map"`
-	StripPrefix []string            `yaml:"strip_prefix"`
-	StripSuffix []string            `yaml:"strip_suffix"`
+	ExceptVendors []string            `yaml:"except_vendors"`
+	When          map[string][]string `yaml:"when"`
+	Map           map[string]string   `yaml:"map"`
+	StripPrefix   []string            `yaml:"strip_prefix"`
+	StripSuffix   []string            `yaml:"strip_suffix"`
 
 	folded map[string]string
 	gates  rule.Gates // When, prepared once by Parse
