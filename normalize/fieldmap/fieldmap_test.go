@@ -5,6 +5,8 @@ import (
 
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
+
+	"github.com/ruleatlas/ruleatlas/normalize/rule"
 )
 
 func TestDefaultMapLoads(t *testing.T) {
@@ -110,4 +112,32 @@ func TestCanonicalNamesExist(t *testing.T) {
 		assert.Equal(t, OriginECS, m.Origin(raw).Kind, raw)
 		assert.Equal(t, OriginECS, m.Origin(name).Kind, name)
 	}
+}
+
+func TestSources(t *testing.T) {
+	m, err := Default()
+	require.NoError(t, err)
+	var sb *CanonicalFields
+	for _, c := range m.MapSources() {
+		if c.Field == "powershell.file.script_block_text" {
+			sb = &c
+		}
+		assert.NotEmpty(t, c.Origin.Kind, c.Field)
+	}
+	require.NotNil(t, sb)
+	vendors := map[string]bool{}
+	for _, r := range sb.Raw {
+		vendors[r.Vendor] = true
+	}
+	assert.Equal(t, map[string]bool{"elastic": true, "sentinel": true, "sigma": true, "splunk": true}, vendors)
+
+	rules := []rule.Rule{
+		{Vendor: "sigma", Predicates: []rule.Predicate{{FieldRaw: "ScriptBlockText", Field: "powershell.file.script_block_text"}, {FieldRaw: "ScriptBlockText", Field: "powershell.file.script_block_text"}, {FieldRaw: "X", Field: "invented.name"}}},
+		{Vendor: "elastic", Predicates: []rule.Predicate{{FieldRaw: "powershell.file.script_block_text", Field: "powershell.file.script_block_text"}, {FieldRaw: "process.name", Field: "process.name", Negated: true}}},
+	}
+	got := m.RuleSources(rules)
+	require.Len(t, got, 1)
+	assert.Equal(t, "powershell.file.script_block_text", got[0].Field)
+	assert.Equal(t, []RawField{{Vendor: "elastic", Field: "powershell.file.script_block_text", Predicates: 1}, {Vendor: "sigma", Field: "ScriptBlockText", Predicates: 2}}, got[0].Raw)
+	assert.Equal(t, "integration windows", got[0].Origin.Describe())
 }
