@@ -18,8 +18,12 @@ func fieldsCommand() *cli.Command {
 	return &cli.Command{
 		Name:  "fields",
 		Usage: "print the field map; with sources, the most used fields per vendor that have no mapping",
+		Description: "With --canonical, one row per canonical name: where the name comes from (ECS, the Elastic\n" +
+			"integration whose field it is, or a listed exception) and the raw fields of each vendor that map\n" +
+			"to it (from the map; with sources, as counted in the rules' predicates).",
 		Flags: append(sourceFlags(),
 			&cli.StringFlag{Name: "format", Value: "text", Usage: "text or csv"},
+			&cli.BoolFlag{Name: "canonical", Usage: "one row per canonical name: its origin and the vendors' raw fields that feed it"},
 			&cli.IntFlag{Name: "top", Value: 30, Usage: "unmapped fields listed per vendor (0 = all)"},
 			&cli.BoolFlag{Name: "quiet", Aliases: []string{"q"}, Usage: "no notes on stderr"},
 		),
@@ -37,6 +41,9 @@ func fieldsCommand() *cli.Command {
 				given = given || len(c.StringSlice(v)) > 0
 			}
 			if !given && c.String("config") == "" {
+				if c.Bool("canonical") {
+					return writeCanonical(c.App.Writer, m.MapSources(), format)
+				}
 				return writeMap(c.App.Writer, m, format)
 			}
 			o, _, err := options(c, c.App.ErrWriter)
@@ -50,18 +57,26 @@ func fieldsCommand() *cli.Command {
 			if err != nil {
 				return cli.Exit(err.Error(), exitFailed)
 			}
+			if c.Bool("canonical") {
+				return writeCanonical(c.App.Writer, m.RuleSources(st.Rules), format)
+			}
 			return writeUsage(c.App.Writer, fieldmap.Usage(st.Rules, m), format, c.Int("top"))
 		},
 	}
 }
 
-// writeMap prints every mapping: layer, vendor, gate, raw field, canonical field.
+// writeMap prints every mapping: layer, vendor, gate, raw field, canonical
+// field and where the canonical name comes from.
 func writeMap(w io.Writer, m *fieldmap.Map, format string) error {
-	rows := [][]string{{"layer", "vendor", "when", "field", "canonical"}}
+	rows := [][]string{{"layer", "vendor", "when", "field", "canonical", "origin"}}
 	for _, l := range m.Layers() {
-		when := gateText(l.When)
+		when := fieldmap.GateText(l.When)
 		if len(l.StripPrefix) > 0 {
-			rows = append(rows, []string{l.ID, l.Vendor, when, "strip prefix " + strings.Join(l.StripPrefix, " "), ""})
+			rows = append(rows, []string{l.ID, l.Vendor, when, "strip prefix " + strings.Join(l.StripPrefix, " "), "", ""})
+			continue
+		}
+		if len(l.StripSuffix) > 0 {
+			rows = append(rows, []string{l.ID, l.Vendor, when, "strip suffix " + strings.Join(l.StripSuffix, " "), "", ""})
 			continue
 		}
 		keys := make([]string, 0, len(l.Map))
@@ -70,23 +85,45 @@ func writeMap(w io.Writer, m *fieldmap.Map, format string) error {
 		}
 		slices.Sort(keys)
 		for _, k := range keys {
-			rows = append(rows, []string{l.ID, l.Vendor, when, k, l.Map[k]})
+			rows = append(rows, []string{l.ID, l.Vendor, when, k, l.Map[k], m.Origin(l.Map[k]).Describe()})
 		}
 	}
 	return writeRows(w, rows, format)
 }
 
-func gateText(when map[string][]string) string {
-	keys := make([]string, 0, len(when))
-	for k := range when {
-		keys = append(keys, k)
+// writeCanonical prints one row per canonical name: origin, and the raw
+// fields per vendor that feed it ("sigma: ScriptBlockText 1612; splunk: …").
+// CSV has one row per canonical name and raw field.
+func writeCanonical(w io.Writer, list []fieldmap.CanonicalFields, format string) error {
+	if format == "csv" {
+		rows := [][]string{{"canonical", "origin", "integration", "vendor", "field", "layer", "when", "predicates"}}
+		for _, c := range list {
+			for _, r := range c.Raw {
+				n := ""
+				if r.Layer == "" {
+					n = fmt.Sprint(r.Predicates)
+				}
+				rows = append(rows, []string{c.Field, c.Origin.Kind, c.Origin.Integration, r.Vendor, r.Field, r.Layer, r.Gate, n})
+			}
+		}
+		return writeRows(w, rows, format)
 	}
-	slices.Sort(keys)
-	var parts []string
-	for _, k := range keys {
-		parts = append(parts, k+"="+strings.Join(when[k], ","))
+	rows := [][]string{{"CANONICAL", "ORIGIN", "FED BY"}}
+	for _, c := range list {
+		var parts []string
+		for _, r := range c.Raw {
+			s := r.Vendor + ": " + r.Field
+			switch {
+			case r.Layer == "":
+				s += fmt.Sprintf(" (%d)", r.Predicates)
+			case r.Gate != "":
+				s += " [" + r.Gate + "]"
+			}
+			parts = append(parts, s)
+		}
+		rows = append(rows, []string{c.Field, c.Origin.Describe(), strings.Join(parts, "; ")})
 	}
-	return strings.Join(parts, " ")
+	return writeRows(w, rows, format)
 }
 
 // writeUsage prints per vendor the share of predicates on canonical fields

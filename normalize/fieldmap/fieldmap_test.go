@@ -5,6 +5,8 @@ import (
 
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
+
+	"github.com/ruleatlas/ruleatlas/normalize/rule"
 )
 
 func TestDefaultMapLoads(t *testing.T) {
@@ -19,12 +21,26 @@ func TestDefaultMapLoads(t *testing.T) {
 	}{
 		{"sigma image", Scope{"sigma", []string{"category:process_creation", "product:windows"}}, "Image", "process.executable", "sigma-windows"},
 		{"sigma image in image_load beats vendor-wide", Scope{"sigma", []string{"category:image_load"}}, "ImageLoaded", "dll.path", "sigma-image-load"},
-		{"sigma file event hashes", Scope{"sigma", []string{"category:file_event"}}, "Hashes", "file.hash.sha256", "sigma-file-events"},
+		{"sigma file event target", Scope{"sigma", []string{"category:file_event"}}, "TargetFilename", "file.path", "sigma-file-events"},
+		{"sigma image load imphash", Scope{"sigma", []string{"category:image_load", "product:windows"}}, "Hashes", "dll.pe.imphash", "sigma-image-load"},
+		{"sigma process creation hashes kept", Scope{"sigma", []string{"category:process_creation", "product:windows"}}, "Hashes", "Hashes", ""},
+		{"sigma script block", Scope{"sigma", []string{"category:ps_script", "product:windows"}}, "ScriptBlockText", "powershell.file.script_block_text", "sigma-windows-eventlog"},
+		{"splunk script block", Scope{"splunk", []string{"datasource:Powershell Script Block Logging 4104"}}, "ScriptBlockText", "powershell.file.script_block_text", "splunk-windows-eventlog"},
+		{"script block needs a windows source", Scope{"splunk", []string{"datasource:Okta"}}, "ScriptBlockText", "ScriptBlockText", ""},
+		{"panther cloudtrail eventType", Scope{"panther", []string{"logtype:AWS.CloudTrail"}}, "eventType", "aws.cloudtrail.event_type", "panther-cloudtrail"},
+		{"panther okta eventType", Scope{"panther", []string{"logtype:Okta.SystemLog"}}, "eventType", "okta.event_type", "panther-okta"},
+		{"eventType ungated passes through", Scope{"panther", []string{"logtype:Slack.AuditLogs"}}, "eventType", "eventType", ""},
+		{"sigma cloudtrail identity", Scope{"sigma", []string{"product:aws", "service:cloudtrail"}}, "userIdentity.type", "aws.cloudtrail.user_identity.type", "sigma-cloud-aws"},
+		{"elastic keeps its own name", Scope{"elastic", nil}, "winlog.event_data.TargetUserName", "winlog.event_data.TargetUserName", ""},
+		{"elastic common names not remapped", Scope{"elastic", nil}, "CommandLine", "CommandLine", ""},
+		{"elastic ECS multi-field", Scope{"elastic", nil}, "process.command_line.text", "process.command_line", ""},
 		{"splunk prefix stripped", Scope{"splunk", nil}, "Processes.process_name", "process.name", "splunk-cim"},
 		{"splunk traffic", Scope{"splunk", nil}, "All_Traffic.dest_port", "destination.port", "splunk-cim"},
 		{"sentinel default FileName", Scope{"sentinel", []string{"table:DeviceProcessEvents"}}, "FileName", "process.name", "sentinel-defender"},
 		{"sentinel file table FileName", Scope{"sentinel", []string{"table:DeviceFileEvents"}}, "FileName", "file.name", "sentinel-file-events"},
 		{"panther cloudtrail", Scope{"panther", []string{"logtype:AWS.CloudTrail"}}, "eventName", "event.action", "panther-cloudtrail"},
+		{"sentinel signin result", Scope{"sentinel", []string{"table:SigninLogs"}}, "ResultType", "azure.signinlogs.properties.status.error_code", "sentinel-signin"},
+		{"sentinel ResultType elsewhere passes", Scope{"sentinel", []string{"table:AzureActivity"}}, "ResultType", "ResultType", ""},
 		{"case folded", Scope{"sigma", nil}, "commandline", "process.command_line", "common-ecs-aliases"},
 		{"unmapped passes through", Scope{"elastic", nil}, "process.name", "process.name", ""},
 		{"unknown keeps name", Scope{"sigma", nil}, "FooBar", "FooBar", ""},
@@ -40,12 +56,14 @@ func TestDefaultMapLoads(t *testing.T) {
 
 func TestParseRejectsBadMaps(t *testing.T) {
 	tests := map[string]string{
-		"unknown key":         "canonical: [a]\nlayerz: []\n",
-		"duplicate id":        "canonical: [a]\nlayers:\n- {id: x, map: {f: a}}\n- {id: x, map: {g: a}}\n",
-		"unknown canonical":   "canonical: [a]\nlayers:\n- {id: x, map: {f: b}}\n",
-		"ambiguous":           "canonical: [a, b]\nlayers:\n- {id: x, vendor: v, map: {f: a}}\n- {id: y, vendor: v, map: {f: b}}\n",
-		"duplicate canonical": "canonical: [a, a]\n",
-		"bad name_of":         "canonical: [a]\nname_of: {a: z}\n",
+		"unknown key":              "layerz: []\n",
+		"old canonical list":       "canonical: [process.name]\n",
+		"duplicate id":             "layers:\n- {id: x, map: {f: process.name}}\n- {id: x, map: {g: process.name}}\n",
+		"invented canonical":       "layers:\n- {id: x, map: {f: process.hash}}\n",
+		"ambiguous":                "layers:\n- {id: x, vendor: v, map: {f: process.name}}\n- {id: y, vendor: v, map: {f: file.name}}\n",
+		"exception without reason": "exceptions: {a.b: \"\"}\n",
+		"exception already ECS":    "exceptions: {process.name: why}\n",
+		"bad name_of":              "name_of: {process.executable: z}\n",
 	}
 	for name, doc := range tests {
 		t.Run(name, func(t *testing.T) {
@@ -57,7 +75,6 @@ func TestParseRejectsBadMaps(t *testing.T) {
 
 func TestRewritesChainAndSpecificity(t *testing.T) {
 	m, err := Parse([]byte(`
-canonical: [process.name, file.name]
 layers:
   - {id: strip-a, priority: 10, strip_prefix: [A.]}
   - {id: strip-b, priority: 20, strip_prefix: [B.]}
@@ -67,4 +84,60 @@ layers:
 	require.NoError(t, err)
 	assert.Equal(t, Mapped{"process.name", "vendor"}, m.Lookup(Scope{Vendor: "v"}, "A.B.n"))
 	assert.Equal(t, Mapped{"file.name", "common"}, m.Lookup(Scope{Vendor: "w"}, "A.B.n"))
+}
+
+// TestCanonicalNamesExist checks the names issue 21 found invented against
+// the generated lists, and that every target of the default map is an ECS
+// field, an Elastic integration field or a listed exception (Parse refuses
+// anything else; this asserts it on the real map).
+func TestCanonicalNamesExist(t *testing.T) {
+	m, err := Default()
+	require.NoError(t, err)
+	for _, name := range []string{"powershell.script_block_text", "dll.hash.imphash", "destination.hostname", "process.hash",
+		"cloud.user_identity.type", "kubernetes.verb", "cloud.app.id", "logon.type", "target.process.name", "pipe.name", "process.granted_access"} {
+		assert.False(t, m.IsCanonical(name), name)
+	}
+	for name, kind := range map[string]string{"process.name": OriginECS, "dll.pe.imphash": OriginECS, "powershell.file.script_block_text": OriginIntegration,
+		"aws.cloudtrail.user_identity.type": OriginIntegration, "kubernetes.audit.verb": OriginIntegration, "aws.cloudtrail.event_type": OriginException} {
+		assert.Equal(t, kind, m.Origin(name).Kind, name)
+	}
+	assert.Equal(t, "windows", m.Origin("powershell.file.script_block_text").Integration)
+	assert.Equal(t, "process.command_line", ECSMultiFieldOf("process.command_line.text"))
+	for _, l := range m.Layers() {
+		for raw, c := range l.Map {
+			assert.True(t, m.IsCanonical(c), "layer %s maps %s to %s", l.ID, raw, c)
+		}
+	}
+	for raw, name := range m.file.NameOf {
+		assert.Equal(t, OriginECS, m.Origin(raw).Kind, raw)
+		assert.Equal(t, OriginECS, m.Origin(name).Kind, name)
+	}
+}
+
+func TestSources(t *testing.T) {
+	m, err := Default()
+	require.NoError(t, err)
+	var sb *CanonicalFields
+	for _, c := range m.MapSources() {
+		if c.Field == "powershell.file.script_block_text" {
+			sb = &c
+		}
+		assert.NotEmpty(t, c.Origin.Kind, c.Field)
+	}
+	require.NotNil(t, sb)
+	vendors := map[string]bool{}
+	for _, r := range sb.Raw {
+		vendors[r.Vendor] = true
+	}
+	assert.Equal(t, map[string]bool{"elastic": true, "sentinel": true, "sigma": true, "splunk": true}, vendors)
+
+	rules := []rule.Rule{
+		{Vendor: "sigma", Predicates: []rule.Predicate{{FieldRaw: "ScriptBlockText", Field: "powershell.file.script_block_text"}, {FieldRaw: "ScriptBlockText", Field: "powershell.file.script_block_text"}, {FieldRaw: "X", Field: "invented.name"}}},
+		{Vendor: "elastic", Predicates: []rule.Predicate{{FieldRaw: "powershell.file.script_block_text", Field: "powershell.file.script_block_text"}, {FieldRaw: "process.name", Field: "process.name", Negated: true}}},
+	}
+	got := m.RuleSources(rules)
+	require.Len(t, got, 1)
+	assert.Equal(t, "powershell.file.script_block_text", got[0].Field)
+	assert.Equal(t, []RawField{{Vendor: "elastic", Field: "powershell.file.script_block_text", Predicates: 1}, {Vendor: "sigma", Field: "ScriptBlockText", Predicates: 2}}, got[0].Raw)
+	assert.Equal(t, "integration windows", got[0].Origin.Describe())
 }
