@@ -65,11 +65,13 @@ func (source) Load(f rule.File) (rule.Result, error) {
 		return res, fmt.Errorf("more than %d YAML documents", maxDocuments)
 	}
 	var global *yaml.Node
+	documents := 0
 	seen := map[string]int{} // rule id → rules of this file that carry it
 	for _, doc := range docs {
 		if len(doc.Content) == 0 {
 			continue
 		}
+		documents++
 		root := doc.Content[0]
 		if root.Kind != yaml.MappingNode {
 			res.Skipped = fmt.Sprintf("not a Sigma rule: line %d: the document is not a mapping", root.Line)
@@ -101,8 +103,12 @@ func (source) Load(f rule.File) (rule.Result, error) {
 		}
 		res.Rules = append(res.Rules, r)
 	}
-	if len(res.Rules) == 0 && res.Skipped == "" {
-		res.Skipped = "no Sigma rule in file"
+	switch {
+	case len(res.Rules) > 0 || res.Skipped != "":
+	case documents == 0:
+		res.Skipped = "not a Sigma rule: the file holds no YAML document (empty or comments only)"
+	default:
+		res.Skipped = "not a Sigma rule: the file holds only action documents"
 	}
 	return res, nil
 }

@@ -205,7 +205,8 @@ func TestLoadSkipsNonRules(t *testing.T) {
 		"config":        {"name: config\nvalues: [1]\n", "not a Sigma rule: line 1: no detection, correlation or logsource (keys: name, values)"},
 		"thor config":   {"title: THOR\norder: 20\nbackends: [thor]\nlogsources: {}\n", "(keys: title, order, backends, logsources)"},
 		"not a mapping": {"- a\n- b\n", "not a Sigma rule: line 1: the document is not a mapping"},
-		"empty":         {"# nothing\n", "no Sigma rule in file"},
+		"empty":         {"# nothing\n", "not a Sigma rule: the file holds no YAML document"},
+		"only global":   {"action: global\ntitle: t\n", "only action documents"},
 	}
 	for name, tc := range tests {
 		t.Run(name, func(t *testing.T) {
