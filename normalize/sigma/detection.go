@@ -406,7 +406,7 @@ func (d *Detection) lowerCond(c Cond) rule.Expr {
 		if c.Agg.Field != "" {
 			name += "(" + c.Agg.Field + ")"
 		}
-		return rule.And{search, rule.Cmp{FieldRaw: name, Op: op, Value: c.Agg.Value}}
+		return rule.And{search, rule.Cmp{FieldRaw: name, Op: op, Value: c.Agg.Value, Role: rule.RoleComputed}}
 	}
 	return rule.Skipped{Reason: "unknown condition node"}
 }

@@ -15,7 +15,7 @@ import (
 // present) as fuzz seeds.
 func seedFiles(f *testing.F, add func(data []byte)) {
 	root := pipetest.RepoRoot(f)
-	dirs := []string{filepath.Join(root, "testdata", "corpus", "sigma")}
+	dirs := []string{filepath.Join(root, "testdata", "corpus", "sigma"), filepath.Join("testdata", "root")}
 	shared := filepath.Join(root, "..", "shared", "corpora", "sigma", "rules")
 	if _, err := os.Stat(shared); err == nil {
 		dirs = append(dirs, shared)
@@ -74,12 +74,29 @@ func FuzzParseCondition(f *testing.F) {
 // every rule it returns must carry a valid status and operators.
 func FuzzLoad(f *testing.F) {
 	seedFiles(f, func(data []byte) { f.Add(data) })
+	for _, s := range []string{
+		"title: a\nid: x\naction: global\n---\nlogsource: {product: w}\ndetection: {s: {A: 1}, condition: s}\n---\nlogsource: {product: l}\ndetection: {s: {B: 1}, condition: s}\n",
+		"title: c\nid: y\ncorrelation: {type: event_count, rules: [x], condition: {gte: 10}}\n",
+		"title: THOR\norder: 20\nbackends: [thor]\n",
+		"- a\n- b\n",
+		"logsource: {product: w}\ndetection: {s: {C|contains: ' -e ', D: null, E|exists: true, F|base64offset|contains: x}, condition: s | count() by G > 5}\n",
+	} {
+		f.Add([]byte(s))
+	}
 	f.Fuzz(func(t *testing.T, data []byte) {
 		res, err := source{}.Load(rule.File{Path: "fuzz.yml", Data: data})
 		if err != nil {
 			return
 		}
+		ids := map[string]bool{}
 		for _, r := range res.Rules {
+			if ids[r.RuleID] {
+				t.Fatalf("rule id %q twice in one file", r.RuleID)
+			}
+			ids[r.RuleID] = true
+			if r.Kind != rule.KindDetection && r.Kind != rule.KindCorrelation {
+				t.Fatalf("invalid kind %q", r.Kind)
+			}
 			switch r.ParseStatus {
 			case rule.StatusOK, rule.StatusPartial, rule.StatusFailed, rule.StatusNoQuery:
 			default:

@@ -14,8 +14,14 @@
 //     base64offset).
 //   - fieldref compares two fields: op eq with value "fieldref:<field>".
 //   - A legacy aggregation `| count(x) by y > N` adds the predicate
-//     `count(x) gt N`. Correlation rules have no detection; their
-//     threshold condition becomes `count gte N` style predicates.
+//     `count(x) gt N`. Correlation rules (kind and rule type correlation)
+//     have no detection; their threshold condition becomes `count gte N`
+//     style predicates. Both are computed columns (role computed).
+//   - Rules under a deprecated/ or unsupported/ folder are deprecated; a
+//     YAML document with no detection, correlation or logsource (a sigmac
+//     or THOR config, a pipeline) is skipped with its reason.
+//   - Rules of one file that share an id keep it on the first; later ones
+//     become id#path#n, so (vendor, rule_id) stays unique.
 package sigma
 
 import (
@@ -59,13 +65,17 @@ func (source) Load(f rule.File) (rule.Result, error) {
 		return res, fmt.Errorf("more than %d YAML documents", maxDocuments)
 	}
 	var global *yaml.Node
+	documents := 0
+	seen := map[string]int{} // rule id → rules of this file that carry it
 	for _, doc := range docs {
 		if len(doc.Content) == 0 {
 			continue
 		}
+		documents++
 		root := doc.Content[0]
 		if root.Kind != yaml.MappingNode {
-			return res, rule.Errorf(root.Line, root.Column, "a Sigma document must be a mapping")
+			res.Skipped = fmt.Sprintf("not a Sigma rule: line %d: the document is not a mapping", root.Line)
+			continue
 		}
 		switch scalar(root, "action") {
 		case "global":
@@ -85,10 +95,20 @@ func (source) Load(f rule.File) (rule.Result, error) {
 			res.Skipped = skip
 			continue
 		}
+		// SPEC §4: (vendor, rule_id) is unique; a later rule of the same
+		// file under an id already used is kept as id#path#n.
+		seen[r.RuleID]++
+		if n := seen[r.RuleID]; n > 1 {
+			r.RuleID = fmt.Sprintf("%s#%s#%d", r.RuleID, f.Path, n)
+		}
 		res.Rules = append(res.Rules, r)
 	}
-	if len(res.Rules) == 0 && res.Skipped == "" {
-		res.Skipped = "no Sigma rule in file"
+	switch {
+	case len(res.Rules) > 0 || res.Skipped != "":
+	case documents == 0:
+		res.Skipped = "not a Sigma rule: the file holds no YAML document (empty or comments only)"
+	default:
+		res.Skipped = "not a Sigma rule: the file holds only action documents"
 	}
 	return res, nil
 }
@@ -120,7 +140,7 @@ func loadDocument(root *yaml.Node, path string, index int) (rule.Rule, string) {
 			r.RuleID = fmt.Sprintf("%s#%d", path, index+1)
 		}
 	}
-	r.Deprecated = r.Status == "deprecated" || r.Status == "unsupported"
+	r.Deprecated = r.Status == "deprecated" || r.Status == "unsupported" || inRetiredFolder(path)
 	r.Date = newestDate(scalar(root, "date"), scalar(root, "modified"))
 	for _, t := range strings.Fields(strings.Join(scalars(get(root, "tags")), " ")) {
 		low := strings.ToLower(t)
@@ -147,14 +167,15 @@ func loadDocument(root *yaml.Node, path string, index int) (rule.Rule, string) {
 	}
 
 	if corr := get(root, "correlation"); corr != nil {
-		r.LogSources = append(r.LogSources, "kind:correlation")
+		r.Kind, r.RuleType = rule.KindCorrelation, RuleTypeCorrelation
 		loadCorrelation(&r, corr)
 		return r, ""
 	}
+	r.Kind, r.RuleType = rule.KindDetection, RuleTypeDetection
 	det := get(root, "detection")
 	if det == nil {
-		if r.Title == "" {
-			return r, "not a Sigma rule (no title or detection)"
+		if get(root, "logsource") == nil {
+			return r, notARule(root)
 		}
 		r.ParseStatus = rule.StatusFailed
 		r.ParseError = rule.Errorf(root.Line, root.Column, "rule has no detection section").Error()
@@ -197,11 +218,41 @@ func loadCorrelation(r *rule.Rule, corr *yaml.Node) {
 		k, v := cond.Content[i].Value, cond.Content[i+1].Value
 		switch k {
 		case "gt", "gte", "lt", "lte":
-			r.Predicates = append(r.Predicates, rule.Predicate{FieldRaw: name, Op: rule.Op(k), Value: v})
+			r.Predicates = append(r.Predicates, rule.Predicate{FieldRaw: name, Op: rule.Op(k), Value: v, Role: rule.RoleComputed})
 		case "eq":
-			r.Predicates = append(r.Predicates, rule.Predicate{FieldRaw: name, Op: rule.OpEq, Value: v})
+			r.Predicates = append(r.Predicates, rule.Predicate{FieldRaw: name, Op: rule.OpEq, Value: v, Role: rule.RoleComputed})
 		}
 	}
+}
+
+// Sigma rule types (rule.Rule.RuleType).
+const (
+	RuleTypeDetection   = "detection"
+	RuleTypeCorrelation = "correlation"
+)
+
+// inRetiredFolder reports whether a relative path lies under a folder named
+// deprecated or unsupported, where SigmaHQ keeps rules it no longer ships.
+func inRetiredFolder(rel string) bool {
+	dirs := strings.Split(rel, "/")
+	for _, d := range dirs[:len(dirs)-1] {
+		if d == "deprecated" || d == "unsupported" {
+			return true
+		}
+	}
+	return false
+}
+
+// notARule is the skip reason of a mapping that has neither detection,
+// correlation nor logsource: a sigmac/THOR config, a pipeline, a filter
+// list. It names the document's first keys so the reason explains itself.
+func notARule(root *yaml.Node) string {
+	var keys []string
+	for i := 0; i+1 < len(root.Content) && len(keys) < 4; i += 2 {
+		keys = append(keys, root.Content[i].Value)
+	}
+	return fmt.Sprintf("not a Sigma rule: line %d: no detection, correlation or logsource (keys: %s)",
+		root.Line, strings.Join(keys, ", "))
 }
 
 // get returns the value node of key in a mapping node, or nil.

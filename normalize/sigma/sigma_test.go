@@ -79,8 +79,8 @@ func TestConditions(t *testing.T) {
 		"nested not":      {"sel_a or not filter_x", "A eq \"1\"\nX eq \"3\" negated\n"},
 		"precedence":      {"sel_a or sel_b and not filter_x", "A eq \"1\"\nB eq \"2\"\nX eq \"3\" negated\n"},
 		"upper keywords":  {"sel_a AND NOT filter_x", "A eq \"1\"\nX eq \"3\" negated exclusion\n"},
-		"count agg":       {"sel_a | count() by B > 10", "A eq \"1\"\ncount gt \"10\"\n"},
-		"count field":     {"sel_a | count(X) by B, C >= 3", "A eq \"1\"\ncount(X) gte \"3\"\n"},
+		"count agg":       {"sel_a | count() by B > 10", "A eq \"1\"\ncount gt \"10\" computed\n"},
+		"count field":     {"sel_a | count(X) by B, C >= 3", "A eq \"1\"\ncount(X) gte \"3\" computed\n"},
 		"explicit hidden": {"_hidden", "H eq \"5\"\n"},
 	}
 	for name, tc := range tests {
@@ -179,8 +179,7 @@ detection:
 
 func TestLoadErrors(t *testing.T) {
 	tests := map[string]struct{ src, want string }{
-		"bad yaml":      {"title: x\ndetection: [a\n", "invalid YAML"},
-		"not a mapping": {"- a\n- b\n", "must be a mapping"},
+		"bad yaml": {"title: x\ndetection: [a\n", "invalid YAML"},
 	}
 	for name, tc := range tests {
 		t.Run(name, func(t *testing.T) {
@@ -195,8 +194,105 @@ func TestLoadErrors(t *testing.T) {
 	assert.Equal(t, rule.StatusFailed, res.Rules[0].ParseStatus)
 	assert.True(t, strings.HasPrefix(res.Rules[0].ParseError, "line 4, column 9: unknown modifier"), res.Rules[0].ParseError)
 
-	res, err = source{}.Load(rule.File{Path: "cfg.yml", Data: []byte("name: config\nvalues: [1]\n")})
+	res, err = source{}.Load(rule.File{Path: "x.yml", Data: []byte("title: t\nlogsource: {product: windows}\n")})
 	require.NoError(t, err)
-	assert.Empty(t, res.Rules)
-	assert.NotEmpty(t, res.Skipped)
+	require.Len(t, res.Rules, 1, "a rule that lost its detection is failed, not skipped")
+	assert.Equal(t, rule.StatusFailed, res.Rules[0].ParseStatus)
+}
+
+func TestLoadSkipsNonRules(t *testing.T) {
+	tests := map[string]struct{ src, want string }{
+		"config":        {"name: config\nvalues: [1]\n", "not a Sigma rule: line 1: no detection, correlation or logsource (keys: name, values)"},
+		"thor config":   {"title: THOR\norder: 20\nbackends: [thor]\nlogsources: {}\n", "(keys: title, order, backends, logsources)"},
+		"not a mapping": {"- a\n- b\n", "not a Sigma rule: line 1: the document is not a mapping"},
+		"empty":         {"# nothing\n", "not a Sigma rule: the file holds no YAML document"},
+		"only global":   {"action: global\ntitle: t\n", "only action documents"},
+	}
+	for name, tc := range tests {
+		t.Run(name, func(t *testing.T) {
+			res, err := source{}.Load(rule.File{Path: "cfg.yml", Data: []byte(tc.src)})
+			require.NoError(t, err)
+			assert.Empty(t, res.Rules)
+			assert.Contains(t, res.Skipped, tc.want)
+		})
+	}
+}
+
+func TestKinds(t *testing.T) {
+	src := `title: Base
+name: base
+id: base-id
+logsource: {product: windows}
+detection:
+  sel: {A: 1}
+  condition: sel | count() by B > 5
+---
+title: Many
+id: corr-id
+correlation:
+  type: event_count
+  rules: [base]
+  group-by: [B]
+  timespan: 1h
+  condition: {gte: 10}
+`
+	res, err := source{}.Load(rule.File{Path: "c.yml", Data: []byte(src)})
+	require.NoError(t, err)
+	require.Len(t, res.Rules, 2)
+	det, corr := res.Rules[0], res.Rules[1]
+	assert.Equal(t, rule.KindDetection, det.Kind)
+	assert.Equal(t, RuleTypeDetection, det.RuleType)
+	assert.Equal(t, "A eq \"1\"\ncount gt \"5\" computed\n", rule.Format(det.Predicates))
+	assert.Equal(t, rule.KindCorrelation, corr.Kind)
+	assert.Equal(t, RuleTypeCorrelation, corr.RuleType)
+	assert.Equal(t, "event_count gte \"10\" computed\n", rule.Format(corr.Predicates))
+	assert.Equal(t, rule.StatusOK, corr.ParseStatus)
+	assert.NotContains(t, corr.LogSources, "kind:correlation")
+}
+
+func TestDeprecatedFolders(t *testing.T) {
+	src := []byte("title: t\nid: i\nstatus: test\nlogsource: {product: windows}\ndetection:\n  sel: {A: 1}\n  condition: sel\n")
+	for path, want := range map[string]bool{
+		"rules/windows/x.yml":        false,
+		"deprecated/windows/x.yml":   true,
+		"unsupported/x.yml":          true,
+		"sigma/deprecated/a/b/x.yml": true,
+		"rules/deprecated_x.yml":     false,
+		"rules/unsupported.yml":      false,
+	} {
+		res, err := source{}.Load(rule.File{Path: path, Data: src})
+		require.NoError(t, err)
+		require.Len(t, res.Rules, 1)
+		assert.Equal(t, want, res.Rules[0].Deprecated, path)
+	}
+}
+
+func TestSharedIDInOneFile(t *testing.T) {
+	src := `title: One
+id: same
+action: global
+---
+logsource: {product: windows}
+detection: {sel: {A: 1}, condition: sel}
+---
+logsource: {product: linux}
+detection: {sel: {B: 1}, condition: sel}
+---
+title: Other
+id: other
+logsource: {product: linux}
+detection: {sel: {C: 1}, condition: sel}
+---
+title: Third
+id: same
+logsource: {product: macos}
+detection: {sel: {D: 1}, condition: sel}
+`
+	res, err := source{}.Load(rule.File{Path: "other/g.yml", Data: []byte(src)})
+	require.NoError(t, err)
+	var ids []string
+	for _, r := range res.Rules {
+		ids = append(ids, r.RuleID)
+	}
+	assert.Equal(t, []string{"same", "same#other/g.yml#2", "other", "same#other/g.yml#3"}, ids)
 }
