@@ -47,6 +47,7 @@ func (Source) Match(rel string, d fs.DirEntry) bool {
 type document struct {
 	Metadata metadata   `toml:"metadata"`
 	Rule     *ruleTable `toml:"rule"`
+	Hunt     *huntTable `toml:"hunt"`
 }
 
 type metadata struct {
@@ -57,19 +58,20 @@ type metadata struct {
 }
 
 type ruleTable struct {
-	RuleID    string           `toml:"rule_id"`
-	Name      string           `toml:"name"`
-	Severity  string           `toml:"severity"`
-	RiskScore int64            `toml:"risk_score"`
-	Type      string           `toml:"type"`
-	Language  string           `toml:"language"`
-	Query     string           `toml:"query"`
-	Index     []string         `toml:"index"`
-	Tags      []string         `toml:"tags"`
-	Threshold *threshold       `toml:"threshold"`
-	NewTerms  *newTerms        `toml:"new_terms"`
-	Filters   []map[string]any `toml:"filters"`
-	Threat    []threat         `toml:"threat"`
+	RuleID            string           `toml:"rule_id"`
+	Name              string           `toml:"name"`
+	Severity          string           `toml:"severity"`
+	RiskScore         int64            `toml:"risk_score"`
+	Type              string           `toml:"type"`
+	BuildingBlockType string           `toml:"building_block_type"`
+	Language          string           `toml:"language"`
+	Query             string           `toml:"query"`
+	Index             []string         `toml:"index"`
+	Tags              []string         `toml:"tags"`
+	Threshold         *threshold       `toml:"threshold"`
+	NewTerms          *newTerms        `toml:"new_terms"`
+	Filters           []map[string]any `toml:"filters"`
+	Threat            []threat         `toml:"threat"`
 }
 
 type threshold struct {
@@ -130,10 +132,14 @@ func (Source) Load(f rule.File) (rule.Result, error) {
 	if err != nil {
 		return rule.Result{}, err
 	}
-	if doc.Rule == nil {
-		return rule.Result{Skipped: "TOML file without a [rule] table"}, nil
+	switch {
+	case doc.Rule != nil:
+		return rule.Result{Rules: []rule.Rule{build(f.Path, &doc)}}, nil
+	case doc.Hunt != nil:
+		r, notes := buildHunt(f.Path, doc.Hunt)
+		return rule.Result{Rules: []rule.Rule{r}, Notes: notes}, nil
 	}
-	return rule.Result{Rules: []rule.Rule{build(f.Path, &doc)}}, nil
+	return rule.Result{Skipped: "TOML file with neither a [rule] nor a [hunt] table"}, nil
 }
 
 // maxReferenceSize bounds the files handed to BurntSushi/toml, which is
@@ -217,6 +223,10 @@ func build(path string, doc *document) rule.Rule {
 	}
 
 	ruleType := strings.ToLower(strings.TrimSpace(rt.Type))
+	r.RuleType, r.Kind = ruleType, rule.KindDetection
+	if strings.TrimSpace(rt.BuildingBlockType) != "" {
+		r.Kind = rule.KindBuildingBlock
+	}
 	var parts rule.And
 	status := rule.StatusOK
 	var parseErr string
@@ -265,13 +275,20 @@ func build(path string, doc *document) rule.Rule {
 		status, parseErr = rule.StatusPartial, skipped[0]
 	}
 	r.ParseStatus, r.ParseError = status, parseErr
+	r.LogSources = rule.Dedup(append(logSources, categorySources(ps)...))
+	return r
+}
+
+// categorySources gives `category:<c>` for every value the predicates
+// compare event.category with (equality, not negated).
+func categorySources(ps []rule.Predicate) []string {
+	var out []string
 	for _, p := range ps {
 		if p.FieldRaw == "event.category" && !p.Negated && (p.Op == rule.OpEq || p.Op == rule.OpIn) {
-			logSources = append(logSources, "category:"+p.Value)
+			out = append(out, "category:"+p.Value)
 		}
 	}
-	r.LogSources = rule.Dedup(logSources)
-	return r
+	return out
 }
 
 // newestDate normalizes YYYY/MM/DD dates to YYYY-MM-DD and returns the later.
@@ -319,13 +336,13 @@ func thresholdExpr(th *threshold) rule.Expr {
 	var out rule.And
 	for _, f := range th.Field {
 		if f = strings.TrimSpace(f); f != "" {
-			out = append(out, rule.Cmp{FieldRaw: f, Op: rule.OpIsNotNull})
+			out = append(out, rule.Cmp{FieldRaw: f, Op: rule.OpIsNotNull, Role: rule.RoleComputed})
 		}
 	}
-	out = append(out, rule.Cmp{FieldRaw: "threshold.count", Op: rule.OpGte, Value: strconv.FormatInt(th.Value, 10)})
+	out = append(out, rule.Cmp{FieldRaw: "threshold.count", Op: rule.OpGte, Value: strconv.FormatInt(th.Value, 10), Role: rule.RoleComputed})
 	for _, c := range th.Cardinality {
 		if f := strings.TrimSpace(c.Field); f != "" {
-			out = append(out, rule.Cmp{FieldRaw: "cardinality(" + f + ")", Op: rule.OpGte, Value: strconv.FormatInt(c.Value, 10)})
+			out = append(out, rule.Cmp{FieldRaw: "cardinality(" + f + ")", Op: rule.OpGte, Value: strconv.FormatInt(c.Value, 10), Role: rule.RoleComputed})
 		}
 	}
 	return out

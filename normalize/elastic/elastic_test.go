@@ -24,6 +24,7 @@ func render(r rule.Rule) string {
 	var b strings.Builder
 	fmt.Fprintf(&b, "== %s\n", r.Path)
 	fmt.Fprintf(&b, "rule_id: %s\ntitle: %s\n", r.RuleID, r.Title)
+	fmt.Fprintf(&b, "kind: %s  rule_type: %s\n", r.Kind, r.RuleType)
 	fmt.Fprintf(&b, "status: %s  severity: %s  language: %s  date: %s  deprecated: %v\n",
 		r.Status, r.Severity, r.Language, r.Date, r.Deprecated)
 	fmt.Fprintf(&b, "techniques: %s\ntactics: %s\n", strings.Join(r.Techniques, ", "), strings.Join(r.Tactics, ", "))
@@ -137,10 +138,10 @@ value = 5
 `,
 			status: rule.StatusOK, lang: "kuery",
 			predicates: `event.action eq "logon-failed"
-source.ip is_not_null
-user.name is_not_null
-threshold.count gte "25"
-cardinality(user.name) gte "5"
+source.ip is_not_null computed
+user.name is_not_null computed
+threshold.count gte "25" computed
+cardinality(user.name) gte "5" computed
 `},
 		"threshold single field string": {
 			body: `language = "kuery"
@@ -151,7 +152,7 @@ field = "host.id"
 value = 3
 `,
 			status: rule.StatusOK, lang: "kuery",
-			predicates: "keywords match \"*\"\nhost.id is_not_null\nthreshold.count gte \"3\"\n"},
+			predicates: "keywords match \"*\"\nhost.id is_not_null computed\nthreshold.count gte \"3\" computed\n"},
 		"new terms": {
 			body: `language = "kuery"
 type = "new_terms"
@@ -214,6 +215,30 @@ user.id in "S-2"
 file.size gte "10" negated exclusion
 file.size lt "20" negated exclusion
 process.code_signature.trusted is_not_null negated exclusion
+`},
+		"filter values exact, CIDR blocks cidr_match": {
+			body: `language = "kuery"
+type = "query"
+query = 'process.args : " -e "'
+[[rule.filters]]
+[rule.filters.meta]
+negate = true
+[rule.filters.query.terms]
+"destination.ip" = ["10.0.0.0/8", "fe80::/10", "1.2.3.4"]
+[[rule.filters]]
+[rule.filters.query.match_phrase]
+"process.command_line" = " /c "
+[[rule.filters]]
+[rule.filters.query.term]
+"source.ip" = "192.168.0.0/16"
+`,
+			status: rule.StatusOK, lang: "kuery",
+			predicates: `process.args eq " -e "
+destination.ip cidr_match "10.0.0.0/8" negated exclusion
+destination.ip cidr_match "fe80::/10" negated exclusion
+destination.ip in "1.2.3.4" negated exclusion
+process.command_line eq " /c "
+source.ip cidr_match "192.168.0.0/16"
 `},
 		"unsupported filter is partial": {
 			body: `language = "kuery"
@@ -301,6 +326,11 @@ func FuzzLoad(f *testing.F) {
 	f.Add([]byte(header + "type = \"threshold\"\n[rule.threshold]\nfield = 3\n"))
 	f.Add([]byte(header + "[[rule.filters]]\nquery = 5\nmeta = {negate = true}\n"))
 	f.Add([]byte(header + "[[rule.filters]]\n[rule.filters.query.bool]\nmust = {bool = {must_not = [{exists = {field = 1}}]}}\n"))
+	f.Add([]byte(huntHeader + "language = [\"ES|QL\", \"SQL\"]\nquery = ['from x | stats c = count(*) by a | where c > 5', '''\nsql\nSELECT * FROM t\n''']\n"))
+	f.Add([]byte(huntHeader + "language = \"EQL\"\nquery = 'sequence [process where a : \" x \"]'\n"))
+	f.Add([]byte("[hunt]\nquery = 5\n"))
+	f.Add([]byte(header + "language = \"kuery\"\ntype = \"query\"\nquery = 'not destination.ip:(10.0.0.0/8 or \"fe80::/10\") and a:\" -e \"'\n"))
+	f.Add([]byte(header + "language = \"lucene\"\ntype = \"query\"\nquery = 'destination.ip:10.0.0.0\\/8'\n"))
 	f.Fuzz(func(t *testing.T, data []byte) {
 		res, err := Source{}.Load(rule.File{Path: "f.toml", Data: data})
 		if err != nil {
@@ -314,6 +344,9 @@ func FuzzLoad(f *testing.F) {
 			}
 			if r.ParseStatus == "" {
 				t.Fatal("empty parse status")
+			}
+			if !rule.ValidKind(r.Kind) {
+				t.Fatalf("invalid kind %q", r.Kind)
 			}
 		}
 	})

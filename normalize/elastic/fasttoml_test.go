@@ -120,6 +120,7 @@ func FuzzFastTOML(f *testing.F) {
 		}
 	}
 	f.Add("a = [1, [2, {b = 'c'}]]\n[[x.y]]\nz = \"\"\"q\"\"\"\n")
+	f.Add("[hunt]\nname = \"h\"\nlanguage = [\"ES|QL\"]\nquery = [\n'''\nfrom x\n| where a == \" b \"\n''',\n'''\nSELECT 1\n'''\n]\n")
 	f.Fuzz(func(t *testing.T, data string) {
 		checkSameAsReference(t, "fuzz", data)
 	})

@@ -3,8 +3,8 @@ package elastic
 import (
 	"fmt"
 	"slices"
-	"strings"
 
+	"github.com/ruleatlas/ruleatlas/normalize/elastic/internal/cidr"
 	"github.com/ruleatlas/ruleatlas/normalize/rule"
 )
 
@@ -74,7 +74,7 @@ func dslExpr(m map[string]any, i, depth int) rule.Expr {
 					vals = append(vals, scalar(x))
 				}
 				if len(vals) > 0 {
-					out = append(out, rule.AnyOf(f, rule.OpIn, vals))
+					out = append(out, anyOfTerms(f, vals))
 				}
 			}
 		case "range":
@@ -169,15 +169,32 @@ func leafCmp(kind, f, v string) rule.Expr {
 	case "regexp":
 		return rule.Cmp{FieldRaw: f, Op: rule.OpRegex, Value: v}
 	case "match":
-		return rule.Cmp{FieldRaw: f, Op: rule.OpMatch, Value: v}
+		return rule.Cmp{FieldRaw: f, Op: cidr.Op(rule.OpMatch, v), Value: v}
 	}
-	return rule.Cmp{FieldRaw: f, Op: rule.OpEq, Value: v}
+	return rule.Cmp{FieldRaw: f, Op: cidr.Op(rule.OpEq, v), Value: v}
+}
+
+// anyOfTerms is the disjunction of a terms query: one `in` per value, a
+// CIDR block cidr_match.
+func anyOfTerms(f string, vals []string) rule.Expr {
+	x := rule.AnyOf(f, rule.OpIn, vals)
+	if or, ok := x.(rule.Or); ok {
+		for i, c := range or {
+			c := c.(rule.Cmp)
+			c.Op = cidr.Op(c.Op, c.Value)
+			or[i] = c
+		}
+		return or
+	}
+	c := x.(rule.Cmp)
+	c.Op = cidr.Op(c.Op, c.Value)
+	return c
 }
 
 func scalar(v any) string {
 	switch v := v.(type) {
 	case string:
-		return strings.TrimSpace(v)
+		return v
 	case nil:
 		return ""
 	}

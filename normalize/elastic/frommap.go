@@ -19,6 +19,21 @@ func docFromMap(m map[string]any) (doc document, ok bool) {
 			return doc, false
 		}
 	}
+	if v, found := lookup(m, "hunt"); found {
+		hm, isMap := v.(map[string]any)
+		if !isMap {
+			return doc, false
+		}
+		h := &huntTable{}
+		doc.Hunt = h
+		if !getStr(hm, "name", &h.Name) || !getStr(hm, "uuid", &h.UUID) ||
+			!getList(hm, "integration", (*[]string)(&h.Integration)) ||
+			!getList(hm, "language", (*[]string)(&h.Language)) ||
+			!getList(hm, "query", (*[]string)(&h.Query)) ||
+			!getList(hm, "mitre", (*[]string)(&h.Mitre)) {
+			return doc, false
+		}
+	}
 	v, found := lookup(m, "rule")
 	if !found {
 		return doc, true
@@ -31,6 +46,7 @@ func docFromMap(m map[string]any) (doc document, ok bool) {
 	doc.Rule = rt
 	if !getStr(rm, "rule_id", &rt.RuleID) || !getStr(rm, "name", &rt.Name) ||
 		!getStr(rm, "severity", &rt.Severity) || !getStr(rm, "type", &rt.Type) ||
+		!getStr(rm, "building_block_type", &rt.BuildingBlockType) ||
 		!getStr(rm, "language", &rt.Language) || !getStr(rm, "query", &rt.Query) ||
 		!getInt(rm, "risk_score", &rt.RiskScore) ||
 		!getStrictList(rm, "index", &rt.Index) || !getStrictList(rm, "tags", &rt.Tags) {

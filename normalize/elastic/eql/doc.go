@@ -70,7 +70,9 @@
 //     gt 200`); when the other side is not a literal, its canonical text is
 //     the value (`startswith~(host.name, substring(user.name, 0, -1))` is
 //     `host.name startswith "substring(user.name, 0, -1)"`, `a == b` is
-//     `a eq "b"`). These predicates are specific to their rule.
+//     `a eq "b"`). These predicates are specific to their rule, and those
+//     on a computed value have role computed.
+//   - Values are exact: string escapes are decoded, nothing is trimmed.
 //   - Other function calls, lineage (`descendant of`) and conditions without
 //     a field become rule.Skipped.
 package eql

@@ -100,7 +100,7 @@ func lowerCond(e Expr) rule.Expr {
 		if !ok {
 			return skip("in with non-literal values", e)
 		}
-		x := rule.AnyOf(name, rule.OpIn, vals)
+		x := withRole(rule.AnyOf(name, rule.OpIn, vals), e.L)
 		if e.Not {
 			return rule.Not{X: x}
 		}
@@ -171,7 +171,7 @@ func literal(e Expr) (string, bool) {
 	if !ok || l.Kind == LitNull {
 		return "", false
 	}
-	return strings.TrimSpace(l.Value), true
+	return l.Value, true
 }
 
 func literals(es []Expr) ([]string, bool) {
@@ -213,14 +213,14 @@ func lowerCompare(e *Compare) rule.Expr {
 	if isLit && lit.Kind == LitNull {
 		switch op {
 		case "==":
-			return rule.Cmp{FieldRaw: name, Op: rule.OpIsNull}
+			return rule.Cmp{FieldRaw: name, Op: rule.OpIsNull, Role: role(l)}
 		case "!=":
-			return rule.Cmp{FieldRaw: name, Op: rule.OpIsNotNull}
+			return rule.Cmp{FieldRaw: name, Op: rule.OpIsNotNull, Role: role(l)}
 		}
 		return skip("ordering comparison with null", e)
 	}
 	v, _ := operand(r)
-	return rule.Cmp{FieldRaw: name, Op: cmpOps[op], Value: v, Negated: op == "!="}
+	return rule.Cmp{FieldRaw: name, Op: cmpOps[op], Value: v, Negated: op == "!=", Role: role(l)}
 }
 
 // lowerMatch lowers `:`, like and regex: wildcard values are classified
@@ -235,9 +235,9 @@ func lowerMatch(e *Match) rule.Expr {
 		if !ok {
 			return skip("regex with non-literal values", e)
 		}
-		return rule.AnyOf(name, rule.OpRegex, vals)
+		return withRole(rule.AnyOf(name, rule.OpRegex, vals), e.L)
 	}
-	return patterns(name, e.Values, e)
+	return withRole(patterns(name, e.Values, e), e.L)
 }
 
 // patterns lowers wildcard patterns (EQL `*` and `?`, no escapes) into one
@@ -256,7 +256,7 @@ func patterns(name string, vals []Expr, orig Expr) rule.Expr {
 		if op == rule.OpEq && len(vals) > 1 {
 			op = rule.OpIn
 		}
-		or = append(or, rule.Cmp{FieldRaw: name, Op: op, Value: strings.TrimSpace(val)})
+		or = append(or, rule.Cmp{FieldRaw: name, Op: op, Value: val})
 	}
 	if len(or) == 1 {
 		return or[0]
@@ -304,7 +304,7 @@ func lowerCall(c *Call) rule.Expr {
 		return skip(c.Name+" on a computed value", c)
 	}
 	if name == "wildcard" {
-		return patterns(field, c.Args[1:], c)
+		return withRole(patterns(field, c.Args[1:], c), c.Args[0])
 	}
 	vals := make([]string, 0, len(c.Args)-1)
 	for _, a := range c.Args[1:] {
@@ -314,5 +314,36 @@ func lowerCall(c *Call) rule.Expr {
 		}
 		vals = append(vals, v)
 	}
-	return rule.AnyOf(field, op, vals)
+	return withRole(rule.AnyOf(field, op, vals), c.Args[0])
+}
+
+// role is the role of a predicate on the tested expression e: computed
+// for a computed value (`length(f)`), else event (left empty).
+func role(e Expr) rule.Role {
+	if _, ok := e.(*Field); ok {
+		return ""
+	}
+	return rule.RoleComputed
+}
+
+// withRole sets the role of the tested expression e on the predicates of
+// x, a Cmp or an Or of them.
+func withRole(x rule.Expr, e Expr) rule.Expr {
+	r := role(e)
+	if r == "" {
+		return x
+	}
+	switch x := x.(type) {
+	case rule.Cmp:
+		x.Role = r
+		return x
+	case rule.Or:
+		for i, c := range x {
+			if c, ok := c.(rule.Cmp); ok {
+				c.Role = r
+				x[i] = c
+			}
+		}
+	}
+	return x
 }

@@ -56,15 +56,15 @@ func TestLower(t *testing.T) {
 			"event.category eq \"network\"\ndestination.ip cidr_match \"10.0.0.0/8\" negated exclusion\ndestination.ip cidr_match \"192.168.0.0/16\" negated exclusion\n"},
 		"wildcard function": {`any where wildcard(a, "*x*", "y")`, "a contains \"x\"\na in \"y\"\n"},
 		"function == false": {`any where startsWith(a, "x") == false`, "a startswith \"x\" negated exclusion\n"},
-		"length":            {`any where length(process.command_line) > 200`, "length(process.command_line) gt \"200\"\n"},
+		"length":            {`any where length(process.command_line) > 200`, "length(process.command_line) gt \"200\" computed\n"},
 		"field against computed value": {`any where startswith~(host.name, substring(user.name, 0, -1))`,
 			"host.name startswith \"substring(user.name, 0, -1)\"\n"},
 		"field to field": {`any where source.ip != destination.ip`, "source.ip eq \"destination.ip\" negated exclusion\n"},
 		"optional and quoted fields": {"any where ?process.parent.name : \"x\" and `a.b/c` == \"y\" and k.`0`.v == \"z\"",
 			"process.parent.name eq \"x\"\na.b/c eq \"y\"\nk.0.v eq \"z\"\n"},
 		"escapes": {`any where a == "q\"b\\s\n" and b == ?"C:\raw" and c == "\u{41}"`,
-			"a eq \"q\\\"b\\\\s\"\nb eq \"C:\\\\raw\"\nc eq \"A\"\n"},
-		"values are trimmed": {`any where a == "  x  "`, "a eq \"x\"\n"},
+			"a eq \"q\\\"b\\\\s\\n\"\nb eq \"C:\\\\raw\"\nc eq \"A\"\n"},
+		"values are exact": {`any where a == "  x  " and b : "* -e *" and c like~ " y*" and d in ("\tz", "w ")`, "a eq \"  x  \"\nb contains \" -e \"\nc startswith \" y\"\nd in \"\\tz\"\nd in \"w \"\n"},
 		"sequence": {`sequence by host.id with maxspan=5m
 			[process where process.name == "a.exe" and not user.name == "SYSTEM"] by process.entity_id
 			[network where destination.port == 443] by process.entity_id
@@ -76,7 +76,7 @@ func TestLower(t *testing.T) {
 		"sample":              {`sample by host.id [file where a == "1"] [file where b == "2"]`, "event.category eq \"file\"\na eq \"1\"\nevent.category eq \"file\"\nb eq \"2\"\n"},
 		"any where true":      {`sequence [any where true] [process where a == "b"]`, "event.category eq \"process\"\na eq \"b\"\n"},
 		"filter pipe":         {`process where a == "x" | filter b == "y" | head 5`, "event.category eq \"process\"\na eq \"x\"\nb eq \"y\"\n"},
-		"unknown function":    {`any where a == "x" and between(b, "c", "d") == "e"`, "a eq \"x\"\nbetween(b, \"c\", \"d\") eq \"e\"\n"},
+		"unknown function":    {`any where a == "x" and between(b, "c", "d") == "e"`, "a eq \"x\"\nbetween(b, \"c\", \"d\") eq \"e\" computed\n"},
 		"predicate function":  {`any where a == "x" and foo(b)`, "a eq \"x\"\nskipped: eql: function foo is not a predicate: foo(b)\n"},
 		"lineage is skipped":  {`process where not descendant of [process where a == "x"]`, "event.category eq \"process\"\nskipped: eql: lineage (descendant of) is not supported: descendant of [process where a == \"x\"]\n"},
 		"comments":            {"process where /* c */ a == \"x\" // end", "event.category eq \"process\"\na eq \"x\"\n"},

@@ -173,7 +173,7 @@ func TestWebServerScanners(t *testing.T) {
 		`user_agent.original startswith "nikto"`,
 		`user_agent.original startswith "sqlmap/"`,
 		`user_agent.original contains "nmap"`,
-		`Esql.event_count gt "50"`,
+		`Esql.event_count gt "50" computed`,
 	} {
 		assert.Contains(t, got, want+"\n")
 	}

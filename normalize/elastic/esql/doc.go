@@ -87,6 +87,17 @@
 //   - Anything else (other functions used as conditions, query parameters)
 //     becomes rule.Skipped.
 //
+// Roles: a predicate on a column the query computes has role computed —
+// a stats aggregation (`Esql.event_count = count(*)`, or the column named
+// after an unnamed aggregation), a non-alias `by` grouping
+// (`bucket(@timestamp, 1 hour)`), an eval that is not an alias
+// (`case(…)`, `concat(…)`), a column made by dissect or grok, a rename or
+// alias of any of these, and a computed value on the tested side
+// (`length(f)`). Fields of the event, also through aliases and after
+// `stats … by f`, keep role event (left empty for the normalize stage).
+//
+// Values are exact: string escapes are decoded and nothing is trimmed.
+//
 // The filters of stats aggregations (`count(*) where …`) and the commands
 // kept as tokens contribute no predicates.
 package esql

@@ -14,7 +14,7 @@ func (q *Query) Indices() []string { return q.From }
 // the conjunction of every where clause of the pipeline, with fields
 // resolved through eval and rename aliases. See the package documentation.
 func Lower(q *Query) rule.Expr {
-	l := &lowerer{alias: map[string]string{}}
+	l := &lowerer{alias: map[string]string{}, computed: map[string]bool{}}
 	out := rule.And{}
 	for _, c := range q.Commands {
 		switch c := c.(type) {
@@ -26,17 +26,26 @@ func Lower(q *Query) rule.Expr {
 			}
 		case *Stats:
 			for _, a := range c.Aggs {
-				if a.Name != "" {
-					delete(l.alias, a.Name)
+				name := a.Name
+				if name == "" {
+					name = ExprString(a.X) // the column ES|QL names after the expression
 				}
+				delete(l.alias, name)
+				l.computed[name] = true
 			}
 			for _, a := range c.By {
+				if a.Name == "" {
+					if _, isField := l.field(a.X); !isField {
+						l.computed[ExprString(a.X)] = true // `by bucket(@timestamp, 1 hour)`
+					}
+				}
 				l.assign(a)
 			}
 		case *Rename:
 			for _, p := range c.Pairs {
 				l.alias[p.New] = l.resolve(p.Old)
 				delete(l.alias, p.Old)
+				delete(l.computed, p.New)
 			}
 		case *Generic:
 			// Commands that create columns from text (dissect, grok,
@@ -49,6 +58,7 @@ func Lower(q *Query) rule.Expr {
 					case t.kind == tString && (c.Name == "grok" || c.Name == "dissect"):
 						for _, n := range patternKeys(t.val, c.Name == "grok") {
 							delete(l.alias, n)
+							l.computed[n] = true
 						}
 					}
 				}
@@ -95,6 +105,39 @@ type lowerer struct {
 	// alias maps a column made by eval, rename or a stats grouping to the
 	// field it is a simple rename or case-folding of.
 	alias map[string]string
+	// computed holds the columns the query computes: stats aggregations,
+	// evals that are not aliases, columns made by dissect and grok.
+	computed map[string]bool
+}
+
+// role is the role of a predicate on the tested expression e: computed
+// for a column the query computes (directly or through an alias) and for
+// a computed value (`length(f)`), else event (left empty).
+func (l *lowerer) role(e Expr) rule.Role {
+	if f, ok := l.field(e); ok && !l.computed[f] {
+		return ""
+	}
+	return rule.RoleComputed
+}
+
+// anyOf is rule.AnyOf with the role of the tested expression e.
+func (l *lowerer) anyOf(e Expr, name string, op rule.Op, vals []string) rule.Expr {
+	x := rule.AnyOf(name, op, vals)
+	role := l.role(e)
+	if role == "" {
+		return x
+	}
+	if or, ok := x.(rule.Or); ok {
+		for i := range or {
+			c := or[i].(rule.Cmp)
+			c.Role = role
+			or[i] = c
+		}
+		return or
+	}
+	c := x.(rule.Cmp)
+	c.Role = role
+	return c
 }
 
 // lookThrough lists the functions whose result is "the same field" for
@@ -125,9 +168,13 @@ func (l *lowerer) assign(a *Assign) {
 	}
 	if f, ok := l.field(a.X); ok {
 		l.alias[a.Name] = f
+		if f != a.Name {
+			delete(l.computed, a.Name)
+		}
 		return
 	}
 	delete(l.alias, a.Name)
+	l.computed[a.Name] = true
 }
 
 // field returns the resolved field of a field reference, possibly wrapped
@@ -223,7 +270,7 @@ func literal(e Expr) (string, bool) {
 	if !ok || lit.Kind == LitNull || lit.Kind == LitParam {
 		return "", false
 	}
-	return strings.TrimSpace(lit.Value), true
+	return lit.Value, true
 }
 
 func literals(es []Expr) ([]string, bool) {
@@ -275,7 +322,7 @@ func (l *lowerer) cond(e Expr) rule.Expr {
 		if !ok {
 			return skip("in with non-literal values", e)
 		}
-		x := rule.AnyOf(name, rule.OpIn, vals)
+		x := l.anyOf(e.L, name, rule.OpIn, vals)
 		if e.Not {
 			return rule.Not{X: x}
 		}
@@ -286,20 +333,20 @@ func (l *lowerer) cond(e Expr) rule.Expr {
 			return skip("is null on a computed value", e)
 		}
 		if e.Not {
-			return rule.Cmp{FieldRaw: name, Op: rule.OpIsNotNull}
+			return rule.Cmp{FieldRaw: name, Op: rule.OpIsNotNull, Role: l.role(e.L)}
 		}
-		return rule.Cmp{FieldRaw: name, Op: rule.OpIsNull}
+		return rule.Cmp{FieldRaw: name, Op: rule.OpIsNull, Role: l.role(e.L)}
 	case *MatchOp:
 		name, ok := l.subject(e.L)
 		v, lit := literal(e.R)
 		if !ok || !lit {
 			return skip("match on a computed value", e)
 		}
-		return rule.Cmp{FieldRaw: name, Op: rule.OpMatch, Value: v}
+		return rule.Cmp{FieldRaw: name, Op: rule.OpMatch, Value: v, Role: l.role(e.L)}
 	case *Call:
 		return l.call(e)
 	case *Field:
-		return rule.Cmp{FieldRaw: l.resolve(e.Name), Op: rule.OpEq, Value: "true"}
+		return rule.Cmp{FieldRaw: l.resolve(e.Name), Op: rule.OpEq, Value: "true", Role: l.role(e)}
 	case *Literal:
 		if e.Kind == LitBool && e.Value == "true" {
 			return rule.And{}
@@ -322,9 +369,9 @@ func (l *lowerer) compare(e *Compare) rule.Expr {
 		// `f == null` is never true in ES|QL; read it as the author meant.
 		if name, ok := l.subject(left); ok && (op == "==" || op == "!=") {
 			if op == "==" {
-				return rule.Cmp{FieldRaw: name, Op: rule.OpIsNull}
+				return rule.Cmp{FieldRaw: name, Op: rule.OpIsNull, Role: l.role(left)}
 			}
-			return rule.Cmp{FieldRaw: name, Op: rule.OpIsNotNull}
+			return rule.Cmp{FieldRaw: name, Op: rule.OpIsNotNull, Role: l.role(left)}
 		}
 		return skip("comparison with null", e)
 	}
@@ -341,7 +388,7 @@ func (l *lowerer) compare(e *Compare) rule.Expr {
 			name, ok1 := l.subject(c.Args[0])
 			sub, ok2 := literal(c.Args[1])
 			if ok1 && ok2 {
-				x := rule.Cmp{FieldRaw: name, Op: rule.OpContains, Value: sub}
+				x := rule.Cmp{FieldRaw: name, Op: rule.OpContains, Value: sub, Role: l.role(c.Args[0])}
 				switch {
 				case op == ">" && v == "0", op == ">=" && v == "1", op == "!=" && v == "0":
 					return x
@@ -363,7 +410,7 @@ func (l *lowerer) compare(e *Compare) rule.Expr {
 	if !ok {
 		return skip("comparison of a computed value", e)
 	}
-	return rule.Cmp{FieldRaw: name, Op: cmpOps[op], Value: v, Negated: op == "!="}
+	return rule.Cmp{FieldRaw: name, Op: cmpOps[op], Value: v, Negated: op == "!=", Role: l.role(left)}
 }
 
 // like lowers like (wildcard patterns, classified by rule.Pattern; ES|QL
@@ -380,7 +427,7 @@ func (l *lowerer) like(e *Like) rule.Expr {
 	}
 	var x rule.Expr
 	if e.Op == "rlike" {
-		x = rule.AnyOf(name, rule.OpRegex, vals)
+		x = l.anyOf(e.L, name, rule.OpRegex, vals)
 	} else {
 		or := make(rule.Or, len(vals))
 		for i, v := range vals {
@@ -388,7 +435,7 @@ func (l *lowerer) like(e *Like) rule.Expr {
 			if op == rule.OpEq && len(vals) > 1 {
 				op = rule.OpIn
 			}
-			or[i] = rule.Cmp{FieldRaw: name, Op: op, Value: strings.TrimSpace(val)}
+			or[i] = rule.Cmp{FieldRaw: name, Op: op, Value: val, Role: l.role(e.L)}
 		}
 		x = or
 		if len(or) == 1 {
@@ -444,7 +491,7 @@ func (l *lowerer) call(c *Call) rule.Expr {
 	if !ok {
 		return skip(c.Name+" against a field or computed value", c)
 	}
-	return rule.AnyOf(field, op, vals)
+	return l.anyOf(c.Args[0], field, op, vals)
 }
 
 // lowerKQL lowers `KQL("…")` with the KQL parser.

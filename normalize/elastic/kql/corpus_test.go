@@ -123,7 +123,8 @@ func FuzzParse(f *testing.F) {
 			f.Add(string(b))
 		}
 	}
-	for _, s := range []string{`a:b`, `a:(b or "c*")`, `not x:{y:z}`, `p >= 5`, `a:\u0041\*`, `"free" text`} {
+	for _, s := range []string{`a:b`, `a:(b or "c*")`, `not x:{y:z}`, `p >= 5`, `a:\u0041\*`, `"free" text`,
+		`not destination.ip:(10.0.0.0/8 or "fe80::/10")`, `a : " -e " and b :   x y  `} {
 		f.Add(s)
 	}
 	if os.Getenv("RULEATLAS_SHARED") != "" || sharedExists() {

@@ -35,5 +35,8 @@
 // or-list `f:(a or b)` give one `in` predicate each; `f:*` gives
 // `f is_not_null`; ranges give lt/lte/gt/gte; `not` negates; a nested query
 // `f:{ g:v }` prefixes the inner fields (`f.g`); free text gives a `match`
-// predicate on rule.KeywordsField.
+// predicate on rule.KeywordsField. A value that is a CIDR block
+// (`10.0.0.0/8`, `"fe80::/10"`) gives cidr_match instead of eq or in: that is
+// how Elasticsearch evaluates it against an IP field. Quoted values are
+// exact; an unquoted value is trimmed, as Kibana's grammar does.
 package kql

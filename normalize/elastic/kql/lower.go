@@ -1,6 +1,9 @@
 package kql
 
-import "github.com/ruleatlas/ruleatlas/normalize/rule"
+import (
+	"github.com/ruleatlas/ruleatlas/normalize/elastic/internal/cidr"
+	"github.com/ruleatlas/ruleatlas/normalize/rule"
+)
 
 // Lower turns the query into the common boolean tree of predicates. An
 // empty query gives an empty conjunction.
@@ -58,7 +61,7 @@ func lowerValue(f string, n Node, inOr bool) rule.Expr {
 		if op == rule.OpEq && inOr {
 			op = rule.OpIn
 		}
-		return rule.Cmp{FieldRaw: f, Op: op, Value: v}
+		return rule.Cmp{FieldRaw: f, Op: cidr.Op(op, v), Value: v}
 	case Or:
 		out := make(rule.Or, len(n))
 		for i, x := range n {

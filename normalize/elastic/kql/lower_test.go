@@ -42,7 +42,12 @@ func TestLower(t *testing.T) {
 			"okta.actor.id eq \"x\"\nokta.outcome eq \"FAILURE\"\n"},
 		"free text":         {`"Invoke-Mimikatz" and sekurlsa`, "keywords match \"Invoke-Mimikatz\"\nkeywords match \"sekurlsa\"\n"},
 		"value not in list": {`a:(x or not y)`, "a in \"x\"\na eq \"y\" negated\n"},
-		"trims values":      {`a :   spaced value   `, "a eq \"spaced value\"\n"},
+		// Kibana's grammar trims an unquoted value; a quoted one is exact.
+		"unquoted value trimmed like Kibana": {`a :   spaced value   `, "a eq \"spaced value\"\n"},
+		"quoted value exact":                 {`a : "  x  " and b : "\\t"`, "a eq \"  x  \"\nb eq \"\\\\t\"\n"},
+		"cidr": {`destination.ip : 10.0.0.0/8 and source.ip : "fe80::/10" and not source.ip : (127.0.0.0/8 or 192.168.1.1)`,
+			"destination.ip cidr_match \"10.0.0.0/8\"\nsource.ip cidr_match \"fe80::/10\"\nsource.ip cidr_match \"127.0.0.0/8\" negated exclusion\nsource.ip in \"192.168.1.1\" negated exclusion\n"},
+		"cidr escaped colons": {`source.ip : fe80\:\:/10`, "source.ip cidr_match \"fe80::/10\"\n"},
 	}
 	for name, tc := range tests {
 		t.Run(name, func(t *testing.T) {

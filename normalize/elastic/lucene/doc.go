@@ -34,5 +34,7 @@
 // `_exists_:f` give `is_not_null`; NOT, `!` and `-` negate; terms without a
 // field give a `match` predicate on rule.KeywordsField. In a group that has
 // required (`+`) clauses, the optional clauses only affect scoring and are
-// left out.
+// left out. A value that is a CIDR block (`10.0.0.0\/8`, `"fe80::/10"`)
+// gives cidr_match instead of eq or in, as Elasticsearch evaluates it
+// against an IP field; phrases are exact, spaces included.
 package lucene

@@ -1,6 +1,9 @@
 package lucene
 
-import "github.com/ruleatlas/ruleatlas/normalize/rule"
+import (
+	"github.com/ruleatlas/ruleatlas/normalize/elastic/internal/cidr"
+	"github.com/ruleatlas/ruleatlas/normalize/rule"
+)
 
 // Lower turns the query into the common boolean tree of predicates. An
 // empty query gives an empty conjunction.
@@ -94,7 +97,7 @@ func lowerTerm(t Term, inList bool) rule.Expr {
 	if op == rule.OpEq && inList {
 		op = rule.OpIn
 	}
-	return rule.Cmp{FieldRaw: f, Op: op, Value: v}
+	return rule.Cmp{FieldRaw: f, Op: cidr.Op(op, v), Value: v}
 }
 
 func lowerRange(r Range) rule.Expr {

@@ -108,6 +108,9 @@ func TestLower(t *testing.T) {
 			"a eq \"1\"\nb eq \"2\" negated exclusion\n"},
 		"must not only": {`-b:2 c:3`, "b eq \"2\" negated exclusion\nc eq \"3\"\n"},
 		"free text":     {`mimikatz`, "keywords match \"mimikatz\"\n"},
+		"cidr": {`destination.ip:10.0.0.0\/8 AND NOT source.ip:("192.168.0.0/16" OR "fe80::/10" OR 10.1.1.1)`,
+			"destination.ip cidr_match \"10.0.0.0/8\"\nsource.ip cidr_match \"192.168.0.0/16\" negated exclusion\nsource.ip cidr_match \"fe80::/10\" negated exclusion\nsource.ip in \"10.1.1.1\" negated exclusion\n"},
+		"phrase spaces kept": {`process.args:" -e " AND a:"x "`, "process.args eq \" -e \"\na eq \"x \"\n"},
 	}
 	for name, tc := range tests {
 		t.Run(name, func(t *testing.T) {
@@ -147,7 +150,8 @@ func FuzzParse(f *testing.F) {
 			f.Add(string(b))
 		}
 	}
-	for _, s := range []string{`a:b`, `+a:1 -b:2`, `a:[1 TO *}`, `_exists_:x`, `a:/r\/e/`, `"p q"~2^3`, `x:(a OR b)^2`, `a:\*\?\\`} {
+	for _, s := range []string{`a:b`, `+a:1 -b:2`, `a:[1 TO *}`, `_exists_:x`, `a:/r\/e/`, `"p q"~2^3`, `x:(a OR b)^2`, `a:\*\?\\`,
+		`NOT destination.ip:(10.0.0.0\/8 OR "fe80::/10")`, `a:" -e "`} {
 		f.Add(s)
 	}
 	f.Fuzz(func(t *testing.T, src string) {
