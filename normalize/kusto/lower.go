@@ -78,7 +78,25 @@ func Analyze(q *Query) Analysis {
 	if l.over {
 		conj = append(conj, rule.Skipped{Reason: "query too complex to expand its let bindings"})
 	}
+	if l.firstKeptOut != nil && !hasCmp(conj) {
+		conj = append(conj, rule.Skipped{Reason: l.firstKeptOut.Error()})
+	}
 	return Analysis{Expr: conj, Tables: l.tables, Notes: l.notes}
+}
+
+// hasCmp reports whether e holds a predicate.
+func hasCmp(e rule.Expr) bool {
+	switch e := e.(type) {
+	case rule.Cmp:
+		return true
+	case rule.And:
+		return slices.ContainsFunc(e, hasCmp)
+	case rule.Or:
+		return slices.ContainsFunc(e, hasCmp)
+	case rule.Not:
+		return hasCmp(e.X)
+	}
+	return false
 }
 
 // env is an immutable chain of bindings.
@@ -100,15 +118,19 @@ func (e *env) lookup(name string) *env {
 }
 
 type lowerer struct {
-	tables  []string
-	subs    []rule.Expr
-	memo    map[*Let]bool // let-bound sub-queries already lowered
-	active  []*Let        // lets being expanded (cycle guard)
-	notes   []string
-	printed int
-	calls   int
-	steps   int
-	over    bool
+	tables []string
+	subs   []rule.Expr
+	cols   *cols // the columns computed where the predicate being lowered sits
+	// firstKeptOut is the first comparison that gave no predicate, with
+	// its position (see keptOut).
+	firstKeptOut *rule.SyntaxError
+	memo         map[*Let]bool // let-bound sub-queries already lowered
+	active       []*Let        // lets being expanded (cycle guard)
+	notes        []string
+	printed      int
+	calls        int
+	steps        int
+	over         bool
 }
 
 func (l *lowerer) step() bool {
@@ -167,42 +189,21 @@ func andOf(c []rule.Expr) rule.Expr {
 
 // tab lowers a tabular expression to the conjunction of its filters.
 func (l *lowerer) tab(x Expr, e *env) []rule.Expr {
+	c, _ := l.tabc(x, e)
+	return c
+}
+
+// tabc lowers a tabular expression to the conjunction of its filters and
+// also returns the columns it has computed (see cols).
+func (l *lowerer) tabc(x Expr, e *env) ([]rule.Expr, *cols) {
 	if !l.step() {
-		return nil
+		return nil, nil
 	}
 	switch x := x.(type) {
 	case *Pipe:
-		var conj []rule.Expr
-		if x.Source != nil {
-			conj = l.tab(x.Source, e)
-		}
-		for _, op := range x.Ops {
-			switch o := op.(type) {
-			case *Where:
-				if p := l.pred(o.Pred, e); p != nil {
-					conj = append(conj, p)
-				}
-			case *Join:
-				if c := l.tab(o.Right, e); len(c) > 0 {
-					conj = append(conj, rule.Or{andOf(c)})
-				}
-			case *UnionOp:
-				or := rule.Or{}
-				if len(conj) > 0 {
-					or = append(or, andOf(conj))
-				}
-				or = append(or, l.union(o.U, e)...)
-				conj = nil
-				if len(or) > 0 {
-					conj = []rule.Expr{or}
-				}
-			case *Generic:
-				l.scanToks(o.Toks, e)
-			}
-		}
-		return conj
+		return l.pipe(x, e)
 	case *Paren:
-		return l.tab(x.X, e)
+		return l.tabc(x.X, e)
 	case *Ident:
 		b := e.lookup(x.Name)
 		switch {
@@ -212,66 +213,168 @@ func (l *lowerer) tab(x Expr, e *env) []rule.Expr {
 			}
 		case b.let != nil && b.let.Value != nil:
 			if l.isActive(b.let) {
-				return nil
+				return nil, nil
 			}
 			l.active = append(l.active, b.let)
-			c := l.tab(b.let.Value, b.parent)
+			c, cs := l.tabc(b.let.Value, b.parent)
 			l.active = l.active[:len(l.active)-1]
-			return c
+			return c, cs
 		case b.val != nil:
-			return l.tab(b.val, b.venv)
+			return l.tabc(b.val, b.venv)
 		}
 	case *Call:
 		return l.tabCall(x, e)
 	case *Union:
-		if or := l.union(x, e); len(or) > 0 {
-			return []rule.Expr{or}
+		or, cs := l.union(x, e)
+		if len(or) > 0 {
+			return []rule.Expr{or}, cs
 		}
+		return nil, cs
 	case *Lit:
 		// table("name") arguments resolve to literals
 		if x.Kind == TokString {
 			l.addTable(x.Value)
 		}
 	}
-	return nil
+	return nil, nil
 }
 
-func (l *lowerer) union(u *Union, e *env) rule.Or {
-	var or rule.Or
-	for _, t := range u.Tables {
-		if c := l.tab(t, e); len(c) > 0 {
-			or = append(or, andOf(c))
+// pipe lowers a pipeline: its source (none for an mv-apply body, which
+// reads the rows of the operator around it: the columns in l.cols), then
+// each operator in order, keeping track of the columns computed so far.
+func (l *lowerer) pipe(x *Pipe, e *env) ([]rule.Expr, *cols) {
+	outer := l.cols
+	defer func() { l.cols = outer }()
+	var conj []rule.Expr
+	cur := outer
+	if x.Source != nil {
+		conj, cur = l.tabc(x.Source, e)
+	}
+	for _, op := range x.Ops {
+		l.cols = cur
+		switch o := op.(type) {
+		case *Where:
+			if p := l.pred(o.Pred, e); p != nil {
+				conj = append(conj, withRoles(p, cur))
+			}
+		case *Join:
+			c, rc := l.tabc(o.Right, e)
+			if len(c) > 0 {
+				conj = append(conj, rule.Or{andOf(c)})
+			}
+			cur = merge(cur, rc)
+		case *UnionOp:
+			or := rule.Or{}
+			if len(conj) > 0 {
+				or = append(or, andOf(conj))
+			}
+			uor, uc := l.union(o.U, e)
+			or = append(or, uor...)
+			cur = merge(cur, uc)
+			conj = nil
+			if len(or) > 0 {
+				conj = []rule.Expr{or}
+			}
+		case *Generic:
+			l.scanToks(o.Toks, e)
+			next := opCols(o, cur)
+			for _, sq := range o.Subs {
+				if sq.Err != nil {
+					conj = append(conj, rule.Skipped{Reason: "sub-query of " + o.Name + " not read: " + sq.Err.Error()})
+					continue
+				}
+				if !sq.Implicit {
+					l.sub(sq.Q, e)
+					continue
+				}
+				// the body of mv-apply … on ( … ) filters the rows of
+				// this pipeline: its filters count here, never as
+				// exclusions (they filter array elements, not events)
+				l.cols = next
+				c, bc := l.tabc(sq.Q, e)
+				if len(c) > 0 {
+					conj = append(conj, rule.Or{andOf(c)})
+				}
+				next = merge(next, bc)
+			}
+			cur = next
 		}
 	}
-	return or
+	return conj, cur
+}
+
+// withRoles marks the predicates of p on columns the pipeline computed
+// (cols) with role computed.
+func withRoles(p rule.Expr, c *cols) rule.Expr {
+	switch p := p.(type) {
+	case rule.Cmp:
+		if p.Role == "" && c.computed(rootColumn(p.FieldRaw)) {
+			p.Role = rule.RoleComputed
+		}
+		return p
+	case rule.And:
+		out := make(rule.And, len(p))
+		for i, x := range p {
+			out[i] = withRoles(x, c)
+		}
+		return out
+	case rule.Or:
+		out := make(rule.Or, len(p))
+		for i, x := range p {
+			out[i] = withRoles(x, c)
+		}
+		return out
+	case rule.Not:
+		return rule.Not{X: withRoles(p.X, c)}
+	}
+	return p
+}
+
+// union lowers the tables of a union: one disjunct per table with
+// filters. A table written without the comma before it makes the rule
+// partial, with the line of the table before.
+func (l *lowerer) union(u *Union, e *env) (rule.Or, *cols) {
+	var or rule.Or
+	var cs *cols
+	for i, t := range u.Tables {
+		c, tc := l.tabc(t, e)
+		if len(c) > 0 {
+			or = append(or, andOf(c))
+		}
+		if i == 0 {
+			cs = tc
+		} else {
+			cs = merge(cs, tc)
+		}
+	}
+	for _, p := range u.MissingComma {
+		or = append(or, rule.Skipped{Reason: rule.Errorf(p.Line, p.Col,
+			"union: no \",\" after this table, before the next \"(\" (Microsoft's Kusto parser rejects the query); read as if it were there").Error()})
+	}
+	return or, cs
 }
 
 // tabCall lowers a call in tabular position: a let-bound function, table(),
 // materialize(), or a stored function such as an ASIM parser.
-func (l *lowerer) tabCall(c *Call, e *env) []rule.Expr {
+func (l *lowerer) tabCall(c *Call, e *env) ([]rule.Expr, *cols) {
 	name := callName(c)
 	if b := e.lookup(name); b != nil && b.let != nil && b.let.Fn != nil {
 		return l.invoke(b, c, e)
 	}
 	switch strings.ToLower(name) {
-	case "table":
+	case "table", "materialize", "toscalar", "view":
 		if len(c.Args) > 0 {
-			return l.tab(c.Args[0], e)
+			return l.tabc(c.Args[0], e)
 		}
-		return nil
-	case "materialize", "toscalar", "view":
-		if len(c.Args) > 0 {
-			return l.tab(c.Args[0], e)
-		}
-		return nil
+		return nil, nil
 	case "_getwatchlist", "datatable", "externaldata", "dynamic", "range", "print":
-		return nil // reference data, not telemetry
+		return nil, nil // reference data, not telemetry
 	}
 	l.addTable(name)
 	if isASIM(name) {
-		return l.asimParams(c, e)
+		return l.asimParams(c, e), nil
 	}
-	return nil
+	return nil, nil
 }
 
 // isASIM reports whether name is an ASIM parser function (_Im_Dns,
@@ -358,10 +461,10 @@ func (l *lowerer) asimParams(c *Call, e *env) []rule.Expr {
 }
 
 // invoke lowers a call to a let-bound function with its parameters bound.
-func (l *lowerer) invoke(b *env, c *Call, e *env) []rule.Expr {
+func (l *lowerer) invoke(b *env, c *Call, e *env) ([]rule.Expr, *cols) {
 	fn := b.let.Fn
 	if l.calls >= maxCalls || l.isActive(b.let) {
-		return nil
+		return nil, nil
 	}
 	fe := b.parent
 	for i, prm := range fn.Params {
@@ -385,12 +488,13 @@ func (l *lowerer) invoke(b *env, c *Call, e *env) []rule.Expr {
 	l.calls++
 	l.active = append(l.active, b.let)
 	var c2 []rule.Expr
+	var cs *cols
 	if fn.Body != nil {
-		c2 = l.tab(fn.Body, fe)
+		c2, cs = l.tabc(fn.Body, fe)
 	}
 	l.active = l.active[:len(l.active)-1]
 	l.calls--
-	return c2
+	return c2, cs
 }
 
 // scanToks lowers the let-bound sub-queries that operators kept as tokens

@@ -301,6 +301,7 @@ func (l *lowerer) cmp(x *Binary, e *env) rule.Expr {
 		return p
 	}
 	op := spec.op
+	expr := false // f is the text of an expression the query computes
 	f, fok := l.field(x.L, e)
 	vals, cls := l.values(x.R, e)
 	var lv []string
@@ -325,11 +326,12 @@ func (l *lowerer) cmp(x *Binary, e *env) rule.Expr {
 	if !fok && (cls == valConst || cls == valNone && spec.list) {
 		// a computed value tested against constants: strlen(x) > 50
 		f, fok = l.computed(x.L, e)
+		expr = fok
 	}
 	if !fok && !spec.list {
 		if v2, c2 := leftValues(); c2 == valConst {
 			if f2, ok2 := l.computed(x.R, e); ok2 {
-				f, fok, vals, cls = f2, true, v2, c2
+				f, fok, vals, cls, expr = f2, true, v2, c2, true
 				if o, ok := flip[op]; ok {
 					op = o
 				}
@@ -340,6 +342,9 @@ func (l *lowerer) cmp(x *Binary, e *env) rule.Expr {
 	case cls == valTime || fok && isTimeField(f):
 		return nil
 	case cls == valSub || cls == valNone && spec.list:
+		if fok {
+			l.keptOut(x.L.exprPos(), "a test against a sub-query's or run-time value: "+l.text(x))
+		}
 		return nil
 	case !fok:
 		if _, c := leftValues(); c == valConst || c == valNone || c == valTime || c == valSub {
@@ -364,9 +369,9 @@ func (l *lowerer) cmp(x *Binary, e *env) rule.Expr {
 		for _, v := range vals {
 			and = append(and, rule.Cmp{FieldRaw: f, Op: op, Value: v, Negated: spec.neg})
 		}
-		return andOf(and)
+		return computedIf(andOf(and), expr)
 	}
-	return anyOf(f, op, vals, spec.neg)
+	return computedIf(anyOf(f, op, vals, spec.neg), expr)
 }
 
 // boolCmp lowers `pred(x) == true/false` (ipv4_is_private(ip) == false).
@@ -454,9 +459,22 @@ func (l *lowerer) refersToColumn(x Expr, e *env, depth int) bool {
 	return false
 }
 
+// notef records a note on a comparison kept out of the predicates.
 func (l *lowerer) notef(p Pos, format string, args ...any) {
+	msg := rule.Errorf(p.Line, p.Col, format, args...)
 	if len(l.notes) < 20 {
-		l.notes = append(l.notes, rule.Errorf(p.Line, p.Col, format, args...).Error())
+		l.notes = append(l.notes, msg.Error())
+	}
+	l.keptOut(p, msg.Msg)
+}
+
+// keptOut records the first comparison of the query that gives no
+// predicate (columns compared, membership in a sub-query's result): a
+// query whose logic gives no predicate at all is partial, naming it.
+func (l *lowerer) keptOut(p Pos, what string) {
+	if l.firstKeptOut == nil {
+		l.firstKeptOut = rule.Errorf(p.Line, p.Col,
+			"no field/value predicate: the query's comparisons give none (the first: %s)", what)
 	}
 }
 
@@ -476,8 +494,10 @@ func anyOf(f string, op rule.Op, vals []string, neg bool) rule.Expr {
 
 func (l *lowerer) between(x *Between, e *env) rule.Expr {
 	f, ok := l.field(x.X, e)
+	expr := false
 	if !ok {
 		f, ok = l.computed(x.X, e)
+		expr = ok
 	}
 	if !ok {
 		if _, c := l.values(x.X, e); c == valSub || c == valConst {
@@ -497,9 +517,21 @@ func (l *lowerer) between(x *Between, e *env) rule.Expr {
 		l.notef(x.X.exprPos(), "range between columns kept out of predicates: %s", l.text(x))
 		return nil
 	}
-	and := rule.And{rule.Cmp{FieldRaw: f, Op: rule.OpGte, Value: lo[0]}, rule.Cmp{FieldRaw: f, Op: rule.OpLte, Value: hi[0]}}
+	and := computedIf(rule.And{rule.Cmp{FieldRaw: f, Op: rule.OpGte, Value: lo[0]}, rule.Cmp{FieldRaw: f, Op: rule.OpLte, Value: hi[0]}}, expr)
 	if x.Neg {
 		return rule.Not{X: and}
 	}
 	return and
+}
+
+// allComputed marks every column computed (see withRoles).
+var allComputed = &cols{all: true}
+
+// computedIf gives the predicates of p role computed when expr is set: their
+// field is the text of an expression the query computes (strlen(x) > 50).
+func computedIf(p rule.Expr, expr bool) rule.Expr {
+	if !expr {
+		return p
+	}
+	return withRoles(p, allComputed)
 }
