@@ -9,13 +9,18 @@
 // relevantTechniques, tactics, requiredDataConnectors (connectorId →
 // LogSources "connector:<id>", dataTypes → "datatype:<type>") and version.
 // The tables and ASIM functions the query reads become "table:<name>".
+// Analytic rules have kind detection and rule type Scheduled, NRT, … (the
+// kind key in Microsoft's spelling, Scheduled when absent); a query in a
+// Hunting Queries folder without a kind, or anywhere without kind,
+// severity or schedule, is a rule of kind hunting, rule type "hunting".
 // Files with a UTF-8 byte-order mark, CRLF line ends or tab-indented lines
 // inside block scalars are read. Files that decode but are not analytic
-// rules (hunting queries, ASIM and workspace parsers, other YAML without a
-// query) are skipped with a reason. An analytic rule whose query key is
+// rules or hunting queries (ASIM and workspace parsers, other YAML without
+// a query) are skipped with a reason. An analytic rule whose query key is
 // missing (an id plus severity, schedule, trigger or kind keys, or an id or
 // name in a Detections/ or Analytic Rules/ folder: typically a truncated
-// file) or whose query is empty is a rule with parse status failed. A file
+// file; in a Hunting Queries folder, an id or name) or whose query is empty
+// is a rule with parse status failed. A file
 // that is not valid YAML is an error with its line, which the pipeline
 // turns into one failed row.
 //
