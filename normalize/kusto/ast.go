@@ -164,6 +164,11 @@ type Union struct {
 	Pos    Pos
 	Params []*Named
 	Tables []Expr
+	// MissingComma holds, for each "(" table written without the comma
+	// that should precede it, the position of the token that ends the
+	// table before it. The parser reads the union as if the comma were
+	// there; Microsoft's parser rejects such a query.
+	MissingComma []Pos
 }
 
 // DataTable is `datatable(schema)[values]`.
@@ -230,6 +235,25 @@ type Generic struct {
 	Pos  Pos
 	Name string // lower case
 	Toks []Token
+	// Subs are the sub-queries found among the tokens: the body of
+	// mv-apply … on ( … ) and partition … ( … ), which read the operator's
+	// input rows, and parenthesized pipelines such as the argument of
+	// toscalar(T | where …).
+	Subs []SubQuery
+}
+
+// SubQuery is a tabular expression inside a Generic operator's tokens.
+type SubQuery struct {
+	Pos Pos
+	// Implicit marks a body that reads the operator's input rows (mv-apply
+	// … on ( … ), partition … ( … )): its filters are filters of the
+	// enclosing query. Other sub-queries are independent tabular
+	// expressions.
+	Implicit bool
+	// Q is the parsed sub-query (a *Pipe when Implicit), or nil when it
+	// could not be parsed; Err says why then.
+	Q   Expr
+	Err error
 }
 
 func (o *Where) opPos() Pos   { return o.Pos }

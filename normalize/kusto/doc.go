@@ -54,6 +54,15 @@
 //	Typed      = ( "datetime" | "timespan" | "time" | "guid" ) "(" raw ")" .  (* raw: to the ")" outside quotes and nested parentheses, at most 256 bytes; space around it dropped *)
 //	Tokens     = { balanced token } .                       (* up to a top-level "|", ";" or closer *)
 //
+// Unicode space separators (category Zs: U+00A0, U+202F, U+2000–U+200A,
+// U+3000, …), U+2028, U+2029 and the byte-order mark are white space.
+// The body of mv-apply … on ( … ) and of partition … ( … ) is parsed as a
+// pipeline over the operator's rows (it may start with an operator:
+// on (where …)); a parenthesized group with a top-level "|" among any
+// other operator's tokens (extend n = toscalar(T | where …)) is parsed as
+// a sub-query (Generic.Subs). A union whose parenthesized tables lack the
+// comma between them is read as if it were there (Union.MissingComma).
+//
 // Comments run from "//" to the end of the line. Errors are
 // *rule.SyntaxError with 1-based line and column relative to the query.
 // Nesting is bounded (maxDepth) and so is the token count, so no input
@@ -78,7 +87,7 @@
 // matches regex gives regex_match; between gives gte and lte (negated
 // under !between); < <= > >= give lt lte gt gte (mirrored when the
 // constant is on the left); isempty/isnull give is_null; isnotempty/
-// isnotnull give is_not_null; ipv4_is_in_range, ipv4_is_in_any_range and
+// isnotnull and their aliases notempty/notnull give is_not_null; ipv4_is_in_range, ipv4_is_in_any_range and
 // ipv4_is_match (with a prefix) give cidr_match; ipv4_is_private gives
 // cidr_match on each RFC 1918 range (10.0.0.0/8, 172.16.0.0/12,
 // 192.168.0.0/16), so not(ipv4_is_private(ip)) is three negated
@@ -90,6 +99,14 @@
 // predicate whose field is the expression's canonical text. A bare boolean
 // column is `eq "true"`. Thresholds after summarize are predicates like
 // any other (count_ gt 5).
+//
+// Values are exact: string literals are decoded, never trimmed. Roles:
+// a predicate on a column the pipeline computed before the where clause
+// (extend, project x =, project-rename, parse, parse-kv, mv-expand or
+// mv-apply x =, summarize outputs under their names or Kusto's default
+// names count_, dcount_X, set_X, …, make-series, count) has role computed,
+// as has one on a computed expression; summarize by keys that are plain
+// columns, and the row columns arg_max/arg_min keep, stay event fields.
 //
 // Exclusions: all where clauses of the main tabular expression — the
 // query's last statement, with a let-bound source inlined — form the
@@ -106,5 +123,10 @@
 // false). Comparisons of two columns (SrcIpAddr != DstIpAddr) cannot be
 // field/op/value predicates; they are dropped and reported in
 // Analysis.Notes with their position. Anything else a where clause holds
-// that is not understood becomes rule.Skipped, so the rule is partial.
+// that is not understood becomes rule.Skipped, so the rule is partial; so
+// do a union missing its comma, a sub-query that does not parse, and a
+// query whose comparisons all stay out of the predicates (columns
+// compared, membership in a watchlist), each reason with its position.
+// The filters of an mv-apply body count as filters of the query around
+// it, never as exclusions; other sub-queries count like join sides.
 package kusto

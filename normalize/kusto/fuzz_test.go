@@ -54,6 +54,11 @@ func FuzzParse(f *testing.F) {
 		f.Add(q)
 	}
 	f.Add("T | where a in~ (dynamic(['x'])) and not(b !has_cs 'y')")
+	f.Add("T | mv-apply r = R on (where r.t =~ 'U' | extend p = r.x) | where p == 'a'")
+	f.Add("T | extend n = toscalar(U | where u == 1 | count) | partition by k (where a == 1 | top 1 by t)")
+	f.Add("union (A | where a == 1)\n(B | where b == 2)")
+	f.Add("T\u00a0| where\u202fa\u2003==\u3000' /s '\u00a0and notempty(b) | summarize dcount(x) by k | where dcount_x > 2")
+	f.Add("T | parse m with * 'u=' U:string ' ' * | project-rename V = w | extend (a, b) = f() | where ['c\u00a0d'] == 1")
 	f.Fuzz(func(t *testing.T, src string) {
 		q, err := Parse(src)
 		if err != nil {

@@ -3,6 +3,8 @@ package kusto
 import (
 	"strconv"
 	"strings"
+	"unicode"
+	"unicode/utf8"
 
 	"github.com/ruleatlas/ruleatlas/normalize/rule"
 )
@@ -104,10 +106,21 @@ func spaceAt(src string, i int) int {
 			return j
 		}
 		return len(src) - i
-	case c == 0xC2 && i+1 < len(src) && src[i+1] == 0xA0: // no-break space
-		return 2
-	case c == 0xEF && strings.HasPrefix(src[i:], "\uFEFF"):
-		return 3
+	case c >= 0x80:
+		return unicodeSpace(src[i:])
+	}
+	return 0
+}
+
+// unicodeSpace returns the length of the Unicode space separator (category
+// Zs: no-break space U+00A0, narrow no-break space U+202F, the U+2000–U+200A
+// spaces, ideographic space U+3000, …), line or paragraph separator or
+// byte-order mark that s starts with, or 0. Rules pasted from documents
+// carry them between tokens; Kusto reads them as white space.
+func unicodeSpace(s string) int {
+	r, n := utf8.DecodeRuneInString(s)
+	if r == '\uFEFF' || r == '\u2028' || r == '\u2029' || r == '\u0085' || r != utf8.RuneError && unicode.Is(unicode.Zs, r) {
+		return n
 	}
 	return 0
 }
@@ -118,6 +131,12 @@ func isIdentStart(c byte) bool {
 
 func isIdentChar(c byte) bool {
 	return isIdentStart(c) || '0' <= c && c <= '9'
+}
+
+// identCharAt reports whether src[i] continues a name: a name character
+// that does not start a Unicode space.
+func identCharAt(src string, i int) bool {
+	return i < len(src) && isIdentChar(src[i]) && (src[i] < 0x80 || unicodeSpace(src[i:]) == 0)
 }
 
 func isDigit(c byte) bool { return '0' <= c && c <= '9' }
@@ -183,7 +202,7 @@ func (lx *lexer) next() (Token, error) {
 		t.Kind, t.Text = TokString, s
 	case isIdentStart(c):
 		end := lx.pos + 1
-		for end < len(src) && isIdentChar(src[end]) {
+		for identCharAt(src, end) {
 			end++
 		}
 		word := src[lx.pos:end]
@@ -251,7 +270,7 @@ func (lx *lexer) next() (Token, error) {
 				}
 			}
 		}
-		for end < len(src) && isIdentChar(src[end]) { // timespan units: 1d, 30min, 10ms
+		for identCharAt(src, end) { // timespan units: 1d, 30min, 10ms
 			end++
 		}
 		t.Kind, t.Text = TokNumber, src[lx.pos:end]

@@ -25,10 +25,14 @@ func Parse(src string) (*Query, error) {
 }
 
 type parser struct {
-	toks  []Token
-	i     int
-	depth int
+	toks    []Token
+	i       int
+	depth   int
+	subNest int // sub-query groups around these tokens (see subQueries)
 }
+
+// maxSubNest bounds how deep subQueries looks into nested groups.
+const maxSubNest = 8
 
 // bail is panicked with a *rule.SyntaxError and recovered in query.
 type bail struct{ err *rule.SyntaxError }
@@ -333,7 +337,10 @@ func (p *parser) union() *Union {
 			u.Tables = append(u.Tables, x)
 		}
 		if p.is("(") {
-			continue // a missing comma between parenthesized sub-queries is tolerated
+			// A missing comma between parenthesized sub-queries is read as
+			// if it were there, and recorded: Microsoft's parser rejects it.
+			u.MissingComma = append(u.MissingComma, pos(p.toks[p.i-1]))
+			continue
 		}
 		if !p.is(",") {
 			break
@@ -404,7 +411,135 @@ func (p *parser) operator() Operator {
 		return &UnionOp{Pos: pos(t), U: p.union()}
 	}
 	p.next()
-	return &Generic{Pos: pos(t), Name: name, Toks: p.rawUntil(false)}
+	g := &Generic{Pos: pos(t), Name: name, Toks: p.rawUntil(false)}
+	g.Subs = p.subQueries(name, g.Toks, 0)
+	return g
+}
+
+// subQueries finds the sub-queries among a Generic operator's tokens: the
+// body of mv-apply … on ( … ) and the top-level group of partition, which
+// read the operator's rows, and any parenthesized group with a top-level
+// "|" (toscalar(T | where …), materialize(…)). Groups that are neither are
+// searched for nested ones, at most maxSubNest groups deep counting the
+// sub-queries around, so the search stays linear in the tokens.
+func (p *parser) subQueries(name string, toks []Token, nest int) []SubQuery {
+	var out []SubQuery
+	if p.subNest+nest > maxSubNest {
+		return nil
+	}
+	for i := 0; i < len(toks); i++ {
+		t := toks[i]
+		if t.Kind != TokPunct || t.Text != "(" {
+			continue
+		}
+		end := closing(toks, i)
+		if end < 0 {
+			break // unbalanced: rawUntil only returns balanced groups
+		}
+		inner := toks[i+1 : end]
+		implicit := name == "mv-apply" && i > 0 && toks[i-1].Kind == TokIdent && strings.EqualFold(toks[i-1].Text, "on") ||
+			name == "partition" && len(inner) > 0 && isOperatorWord(inner[0])
+		switch {
+		case implicit || hasTopLevelPipe(inner):
+			out = append(out, p.subParse(t, toks[end], inner, implicit))
+		default:
+			out = append(out, p.subQueries("", inner, nest+1)...)
+		}
+		i = end
+	}
+	return out
+}
+
+// closing returns the index of the ")" that closes the "(" at toks[i], or -1.
+func closing(toks []Token, i int) int {
+	depth := 0
+	for j := i; j < len(toks); j++ {
+		if toks[j].Kind != TokPunct {
+			continue
+		}
+		switch toks[j].Text {
+		case "(", "[", "{":
+			depth++
+		case ")", "]", "}":
+			depth--
+			if depth == 0 {
+				return j
+			}
+		}
+	}
+	return -1
+}
+
+// hasTopLevelPipe reports whether toks hold a "|" outside brackets: in
+// Kusto that makes a parenthesized group a tabular pipeline.
+func hasTopLevelPipe(toks []Token) bool {
+	depth := 0
+	for _, t := range toks {
+		if t.Kind != TokPunct {
+			continue
+		}
+		switch t.Text {
+		case "(", "[", "{":
+			depth++
+		case ")", "]", "}":
+			depth--
+		case "|":
+			if depth == 0 {
+				return true
+			}
+		}
+	}
+	return false
+}
+
+// implicitOps are the operators a sub-query body with an implicit source
+// (mv-apply … on ( where … )) may start with.
+var implicitOps = map[string]bool{"where": true, "filter": true, "extend": true, "project": true, "summarize": true,
+	"top": true, "take": true, "limit": true, "order": true, "sort": true, "distinct": true, "mv-expand": true,
+	"mv-apply": true, "parse": true, "project-away": true, "project-rename": true, "project-keep": true,
+	"count": true, "as": true, "sample": true, "serialize": true, "make-series": true}
+
+func isOperatorWord(t Token) bool {
+	return t.Kind == TokIdent && implicitOps[strings.ToLower(t.Text)]
+}
+
+// subParse parses the tokens of a sub-query group opened by open and
+// closed by close. An implicit body is a pipeline whose source is the
+// operator's rows: it starts with "|" or with an operator. A body that does
+// not parse is returned with its error; the query around it stays valid.
+func (p *parser) subParse(open, close Token, inner []Token, implicit bool) (sq SubQuery) {
+	sq = SubQuery{Pos: pos(open), Implicit: implicit}
+	toks := make([]Token, len(inner)+1)
+	copy(toks, inner)
+	toks[len(inner)] = Token{Kind: TokEOF, Line: close.Line, Col: close.Col, Off: close.Off, End: close.Off}
+	sp := &parser{toks: toks, depth: p.depth, subNest: p.subNest + 1}
+	defer func() {
+		if r := recover(); r != nil {
+			b, ok := r.(bail)
+			if !ok {
+				panic(r)
+			}
+			sq.Q, sq.Err = nil, b.err
+		}
+	}()
+	sp.enter()
+	var q Expr
+	if implicit && !sp.is("|") {
+		pp := &Pipe{Pos: pos(sp.tok())}
+		pp.Ops = append(pp.Ops, sp.operator())
+		for sp.is("|") {
+			sp.next()
+			pp.Ops = append(pp.Ops, sp.operator())
+		}
+		q = pp
+	} else {
+		q = sp.pipeline()
+	}
+	if t := sp.tok(); t.Kind != TokEOF {
+		sp.failf(t, "unexpected %s in sub-query", describe(t))
+	}
+	sq.Q = q
+	return sq
 }
 
 // Operator precedence levels, lowest first.

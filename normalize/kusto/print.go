@@ -246,11 +246,11 @@ func printToks(b *strings.Builder, toks []Token) {
 
 // isIdent reports whether s lexes as one identifier.
 func isIdent(s string) bool {
-	if s == "" || !isIdentStart(s[0]) {
+	if s == "" || !isIdentStart(s[0]) || s[0] >= 0x80 && unicodeSpace(s) > 0 {
 		return false
 	}
 	for i := 1; i < len(s); i++ {
-		if !isIdentChar(s[i]) {
+		if !identCharAt(s, i) {
 			return false
 		}
 	}

@@ -12,6 +12,7 @@ import (
 	"time"
 
 	"github.com/stretchr/testify/assert"
+	"go.yaml.in/yaml/v3"
 
 	"github.com/ruleatlas/ruleatlas/normalize/rule"
 	"github.com/ruleatlas/ruleatlas/pipeline/pipetest"
@@ -27,9 +28,27 @@ func TestSharedCorpus(t *testing.T) {
 	root := pipetest.SharedCorpus(t, "sentinel")
 	status := map[rule.Status]int{}
 	reasons := map[string]int{}
-	var files, decodeErrs, skipped, preds, notes, excl int
+	var files, decodeErrs, skipped, preds, notes, excl, computed int
+	types := map[string]int{}     // rule types the frontend gives
+	wantTypes := map[string]int{} // kinds the files' own kind keys give, counted apart
+	var zeroOK []string
 	loadTree(t, root, func(rel string, res rule.Result, err error) {
 		files++
+		if data, rerr := os.ReadFile(filepath.Join(root, rel)); rerr == nil && err == nil {
+			var doc struct {
+				Kind string `yaml:"kind"`
+			}
+			if yaml.Unmarshal(data, &doc) == nil {
+				switch k := strings.ToLower(strings.TrimSpace(doc.Kind)); k {
+				case "scheduled":
+					wantTypes["Scheduled"]++
+				case "nrt":
+					wantTypes["NRT"]++
+				default:
+					wantTypes[k]++
+				}
+			}
+		}
 		if err != nil {
 			decodeErrs++
 			t.Logf("not decodable: %s: %v", rel, err)
@@ -42,10 +61,17 @@ func TestSharedCorpus(t *testing.T) {
 		notes += len(res.Notes)
 		for _, r := range res.Rules {
 			status[r.ParseStatus]++
+			types[string(r.Kind)+" "+r.RuleType]++
+			if r.ParseStatus == rule.StatusOK && len(r.Predicates) == 0 {
+				zeroOK = append(zeroOK, rel)
+			}
 			preds += len(r.Predicates)
 			for _, p := range r.Predicates {
 				if p.Exclusion {
 					excl++
+				}
+				if p.Role == rule.RoleComputed {
+					computed++
 				}
 			}
 			if r.ParseStatus == rule.StatusFailed || r.ParseStatus == rule.StatusPartial {
@@ -80,6 +106,9 @@ func TestSharedCorpus(t *testing.T) {
 		}
 		t.Logf("top reason %d× %s", x.n, x.k)
 	}
+	t.Logf("kinds: %v; %d predicates on computed columns", types, computed)
+	assert.Equal(t, map[string]int{"detection Scheduled": wantTypes["Scheduled"], "detection NRT": wantTypes["NRT"]}, types)
+	assert.Empty(t, zeroOK, "rules ok with no predicate")
 	assert.Equal(t, files, rules+decodeErrs, "every file of the shared corpus is an analytic rule")
 	assert.LessOrEqual(t, decodeErrs, 1, "only AWS_ChangeToVPC.yaml is known not to be valid YAML")
 	assert.GreaterOrEqual(t, ok, 0.95, "parse_status ok rate")

@@ -29,6 +29,8 @@ func FuzzLoad(f *testing.F) {
 		})
 	}
 	f.Add([]byte("id: 1\nkind: Scheduled\nquery: |\n\tT\n\t| where a == 1\n"))
+	f.Add([]byte("id: 1\nkind: nrt\nquery: |\n  union (A | where a == 1)\n  (B | mv-apply r = R on (where r.x has ' y'))\n"))
+	f.Add([]byte("id: 1\nname: h\nquery: T | where a != b\n"))
 	f.Fuzz(func(t *testing.T, data []byte) {
 		res, err := Source{}.Load(rule.File{Root: "r", Path: "Detections/x.yaml", Data: data})
 		if err != nil {

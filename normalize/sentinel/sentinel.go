@@ -9,13 +9,18 @@
 // relevantTechniques, tactics, requiredDataConnectors (connectorId →
 // LogSources "connector:<id>", dataTypes → "datatype:<type>") and version.
 // The tables and ASIM functions the query reads become "table:<name>".
+// Analytic rules have kind detection and rule type Scheduled, NRT, … (the
+// kind key in Microsoft's spelling, Scheduled when absent); a query in a
+// Hunting Queries folder without a kind, or anywhere without kind,
+// severity or schedule, is a rule of kind hunting, rule type "hunting".
 // Files with a UTF-8 byte-order mark, CRLF line ends or tab-indented lines
 // inside block scalars are read. Files that decode but are not analytic
-// rules (hunting queries, ASIM and workspace parsers, other YAML without a
-// query) are skipped with a reason. An analytic rule whose query key is
+// rules or hunting queries (ASIM and workspace parsers, other YAML without
+// a query) are skipped with a reason. An analytic rule whose query key is
 // missing (an id plus severity, schedule, trigger or kind keys, or an id or
 // name in a Detections/ or Analytic Rules/ folder: typically a truncated
-// file) or whose query is empty is a rule with parse status failed. A file
+// file; in a Hunting Queries folder, an id or name) or whose query is empty
+// is a rule with parse status failed. A file
 // that is not valid YAML is an error with its line, which the pipeline
 // turns into one failed row.
 //
@@ -177,17 +182,27 @@ func (Source) Load(f rule.File) (rule.Result, error) {
 	kind := strings.ToLower(string(d.Kind))
 	lowerPath := strings.ToLower(f.Path)
 	lostQuery := "" // the problem of an analytic rule whose query key is gone
+	hunting := false
+	inHunting := strings.Contains(lowerPath, "hunting queries/") || strings.Contains(lowerPath, "hunting-queries/") ||
+		strings.HasPrefix(lowerPath, "hunting queries/")
 	switch {
-	case strings.Contains(lowerPath, "hunting queries/") || strings.Contains(lowerPath, "hunting-queries/"):
-		return rule.Result{Skipped: "hunting query, not an analytic rule"}, nil
 	case strings.Contains(lowerPath, "/parsers/") || strings.HasPrefix(lowerPath, "parsers/"):
 		return rule.Result{Skipped: "parser, not an analytic rule"}, nil
+	case inHunting && queryNode == nil && kind == "":
+		if d.ID == "" && d.Name == "" {
+			return rule.Result{Skipped: "no query: not a hunting query"}, nil
+		}
+		hunting = true
+		lostQuery = fmt.Sprintf("no query: hunting query folder file with an id or name but no query key; truncated? (file ends at line %d)",
+			lineCount(data))
+	case inHunting && kind == "":
+		hunting = true
 	case queryNode == nil && !queryLessKinds[kind]:
 		if lostQuery = missingQuery(d, ruleKeys, lowerPath, data); lostQuery == "" {
 			return rule.Result{Skipped: "no query: not an analytic rule"}, nil
 		}
 	case kind == "" && d.Severity == "" && d.QueryFrequency == "":
-		return rule.Result{Skipped: "hunting query (no kind, severity or schedule), not an analytic rule"}, nil
+		hunting = true // a query without kind, severity or schedule raises no alert
 	}
 
 	r := rule.Rule{
@@ -199,6 +214,11 @@ func (Source) Load(f rule.File) (rule.Result, error) {
 		Severity: rule.Severity(string(d.Severity)),
 		Language: rule.LangKusto,
 		Tactics:  rule.Dedup(d.Tactics),
+		Kind:     rule.KindDetection,
+		RuleType: ruleType(string(d.Kind)),
+	}
+	if hunting {
+		r.Kind, r.RuleType = rule.KindHunting, "hunting"
 	}
 	if r.RuleID == "" {
 		r.RuleID = f.Path
@@ -257,7 +277,7 @@ func (Source) Load(f rule.File) (rule.Result, error) {
 	r.ParseStatus = rule.StatusOK
 	if len(skipped) > 0 {
 		r.ParseStatus = rule.StatusPartial
-		r.ParseError = skipped[0]
+		r.ParseError = positioned(skipped[0], queryNode, data)
 	}
 	for _, n := range a.Notes {
 		res.Notes = append(res.Notes, "query "+n)
@@ -353,6 +373,40 @@ func yamlError(err error) error {
 		return &rule.SyntaxError{Line: line, Col: col, Msg: "invalid YAML: " + msg[:m[0]] + msg[m[1]:]}
 	}
 	return &rule.SyntaxError{Msg: "invalid YAML: " + msg}
+}
+
+// ruleKinds spells the analytic rule kinds as Microsoft does.
+var ruleKinds = map[string]string{"scheduled": "Scheduled", "nrt": "NRT", "fusion": "Fusion",
+	"microsoftsecurityincidentcreation": "MicrosoftSecurityIncidentCreation", "mlbehavioranalytics": "MLBehaviorAnalytics",
+	"threatintelligence": "ThreatIntelligence", "anomaly": "Anomaly"}
+
+// ruleType returns the rule type of an analytic rule's kind: Scheduled,
+// NRT, Fusion, … in Microsoft's spelling whatever the case written;
+// Scheduled when the kind is missing (the default of the analytic rule
+// format).
+func ruleType(kind string) string {
+	k := strings.TrimSpace(kind)
+	if k == "" {
+		return "Scheduled"
+	}
+	if t, ok := ruleKinds[strings.ToLower(k)]; ok {
+		return t
+	}
+	return k
+}
+
+var reasonPosRE = regexp.MustCompile(`^line (\d+), column (\d+): `)
+
+// positioned words a skip reason that starts with a query position
+// ("line 62, column 1: …") like a parse error, with the file position.
+func positioned(reason string, n *yaml.Node, data []byte) string {
+	m := reasonPosRE.FindStringSubmatch(reason)
+	if m == nil {
+		return reason
+	}
+	line, _ := strconv.Atoi(m[1])
+	col, _ := strconv.Atoi(m[2])
+	return queryError(&rule.SyntaxError{Line: line, Col: col, Msg: reason[len(m[0]):]}, n, data)
 }
 
 // queryError words a query parse error with the query's position, adding

@@ -30,6 +30,7 @@ func render(path string, res rule.Result, err error) string {
 		fmt.Fprintf(&b, "rule_id: %s\ntitle: %s\nstatus: %s\nseverity: %s\nlanguage: %s\n", r.RuleID, r.Title, r.Status, r.Severity, r.Language)
 		fmt.Fprintf(&b, "techniques: %s\ntactics: %s\nlog_sources: %s\n", strings.Join(r.Techniques, ", "),
 			strings.Join(r.Tactics, ", "), strings.Join(r.LogSources, ", "))
+		fmt.Fprintf(&b, "kind: %s\nrule_type: %s\n", r.Kind, r.RuleType)
 		fmt.Fprintf(&b, "parse_status: %s\n", r.ParseStatus)
 		if r.ParseError != "" {
 			fmt.Fprintf(&b, "parse_error: %s\n", r.ParseError)
@@ -87,6 +88,9 @@ func load(t *testing.T, path, src string) (rule.Result, error) {
 
 const header = "id: 1\nname: Test rule\nseverity: informational\nkind: Scheduled\nrelevantTechniques:\n  - T1595.002\n  - t1595.002\n  - T1046\ntactics: [Reconnaissance]\n"
 
+// noKind is header without kind and severity, as hunting queries are written.
+const noKind = "id: 1\nname: Test rule\nrelevantTechniques:\n  - T1595.002\n  - t1595.002\n  - T1046\ntactics: [Reconnaissance]\n"
+
 func TestLoad(t *testing.T) {
 	tests := map[string]struct {
 		path, src string
@@ -94,6 +98,8 @@ func TestLoad(t *testing.T) {
 		status    rule.Status
 		errText   string
 		preds     string
+		kind      rule.Kind // detection when empty
+		ruleType  string    // Scheduled when empty
 	}{
 		"simple": {
 			src:    header + "query: |\n  SecurityEvent\n  | where EventID == 4688 and Process !in~ (\"a.exe\", \"b.exe\")\n",
@@ -121,10 +127,24 @@ func TestLoad(t *testing.T) {
 			preds:  "a contains \"x\"\nb eq \"1\" negated exclusion\n",
 		},
 		"hunting query by folder": {
-			path: "Hunting Queries/x.yaml", src: header + "query: T\n", skipped: "hunting query, not an analytic rule",
+			path: "Solutions/X/Hunting Queries/x.yaml", src: noKind + "query: T | where a has ' /s '\n",
+			status: rule.StatusOK, preds: "a contains \" /s \"\n", kind: rule.KindHunting, ruleType: "hunting",
 		},
-		"hunting query by shape": {
-			src: "id: 1\nname: x\nquery: T | where a == 1\n", skipped: "hunting query (no kind, severity or schedule), not an analytic rule",
+		"analytic rule in a hunting folder": {
+			path: "Hunting Queries/x.yaml", src: header + "query: T | where a == 1\n", status: rule.StatusOK, preds: "a eq \"1\"\n",
+		},
+		"nrt in lower case": {
+			src: strings.Replace(header, "kind: Scheduled", "kind: nrt ", 1) + "query: T | where a == 1\n", status: rule.StatusOK,
+			preds: "a eq \"1\"\n", ruleType: "NRT",
+		},
+		"union without its comma": {
+			src: header + "query: |\n  union\n  (A | where a == 1)\n  (B | where b == 2)\n", status: rule.StatusPartial,
+			preds:   "a eq \"1\"\nb eq \"2\"\n",
+			errText: "query line 2, column 18 (file line 12, column 20): union: no \",\" after this table, before the next \"(\" (Microsoft's Kusto parser rejects the query); read as if it were there",
+		},
+		"comparisons but no predicate": {
+			src: header + "query: |\n  T\n  | where a != b\n", status: rule.StatusPartial,
+			errText: "query line 2, column 9 (file line 12, column 11): no field/value predicate: the query's comparisons give none (the first: comparison of two columns kept out of predicates: a != b)",
 		},
 		"parser": {
 			src: "Parser:\n  Title: x\nParserQuery: T\n", skipped: "parser or workspace function (Parser), not an analytic rule",
@@ -155,8 +175,21 @@ func TestLoad(t *testing.T) {
 			assert.Equal(t, tc.status, r.ParseStatus, r.ParseError)
 			assert.Equal(t, tc.errText, r.ParseError)
 			assert.Equal(t, tc.preds, rule.Format(r.Predicates))
+			if tc.kind == "" {
+				tc.kind = rule.KindDetection
+			}
+			if tc.ruleType == "" && tc.status != rule.StatusNoQuery {
+				tc.ruleType = "Scheduled"
+			}
+			if name == "fusion" {
+				tc.ruleType = "Fusion"
+			}
+			assert.Equal(t, tc.kind, r.Kind)
+			assert.Equal(t, tc.ruleType, r.RuleType)
 			assert.Equal(t, []string{"T1595.002", "T1046"}, r.Techniques)
-			assert.Equal(t, "informational", r.Severity)
+			if tc.kind != rule.KindHunting {
+				assert.Equal(t, "informational", r.Severity)
+			}
 		})
 	}
 }
@@ -197,9 +230,11 @@ func TestLostQuery(t *testing.T) {
 			status: "failed", errText: "empty query (file line 6)"},
 		"fusion rule has no query": {path: "Detections/a.yaml", src: top + "severity: High\nkind: Fusion\n", status: "no_query"},
 		"id and name elsewhere":    {path: "Exploration Queries/a.yaml", src: top + "requiredDataConnectors: []\n", skipped: "no query: not an analytic rule"},
-		"hunting folder":           {path: "Solutions/X/Hunting Queries/a.yaml", src: top + "severity: Low\n", skipped: "hunting query, not an analytic rule"},
-		"parser in rule folder":    {path: "Detections/a.yaml", src: "Parser:\n  Title: x\nid: 1\nseverity: Low\n", skipped: "parser or workspace function (Parser), not an analytic rule"},
-		"settings file":            {path: "Detections/config.yaml", src: "enabled: true\nlevel: 3\n", skipped: "no query: not an analytic rule"},
+		"hunting folder": {path: "Solutions/X/Hunting Queries/a.yaml", src: top + "severity: Low\n",
+			status: "failed", errText: "no query: hunting query folder file with an id or name but no query key; truncated? (file ends at line 5)"},
+		"hunting folder, not a query": {path: "Hunting Queries/readme.yaml", src: "title: x\n", skipped: "no query: not a hunting query"},
+		"parser in rule folder":       {path: "Detections/a.yaml", src: "Parser:\n  Title: x\nid: 1\nseverity: Low\n", skipped: "parser or workspace function (Parser), not an analytic rule"},
+		"settings file":               {path: "Detections/config.yaml", src: "enabled: true\nlevel: 3\n", skipped: "no query: not an analytic rule"},
 	}
 	for name, tc := range tests {
 		t.Run(name, func(t *testing.T) {
