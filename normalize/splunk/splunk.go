@@ -6,7 +6,10 @@
 // Choices a reader should know:
 //   - Macros come from Frontend.MacrosDir when set (the --splunk-macros
 //     flag), else from a `macros` folder in the source root or beside the
-//     `detections` folder that holds the root. They are read once per root.
+//     `detections` folder that holds the root. They are read once per root,
+//     over the built-in definitions of the macros Splunk Enterprise Security
+//     and its add-ons ship (macro.Builtins: drop_dm_object_name, …); the
+//     repository's own definitions win.
 //   - A missing macro is a note on the file (rule.Result.Notes); its text is
 //     dropped and the rule still parses. `*_filter` tuning macros that are
 //     absent, empty or `search *` expand to nothing without a note.
@@ -18,15 +21,20 @@
 //     `rba.risk_objects[].score` in newer releases) in the bands Splunk
 //     Enterprise Security uses for risk: ≤ 20 informational, ≤ 40 low, ≤ 60
 //     medium, ≤ 80 high, above critical. No score, no severity.
-//   - Log sources: the query's data model (`datamodel:Endpoint.Processes`)
-//     and sourcetypes, each `data_source` entry (`datasource:`), the
-//     `datamodel` list of older releases, `tags.product` (`product:`),
-//     `tags.security_domain` (`security_domain:`) and `tags.asset_type`
-//     (`asset_type:`).
-//   - The detection `type` (TTP, Anomaly, Hunting, Correlation, …) is not
-//     part of the rule model; `status` is (production, experimental,
-//     deprecated; deprecated sets Deprecated). Tactics are not tagged by
-//     security_content and stay empty.
+//   - Log sources: the query's data models (`datamodel:Endpoint.Processes`)
+//     and sourcetypes (`sourcetype:`), subsearches included, each
+//     `data_source` entry (`datasource:`), the `datamodel` list of older
+//     releases, `tags.security_domain` (`security_domain:`) and
+//     `tags.asset_type` (`asset_type:`). `tags.product` is not one: it names
+//     the product the search runs in (Splunk Enterprise), not the data it
+//     reads.
+//   - The detection `type` is the rule type as written (TTP, Anomaly,
+//     Hunting, Correlation, …); Hunting is kind hunting, Correlation kind
+//     correlation, any other type a detection. `status` is kept
+//     (production, experimental, deprecated; deprecated sets Deprecated).
+//     Tactics are not tagged by security_content and stay empty.
+//   - A search that parses but gives no predicate although it has logic
+//     ruleatlas does not read (see unreadLogic) is partial, never ok.
 package splunk
 
 import (
@@ -75,12 +83,12 @@ func (f Frontend) Open(root string) (rule.Source, error) {
 		if err != nil {
 			return nil, fmt.Errorf("splunk macros %s: %w", dir, err)
 		}
-		src.Macros, src.MacroNotes, src.MacroDir = set, notes, dir
+		src.Macros, src.MacroNotes, src.MacroDir = macro.WithBuiltins(set), notes, dir
 		if rel, err := filepath.Rel(root, dir); err == nil && !strings.HasPrefix(rel, "..") && rel != "." {
 			src.macrosRel = filepath.ToSlash(rel) + "/"
 		}
 	} else {
-		src.Macros = macro.NewSet()
+		src.Macros = macro.WithBuiltins(nil)
 	}
 	return src, nil
 }
@@ -117,7 +125,7 @@ func FindMacros(root string) string {
 
 // Source loads the detections of one root. It is safe for concurrent use.
 type Source struct {
-	Macros     *macro.Set // definitions read by Open (possibly empty)
+	Macros     *macro.Set // definitions read by Open over the built-in ones
 	MacroDir   string     // where they came from, "" when none was found
 	MacroNotes []string   // macro files that could not be read
 
@@ -175,7 +183,9 @@ func (s *Source) build(root, search *yaml.Node, path string) (rule.Rule, []strin
 		Status:   strings.ToLower(scalar(root, "status")),
 		Language: rule.LangSPL,
 		Date:     date(scalar(root, "date")),
+		RuleType: scalar(root, "type"),
 	}
+	r.Kind = kindOf(r.RuleType)
 	if r.RuleID == "" {
 		r.RuleID = path
 	}
@@ -212,6 +222,11 @@ func (s *Source) build(root, search *yaml.Node, path string) (rule.Rule, []strin
 				r.ParseStatus, r.ParseError = rule.StatusPartial, skipped[0]
 			}
 			r.LogSources = spl.LogSources(q)
+			if r.ParseStatus == rule.StatusOK && len(ps) == 0 {
+				if why := unreadLogic(q); why != "" {
+					r.ParseStatus, r.ParseError = rule.StatusPartial, why
+				}
+			}
 		}
 	}
 	for _, v := range scalars(get(root, "datamodel")) {
@@ -222,9 +237,6 @@ func (s *Source) build(root, search *yaml.Node, path string) (rule.Rule, []strin
 			r.LogSources = append(r.LogSources, "datasource:"+v)
 		}
 	}
-	for _, v := range scalars(get(tags, "product")) {
-		r.LogSources = append(r.LogSources, "product:"+v)
-	}
 	for _, v := range scalars(get(tags, "security_domain")) {
 		r.LogSources = append(r.LogSources, "security_domain:"+v)
 	}
@@ -233,6 +245,17 @@ func (s *Source) build(root, search *yaml.Node, path string) (rule.Rule, []strin
 	}
 	r.LogSources = rule.Dedup(r.LogSources)
 	return r, notes
+}
+
+// kindOf maps the security_content detection type to a rule kind.
+func kindOf(typ string) rule.Kind {
+	switch strings.ToLower(typ) {
+	case "hunting":
+		return rule.KindHunting
+	case "correlation":
+		return rule.KindCorrelation
+	}
+	return rule.KindDetection
 }
 
 // originError renders a parse error of the expanded search at its position
@@ -355,4 +378,16 @@ func scalars(n *yaml.Node) []string {
 		return out
 	}
 	return nil
+}
+
+// unreadLogic says why a search that gave no predicate is not fully
+// understood: the stages whose comparisons ruleatlas does not read as
+// predicates (spl.Unread). "" when there is none: the search truly
+// compares nothing (it lists every event of a data set).
+func unreadLogic(q *spl.Query) string {
+	stages := spl.Unread(q)
+	if len(stages) == 0 {
+		return ""
+	}
+	return "no predicate: the logic lies in " + strings.Join(stages, ", ") + ", not read as field comparisons"
 }

@@ -23,8 +23,8 @@ func sampleRoot(t testing.TB) string {
 func render(r rule.Rule) string {
 	var b strings.Builder
 	fmt.Fprintf(&b, "== %s\n", r.Path)
-	fmt.Fprintf(&b, "id: %s\ntitle: %s\nstatus: %s deprecated=%v\nseverity: %s\nlanguage: %s\ndate: %s\n",
-		r.RuleID, r.Title, r.Status, r.Deprecated, r.Severity, r.Language, r.Date)
+	fmt.Fprintf(&b, "id: %s\ntitle: %s\nkind: %s (type %s)\nstatus: %s deprecated=%v\nseverity: %s\nlanguage: %s\ndate: %s\n",
+		r.RuleID, r.Title, r.Kind, r.RuleType, r.Status, r.Deprecated, r.Severity, r.Language, r.Date)
 	fmt.Fprintf(&b, "techniques: %s\nlog sources: %s\n", strings.Join(r.Techniques, ", "), strings.Join(r.LogSources, ", "))
 	fmt.Fprintf(&b, "parse: %s %s\n", r.ParseStatus, r.ParseError)
 	b.WriteString(rule.Format(r.Predicates))
@@ -86,8 +86,13 @@ func TestLoad(t *testing.T) {
 			preds: "a eq \"1\"\n", notes: []string{"macro `nope` not found"}},
 		"error position in the original search": {yml: "name: a\nid: x\nsearch: |-\n  `m` a=1\n  | where b=\n", status: rule.StatusFailed,
 			errText: "search line 2, column 11: missing operand before end of search", notes: []string{"macro `m` not found"}},
-		"partial":          {yml: "name: a\nsearch: 'a=1 [| inputlookup t]'\n", status: rule.StatusPartial, errText: "subsearch [| inputlookup t]", preds: "a eq \"1\"\n"},
-		"empty search":     {yml: "name: a\nsearch: ''\n", status: rule.StatusNoQuery},
+		"partial":      {yml: "name: a\nsearch: 'a=1 [| inputlookup t]'\n", status: rule.StatusPartial, errText: "search terms from lookup t (subsearch [| inputlookup t])", preds: "a eq \"1\"\n"},
+		"empty search": {yml: "name: a\nsearch: ''\n", status: rule.StatusNoQuery},
+		"no predicate, join not read": {yml: "name: a\nsearch: '| tstats count from datamodel=A by p | join p [| tstats count from datamodel=B by p]'\n",
+			status: rule.StatusPartial, errText: "no predicate: the logic lies in `join p` (a match between the fields of two searches), not read as field comparisons"},
+		"no comparison at all": {yml: "name: a\nsearch: '| tstats count from datamodel=A by p | `drop_dm_object_name(A)`'\n", status: rule.StatusOK},
+		"built-in macro": {yml: "name: a\nsearch: '| tstats count from datamodel=A where A.x=1 by A.p | `drop_dm_object_name(A)` | search p=2'\n",
+			status: rule.StatusOK, preds: "A.x eq \"1\"\np eq \"2\"\n"},
 		"not a detection":  {yml: "name: a\ndescription: story\n", skipped: "not a Splunk detection (no search)"},
 		"macro file":       {yml: "name: a\ndefinition: x\n", skipped: "macro definition, not a detection"},
 		"baseline skipped": {yml: "name: a\ntype: Baseline\nsearch: x\n", skipped: "security_content Baseline, not a detection"},
@@ -151,4 +156,16 @@ func TestInternalVulnerabilityScan(t *testing.T) {
 		assert.Contains(t, got, want+"\n")
 	}
 	assert.Contains(t, r.LogSources, "datamodel:Intrusion_Detection.IDS_Attacks")
+}
+
+func TestKinds(t *testing.T) {
+	s, err := splunk.Frontend{}.Open(t.TempDir())
+	require.NoError(t, err)
+	for typ, want := range map[string]rule.Kind{"TTP": rule.KindDetection, "Anomaly": rule.KindDetection,
+		"Hunting": rule.KindHunting, "hunting": rule.KindHunting, "Correlation": rule.KindCorrelation, "": rule.KindDetection} {
+		res, err := s.Load(rule.File{Path: "r.yml", Data: []byte("name: a\ntype: " + typ + "\nsearch: a=1\n")})
+		require.NoError(t, err)
+		assert.Equal(t, want, res.Rules[0].Kind, typ)
+		assert.Equal(t, typ, res.Rules[0].RuleType, "rule_type as written")
+	}
 }

@@ -52,6 +52,9 @@ type Def struct {
 	Args       []string // argument names, in order
 	Definition string
 	Path       string // the file it came from, when loaded from disk
+	// Source names the Splunk app or add-on that defines a built-in macro
+	// (see Builtins); "" for a definition read from a repository.
+	Source string
 }
 
 // Key is the name Splunk looks the definition up by: `name`, or `name(N)`
@@ -321,6 +324,7 @@ type Ref struct {
 	Argc   int
 	Depth  int // 0 for a reference in the source text
 	Status Status
+	Source string // the app of a built-in definition that expanded it, else ""
 }
 
 // seg maps a run of the output back to the source: text copied from the
@@ -520,7 +524,7 @@ func (x *expander) reference(refText string, depth, origin int, top string) {
 		r.Status = Cycle
 		x.note("macro `%s` refers to itself", d.Key())
 	default:
-		r.Status = Expanded
+		r.Status, r.Source = Expanded, d.Source
 	}
 	x.exp.Refs = append(x.exp.Refs, r)
 	if r.Status != Expanded {

@@ -136,3 +136,31 @@ func FuzzExpand(f *testing.F) {
 		}
 	})
 }
+
+func TestBuiltins(t *testing.T) {
+	defs := Builtins()
+	require.NotEmpty(t, defs)
+	for _, d := range defs {
+		assert.NotEmpty(t, d.Source, "%s names the app that defines it", d.Key())
+	}
+	// Built-ins expand; the source is reported on the reference.
+	e := WithBuiltins(nil).Expand("| tstats `summariesonly` count from datamodel=X by X.a | `drop_dm_object_name(X)`")
+	assert.Equal(t, "| tstats summariesonly=true allow_old_summaries=true count from datamodel=X by X.a | rename X.* AS *", e.Text)
+	assert.Empty(t, e.Notes)
+	require.Len(t, e.Refs, 2)
+	assert.Contains(t, e.Refs[1].Source, "Splunk_SA_CIM")
+
+	// The repository's own definition wins over the built-in one.
+	repo := NewSet(Def{Name: "drop_dm_object_name", Args: []string{"o"}, Definition: "rename $o$.* as *_own"})
+	e = WithBuiltins(repo).Expand("`drop_dm_object_name(P)` `security_content_ctime(t)`")
+	assert.Equal(t, `rename P.* as *_own convert timeformat="%Y-%m-%dT%H:%M:%S" ctime(t)`, e.Text)
+	assert.Equal(t, "", e.Refs[0].Source)
+
+	// The table is checked: a source and a unique key per entry.
+	_, err := parseBuiltins([]byte("- {name: a, definition: b}\n"))
+	assert.ErrorContains(t, err, "no source named")
+	_, err = parseBuiltins([]byte("- {name: a, definition: b, source: s}\n- {name: a, definition: c, source: s}\n"))
+	assert.ErrorContains(t, err, "defined twice")
+	_, err = parseBuiltins([]byte("- {name: a, source: s}\n"))
+	assert.ErrorContains(t, err, "needs a name and a definition")
+}

@@ -50,10 +50,13 @@ type RegexCmd struct {
 }
 
 // RawCmd is any other stage; its arguments are kept as written. Such
-// commands do not filter events by field values (eval, rename, stats, …).
+// commands do not filter events by field values (eval, rename, stats, …),
+// except through the searches they combine (join, append, appendpipe, …),
+// which are parsed into Subsearches.
 type RawCmd struct {
-	Cmd  string
-	Args string
+	Cmd         string
+	Args        string
+	Subsearches []Subsearch // the bracketed searches of a combining command
 }
 
 // Name returns "search".

@@ -6,7 +6,8 @@
 // does not model still parses: `search`, `where`, `tstats`/`mstats`,
 // `regex` and the lookup commands are parsed; every other command (eval,
 // rename, stats, table, fields, bin, eventstats, rex, join, append, …) keeps
-// its arguments as written, subsearches included. Lower turns the leading
+// its arguments as written, and the subsearches of the commands that
+// combine searches are parsed beside them. Lower turns the leading
 // search, the tstats WHERE clause and later `search`, `where` and `regex`
 // stages into one conjunction; Flatten then marks `NOT (…)` and `!=` at its
 // top level as exclusions.
@@ -55,9 +56,13 @@
 //     `f IN (…)` gives one predicate per value (in, or the value's own op).
 //     `<`, `<=`, `>`, `>=` give lt, lte, gt, gte. Bare terms are keywords
 //     match. Escapes `\\`, `\"`, `\|` are removed from values.
-//   - index, sourcetype, source and eventtype selectors and time modifiers
-//     (earliest=…) give no predicate; LogSources reports sourcetypes and
-//     data models.
+//   - index, sourcetype, source and eventtype selectors (names
+//     case-sensitive: `eventType` is an event field) give predicates with
+//     role logsource; time modifiers (earliest=…) give none. LogSources
+//     reports sourcetypes and data models, subsearches included.
+//   - Columns the pipeline computes (eval, stats, eventstats, streamstats,
+//     tstats, top, transaction, lookup OUTPUT; rex/spath from a computed
+//     column) give role computed to later comparisons on them (names.go).
 //   - where: `=`/`==`/`!=` compare exactly (eq, no wildcards); like() and
 //     LIKE map % and _ onto contains/startswith/endswith/wildcard; match()
 //     is regex_match; cidrmatch() cidr_match; isnull()/isnotnull();
@@ -66,5 +71,10 @@
 //     count/total) is the field, printed; a computed bound
 //     (avg + stdev * 2) the value, printed; another field the value
 //     "fieldref:<field>". Anything else is rule.Skipped.
-//   - A subsearch used as a search term is rule.Skipped.
+//   - The subsearches of join, append, appendpipe, union, … are parsed
+//     (RawCmd.Subsearches) and their predicates read as conjuncts of their
+//     own; a subsearch used as a search term is read too, and is also
+//     rule.Skipped, since the terms it returns are not in the rule. Unread
+//     lists the stages whose comparisons are not lowered (join keys,
+//     transaction conditions, map).
 package spl

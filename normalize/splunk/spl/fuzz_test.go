@@ -40,6 +40,12 @@ func FuzzParse(f *testing.F) {
 		`x | where like(lower(a), "%b_%") AND match(c, "^d") OR NOT isnull(e) | regex f!="g"`,
 		`a [search b=1 | fields c] "quoted \" value" TERM(x) | eval y=if(a>1,"a","b") | search z<=3`,
 		"a ```c``` b | where a XOR b",
+		`a=1 | join type=left p [search sourcetype=s b=2 NOT c=3 | stats count as n by p] | where n > 2`,
+		`| tstats count from datamodel=A by p | join p [| tstats count from datamodel=B where B.x="*y*" by p | join q [search z=1]]`,
+		`a | stats count by u | append [search b=2] | appendpipe [stats count as z | where z=0]`,
+		`a NOT [| inputlookup t | rename x as y | fields y] | eval l=len(c), p=lower(q) | rex field=c "(?<e>.)" | lookup t k OUTPUT s AS v | where l>1 AND e="x" AND v<2`,
+		`eventType=user.account index=main source=x eventtype=e | transaction u startswith="a=1" | map search="search b=$c$"`,
+		`a | join x [search b=(] | union [search c] [search d]`,
 	} {
 		f.Add(s)
 	}
@@ -57,6 +63,7 @@ func FuzzParse(f *testing.F) {
 		}
 		rule.Flatten(Lower(q))
 		LogSources(q)
+		Unread(q)
 		p1 := q.String()
 		q2, err := Parse(p1)
 		if err != nil {

@@ -9,10 +9,13 @@ import (
 // LogSources lists what q reads as "key:value" strings: the data model of
 // tstats/mstats FROM, `| from datamodel:X` and `| datamodel X Y` stages
 // ("datamodel:Endpoint.Processes"), and the sourcetypes the search selects
-// in a positive position ("sourcetype:WinEventLog"). Order of first
-// appearance, deduplicated.
+// in a positive position ("sourcetype:WinEventLog"), subsearches included.
+// Order of first appearance, deduplicated.
 func LogSources(q *Query) []string {
-	var out []string
+	return rule.Dedup(logSources(q, nil))
+}
+
+func logSources(q *Query, out []string) []string {
 	for _, c := range q.Commands {
 		switch c := c.(type) {
 		case *TstatsCmd:
@@ -27,8 +30,11 @@ func LogSources(q *Query) []string {
 				out = append(out, "datamodel:"+dm)
 			}
 		}
+		for _, sub := range subsearchQueries(c) {
+			out = logSources(sub, out)
+		}
 	}
-	return rule.Dedup(out)
+	return out
 }
 
 // rawDatamodel reads `from datamodel:X.Y` / `from datamodel=X.Y` and
@@ -66,11 +72,11 @@ func sourcetypes(e SearchExpr, out []string) []string {
 			out = sourcetypes(x, out)
 		}
 	case STerm:
-		if e.Op == "=" && strings.EqualFold(e.Field, "sourcetype") && e.Value.Text != "" {
+		if e.Op == "=" && e.Field == "sourcetype" && e.Value.Text != "" {
 			out = append(out, "sourcetype:"+e.Value.Text)
 		}
 	case SIn:
-		if strings.EqualFold(e.Field, "sourcetype") {
+		if e.Field == "sourcetype" {
 			for _, v := range e.Values {
 				out = append(out, "sourcetype:"+v.Text)
 			}

@@ -10,14 +10,44 @@ import (
 // Lower returns the detection logic of q as a boolean tree: the conjunction
 // of every filtering stage (the leading search, the tstats WHERE clause,
 // `search`, `where` and `regex` stages), in pipeline order. Stages that do
-// not filter (eval, stats, rename, lookup, …) add nothing. Clauses that
-// cannot be expressed as predicates become rule.Skipped.
+// not filter (eval, stats, rename, lookup, …) add nothing but may define
+// computed columns. Clauses that cannot be expressed as predicates become
+// rule.Skipped.
 //
-// Index and source selectors (`index=`, `sourcetype=`, `source=`,
-// `eventtype=`) in a positive position say what the search reads, not what
-// it detects: they give no predicate (LogSources reports sourcetypes), and
-// time modifiers (`earliest=`, `latest=`, …) are dropped.
+// Roles: index, sourcetype, source, eventtype (and splunk_server, and
+// nodename in a tstats WHERE clause) select which data is read: their
+// predicates have role logsource. Names are case-sensitive, as in Splunk:
+// `eventType` (an Okta field) is a field of the event. A comparison on a
+// column the pipeline computed (eval, stats, eventstats, streamstats,
+// tstats, rex, lookup outputs, …) or on a computed operand (len(x)) has role
+// computed. Time modifiers (`earliest=`, `latest=`, …) are dropped.
+//
+// Subsearches: the predicates of the searches that join, append,
+// appendpipe, union, … combine, and of a subsearch used as a search term,
+// are read and added as conjuncts of their own (their exclusions stay
+// exclusions), in pipeline order. A subsearch used as a search term also
+// gives a rule.Skipped: the terms it produces come from its results.
 func Lower(q *Query) rule.Expr {
+	return newLowerer(nil).pipeline(q)
+}
+
+// lowerer lowers one pipeline; computed holds the columns defined so far.
+type lowerer struct {
+	computed scope
+	extra    rule.And // conjuncts from subsearch terms of the current stage
+}
+
+// newLowerer starts a pipeline; inherit (appendpipe) passes the columns of
+// the pipeline it runs on.
+func newLowerer(inherit scope) *lowerer {
+	l := &lowerer{computed: scope{}}
+	for k := range inherit {
+		l.computed[k] = true
+	}
+	return l
+}
+
+func (l *lowerer) pipeline(q *Query) rule.And {
 	var and rule.And
 	add := func(e rule.Expr) {
 		if a, ok := e.(rule.And); ok {
@@ -30,32 +60,72 @@ func Lower(q *Query) rule.Expr {
 		switch c := c.(type) {
 		case *SearchCmd:
 			if c.Expr != nil {
-				if e, always := lowerSearch(c.Expr, false); !always {
+				if e, always := l.search(c.Expr, false, false); !always {
 					add(e)
 				}
 			}
 		case *TstatsCmd:
 			if c.Where != nil {
-				if e, always := lowerSearch(c.Where, false); !always {
+				if e, always := l.search(c.Where, false, true); !always {
 					add(e)
 				}
 			}
 		case *WhereCmd:
-			add(lowerEval(c.Expr))
+			add(l.eval(c.Expr))
 		case *RegexCmd:
 			f := c.Field
 			if f == "" {
 				f = "_raw"
 			}
-			add(rule.Cmp{FieldRaw: f, Op: rule.OpRegex, Value: c.Pattern, Negated: c.Negated})
+			add(rule.Cmp{FieldRaw: f, Op: rule.OpRegex, Value: c.Pattern, Negated: c.Negated, Role: l.role(f, false)})
+		case *RawCmd:
+			for _, s := range c.Subsearches {
+				if s.Err != nil {
+					add(rule.Skipped{Reason: c.Cmd + " subsearch " + clip("["+strings.TrimSpace(s.Text)+"]") + " not read: " + s.Err.Error()})
+					continue
+				}
+				var inherit scope
+				if c.Cmd == "appendpipe" {
+					inherit = l.computed
+				}
+				child := newLowerer(inherit)
+				add(child.pipeline(s.Query))
+				l.computed.add(keys(child.computed)...)
+			}
 		}
+		if len(l.extra) > 0 {
+			add(l.extra)
+			l.extra = nil
+		}
+		l.computed.define(c)
 	}
 	return and
 }
 
-// isSelector reports whether field names the data a search reads.
+func keys(s scope) []string {
+	out := make([]string, 0, len(s))
+	for k := range s {
+		out = append(out, k)
+	}
+	return out
+}
+
+// role says what a field names at this point of the pipeline; tstats is
+// set in a tstats WHERE clause, where nodename selects the dataset.
+func (l *lowerer) role(field string, tstats bool) rule.Role {
+	switch {
+	case l.computed[field]:
+		return rule.RoleComputed
+	case isSelector(field), tstats && field == "nodename":
+		return rule.RoleLogSource
+	}
+	return rule.RoleEvent
+}
+
+// isSelector reports whether field names the data a search reads. Splunk
+// field names are case-sensitive: `eventType` is not `eventtype`.
 func isSelector(field string) bool {
-	switch strings.ToLower(field) {
+	switch field {
 	case "index", "sourcetype", "source", "eventtype", "splunk_server", "splunk_server_group":
 		return true
 	}
@@ -72,14 +142,14 @@ func isTimeModifier(field string) bool {
 	return false
 }
 
-// lowerSearch lowers a search expression. always is true when e matches
-// every event as far as detection logic goes (selectors, `*`).
-func lowerSearch(e SearchExpr, neg bool) (x rule.Expr, always bool) {
+// search lowers a search expression. always is true when e matches every
+// event as far as detection logic goes (time modifiers, `*`).
+func (l *lowerer) search(e SearchExpr, neg, tstats bool) (x rule.Expr, always bool) {
 	switch e := e.(type) {
 	case SAnd:
 		var out rule.And
 		for _, c := range e {
-			if x, t := lowerSearch(c, neg); !t {
+			if x, t := l.search(c, neg, tstats); !t {
 				out = append(out, x)
 			}
 		}
@@ -93,7 +163,7 @@ func lowerSearch(e SearchExpr, neg bool) (x rule.Expr, always bool) {
 	case SOr:
 		var out rule.Or
 		for _, c := range e {
-			x, t := lowerSearch(c, neg)
+			x, t := l.search(c, neg, tstats)
 			if t {
 				return nil, true
 			}
@@ -101,48 +171,52 @@ func lowerSearch(e SearchExpr, neg bool) (x rule.Expr, always bool) {
 		}
 		return out, false
 	case SNot:
-		x, t := lowerSearch(e.X, !neg)
+		x, t := l.search(e.X, !neg, tstats)
 		if t {
 			return nil, true
 		}
 		return rule.Not{X: x}, false
 	case STerm:
-		return lowerTerm(e, neg)
+		return l.term(e, tstats)
 	case SIn:
-		if isTimeModifier(e.Field) || !neg && isSelector(e.Field) {
+		if isTimeModifier(e.Field) {
 			return nil, true
 		}
+		role := l.role(e.Field, tstats)
 		or := make(rule.Or, 0, len(e.Values))
 		for _, v := range e.Values {
 			op, val := classify(v.Text)
 			if op == rule.OpEq {
 				op = rule.OpIn
 			}
-			or = append(or, rule.Cmp{FieldRaw: e.Field, Op: op, Value: val})
+			or = append(or, rule.Cmp{FieldRaw: e.Field, Op: op, Value: val, Role: role})
 		}
 		if len(or) == 1 {
 			return or[0], false
 		}
 		return or, false
 	case SSub:
-		return rule.Skipped{Reason: "subsearch " + clip("["+e.Query.String()+"]")}, false
+		// The subsearch's own filters are read; the terms it returns are
+		// values the rule does not contain.
+		l.extra = append(l.extra, newLowerer(nil).pipeline(e.Query))
+		return rule.Skipped{Reason: "search terms from " + termsFrom(e.Query)}, false
 	case SMacro:
 		return rule.Skipped{Reason: "unexpanded macro `" + e.Text + "`"}, false
 	}
 	return nil, true
 }
 
-func lowerTerm(e STerm, neg bool) (rule.Expr, bool) {
+func (l *lowerer) term(e STerm, tstats bool) (rule.Expr, bool) {
 	if e.Field == "" {
 		if !e.Value.Quoted && e.Func == "" && strings.Trim(e.Value.Text, "*") == "" {
 			return nil, true // search *
 		}
-		return rule.Cmp{FieldRaw: rule.KeywordsField, Op: rule.OpMatch, Value: e.Value.Text}, false
+		return rule.Cmp{FieldRaw: rule.KeywordsField, Op: rule.OpMatch, Value: e.Value.Text, Role: rule.RoleEvent}, false
 	}
-	if isTimeModifier(e.Field) || e.Op == "=" && !neg && isSelector(e.Field) {
+	if isTimeModifier(e.Field) {
 		return nil, true
 	}
-	c := rule.Cmp{FieldRaw: e.Field, Value: e.Value.Text}
+	c := rule.Cmp{FieldRaw: e.Field, Value: e.Value.Text, Role: l.role(e.Field, tstats)}
 	switch e.Op {
 	case "=", "!=":
 		c.Op, c.Value = classify(e.Value.Text)
@@ -216,13 +290,13 @@ func skipExpr(what string, e Expr) rule.Skipped {
 	return rule.Skipped{Reason: "where: " + what + " `" + clip(PrintExpr(e)) + "`"}
 }
 
-func lowerEval(e Expr) rule.Expr {
+func (l *lowerer) eval(e Expr) rule.Expr {
 	switch e := e.(type) {
 	case EBinary:
 		switch e.Op {
 		case "AND":
 			var and rule.And
-			for _, x := range []rule.Expr{lowerEval(e.L), lowerEval(e.R)} {
+			for _, x := range []rule.Expr{l.eval(e.L), l.eval(e.R)} {
 				if a, ok := x.(rule.And); ok {
 					and = append(and, a...)
 				} else {
@@ -232,7 +306,7 @@ func lowerEval(e Expr) rule.Expr {
 			return and
 		case "OR":
 			var or rule.Or
-			for _, x := range []rule.Expr{lowerEval(e.L), lowerEval(e.R)} {
+			for _, x := range []rule.Expr{l.eval(e.L), l.eval(e.R)} {
 				if o, ok := x.(rule.Or); ok {
 					or = append(or, o...)
 				} else {
@@ -241,25 +315,38 @@ func lowerEval(e Expr) rule.Expr {
 			}
 			return or
 		case "=", "==", "!=", "<", "<=", ">", ">=":
-			return lowerCompare(e)
+			return l.compare(e)
 		case "LIKE":
-			return lowerLike(e, e.L, e.R)
+			return l.like(e, e.L, e.R)
 		}
 		return skipExpr("cannot lower", e)
 	case EUnary:
 		if e.Op == "NOT" {
-			return rule.Not{X: lowerEval(e.X)}
+			return rule.Not{X: l.eval(e.X)}
 		}
 	case ECall:
-		return lowerCall(e)
+		return l.call(e)
 	case EIn:
-		f, ok := fieldOf(e.X)
+		f, role, ok := l.operand(e.X)
 		if !ok {
 			return skipExpr("IN on a computed value", e)
 		}
-		return lowerList(e, f, e.List)
+		return lowerList(e, f, role, e.List)
 	}
 	return skipExpr("cannot lower", e)
+}
+
+// operand returns the field an operand tests and its role: a field's own
+// role (see role), or computed for a computed operand such as len(x).
+func (l *lowerer) operand(e Expr) (string, rule.Role, bool) {
+	f, ok := fieldOf(e)
+	if !ok {
+		return "", "", false
+	}
+	if _, plain := plainField(e); plain {
+		return f, l.role(f, false), true
+	}
+	return f, rule.RoleComputed, true
 }
 
 // plainField returns the field of a bare field operand, possibly seen
@@ -384,26 +471,26 @@ func cmpOp(op string) (rule.Op, bool) {
 // wildcard there. A field compared with another field gives the value
 // "fieldref:<field>" (as Sigma's fieldref does); a computed bound such as
 // `avg + stdev * 2` is kept as the printed expression.
-func lowerCompare(e EBinary) rule.Expr {
+func (lw *lowerer) compare(e EBinary) rule.Expr {
 	l, r, op := e.L, e.R, e.Op
 	if _, lit := literalOf(l); lit {
 		if _, rlit := literalOf(r); !rlit {
 			l, r, op = r, l, flipped[op]
 		}
 	}
-	f, ok := fieldOf(l)
+	f, role, ok := lw.operand(l)
 	if !ok {
 		return skipExpr("comparison of literals", e)
 	}
 	o, neg := cmpOp(op)
 	if v, ok := literalOf(r); ok {
-		return rule.Cmp{FieldRaw: f, Op: o, Value: v, Negated: neg}
+		return rule.Cmp{FieldRaw: f, Op: o, Value: v, Negated: neg, Role: role}
 	}
 	if g, ok := plainField(r); ok {
-		return rule.Cmp{FieldRaw: f, Op: o, Value: "fieldref:" + g, Negated: neg}
+		return rule.Cmp{FieldRaw: f, Op: o, Value: "fieldref:" + g, Negated: neg, Role: role}
 	}
 	// A computed bound (avg + stdev * 2): the threshold as written.
-	return rule.Cmp{FieldRaw: f, Op: o, Value: PrintExpr(r), Negated: neg}
+	return rule.Cmp{FieldRaw: f, Op: o, Value: PrintExpr(r), Negated: neg, Role: role}
 }
 
 // likePattern converts an SQL LIKE pattern (% any run, _ one character)
@@ -427,18 +514,18 @@ func likePattern(s string) string {
 	return b.String()
 }
 
-func lowerLike(whole Expr, fe, pe Expr) rule.Expr {
-	f, ok := fieldOf(fe)
+func (l *lowerer) like(whole Expr, fe, pe Expr) rule.Expr {
+	f, role, ok := l.operand(fe)
 	pat, lit := literalOf(pe)
 	if !ok || !lit {
 		return skipExpr("like() needs a field and a literal pattern", whole)
 	}
 	op, v := rule.Pattern(likePattern(pat))
-	return rule.Cmp{FieldRaw: f, Op: op, Value: v}
+	return rule.Cmp{FieldRaw: f, Op: op, Value: v, Role: role}
 }
 
 // lowerList gives one predicate per value (op in).
-func lowerList(whole Expr, field string, list []Expr) rule.Expr {
+func lowerList(whole Expr, field string, role rule.Role, list []Expr) rule.Expr {
 	or := make(rule.Or, 0, len(list))
 	for _, a := range list {
 		v, ok := literalOf(a)
@@ -450,7 +537,7 @@ func lowerList(whole Expr, field string, list []Expr) rule.Expr {
 		if !ok {
 			return skipExpr("IN with a computed value", whole)
 		}
-		or = append(or, rule.Cmp{FieldRaw: field, Op: rule.OpIn, Value: v})
+		or = append(or, rule.Cmp{FieldRaw: field, Op: rule.OpIn, Value: v, Role: role})
 	}
 	if len(or) == 1 {
 		return or[0]
@@ -458,44 +545,44 @@ func lowerList(whole Expr, field string, list []Expr) rule.Expr {
 	return or
 }
 
-func lowerCall(c ECall) rule.Expr {
+func (l *lowerer) call(c ECall) rule.Expr {
 	name := strings.ToLower(c.Func)
 	arg := func(i int) Expr { return c.Args[i] }
 	switch {
 	case name == "like" && len(c.Args) == 2:
-		return lowerLike(c, arg(0), arg(1))
+		return l.like(c, arg(0), arg(1))
 	case name == "match" && len(c.Args) == 2:
-		f, ok := fieldOf(arg(0))
+		f, role, ok := l.operand(arg(0))
 		re, lit := literalOf(arg(1))
 		if ok && lit {
-			return rule.Cmp{FieldRaw: f, Op: rule.OpRegex, Value: re}
+			return rule.Cmp{FieldRaw: f, Op: rule.OpRegex, Value: re, Role: role}
 		}
 	case name == "cidrmatch" && len(c.Args) == 2:
 		cidr, lit := literalOf(arg(0))
-		f, ok := fieldOf(arg(1))
+		f, role, ok := l.operand(arg(1))
 		if !lit || !ok { // tolerate the arguments swapped
 			cidr, lit = literalOf(arg(1))
-			f, ok = fieldOf(arg(0))
+			f, role, ok = l.operand(arg(0))
 		}
 		if ok && lit {
-			return rule.Cmp{FieldRaw: f, Op: rule.OpCIDR, Value: cidr}
+			return rule.Cmp{FieldRaw: f, Op: rule.OpCIDR, Value: cidr, Role: role}
 		}
 	case (name == "isnull" || name == "isnotnull") && len(c.Args) == 1:
-		if f, ok := fieldOf(arg(0)); ok {
+		if f, role, ok := l.operand(arg(0)); ok {
 			op := rule.OpIsNull
 			if name == "isnotnull" {
 				op = rule.OpIsNotNull
 			}
-			return rule.Cmp{FieldRaw: f, Op: op}
+			return rule.Cmp{FieldRaw: f, Op: op, Role: role}
 		}
 	case name == "in" && len(c.Args) >= 2:
-		if f, ok := fieldOf(arg(0)); ok {
-			return lowerList(c, f, c.Args[1:])
+		if f, role, ok := l.operand(arg(0)); ok {
+			return lowerList(c, f, role, c.Args[1:])
 		}
 	case name == "searchmatch" && len(c.Args) == 1:
 		if s, ok := arg(0).(EString); ok {
 			if se, err := ParseSearch(s.Value); err == nil && se != nil {
-				if x, always := lowerSearch(se, false); !always {
+				if x, always := l.search(se, false, false); !always {
 					return x
 				}
 				return rule.And{}

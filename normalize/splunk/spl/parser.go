@@ -13,6 +13,7 @@ type parser struct {
 	src   string
 	pos   int
 	depth int
+	nest  int // subsearch level of src (0 for the whole search)
 }
 
 // parseError carries a *rule.SyntaxError through panics inside the parser.
@@ -177,7 +178,11 @@ func (p *parser) parseCommand() Command {
 		}
 		return c
 	}
-	return &RawCmd{Cmd: name, Args: p.scanRaw()}
+	c := &RawCmd{Cmd: name, Args: p.scanRaw()}
+	if combinesSearches(name) {
+		c.Subsearches = p.parseSubsearches(name, c.Args)
+	}
+	return c
 }
 
 func isCommandName(s string) bool {
