@@ -35,6 +35,10 @@ type Config struct {
 	MaxFileSize       int64                     `yaml:"max_file_size"`
 	SplunkMacros      string                    `yaml:"splunk_macros"`
 	Strict            bool                      `yaml:"strict"`
+	StrictPartial     bool                      `yaml:"strict_partial"`
+	// Kinds are the rule kinds coverage and the aggregates count (kind
+	// names or all); empty = the alerting kinds.
+	Kinds []string `yaml:"kinds"`
 
 	dir string // the folder of the config file
 }
