@@ -65,7 +65,9 @@ func (st *State) fileRows(rules []int) []fileRow {
 				row.reason = "no rule in the file"
 			}
 		}
-		if len(left) > 0 && !s.failed {
+		if s.failed && s.filtered > 0 {
+			row.reason += " (its failed row left out by the filters)"
+		} else if len(left) > 0 {
 			note := strings.Join(left, ", ")
 			if row.reason == "" {
 				row.reason = note
