@@ -148,6 +148,8 @@ func sourceFlags() []cli.Flag {
 		&cli.StringSliceFlag{Name: "domain", Usage: "keep rules for `DOMAIN` (repeatable)", Category: "Filters"},
 		&cli.StringSliceFlag{Name: "vendor", Usage: "keep rules of `VENDOR` (repeatable)", Category: "Filters"},
 		&cli.StringSliceFlag{Name: "technique", Usage: "keep rules tagged `ID` or its sub-techniques (repeatable)", Category: "Filters"},
+		&cli.StringSliceFlag{Name: "kind", Usage: "count rules of `KIND` in coverage and every aggregate: " + kindNames() +
+			" or all (repeatable; default: the kinds that raise alerts, every kind but hunting)", Category: "Filters"},
 	)
 }
 
@@ -184,6 +186,11 @@ func options(c *cli.Context, stderr io.Writer) (pipeline.Options, *Config, error
 			Vendors: list("vendor", cfg.Filters.Vendors), Techniques: list("technique", cfg.Filters.Techniques),
 		},
 	}
+	kinds, err := parseKinds(list("kind", cfg.Kinds))
+	if err != nil {
+		return o, cfg, err
+	}
+	o.Kinds = kinds
 	if !c.IsSet("workers") && cfg.Workers > 0 {
 		o.Workers = cfg.Workers
 	}
@@ -281,6 +288,33 @@ func sampleSources() ([]pipeline.Source, error) {
 	return out, nil
 }
 
+// kindNames lists the rule kinds, comma-separated.
+func kindNames() string {
+	var names []string
+	for _, k := range rule.Kinds {
+		names = append(names, string(k))
+	}
+	return strings.Join(names, ", ")
+}
+
+// parseKinds reads --kind values: kind names or "all"; none gives nil (the
+// pipeline's default, the alerting kinds).
+func parseKinds(vals []string) ([]rule.Kind, error) {
+	var out []rule.Kind
+	for _, v := range vals {
+		k := rule.Kind(strings.ToLower(v))
+		switch {
+		case k == "all":
+			return slices.Clone(rule.Kinds), nil
+		case !rule.ValidKind(k):
+			return nil, usagef("unknown kind %q (known: %s, all)", v, kindNames())
+		case !slices.Contains(out, k):
+			out = append(out, k)
+		}
+	}
+	return out, nil
+}
+
 // splitList splits comma-separated flag values.
 func splitList(vals []string) []string {
 	var out []string
@@ -302,7 +336,8 @@ func reportCommand() *cli.Command {
 		&cli.BoolFlag{Name: "xlsx-per-technique", Usage: "add one workbook sheet per technique, laid out like the technique page", Category: "Output"},
 		&cli.StringSliceFlag{Name: "group", Usage: "also write a report of ATT&CK `GROUP` (id, name or alias; repeatable)", Category: "Output"},
 		&cli.BoolFlag{Name: "quiet", Aliases: []string{"q"}, Usage: "print nothing but errors", Category: "Run"},
-		&cli.BoolFlag{Name: "strict", Usage: "exit 3 when any file could not be read or parsed", Category: "Run"},
+		&cli.BoolFlag{Name: "strict", Usage: "exit 3 when a rule failed: its file could not be read or decoded, or its query not parsed (partly parsed rules do not count)", Category: "Run"},
+		&cli.BoolFlag{Name: "strict-partial", Usage: "exit 3 as --strict, and also when a rule was only partly parsed", Category: "Run"},
 		&cli.StringFlag{Name: "cpuprofile", Usage: "write a CPU profile to `FILE` (go tool pprof)", Category: "Profiling"},
 		&cli.StringFlag{Name: "memprofile", Usage: "write a heap profile to `FILE` at the end of the run", Category: "Profiling"},
 	)
@@ -332,7 +367,8 @@ func reportCommand() *cli.Command {
 			if !c.IsSet("report-date") {
 				o.ReportDate = cfg.ReportDate
 			}
-			strict := c.Bool("strict") || cfg.Strict && !c.IsSet("strict")
+			strictPartial := c.Bool("strict-partial") || cfg.StrictPartial && !c.IsSet("strict-partial")
+			strict := strictPartial || c.Bool("strict") || cfg.Strict && !c.IsSet("strict")
 			if !c.Bool("quiet") {
 				o.Log = stderr
 				if isTerminal(stderr) {
@@ -355,8 +391,8 @@ func reportCommand() *cli.Command {
 			if !c.Bool("quiet") {
 				fmt.Fprintln(stderr, summary(st, time.Since(start)))
 			}
-			if strict && countProblems(st) > 0 {
-				return cli.Exit(fmt.Sprintf("%d files could not be read or parsed (--strict)", countProblems(st)), exitProblems)
+			if msg, fail := strictResult(st, strict, strictPartial); fail {
+				return cli.Exit(msg, exitProblems)
 			}
 			return nil
 		},
@@ -371,10 +407,32 @@ func formatNames() string {
 	return strings.Join(names, ",")
 }
 
-// countProblems counts failed and partial rules: the problems --strict
-// turns into exit code 3.
-func countProblems(st *pipeline.State) int {
-	return st.Counts.Status(rule.StatusFailed) + st.Counts.Status(rule.StatusPartial)
+// strictResult says whether --strict (failed rules) or --strict-partial
+// (failed or partly parsed rules) turns the run into exit code 3, and the
+// message, which counts failed and partial apart: "3 rules failed (2
+// files could not be read or decoded), 420 parsed partly".
+func strictResult(st *pipeline.State, strict, partial bool) (string, bool) {
+	failed, part := st.Counts.Status(rule.StatusFailed), st.Counts.Status(rule.StatusPartial)
+	if !strict || failed == 0 && (!partial || part == 0) {
+		return "", false
+	}
+	msg := plural(failed, "rule") + " failed"
+	if files := st.FileCounts.Outcome(tables.OutcomeFailed); files > 0 {
+		msg += fmt.Sprintf(" (%s could not be read or decoded)", plural(files, "file"))
+	}
+	msg += fmt.Sprintf(", %d parsed partly", part)
+	if partial {
+		return msg + " (--strict-partial fails on both)", true
+	}
+	return msg + " (--strict fails on failed rules; --strict-partial on partial ones too)", true
+}
+
+// plural is "1 rule" or "3 rules".
+func plural(n int, noun string) string {
+	if n == 1 {
+		return "1 " + noun
+	}
+	return fmt.Sprintf("%d %ss", n, noun)
 }
 
 // summary is the one-line run summary.
@@ -392,8 +450,29 @@ func summary(st *pipeline.State, took time.Duration) string {
 		}
 	}
 	out := fmt.Sprintf("ruleatlas: %d rules (%s); parse %s", st.Counts.Total(), strings.Join(vs, ", "), strings.Join(ss, ", "))
+	var ks []string
+	for _, k := range rule.Kinds {
+		if n := st.KindCounts.Kind(k); n > 0 {
+			ks = append(ks, fmt.Sprintf("%s %d", k, n))
+		}
+	}
+	if len(ks) > 0 {
+		out += "; kinds " + strings.Join(ks, ", ")
+	}
+	if st.Tables != nil && len(st.Tables.Meta.Kinds) < len(rule.Kinds) {
+		out += " (coverage counts " + strings.Join(st.Tables.Meta.Kinds, ", ") + ")"
+	}
 	if st.Deprecated > 0 {
 		out += fmt.Sprintf("; %d deprecated left out", st.Deprecated)
+	}
+	var fs []string
+	for _, o := range tables.Outcomes {
+		if n := st.FileCounts.Outcome(o); n > 0 {
+			fs = append(fs, fmt.Sprintf("%s %d", o, n))
+		}
+	}
+	if len(fs) > 0 {
+		out += fmt.Sprintf("; %d candidate files (%s)", st.FileCounts.Total(), strings.Join(fs, ", "))
 	}
 	if st.Opts.OutDir != "" {
 		out += fmt.Sprintf("; %d files written to %s", len(st.Written), st.Opts.OutDir)

@@ -35,7 +35,11 @@ type Config struct {
 	MaxFileSize       int64                     `yaml:"max_file_size"`
 	SplunkMacros      string                    `yaml:"splunk_macros"`
 	Strict            bool                      `yaml:"strict"`
-	History           ConfigHistory             `yaml:"history"`
+	StrictPartial     bool                      `yaml:"strict_partial"`
+	// Kinds are the rule kinds coverage and the aggregates count (kind
+	// names or all); empty = the alerting kinds.
+	Kinds   []string      `yaml:"kinds"`
+	History ConfigHistory `yaml:"history"`
 
 	dir string // the folder of the config file
 }

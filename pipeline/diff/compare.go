@@ -173,9 +173,12 @@ func Compare(old, new *Snapshot) *Result {
 	names := techniqueNames(old, new)
 	r.Vendors = vendorCounts(old, new)
 	r.Coverage = compareCoverage(old, new, names)
-	compareRules(r, old, new)
-	r.Indicators = comparePatterns(old.Indicators, new.Indicators, names)
-	r.Exclusions = comparePatterns(old.Exclusions, new.Exclusions, names)
+	// Both forms of the predicates, and roles, are compared when both
+	// outputs have them.
+	form := predicateForm{raw: old.HasRaw && new.HasRaw, role: old.HasRole && new.HasRole}
+	compareRules(r, old, new, form)
+	r.Indicators = comparePatterns(old.Indicators, new.Indicators, names, form.role)
+	r.Exclusions = comparePatterns(old.Exclusions, new.Exclusions, names, form.role)
 	return r
 }
 
@@ -266,7 +269,7 @@ func ruleOrder(a, b *Rule) int {
 // compareRules matches rules by vendor and rule id. (vendor, rule id) is
 // unique in a ruleatlas run; should an output hold duplicates, the rules
 // sharing a key are matched by path.
-func compareRules(r *Result, old, new *Snapshot) {
+func compareRules(r *Result, old, new *Snapshot, form predicateForm) {
 	group := func(rs []*Rule) map[string][]*Rule {
 		m := make(map[string][]*Rule, len(rs))
 		for _, x := range rs {
@@ -276,7 +279,7 @@ func compareRules(r *Result, old, new *Snapshot) {
 	}
 	om, nm := group(old.Rules), group(new.Rules)
 	pair := func(o, n *Rule) {
-		if c, ok := compareRule(o, n); ok {
+		if c, ok := compareRule(o, n, form); ok {
 			r.Changed = append(r.Changed, c)
 		}
 		if o.ParseStatus != n.ParseStatus {
@@ -318,7 +321,7 @@ func compareRules(r *Result, old, new *Snapshot) {
 	slices.SortFunc(r.ParseStatus, func(a, b StatusChange) int { return ruleOrder(a.Rule, b.Rule) })
 }
 
-func compareRule(o, n *Rule) (RuleChange, bool) {
+func compareRule(o, n *Rule, form predicateForm) (RuleChange, bool) {
 	c := RuleChange{Old: o, New: n}
 	field := func(name, a, b string) {
 		if a != b {
@@ -330,21 +333,38 @@ func compareRule(o, n *Rule) (RuleChange, bool) {
 	field("severity", o.Severity, n.Severity)
 	field("techniques", sortedList(o.Techniques), sortedList(n.Techniques))
 	field("parse_status", o.ParseStatus, n.ParseStatus)
-	c.PredicatesAdded = minus(n.Predicates, o.Predicates)
-	c.PredicatesRemoved = minus(o.Predicates, n.Predicates)
+	c.PredicatesAdded = minus(n.Predicates, o.Predicates, form)
+	c.PredicatesRemoved = minus(o.Predicates, n.Predicates, form)
 	return c, len(c.Fields) > 0 || len(c.PredicatesAdded) > 0 || len(c.PredicatesRemoved) > 0
+}
+
+// predicateForm says which parts of a predicate both outputs hold: the
+// form as written (raw) and the role.
+type predicateForm struct{ raw, role bool }
+
+// of keeps the parts of p both outputs hold.
+func (f predicateForm) of(p rule.Predicate) rule.Predicate {
+	if !f.raw {
+		p.OpRaw, p.ValueRaw = "", ""
+	}
+	if !f.role {
+		p.Role = ""
+	}
+	return p
 }
 
 // minus returns the predicates of a that b does not have, as multisets
 // (a predicate twice in a and once in b is returned once), as sorted
-// rule.FormatOne lines.
-func minus(a, b []rule.Predicate) []string {
+// rule.FormatOne lines. Both forms (as written and normalized) and the
+// role are compared where form says both outputs have them.
+func minus(a, b []rule.Predicate, form predicateForm) []string {
 	n := make(map[rule.Predicate]int, len(b))
 	for _, p := range b {
-		n[p]++
+		n[form.of(p)]++
 	}
 	var out []string
 	for _, p := range a {
+		p = form.of(p)
 		if n[p] > 0 {
 			n[p]--
 		} else {
@@ -355,23 +375,23 @@ func minus(a, b []rule.Predicate) []string {
 	return out
 }
 
-func comparePatterns(old, new []Pattern, names map[string]string) []PatternChange {
+func comparePatterns(old, new []Pattern, names map[string]string, withRole bool) []PatternChange {
 	keys := func(ps []Pattern) map[string]bool {
 		m := make(map[string]bool, len(ps))
 		for _, p := range ps {
-			m[p.key()] = true
+			m[p.key(withRole)] = true
 		}
 		return m
 	}
 	ok, nk := keys(old), keys(new)
 	var out []PatternChange
 	for _, p := range new {
-		if !ok[p.key()] {
+		if !ok[p.key(withRole)] {
 			out = append(out, PatternChange{Pattern: p, Name: names[p.TechniqueID], Change: Appeared})
 		}
 	}
 	for _, p := range old {
-		if !nk[p.key()] {
+		if !nk[p.key(withRole)] {
 			out = append(out, PatternChange{Pattern: p, Name: names[p.TechniqueID], Change: Disappeared})
 		}
 	}

@@ -129,19 +129,49 @@ func TestCompareRules(t *testing.T) {
 
 func TestComparePatterns(t *testing.T) {
 	old := &Snapshot{Indicators: []Pattern{
-		{"T1001", "process.name", "eq", "Nmap.exe", 3},
-		{"T1001", "process.name", "eq", "masscan", 1},
+		{"T1001", "process.name", "eq", "Nmap.exe", 3, ""},
+		{"T1001", "process.name", "eq", "masscan", 1, ""},
+		{"T1001", "process.name", "in", "zmap", 2, ""},
 	}}
 	new := &Snapshot{Indicators: []Pattern{
-		{"T1001", "process.name", "eq", "nmap.exe", 4}, // same identity, new spelling
-		{"T1002", "process.name", "eq", "masscan", 1},  // another technique
-	}}
+		{"T1001", "process.name", "eq", "nmap.exe", 4, "event"}, // same identity, new spelling
+		{"T1002", "process.name", "eq", "masscan", 1, "event"},  // another technique
+		{"T1001", "process.name", "eq", "zmap", 2, "event"},     // in and eq are one equality
+	}, HasRole: true}
 	r := Compare(old, new)
 	assert.Equal(t, []PatternChange{
-		{Pattern: Pattern{"T1001", "process.name", "eq", "masscan", 1}, Change: Disappeared},
-		{Pattern: Pattern{"T1002", "process.name", "eq", "masscan", 1}, Change: Appeared},
-	}, r.Indicators)
+		{Pattern: Pattern{"T1001", "process.name", "eq", "masscan", 1, ""}, Change: Disappeared},
+		{Pattern: Pattern{"T1002", "process.name", "eq", "masscan", 1, "event"}, Change: Appeared},
+	}, r.Indicators, "an output without roles compares without them")
 	assert.Empty(t, r.Exclusions)
+
+	// With roles on both sides, a field that becomes a computed column is
+	// a change.
+	old = &Snapshot{Indicators: []Pattern{{"T1001", "count", "gt", "5", 1, "event"}}, HasRole: true}
+	new = &Snapshot{Indicators: []Pattern{{"T1001", "count", "gt", "5", 1, "computed"}}, HasRole: true}
+	r = Compare(old, new)
+	assert.Len(t, r.Indicators, 2)
+}
+
+// TestComparePredicateForms: both forms of a predicate are compared when
+// both outputs have the form as written; an output without it compares on
+// the normalized form alone.
+func TestComparePredicateForms(t *testing.T) {
+	pred := func(valueRaw string) rule.Predicate {
+		return rule.Predicate{FieldRaw: "Image", Field: "process.name", Op: rule.OpEq, Value: "nmap.exe",
+			OpRaw: rule.OpEndsWith, ValueRaw: valueRaw, Role: rule.RoleEvent}
+	}
+	snap := func(p rule.Predicate, raw bool) *Snapshot {
+		return &Snapshot{Rules: []*Rule{{Vendor: "sigma", RuleID: "a", Predicates: []rule.Predicate{p}}}, HasRaw: raw, HasRole: raw}
+	}
+	r := Compare(snap(pred(`\nmap.exe`), true), snap(pred(`/nmap.exe`), true))
+	if assert.Len(t, r.Changed, 1) {
+		assert.Equal(t, []string{`Image (process.name) eq "nmap.exe" (as written: endswith "/nmap.exe")`}, r.Changed[0].PredicatesAdded)
+		assert.Equal(t, []string{`Image (process.name) eq "nmap.exe" (as written: endswith "\\nmap.exe")`}, r.Changed[0].PredicatesRemoved)
+	}
+	old := pred("")
+	old.OpRaw, old.Role = "", ""
+	assert.Empty(t, Compare(snap(old, false), snap(pred(`\nmap.exe`), true)).Changed, "an old output has no form as written")
 }
 
 func TestMarkdownEscaping(t *testing.T) {

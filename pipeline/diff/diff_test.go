@@ -6,8 +6,14 @@ import (
 	"crypto/sha256"
 	"os"
 	"path/filepath"
+	"slices"
 	"strings"
 	"testing"
+
+	"github.com/apache/arrow-go/v18/arrow"
+	"github.com/apache/arrow-go/v18/arrow/array"
+	"github.com/apache/arrow-go/v18/arrow/memory"
+	"github.com/apache/arrow-go/v18/parquet/pqarrow"
 
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
@@ -326,4 +332,67 @@ func TestNotAnOutput(t *testing.T) {
 	_, err = diff.Load(context.Background(), filepath.Join(out, "nope"))
 	require.Error(t, err)
 	assert.Contains(t, err.Error(), "nope")
+}
+
+// dropColumns rewrites a Parquet table of dir without the named columns,
+// as an older ruleatlas wrote it.
+func dropColumns(t *testing.T, dir, table string, cols ...string) {
+	t.Helper()
+	path := filepath.Join(dir, table+".parquet")
+	f, err := os.Open(path)
+	require.NoError(t, err)
+	tbl, err := pqarrow.ReadTable(context.Background(), f, nil, pqarrow.ArrowReadProperties{}, memory.DefaultAllocator)
+	require.NoError(t, err)
+	f.Close()
+	defer tbl.Release()
+	var fields []arrow.Field
+	var columns []arrow.Column
+	for i, fd := range tbl.Schema().Fields() {
+		if !slices.Contains(cols, fd.Name) {
+			fields = append(fields, fd)
+			columns = append(columns, *tbl.Column(i))
+		}
+	}
+	require.Len(t, fields, len(tbl.Schema().Fields())-len(cols), "columns to drop in %s", table)
+	old := array.NewTable(arrow.NewSchema(fields, nil), columns, tbl.NumRows())
+	defer old.Release()
+	out, err := os.Create(path)
+	require.NoError(t, err)
+	require.NoError(t, pqarrow.WriteTable(old, out, 1<<16, nil, pqarrow.DefaultWriterProps())) // closes out
+}
+
+// TestDiffOlderOutput: an output written before predicates kept the form as
+// written and aggregates the role reads, and compares equal to the same
+// run's newer output: diff reads the new columns by name and leaves them
+// out when one side lacks them.
+func TestDiffOlderOutput(t *testing.T) {
+	tmp := t.TempDir()
+	corpus, newOut, oldOut := filepath.Join(tmp, "rules"), filepath.Join(tmp, "new"), filepath.Join(tmp, "old")
+	copyCorpus(t, corpus)
+	report(t, corpus, newOut)
+	require.NoError(t, os.CopyFS(oldOut, os.DirFS(newOut)))
+	dropColumns(t, oldOut, "predicates", "op_raw", "value_raw", "role")
+	dropColumns(t, oldOut, "indicators", "role")
+	dropColumns(t, oldOut, "exclusions", "role")
+
+	o, err := diff.Load(context.Background(), oldOut)
+	require.NoError(t, err)
+	n, err := diff.Load(context.Background(), newOut)
+	require.NoError(t, err)
+	assert.False(t, o.HasRaw || o.HasRole)
+	assert.True(t, n.HasRaw && n.HasRole)
+	require.NotEmpty(t, n.Indicators)
+	r := diff.Compare(o, n)
+	assert.True(t, r.Empty(), "changed %d, indicators %d", len(r.Changed), len(r.Indicators))
+	// The new output against itself, with both forms and roles read.
+	assert.True(t, diff.Compare(n, n).Empty())
+	raw := 0
+	for _, rl := range n.Rules {
+		for _, p := range rl.Predicates {
+			if p.OpRaw != "" && p.Role != "" {
+				raw++
+			}
+		}
+	}
+	assert.Positive(t, raw, "predicates read with their form as written and role")
 }

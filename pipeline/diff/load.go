@@ -46,6 +46,12 @@ type Snapshot struct {
 	Coverage   []Coverage // technique × vendor, zero rows included
 	Indicators []Pattern
 	Exclusions []Pattern
+
+	// HasRaw says predicates.parquet has the form as written (op_raw,
+	// value_raw); HasRole that predicates, indicators and exclusions have
+	// role. Outputs of older versions lack them; Compare then leaves them
+	// out on both sides.
+	HasRaw, HasRole bool
 }
 
 // Run holds the facts of manifest.json that explain a difference.
@@ -95,13 +101,24 @@ type Coverage struct {
 type Pattern struct {
 	TechniqueID, Field, Op, Value string
 	Rules                         int64
+	Role                          string // empty in outputs without a role column
 }
 
 // key is the pattern's identity: technique and indicator identity (SPEC
-// §5: field, op, lower(value)), so a new most-common spelling of the same
-// value is not a change.
-func (p Pattern) key() string {
-	return p.TechniqueID + "\x00" + p.Field + "\x00" + p.Op + "\x00" + strings.ToLower(p.Value)
+// §5: field, role, op with in and eq one equality, lower(value)), so a new
+// most-common spelling of the same value is not a change, nor is an older
+// output's in row beside a newer one's eq. withRole is false when either
+// output has no role.
+func (p Pattern) key(withRole bool) string {
+	op := p.Op
+	if op == string(rule.OpIn) {
+		op = string(rule.OpEq)
+	}
+	k := p.TechniqueID + "\x00" + p.Field + "\x00" + op + "\x00" + strings.ToLower(p.Value)
+	if withRole {
+		k += "\x00" + p.Role
+	}
+	return k
 }
 
 // Load reads the Parquet tables of the output folder dir. It fails with a
@@ -126,6 +143,8 @@ func Load(ctx context.Context, dir string) (*Snapshot, error) {
 	}
 	s := &Snapshot{Dir: dir}
 	var preds []predRow
+	// A trailing "?" marks a column older outputs lack; it reads as empty.
+	present := map[string]bool{}
 	steps := []struct {
 		name  string
 		cols  []string
@@ -145,12 +164,14 @@ func Load(ctx context.Context, dir string) (*Snapshot, error) {
 					nPreds: int(max(0, min(c[9].int(i), 1<<20))),
 				})
 			}},
-		{tables.PredicatesName, []string{"vendor", "rule_id", "field", "field_raw", "op", "value", "negated", "exclusion"}, "ssssssbb",
+		{tables.PredicatesName, []string{"vendor", "rule_id", "field", "field_raw", "op", "value", "negated", "exclusion",
+			"op_raw?", "value_raw?", "role?"}, "ssssssbbsss",
 			func(n int) { preds = make([]predRow, 0, n) },
 			func(c []column, i int) {
 				preds = append(preds, predRow{vendor: c[0].str(i), ruleID: c[1].str(i), pred: rule.Predicate{
 					Field: c[2].str(i), FieldRaw: c[3].str(i), Op: rule.Op(c[4].str(i)), Value: c[5].str(i),
 					Negated: c[6].bool(i), Exclusion: c[7].bool(i),
+					OpRaw: rule.Op(c[8].str(i)), ValueRaw: c[9].str(i), Role: rule.Role(c[10].str(i)),
 				}})
 			}},
 		{tables.CoverageName, []string{"technique_id", "technique_name", "vendor", "rules"}, "sssi",
@@ -158,22 +179,26 @@ func Load(ctx context.Context, dir string) (*Snapshot, error) {
 			func(c []column, i int) {
 				s.Coverage = append(s.Coverage, Coverage{TechniqueID: c[0].str(i), Name: c[1].str(i), Vendor: c[2].str(i), Rules: c[3].int(i)})
 			}},
-		{tables.IndicatorsName, []string{"technique_id", "field", "op", "value", "rules"}, "ssssi",
+		{tables.IndicatorsName, []string{"technique_id", "field", "op", "value", "rules", "role?"}, "ssssis",
 			func(n int) { s.Indicators = make([]Pattern, 0, n) },
 			func(c []column, i int) {
-				s.Indicators = append(s.Indicators, Pattern{c[0].str(i), c[1].str(i), c[2].str(i), c[3].str(i), c[4].int(i)})
+				s.Indicators = append(s.Indicators, Pattern{c[0].str(i), c[1].str(i), c[2].str(i), c[3].str(i), c[4].int(i), c[5].str(i)})
 			}},
-		{tables.ExclusionsName, []string{"technique_id", "field", "op", "value", "rules"}, "ssssi",
+		{tables.ExclusionsName, []string{"technique_id", "field", "op", "value", "rules", "role?"}, "ssssis",
 			func(n int) { s.Exclusions = make([]Pattern, 0, n) },
 			func(c []column, i int) {
-				s.Exclusions = append(s.Exclusions, Pattern{c[0].str(i), c[1].str(i), c[2].str(i), c[3].str(i), c[4].int(i)})
+				s.Exclusions = append(s.Exclusions, Pattern{c[0].str(i), c[1].str(i), c[2].str(i), c[3].str(i), c[4].int(i), c[5].str(i)})
 			}},
 	}
 	for _, st := range steps {
-		if err := readTable(ctx, filepath.Join(dir, st.name+".parquet"), st.cols, st.kinds, st.grow, st.row); err != nil {
+		if err := readTable(ctx, filepath.Join(dir, st.name+".parquet"), st.cols, st.kinds, st.grow, st.row, func(col string) {
+			present[st.name+"."+col] = true
+		}); err != nil {
 			return nil, err
 		}
 	}
+	s.HasRaw = present[tables.PredicatesName+".op_raw"] && present[tables.PredicatesName+".value_raw"]
+	s.HasRole = present[tables.PredicatesName+".role"] && present[tables.IndicatorsName+".role"] && present[tables.ExclusionsName+".role"]
 	attachPredicates(s.Rules, preds)
 	// The manifest is optional (older outputs have none).
 	if data, err := os.ReadFile(filepath.Join(dir, ManifestName)); err == nil {
@@ -234,8 +259,10 @@ func attachPredicates(rules []*Rule, preds []predRow) {
 }
 
 // readTable reads the named columns of a Parquet file and calls row for
-// every row, batch by batch.
-func readTable(ctx context.Context, path string, names []string, kinds string, grow func(int), row func(c []column, i int)) error {
+// every row, batch by batch. A name ending in "?" is optional: when the
+// file lacks it the column reads as empty; found is told every optional
+// column the file has.
+func readTable(ctx context.Context, path string, names []string, kinds string, grow func(int), row func(c []column, i int), found func(col string)) error {
 	f, err := os.Open(path)
 	if err != nil {
 		return err
@@ -256,11 +283,20 @@ func readTable(ctx context.Context, path string, names []string, kinds string, g
 	}
 	idx := make([]int, len(names))
 	for i, n := range names {
-		fi := schema.FieldIndices(n)
-		if len(fi) == 0 {
-			return fmt.Errorf("%s: no column %q: not a ruleatlas table", path, n)
+		name, optional := strings.CutSuffix(n, "?")
+		names[i] = name
+		fi := schema.FieldIndices(name)
+		switch {
+		case len(fi) > 0:
+			idx[i] = fi[0]
+			if optional {
+				found(name)
+			}
+		case optional:
+			idx[i] = -1
+		default:
+			return fmt.Errorf("%s: no column %q: not a ruleatlas table", path, name)
 		}
-		idx[i] = fi[0]
 	}
 	tbl, err := fr.ReadTable(ctx)
 	if err != nil {
@@ -274,6 +310,10 @@ func readTable(ctx context.Context, path string, names []string, kinds string, g
 	for tr.Next() {
 		rec := tr.RecordBatch()
 		for i, ci := range idx {
+			if ci < 0 {
+				cols[i] = column{}
+				continue
+			}
 			c, err := newColumn(rec.Column(ci), kinds[i])
 			if err != nil {
 				return fmt.Errorf("%s: column %q: %w", path, names[i], err)
@@ -376,7 +416,7 @@ func (c column) list(i int) []string {
 }
 
 func (c column) int(i int) int64 {
-	if c.a.IsNull(i) {
+	if c.a == nil || c.a.IsNull(i) {
 		return 0
 	}
 	switch a := c.a.(type) {
