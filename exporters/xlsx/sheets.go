@@ -277,8 +277,11 @@ func (b *book) coverage() error {
 			scale := []excelize.ConditionalFormatOptions{{Type: "3_color_scale", Criteria: "=",
 				MinType: "min", MidType: "percentile", MidValue: "50", MaxType: "max",
 				MinColor: "#FBE2D5", MidColor: "#FFF2CC", MaxColor: "#63BE7B"}}
-			if nv > 0 {
-				if err := b.f.SetConditionalFormat(name, cellName(4, 2)+":"+cellName(3+nv, last), scale); err != nil {
+			// One scale per vendor column: each reads against its own
+			// range (one vendor's T1059 would otherwise make every other
+			// column one colour).
+			for k := range nv {
+				if err := b.f.SetConditionalFormat(name, cellName(4+k, 2)+":"+cellName(4+k, last), scale); err != nil {
 					return err
 				}
 			}
