@@ -4,7 +4,6 @@ import (
 	"bytes"
 	"fmt"
 	"io/fs"
-	"math"
 	"slices"
 	"strconv"
 	"strings"
@@ -12,6 +11,7 @@ import (
 
 	"go.yaml.in/yaml/v3"
 
+	"github.com/ruleatlas/ruleatlas/pipeline/view"
 	"github.com/ruleatlas/ruleatlas/templates"
 )
 
@@ -385,10 +385,6 @@ var pageSizes = map[string][2]float64{
 	"Letter": {215.9, 279.4}, "Legal": {215.9, 355.6}, "Tabloid": {279.4, 431.8},
 }
 
-// pct formats a share as a whole percentage.
-func pct(n, of int64) string {
-	if of == 0 {
-		return "0%"
-	}
-	return strconv.FormatInt(int64(math.Round(float64(n)*100/float64(of))), 10) + "%"
-}
+// pct formats a share as a whole percentage (view.PercentText: the
+// rounding rule of every output).
+func pct(n, of int64) string { return view.PercentText(n, of) }

@@ -3,6 +3,7 @@ package view
 import (
 	"cmp"
 	"slices"
+	"strconv"
 	"strings"
 
 	"github.com/ruleatlas/ruleatlas/normalize/attack"
@@ -178,4 +179,29 @@ func maskNumbers(s string) string {
 		b.WriteRune(r)
 	}
 	return b.String()
+}
+
+// Percent is n of `of` as a whole percentage, rounded half up: the one
+// rounding rule of every output (report.md, the PDFs, the site, the
+// workbook), so that 191.5 of 216 reads the same everywhere. 0 when of is 0.
+func Percent(n, of int64) int64 {
+	if of <= 0 || n <= 0 {
+		return 0
+	}
+	return (200*n + of) / (2 * of)
+}
+
+// PercentText is Percent with a "%" sign, or "–" when of is 0 (a share of
+// nothing is no figure).
+func PercentText(n, of int64) string {
+	if of <= 0 {
+		return "–"
+	}
+	return strconv.FormatInt(Percent(n, of), 10) + "%"
+}
+
+// Share is Percent as a fraction (0.89 for 89%), for spreadsheet cells in
+// a percent format: the cell then shows the figure every other output shows.
+func Share(n, of int64) float64 {
+	return float64(Percent(n, of)) / 100
 }

@@ -100,3 +100,18 @@ func TestTopProblems(t *testing.T) {
 	require.Len(t, all, 4)
 	require.Equal(t, "zeta", all[3].Vendor, "vendors outside the run order come last")
 }
+
+func TestPercentRoundsHalfUp(t *testing.T) {
+	for _, c := range []struct {
+		n, of int64
+		want  string
+	}{{192, 216, "89%"}, {191, 216, "88%"}, {1, 8, "13%"}, {1, 200, "1%"}, {1, 201, "0%"}, {0, 5, "0%"},
+		{5, 5, "100%"}, {199, 200, "100%"}, {3, 0, "–"}, {7, 11, "64%"}, {1, 2, "50%"}} {
+		if got := PercentText(c.n, c.of); got != c.want {
+			t.Errorf("PercentText(%d, %d) = %s, want %s", c.n, c.of, got, c.want)
+		}
+	}
+	if got := Share(7, 8); got != 0.88 {
+		t.Errorf("Share(7, 8) = %v, want 0.88", got)
+	}
+}
