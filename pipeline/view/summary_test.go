@@ -93,12 +93,26 @@ func TestTopProblems(t *testing.T) {
 	got := TopProblems(ps, []string{"sigma", "splunk"}, 3)
 	require.Equal(t, []ProblemGroup{
 		{"sigma", "failed", "query line N, column N: unexpected token", 2},
+		{"sigma", "partial", "unsupported modifier", 1}, // failures and partial parses before notes
 		{"splunk", "note", "macro `x(N)` not found", 2},
-		{"sigma", "partial", "unsupported modifier", 1},
 	}, got)
 	all := TopProblems(ps, []string{"sigma", "splunk"}, 10)
 	require.Len(t, all, 4)
 	require.Equal(t, "zeta", all[3].Vendor, "vendors outside the run order come last")
+}
+
+func TestMaskNumbersKeepsNames(t *testing.T) {
+	for in, want := range map[string]string{
+		"sourcetype=aws:s3:accesslogs not found": "sourcetype=aws:s3:accesslogs not found",
+		"line 12, column 3: bad token":           "line N, column N: bad token",
+		"technique T1059 unknown (utf8 at 40)":   "technique T1059 unknown (utf8 at N)",
+		"version 1.2 of rule_2 at offset 7.":     "version 1.2 of rule_2 at offset N.",
+		"macro `x(2)` not found":                 "macro `x(N)` not found",
+	} {
+		if got := maskNumbers(in); got != want {
+			t.Errorf("maskNumbers(%q) = %q, want %q", in, got, want)
+		}
+	}
 }
 
 func TestPercentRoundsHalfUp(t *testing.T) {
