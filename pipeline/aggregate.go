@@ -14,6 +14,7 @@ import (
 	"github.com/apache/arrow-go/v18/arrow/array"
 
 	"github.com/ruleatlas/ruleatlas/normalize/attack"
+	"github.com/ruleatlas/ruleatlas/normalize/rule"
 	"github.com/ruleatlas/ruleatlas/pipeline/tables"
 )
 
@@ -21,6 +22,15 @@ import (
 // tables (SPEC §6) from the rules and predicates records. String columns are
 // dictionary-encoded once; every count is over integer codes, and every
 // count is of distinct rules (a rule contributes at most once per row).
+//
+// Only the rules of the counted kinds (Options.Kinds, the alerting kinds by
+// default) are counted; the rules and predicates tables keep every rule.
+// Rows are keyed by (field, role): a field that is a logged event's field in
+// one rule and a computed column in another gives two rows. Indicator
+// identity is (field, role, op, lower(value)) with eq and in one equality
+// (shown as eq); existence checks (is_null, is_not_null) count in the
+// fields' "how" and in exclusions, but are not indicator values, and an
+// empty value is never a sample value.
 type Aggregate struct{}
 
 func (Aggregate) String() string { return "aggregating per technique" }
@@ -34,7 +44,8 @@ func (Aggregate) Run(ctx context.Context, st *State) error {
 	if set == nil || set.Rules == nil || set.Predicates == nil {
 		return fmt.Errorf("tables not built")
 	}
-	a := newAggregator(set)
+	set.Meta.Kinds = kindNames(countedKinds(st.Opts.Kinds))
+	a := newAggregator(set, countedKinds(st.Opts.Kinds))
 	set.Coverage = a.coverage(st, set.Meta.Vendors)
 	if err := ctx.Err(); err != nil {
 		return err
@@ -74,7 +85,29 @@ func (d *dict) encode(col *array.String) []int32 {
 	return out
 }
 
+// identity is an indicator's identity: field key (field and role), the
+// operator with in folded into eq, and the lower-cased value.
 type identity struct{ field, op, lower int32 }
+
+// countedKinds returns the kinds the aggregates count: kinds, or the
+// alerting kinds when kinds is empty.
+func countedKinds(kinds []rule.Kind) []rule.Kind {
+	if len(kinds) == 0 {
+		return rule.AlertingKinds
+	}
+	return kinds
+}
+
+// kindNames lists kinds as strings in rule.Kinds order, each once.
+func kindNames(kinds []rule.Kind) []string {
+	var out []string
+	for _, k := range rule.Kinds {
+		if slices.Contains(kinds, k) {
+			out = append(out, string(k))
+		}
+	}
+	return out
+}
 
 type aggregator struct {
 	nRules     int
@@ -82,15 +115,22 @@ type aggregator struct {
 	vendors    *dict
 	predStart  []int32 // predicates of rule i are [predStart[i], predStart[i+1])
 
-	fields, ops, lowers, spellings *dict
-	pField, pOp, pLower, pIdent    []int32
-	pNegated, pExclusion           *array.Boolean
-	identities                     []identity
-	identSpelling                  []int32 // most common spelling code per identity
-	lowerSpelling                  []int32 // most common spelling code per lower-cased value
+	fields, roles, ops, lowers, spellings *dict
+	// A field key is a (field, role) pair: fkField and fkRole give its
+	// parts; pField is the field key of each predicate.
+	fkField, fkRole                    []int32
+	pField, pOp, pLower, pIdent, pRole []int32
+	pNegated, pExclusion               *array.Boolean
+	existence                          []bool // op code → is_null or is_not_null
+	emptyLower                         int32  // code of the empty value; -1 when none
+	identities                         []identity
+	identSpelling                      []int32 // most common spelling code per identity
+	lowerSpelling                      []int32 // most common spelling code per lower-cased value
 
-	identRank []int32 // identity code → position in (field, op, value) order
-	fieldRank []int32 // field code → position in name order
+	counted []bool // rule → its kind is counted
+
+	identRank []int32 // identity code → position in (field, role, op, value) order
+	fieldRank []int32 // field key → position in (name, role) order
 	opRank    []int32
 	eventRank []int32
 
@@ -99,9 +139,9 @@ type aggregator struct {
 	events      *dict
 }
 
-func newAggregator(set *tables.Set) *aggregator {
+func newAggregator(set *tables.Set, kinds []rule.Kind) *aggregator {
 	rules, preds := set.Rules, set.Predicates
-	a := &aggregator{nRules: int(rules.NumRows()), vendors: newDict(), fields: newDict(), ops: newDict(),
+	a := &aggregator{nRules: int(rules.NumRows()), vendors: newDict(), fields: newDict(), roles: newDict(), ops: newDict(),
 		lowers: newDict(), spellings: newDict(), events: newDict(), byTechnique: map[string][]int32{}}
 	a.pNegated = preds.Column(tables.PredNegated).(*array.Boolean)
 	a.pExclusion = preds.Column(tables.PredExclusion).(*array.Boolean)
@@ -111,6 +151,15 @@ func newAggregator(set *tables.Set) *aggregator {
 	var wg sync.WaitGroup
 	wg.Go(func() { // per rule: vendor, predicate offsets, techniques, events
 		a.ruleVendor = a.vendors.encode(tables.Strings(rules, 0))
+		a.counted = make([]bool, a.nRules)
+		kindCol := tables.Strings(rules, tables.RuleKind)
+		for i := range a.nRules {
+			k := rule.Kind(kindCol.Value(i))
+			if k == "" {
+				k = rule.KindDetection
+			}
+			a.counted[i] = slices.Contains(kinds, k)
+		}
 		counts := rules.Column(14).(*array.Int32)
 		a.predStart = make([]int32, a.nRules+1)
 		for i := range a.nRules {
@@ -121,6 +170,9 @@ func newAggregator(set *tables.Set) *aggregator {
 		evs := tables.Lists(rules, 11)
 		a.ruleEvents = make([][]int32, a.nRules)
 		for i := range a.nRules {
+			if !a.counted[i] {
+				continue
+			}
 			for _, t := range tables.ListAt(techs, i) {
 				a.addTechniqueRule(t, int32(i))
 				if p := attack.Parent(t); p != "" {
@@ -133,10 +185,17 @@ func newAggregator(set *tables.Set) *aggregator {
 		}
 		a.eventRank = rank(a.events.values)
 	})
-	wg.Go(func() { // the predicates' fields and operators
-		a.pField = a.fields.encode(tables.Strings(preds, tables.PredField))
+	wg.Go(func() { // the predicates' field keys (field, role) and operators
+		fields := a.fields.encode(tables.Strings(preds, tables.PredField))
+		a.pRole = a.roles.encode(tables.Strings(preds, tables.PredRole))
+		a.pField = a.fieldKeys(fields, a.pRole)
 		a.pOp = a.ops.encode(tables.Strings(preds, tables.PredOp))
-		a.fieldRank = rank(a.fields.values)
+		a.ops.code(string(rule.OpEq)) // in folds into eq
+		a.existence = make([]bool, len(a.ops.values))
+		for c, op := range a.ops.values {
+			a.existence[c] = op == string(rule.OpIsNull) || op == string(rule.OpIsNotNull)
+		}
+		a.fieldRank = a.fieldKeyRank()
 		a.opRank = rank(a.ops.values)
 	})
 	// The predicates' values, as spelled and lower-cased.
@@ -153,13 +212,25 @@ func newAggregator(set *tables.Set) *aggregator {
 		a.lowerSpelling = mostCommon(a.pLower, spell, len(a.lowers.values), a.spellings.values)
 	})
 	lowerRank := rank(a.lowers.values)
+	a.emptyLower = -1
+	if c, ok := a.lowers.codes[""]; ok {
+		a.emptyLower = c
+	}
 	wg.Wait()
 
-	// Indicator identity is (field, op, lower(value)).
+	// Indicator identity is (field key, op with in folded into eq,
+	// lower(value)).
+	identOp := make([]int32, len(a.ops.values))
+	for c, op := range a.ops.values {
+		identOp[c] = int32(c)
+		if op == string(rule.OpIn) {
+			identOp[c] = a.ops.codes[string(rule.OpEq)]
+		}
+	}
 	idents := map[identity]int32{}
 	a.pIdent = make([]int32, n)
 	for i := range n {
-		k := identity{a.pField[i], a.pOp[i], a.pLower[i]}
+		k := identity{a.pField[i], identOp[a.pOp[i]], a.pLower[i]}
 		c, ok := idents[k]
 		if !ok {
 			c = int32(len(a.identities))
@@ -186,6 +257,49 @@ func newAggregator(set *tables.Set) *aggregator {
 	}
 	wg.Wait()
 	return a
+}
+
+// fieldKeys gives each predicate the code of its (field, role) pair, in
+// row order.
+func (a *aggregator) fieldKeys(fields, roles []int32) []int32 {
+	keys := map[[2]int32]int32{}
+	out := make([]int32, len(fields))
+	for i, f := range fields {
+		k := [2]int32{f, roles[i]}
+		c, ok := keys[k]
+		if !ok {
+			c = int32(len(a.fkField))
+			keys[k] = c
+			a.fkField = append(a.fkField, f)
+			a.fkRole = append(a.fkRole, roles[i])
+		}
+		out[i] = c
+	}
+	return out
+}
+
+// fieldKeyRank orders the field keys by field name, then role (in
+// rule.Roles order).
+func (a *aggregator) fieldKeyRank() []int32 {
+	names := rank(a.fields.values)
+	roleOrder := make([]int, len(a.roles.values))
+	for c, r := range a.roles.values {
+		roleOrder[c] = slices.Index(rule.Roles, rule.Role(r))
+	}
+	order := make([]int32, len(a.fkField))
+	for i := range order {
+		order[i] = int32(i)
+	}
+	slices.SortFunc(order, func(x, y int32) int {
+		return cmp.Or(cmp.Compare(names[a.fkField[x]], names[a.fkField[y]]),
+			cmp.Compare(roleOrder[a.fkRole[x]], roleOrder[a.fkRole[y]]),
+			cmp.Compare(a.roles.values[a.fkRole[x]], a.roles.values[a.fkRole[y]]))
+	})
+	r := make([]int32, len(order))
+	for pos, code := range order {
+		r[code] = int32(pos)
+	}
+	return r
 }
 
 // rank returns, for each code of a dictionary, its position in name order,
@@ -341,8 +455,11 @@ func (a *aggregator) perTechnique(st *State) (fields, indicators, exclusions, ev
 		seen[i] = -1
 	}
 	for r := range a.nRules {
+		if !a.counted[r] {
+			continue
+		}
 		for p := a.predStart[r]; p < a.predStart[r+1]; p++ {
-			if a.pNegated.Value(int(p)) {
+			if a.pNegated.Value(int(p)) || a.existence[a.pOp[p]] {
 				continue
 			}
 			if id := a.pIdent[p]; seen[id] != int32(r) {
@@ -434,8 +551,8 @@ func joinRecords(recs []arrow.RecordBatch) (arrow.RecordBatch, error) {
 func (a *aggregator) aggregateShard(st *State, ids []string, reach []int64) [4]arrow.RecordBatch {
 	nIdent := len(a.identities)
 	nOps := int32(len(a.ops.values))
-	fieldRules := newCounter(len(a.fields.values))
-	fieldOpRules := newCounter(len(a.fields.values) * int(nOps))
+	fieldRules := newCounter(len(a.fkField))
+	fieldOpRules := newCounter(len(a.fkField) * int(nOps))
 	indRules := newCounter(nIdent)
 	exclRules := newCounter(nIdent)
 	eventRules := newCounter(len(a.events.values))
@@ -464,13 +581,18 @@ func (a *aggregator) aggregateShard(st *State, ids []string, reach []int64) [4]a
 				f := a.pField[p]
 				fieldRules.add(f, visit)
 				fieldOpRules.add(f*nOps+a.pOp[p], visit)
+				if a.existence[a.pOp[p]] {
+					continue // not a value: in "how" only
+				}
 				indRules.add(a.pIdent[p], visit)
-				samples.add(uint64(f)<<32|uint64(a.pLower[p]), visit)
+				if a.pLower[p] != a.emptyLower {
+					samples.add(uint64(f)<<32|uint64(a.pLower[p]), visit)
+				}
 			}
 		}
 		a.emitFields(fb, t, fieldRules.drain(), fieldOpRules, nOps, samples)
-		a.emitIdentities(ib, t, indRules.drain(), reach)
-		a.emitIdentities(xb, t, exclRules.drain(), nil)
+		a.emitIdentities(ib, t, indRules.drain(), reach, tables.IndRole)
+		a.emitIdentities(xb, t, exclRules.drain(), nil, tables.ExclRole)
 		for _, ec := range sortCounts(eventRules.drain(), a.eventRank) {
 			eb.Str(0, t)
 			eb.Str(1, a.events.values[ec.code])
@@ -513,26 +635,30 @@ func (a *aggregator) emitFields(b *tables.Builder, t string, fcs []codeCount, fi
 		for _, v := range vals[:min(len(vals), maxSampleValues)] {
 			sample = append(sample, a.spellings.values[a.lowerSpelling[v.code]])
 		}
-		b.Str(0, t)
-		b.Str(1, a.fields.values[fc.code])
-		b.Int64(2, fc.n)
-		b.Str(3, strings.Join(how, ", "))
-		b.List(4, sample)
+		b.Str(tables.FieldTechnique, t)
+		b.Str(tables.FieldField, a.fields.values[a.fkField[fc.code]])
+		b.Int64(tables.FieldRules, fc.n)
+		b.Str(tables.FieldHow, strings.Join(how, ", "))
+		b.List(tables.FieldSamples, sample)
+		b.Str(tables.FieldRole, a.roles.values[a.fkRole[fc.code]])
 	}
 }
 
-// emitIdentities writes (field, op, value) rows; reach adds corpus_reach.
-func (a *aggregator) emitIdentities(b *tables.Builder, t string, ics []codeCount, reach []int64) {
+// emitIdentities writes (field, op, value, rules) rows in the column order
+// the indicators and exclusions tables share; reach adds corpus_reach, and
+// the role goes in column roleCol.
+func (a *aggregator) emitIdentities(b *tables.Builder, t string, ics []codeCount, reach []int64, roleCol int) {
 	sortCounts(ics, a.identRank)
 	for _, ic := range ics {
 		id := a.identities[ic.code]
-		b.Str(0, t)
-		b.Str(1, a.fields.values[id.field])
-		b.Str(2, a.ops.values[id.op])
-		b.Str(3, a.spellings.values[a.identSpelling[ic.code]])
-		b.Int64(4, ic.n)
+		b.Str(tables.IndTechnique, t)
+		b.Str(tables.IndField, a.fields.values[a.fkField[id.field]])
+		b.Str(tables.IndOp, a.ops.values[id.op])
+		b.Str(tables.IndValue, a.spellings.values[a.identSpelling[ic.code]])
+		b.Int64(tables.IndRules, ic.n)
 		if reach != nil {
-			b.Int64(5, reach[ic.code])
+			b.Int64(tables.IndReach, reach[ic.code])
 		}
+		b.Str(roleCol, a.roles.values[a.fkRole[id.field]])
 	}
 }

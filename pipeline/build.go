@@ -20,6 +20,19 @@ func (BuildTables) String() string { return "building Arrow tables" }
 
 // Run fills st.Tables with the rules and predicates records and the run facts.
 func (BuildTables) Run(_ context.Context, st *State) error {
+	// What became of each file, from the rules it gave (before the sort
+	// loses the rules' order).
+	perFile := make([]int, len(st.Files))
+	if len(st.ruleFile) == len(st.Rules) {
+		for _, f := range st.ruleFile {
+			perFile[f]++
+		}
+	}
+	var files []fileRow
+	if len(st.fileStats) == len(st.Files) {
+		files = st.fileRows(perFile)
+	}
+	st.ruleFile = nil
 	slices.SortFunc(st.Rules, func(a, b rule.Rule) int {
 		return cmp.Or(cmp.Compare(a.Vendor, b.Vendor), cmp.Compare(a.RuleID, b.RuleID))
 	})
@@ -28,6 +41,7 @@ func (BuildTables) Run(_ context.Context, st *State) error {
 	// side.
 	var wg sync.WaitGroup
 	wg.Go(func() { set.Rules = buildRules(st, st.Rules) })
+	wg.Go(func() { set.Files = buildFiles(st, files) })
 	set.Predicates = buildPredicates(st, st.Rules)
 	wg.Wait()
 	set.Meta = tables.Meta{
@@ -43,6 +57,11 @@ func (BuildTables) Run(_ context.Context, st *State) error {
 	}
 	st.Tables = set
 	st.Counts = countRules(st.Rules)
+	st.KindCounts = countKinds(st.Rules)
+	st.FileCounts = countFiles(files)
+	if files != nil {
+		st.Skipped = st.FileCounts.Outcome(tables.OutcomeSkipped)
+	}
 	return nil
 }
 

@@ -23,6 +23,8 @@ type fileRef struct {
 	source rule.Source
 	vendor string
 	root   string
+	real   string // the file's real path (symlinks resolved)
+	linked bool   // reached through a symlink to the file
 }
 
 // Discover finds the candidate rule files under every source root.
@@ -65,6 +67,8 @@ func (Discover) Run(ctx context.Context, st *State) error {
 			return fmt.Errorf("walking %s: %w", s.Root, err)
 		}
 	}
+	st.Files = st.dropDuplicates(st.Files)
+	st.fileStats = make([]fileStat, len(st.Files))
 	st.logf("  %d candidate files in %d sources", len(st.Files), len(st.Opts.Sources))
 	return nil
 }
@@ -94,6 +98,7 @@ func (w *walker) walk(dir, rel string) error {
 		name := w.name(dir, rel, path)
 		if err != nil {
 			w.problem("failed", name, fmt.Sprintf("cannot read: %v", unwrapPath(err)))
+			w.other(tables.OutcomeFailed, name, fmt.Sprintf("cannot read: %v", unwrapPath(err)))
 			if d != nil && d.IsDir() {
 				return fs.SkipDir
 			}
@@ -111,7 +116,7 @@ func (w *walker) walk(dir, rel string) error {
 		if !d.Type().IsRegular() {
 			return nil
 		}
-		w.add(name, d)
+		w.add(name, d, path, false)
 		return w.ctx.Err()
 	})
 }
@@ -120,11 +125,15 @@ func (w *walker) walk(dir, rel string) error {
 func (w *walker) link(path, name string, d fs.DirEntry) error {
 	info, err := os.Stat(path)
 	if err != nil {
-		w.problem("note", name, fmt.Sprintf("symlink not followed: %v", unwrapPath(err)))
+		w.notFollowed(name, fmt.Sprintf("symlink not followed: %v", unwrapPath(err)))
 		return nil
 	}
 	if info.Mode().IsRegular() {
-		w.add(name, fs.FileInfoToDirEntry(info))
+		real, err := filepath.EvalSymlinks(path)
+		if err != nil {
+			real = path
+		}
+		w.add(name, fs.FileInfoToDirEntry(info), real, true)
 		return w.ctx.Err()
 	}
 	if !info.IsDir() || skippedFolder(d.Name()) {
@@ -132,12 +141,12 @@ func (w *walker) link(path, name string, d fs.DirEntry) error {
 	}
 	real, err := filepath.EvalSymlinks(path)
 	if err != nil {
-		w.problem("note", name, fmt.Sprintf("symlink not followed: %v", unwrapPath(err)))
+		w.notFollowed(name, fmt.Sprintf("symlink not followed: %v", unwrapPath(err)))
 		return nil
 	}
 	for _, t := range w.trees {
 		if within(real, t) || within(t, real) {
-			w.problem("note", name, fmt.Sprintf("symlink not followed: %s is walked already (a loop or a second copy)", real))
+			w.notFollowed(name, fmt.Sprintf("symlink not followed: %s is walked already (a loop or a second copy)", real))
 			return nil
 		}
 	}
@@ -172,15 +181,62 @@ func (w *walker) name(dir, rel, path string) string {
 	return rel + "/" + sub
 }
 
-// add keeps the file name when the source claims it.
-func (w *walker) add(name string, d fs.DirEntry) {
+// add keeps the file name when the source claims it; real is its path with
+// symlinks resolved, linked whether it was reached through a link to it.
+func (w *walker) add(name string, d fs.DirEntry, real string, linked bool) {
 	if w.src.Match(name, d) {
-		w.st.Files = append(w.st.Files, fileRef{src: w.index, rel: name, source: w.src, vendor: w.source.Vendor, root: w.source.Root})
+		w.st.Files = append(w.st.Files, fileRef{src: w.index, rel: name, source: w.src, vendor: w.source.Vendor,
+			root: w.source.Root, real: real, linked: linked})
 	}
 }
 
 func (w *walker) problem(kind, name, msg string) {
 	w.st.Problems.Add(tables.Problem{Root: w.source.Root, Path: name, Vendor: w.source.Vendor, Kind: kind, Msg: msg})
+}
+
+// notFollowed records a symlink left alone: a note and a link row of the
+// files table.
+func (w *walker) notFollowed(name, msg string) {
+	w.problem("note", name, msg)
+	w.other(tables.OutcomeLink, name, msg)
+}
+
+// other records a files-table row for something that is not loaded.
+func (w *walker) other(outcome tables.Outcome, name, reason string) {
+	w.st.otherFiles = append(w.st.otherFiles, fileRow{src: w.index, vendor: w.source.Vendor, root: w.source.Root,
+		path: name, outcome: outcome, reason: reason})
+}
+
+// dropDuplicates leaves out the second and later ways to one real file (a
+// symlink to a file read already, or two sources sharing files), so each
+// file's rules count once; each becomes a duplicate row of the files table.
+// A file reached directly wins over links to it; otherwise the first in
+// discovery order wins.
+func (st *State) dropDuplicates(files []fileRef) []fileRef {
+	first := map[string]int{}
+	for _, linked := range []bool{false, true} {
+		for i, f := range files {
+			if _, ok := first[f.real]; f.linked == linked && !ok {
+				first[f.real] = i
+			}
+		}
+	}
+	kept := files[:0:0]
+	for i, f := range files {
+		j := first[f.real]
+		if f.real == "" || j == i {
+			kept = append(kept, f)
+			continue
+		}
+		g := files[j]
+		reason := fmt.Sprintf("the same file as %s, read already", g.rel)
+		if g.root != f.root {
+			reason = fmt.Sprintf("the same file as %s in %s, read already", g.rel, g.root)
+		}
+		st.otherFiles = append(st.otherFiles, fileRow{src: f.src, vendor: f.vendor, root: f.root, path: f.rel,
+			outcome: tables.OutcomeDuplicate, reason: reason})
+	}
+	return kept
 }
 
 func unwrapPath(err error) error {
@@ -201,6 +257,10 @@ func (Load) String() string { return "loading and parsing rules" }
 // Run loads every file; a file that cannot be read or decoded becomes one
 // failed rule row and a problem.
 func (Load) Run(ctx context.Context, st *State) error {
+	if len(st.fileStats) != len(st.Files) {
+		st.fileStats = make([]fileStat, len(st.Files))
+	}
+	st.ruleFile = st.ruleFile[:0]
 	results := make([]rule.Result, len(st.Files))
 	errs := make([]error, len(st.Files))
 	jobs := make(chan int)
@@ -240,21 +300,25 @@ func (Load) Run(ctx context.Context, st *State) error {
 
 	seen := map[string]bool{}
 	for i, f := range st.Files {
+		stat := &st.fileStats[i]
 		if err := errs[i]; err != nil {
 			line, col := position(err)
 			st.Problems.Add(tables.Problem{Root: f.root, Path: f.rel, Vendor: f.vendor, Line: line, Col: col,
 				Kind: "failed", Msg: err.Error()})
+			stat.failed, stat.reason = true, err.Error()
 			st.addRule(rule.Rule{Vendor: f.vendor, RuleID: f.rel, Path: f.rel, Language: rule.LangNone,
-				ParseStatus: rule.StatusFailed, ParseError: err.Error()}, seen, f)
+				ParseStatus: rule.StatusFailed, ParseError: err.Error()}, seen, f, i)
 			continue
 		}
 		res := results[i]
 		if res.Skipped != "" && len(res.Rules) == 0 {
 			st.Skipped++
+			stat.reason = res.Skipped
 		}
 		for _, n := range res.Notes {
 			st.Notes++
 			st.Problems.Add(tables.Problem{Root: f.root, Path: f.rel, Vendor: f.vendor, Kind: "note", Msg: n})
+			st.fileNote(i, n)
 		}
 		for _, r := range res.Rules {
 			r.Vendor = f.vendor
@@ -263,6 +327,7 @@ func (Load) Run(ctx context.Context, st *State) error {
 			}
 			if r.Deprecated && !st.Opts.IncludeDeprecated {
 				st.Deprecated++
+				stat.deprecated++
 				continue
 			}
 			if r.ParseStatus == "" {
@@ -272,8 +337,9 @@ func (Load) Run(ctx context.Context, st *State) error {
 				line, col := leadingPosition(r.ParseError)
 				st.Problems.Add(tables.Problem{Root: f.root, Path: r.Path, Vendor: f.vendor, Line: line, Col: col,
 					Kind: string(r.ParseStatus), Msg: r.ParseError})
+				st.fileNote(i, string(r.ParseStatus)+": "+r.ParseError)
 			}
-			st.addRule(r, seen, f)
+			st.addRule(r, seen, f, i)
 		}
 	}
 	if n := abandonedParses.Load(); n > 0 {
@@ -284,21 +350,29 @@ func (Load) Run(ctx context.Context, st *State) error {
 	return nil
 }
 
-// addRule appends r, renaming a duplicate (vendor, rule_id) to rule_id#path
-// and reporting it.
-func (st *State) addRule(r rule.Rule, seen map[string]bool, f fileRef) {
+// addRule appends r, the rule of file number file. A duplicate (vendor,
+// rule_id) is renamed rule_id#path, and when that is taken too (one file
+// holding several rules under one id) rule_id#path#2, #3, …; each rename
+// is reported.
+func (st *State) addRule(r rule.Rule, seen map[string]bool, f fileRef, file int) {
 	if r.RuleID == "" {
 		r.RuleID = r.Path
 	}
 	key := r.Vendor + "\x00" + r.RuleID
 	if seen[key] {
-		st.Problems.Add(tables.Problem{Root: f.root, Path: r.Path, Vendor: r.Vendor, Kind: "note",
-			Msg: fmt.Sprintf("duplicate rule id %s; kept as %s#%s", r.RuleID, r.RuleID, r.Path)})
-		r.RuleID += "#" + r.Path
+		id := r.RuleID + "#" + r.Path
+		for n := 2; seen[r.Vendor+"\x00"+id]; n++ {
+			id = fmt.Sprintf("%s#%s#%d", r.RuleID, r.Path, n)
+		}
+		msg := fmt.Sprintf("duplicate rule id %s; kept as %s", r.RuleID, id)
+		st.Problems.Add(tables.Problem{Root: f.root, Path: r.Path, Vendor: r.Vendor, Kind: "note", Msg: msg})
+		st.fileNote(file, msg)
+		r.RuleID = id
 		key = r.Vendor + "\x00" + r.RuleID
 	}
 	seen[key] = true
 	st.Rules = append(st.Rules, r)
+	st.ruleFile = append(st.ruleFile, int32(file))
 }
 
 // loadFile reads one file within the size limit, checks its encoding and

@@ -18,6 +18,7 @@ import (
 
 	"github.com/ruleatlas/ruleatlas/exporters"
 	"github.com/ruleatlas/ruleatlas/normalize/rule"
+	"github.com/ruleatlas/ruleatlas/pipeline/tables"
 )
 
 // ManifestName is the file name of the run manifest.
@@ -33,9 +34,15 @@ type Manifest struct {
 	AttackVersion string                    `json:"attack_version"`
 	ReportDate    string                    `json:"report_date"`
 	Counts        map[string]map[string]int `json:"counts"` // vendor → parse status → rules
-	Summary       ManifestSummary           `json:"summary"`
-	Timings       []ManifestTiming          `json:"timings"`
-	Outputs       []ManifestFile            `json:"outputs"`
+	// Kinds counts the rules per vendor and kind (every kind, zeros
+	// included); the rules of every kind are in rules.parquet.
+	Kinds map[string]map[string]int `json:"kinds"` // vendor → kind → rules
+	// Files counts the candidate files per vendor and outcome, as in
+	// files.parquet (every outcome, zeros included).
+	Files   map[string]map[string]int `json:"files"` // vendor → outcome → files
+	Summary ManifestSummary           `json:"summary"`
+	Timings []ManifestTiming          `json:"timings"`
+	Outputs []ManifestFile            `json:"outputs"`
 }
 
 // ManifestConfig is the resolved configuration of a run.
@@ -46,6 +53,7 @@ type ManifestConfig struct {
 	Vendors           []string `json:"vendors,omitempty"`
 	Techniques        []string `json:"techniques,omitempty"`
 	IncludeDeprecated bool     `json:"include_deprecated"`
+	Kinds             []string `json:"kinds"` // the kinds coverage and the aggregates count
 	AttackFile        string   `json:"attack_file,omitempty"`
 	MaxFileSize       int64    `json:"max_file_size"`
 }
@@ -58,7 +66,9 @@ type ManifestSource struct {
 	Dirty  *bool  `json:"git_dirty,omitempty"` // nil when unknown (no git binary)
 }
 
-// ManifestSummary holds the run's counters.
+// ManifestSummary holds the run's counters. Files and Skipped count rows of
+// files.parquet (Files every candidate file, Skipped those skipped as not
+// rules); Deprecated and Filtered count rules left out.
 type ManifestSummary struct {
 	Rules      int `json:"rules"`
 	Files      int `json:"files"`
@@ -89,11 +99,12 @@ type ManifestFile struct {
 // read back from disk otherwise, and writes manifest.json.
 func writeManifest(st *State, dir string, sums *exporters.Sums) error {
 	m := Manifest{Tool: "ruleatlas", Version: st.Opts.ToolVersion, Counts: map[string]map[string]int{},
+		Kinds: map[string]map[string]int{}, Files: map[string]map[string]int{},
 		AttackVersion: st.Attack.Version, ReportDate: st.Tables.Meta.ReportDate}
 	f := st.Opts.Filters
 	m.Config = ManifestConfig{Formats: st.Opts.Formats, Platforms: f.Platforms, Domains: f.Domains, Vendors: f.Vendors,
 		Techniques: f.Techniques, IncludeDeprecated: st.Opts.IncludeDeprecated, AttackFile: st.Opts.AttackFile,
-		MaxFileSize: st.Opts.MaxFileSize}
+		MaxFileSize: st.Opts.MaxFileSize, Kinds: st.Tables.Meta.Kinds}
 	if len(m.Config.Formats) == 0 {
 		for _, e := range Exporters() {
 			m.Config.Formats = append(m.Config.Formats, e.Name())
@@ -110,7 +121,19 @@ func writeManifest(st *State, dir string, sums *exporters.Sums) error {
 			m.Counts[vendor][string(s)] = byStatus[s]
 		}
 	}
-	m.Summary = ManifestSummary{Rules: st.Counts.Total(), Files: len(st.Files), Skipped: st.Skipped,
+	for vendor, byKind := range st.KindCounts {
+		m.Kinds[vendor] = map[string]int{}
+		for _, k := range rule.Kinds {
+			m.Kinds[vendor][string(k)] = byKind[k]
+		}
+	}
+	for vendor, byOutcome := range st.FileCounts {
+		m.Files[vendor] = map[string]int{}
+		for _, o := range tables.Outcomes {
+			m.Files[vendor][string(o)] = byOutcome[o]
+		}
+	}
+	m.Summary = ManifestSummary{Rules: st.Counts.Total(), Files: st.FileCounts.Total(), Skipped: st.FileCounts.Outcome(tables.OutcomeSkipped),
 		Deprecated: st.Deprecated, Filtered: st.Filtered, Problems: len(st.Tables.Problems)}
 	for _, t := range st.Timings {
 		m.Timings = append(m.Timings, ManifestTiming{Stage: t.Stage, Seconds: t.Duration.Seconds(), CPUSeconds: t.CPU.Seconds()})

@@ -200,12 +200,19 @@ func (Filter) Skip(st *State) bool {
 func (Filter) Run(_ context.Context, st *State) error {
 	f := st.Opts.Filters
 	kept := st.Rules[:0]
-	for _, r := range st.Rules {
+	keptFile := st.ruleFile[:0]
+	for i, r := range st.Rules {
 		if matchAny(f.Platforms, r.Platforms) && matchAny(f.Domains, r.Domains) &&
 			matchAny(f.Vendors, []string{r.Vendor}) && matchTechnique(f.Techniques, r.Techniques) {
 			kept = append(kept, r)
+			if i < len(st.ruleFile) {
+				keptFile = append(keptFile, st.ruleFile[i])
+			}
+		} else if i < len(st.ruleFile) {
+			st.fileStats[st.ruleFile[i]].filtered++
 		}
 	}
+	st.ruleFile = keptFile
 	st.Filtered = len(st.Rules) - len(kept)
 	st.Rules = kept
 	st.logf("  %d rules pass the filters, %d left out", len(kept), st.Filtered)

@@ -45,6 +45,9 @@ type Options struct {
 	Groups []string
 
 	IncludeDeprecated bool
+	// Kinds are the rule kinds coverage and every aggregate count; empty =
+	// rule.AlertingKinds. The rules and predicates tables keep every kind.
+	Kinds []rule.Kind
 	// ReleaseRules lets the parsed rules (State.Rules) go once the tables
 	// are aggregated, before the exporters run: exporters read only the
 	// tables, and without the rules the garbage collector keeps and rescans
@@ -106,9 +109,18 @@ type State struct {
 	// Counts counts the rules of the tables by vendor and parse status
 	// (BuildTables fills it); it outlives Rules under ReleaseRules.
 	Counts RuleCounts
+	// KindCounts counts the rules of the tables by vendor and kind.
+	KindCounts KindCounts
+	// FileCounts counts the candidate files by vendor and outcome (the
+	// files table; BuildTables fills it).
+	FileCounts FileCounts
 
 	Timings []Timing
 	Written []string // output files, relative to OutDir
+
+	fileStats  []fileStat // per State.Files entry
+	otherFiles []fileRow  // files-table rows of entries not loaded (links, duplicates, unreadable)
+	ruleFile   []int32    // per State.Rules entry until BuildTables: its State.Files index
 
 	attack chan attackResult // the ATT&CK model loading beside parsing
 	logMu  sync.Mutex
@@ -204,6 +216,30 @@ func countRules(rules []rule.Rule) RuleCounts {
 		c[r.Vendor][r.ParseStatus]++
 	}
 	return c
+}
+
+// KindCounts counts rules by vendor and kind.
+type KindCounts map[string]map[rule.Kind]int
+
+func countKinds(rules []rule.Rule) KindCounts {
+	c := KindCounts{}
+	for i := range rules {
+		r := &rules[i]
+		if c[r.Vendor] == nil {
+			c[r.Vendor] = map[rule.Kind]int{}
+		}
+		c[r.Vendor][r.Kind]++
+	}
+	return c
+}
+
+// Kind is the number of rules of one kind, over all vendors.
+func (c KindCounts) Kind(k rule.Kind) int {
+	n := 0
+	for _, byKind := range c {
+		n += byKind[k]
+	}
+	return n
 }
 
 // Total is the number of rules counted.

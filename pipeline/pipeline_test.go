@@ -4,6 +4,7 @@ import (
 	"context"
 	"os"
 	"path/filepath"
+	"strings"
 	"testing"
 
 	"github.com/stretchr/testify/assert"
@@ -29,7 +30,7 @@ func TestStageNames(t *testing.T) {
 	}
 }
 
-// TestSampleTablesGolden checks the seven tables of the Sigma sample corpus
+// TestSampleTablesGolden checks the tables of the Sigma sample corpus
 // against golden text dumps.
 func TestSampleTablesGolden(t *testing.T) {
 	st, err := pipeline.Run(context.Background(), pipeline.Options{Sources: []pipeline.Source{sampleSigma(t)}})
@@ -37,7 +38,11 @@ func TestSampleTablesGolden(t *testing.T) {
 	defer st.Tables.Release()
 	for _, n := range st.Tables.Named() {
 		t.Run(n.Name, func(t *testing.T) {
-			pipetest.Golden(t, filepath.Join("testdata", "golden", "sigma-"+n.Name+".tsv"), tables.Dump(n.Record))
+			dump := tables.Dump(n.Record)
+			if n.Name == tables.FilesName { // the root as given: an absolute path
+				dump = strings.ReplaceAll(dump, sampleSigma(t).Root, "<sample>/sigma")
+			}
+			pipetest.Golden(t, filepath.Join("testdata", "golden", "sigma-"+n.Name+".tsv"), dump)
 		})
 	}
 }

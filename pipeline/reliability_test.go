@@ -221,6 +221,13 @@ func TestBadInput(t *testing.T) {
 				assert.Equal(t, dupNotes(cleanState.Problems.Sorted(), c.Vendor, id)+copies, dupNotes(st.Problems.Sorted(), c.Vendor, id), "%s: duplicate-id notes for %s", k, id)
 			}
 			summary = append(summary, fmt.Sprintf("%s: %s → renamed, note", k, c.Name))
+		case badinput.SameFile:
+			assert.Empty(t, rows[k], "%s (%s): rows", k, c.Name)
+			assert.Empty(t, parseProblems[k], k)
+			outcome, reason := fileOutcome(st.Tables, c.Root, c.Path)
+			assert.Equal(t, "duplicate", outcome, "%s: files-table outcome", k)
+			assert.Contains(t, reason, c.Of, k)
+			summary = append(summary, fmt.Sprintf("%s: %s → %s (%s)", k, c.Name, outcome, reason))
 		case badinput.Loop:
 			n := 0
 			for nk := range notes {
@@ -304,4 +311,16 @@ func TestMissingSource(t *testing.T) {
 		assert.Contains(t, err.Error(), missing)
 		assert.Contains(t, err.Error(), "no such file or directory")
 	}
+}
+
+// fileOutcome reads the outcome and reason of one file from the files
+// table; empty when it has no row.
+func fileOutcome(set *tables.Set, root, path string) (outcome, reason string) {
+	f := set.Files
+	for i := range int(f.NumRows()) {
+		if tables.Strings(f, tables.FileRoot).Value(i) == root && tables.Strings(f, tables.FilePath).Value(i) == path {
+			return tables.Strings(f, tables.FileOutcome).Value(i), tables.Strings(f, tables.FileReason).Value(i)
+		}
+	}
+	return "", ""
 }

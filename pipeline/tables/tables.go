@@ -21,6 +21,7 @@ const (
 	IndicatorsName = "indicators"
 	ExclusionsName = "exclusions"
 	EventsName     = "events"
+	FilesName      = "files"
 )
 
 var (
@@ -83,23 +84,107 @@ var CoverageSchema = arrow.NewSchema([]arrow.Field{
 	field("tactics", strList), field("vendor", str), field("rules", i64),
 }, nil)
 
-// FieldsSchema is the schema of fields.parquet: technique × field.
+// FieldsSchema is the schema of fields.parquet: technique × (field, role).
+// A field that is an event field in one rule and a computed column in
+// another gives two rows.
 var FieldsSchema = arrow.NewSchema([]arrow.Field{
 	field("technique_id", str), field("field", str), field("rules", i64), field("how", str),
-	field("sample_values", strList),
+	field("sample_values", strList), field("role", str),
 }, nil)
 
-// IndicatorsSchema is the schema of indicators.parquet: technique × (field, op, value).
+// Column positions of FieldsSchema.
+const (
+	FieldTechnique = iota
+	FieldField
+	FieldRules
+	FieldHow
+	FieldSamples
+	FieldRole
+)
+
+// IndicatorsSchema is the schema of indicators.parquet: technique ×
+// (field, role, op, value), eq and in counted as one equality (op eq).
+// Existence checks (is_null, is_not_null) are not indicator values.
 var IndicatorsSchema = arrow.NewSchema([]arrow.Field{
 	field("technique_id", str), field("field", str), field("op", str), field("value", str),
-	field("rules", i64), field("corpus_reach", i64),
+	field("rules", i64), field("corpus_reach", i64), field("role", str),
 }, nil)
 
-// ExclusionsSchema is the schema of exclusions.parquet: technique × (field, op, value).
+// Column positions of IndicatorsSchema.
+const (
+	IndTechnique = iota
+	IndField
+	IndOp
+	IndValue
+	IndRules
+	IndReach
+	IndRole
+)
+
+// ExclusionsSchema is the schema of exclusions.parquet: technique ×
+// (field, role, op, value), eq and in counted as one equality (op eq).
 var ExclusionsSchema = arrow.NewSchema([]arrow.Field{
 	field("technique_id", str), field("field", str), field("op", str), field("value", str),
-	field("rules", i64),
+	field("rules", i64), field("role", str),
 }, nil)
+
+// Column positions of ExclusionsSchema.
+const (
+	ExclTechnique = iota
+	ExclField
+	ExclOp
+	ExclValue
+	ExclRules
+	ExclRole
+)
+
+// FilesSchema is the schema of files.parquet: one row per candidate file
+// of the run (SPEC §6), with what became of it.
+var FilesSchema = arrow.NewSchema([]arrow.Field{
+	field("vendor", str), field("root", str), field("path", str), field("outcome", str),
+	field("rules", i64), field("reason", str),
+}, nil)
+
+// Column positions of FilesSchema.
+const (
+	FileVendor = iota
+	FileRoot
+	FilePath
+	FileOutcome
+	FileRules
+	FileReason
+)
+
+// Outcome is what became of one candidate file (files.parquet).
+type Outcome string
+
+// File outcomes.
+const (
+	// OutcomeRule: the file gave rules to rules.parquet (rules > 0).
+	OutcomeRule Outcome = "rule"
+	// OutcomeDeprecated: every rule of the file is deprecated and left out
+	// (--include-deprecated keeps them).
+	OutcomeDeprecated Outcome = "deprecated"
+	// OutcomeFiltered: every rule of the file was left out by the
+	// --platform, --domain, --vendor or --technique filters.
+	OutcomeFiltered Outcome = "filtered"
+	// OutcomeSkipped: the file decodes but is not a rule (reason says what
+	// it is).
+	OutcomeSkipped Outcome = "skipped"
+	// OutcomeFailed: the file (or folder) could not be read or decoded; a
+	// file gives one failed row in rules.parquet, kept under its path.
+	OutcomeFailed Outcome = "failed"
+	// OutcomeDuplicate: a second way to the same file (a symlink to a file
+	// read already), left out so its rules count once.
+	OutcomeDuplicate Outcome = "duplicate"
+	// OutcomeLink: a symlink that was not followed (broken, or a folder
+	// walked already: a loop or a second copy).
+	OutcomeLink Outcome = "link"
+)
+
+// Outcomes lists every file outcome, in the order reports show them.
+var Outcomes = []Outcome{OutcomeRule, OutcomeDeprecated, OutcomeFiltered, OutcomeSkipped, OutcomeFailed,
+	OutcomeDuplicate, OutcomeLink}
 
 // EventsSchema is the schema of events.parquet: technique × event.
 var EventsSchema = arrow.NewSchema([]arrow.Field{
@@ -137,9 +222,12 @@ type Filters struct {
 
 // Meta holds the run facts every export shows.
 type Meta struct {
-	Sources       []Source
-	Vendors       []string // vendors in the run, sorted
-	Filters       Filters
+	Sources []Source
+	Vendors []string // vendors in the run, sorted
+	Filters Filters
+	// Kinds are the rule kinds coverage and the aggregates count (the
+	// alerting kinds unless --kind says otherwise), in rule.Kinds order.
+	Kinds         []string
 	AttackVersion string
 	ReportDate    string // YYYY-MM-DD
 	ToolVersion   string
@@ -155,6 +243,8 @@ type Set struct {
 	Indicators arrow.RecordBatch
 	Exclusions arrow.RecordBatch
 	Events     arrow.RecordBatch
+	// Files has one row per candidate file with its outcome (FilesSchema).
+	Files arrow.RecordBatch
 	// DataComponents and Actors are the telemetry and threat-actor tables
 	// (telemetry.go).
 	DataComponents arrow.RecordBatch
@@ -173,7 +263,7 @@ func (s *Set) Named() []Named {
 	return []Named{
 		{RulesName, s.Rules}, {PredicatesName, s.Predicates}, {CoverageName, s.Coverage},
 		{FieldsName, s.Fields}, {IndicatorsName, s.Indicators}, {ExclusionsName, s.Exclusions},
-		{EventsName, s.Events}, {DataComponentsName, s.DataComponents}, {ActorsName, s.Actors},
+		{EventsName, s.Events}, {FilesName, s.Files}, {DataComponentsName, s.DataComponents}, {ActorsName, s.Actors},
 	}
 }
 

@@ -36,10 +36,19 @@ func WriteText(w io.Writer, p Page, o TextOptions) error {
 		ew.printf("\n%s\n", p.Description)
 	}
 
-	ew.printf("\nRules by vendor (%d distinct)%s\n", p.Total, filterText(p))
+	ew.printf("\nRules by vendor (%d distinct; kinds counted: %s)%s\n", p.Total, strings.Join(p.CountedKinds, ", "), filterText(p))
 	tw := ew.table()
 	for _, v := range p.Vendors {
 		fmt.Fprintf(tw, "  %s\t%d\n", v.Name, v.Rules)
+	}
+	ew.flush(tw)
+
+	ew.printf("\nRules by kind\n")
+	tw = ew.table()
+	for _, k := range p.Kinds {
+		if k.Rules > 0 {
+			fmt.Fprintf(tw, "  %s\t%d%s\n", k.Name, k.Rules, notCounted(p, k.Name))
+		}
 	}
 	ew.flush(tw)
 
@@ -52,13 +61,10 @@ func WriteText(w io.Writer, p Page, o TextOptions) error {
 	ew.more(len(p.Events), o.MaxRows)
 
 	ew.printf("\nFields filtered most (%d distinct)\n", len(p.Fields))
-	tw = ew.table()
-	fmt.Fprintf(tw, "  FIELD\tRULES\tHOW\tSAMPLE VALUES\n")
-	for _, f := range limit(p.Fields, o.MaxRows) {
-		fmt.Fprintf(tw, "  %s\t%d\t%s\t%s\n", clean(f.Field), f.Rules, f.How, clean(strings.Join(f.Samples, " | ")))
-	}
-	ew.flush(tw)
-	ew.more(len(p.Fields), o.MaxRows)
+	ew.fieldRows(p.Fields, o.MaxRows, true)
+
+	ew.printf("\nThresholds and computed columns (%d distinct)\n", len(p.Computed))
+	ew.fieldRows(p.Computed, o.MaxRows, false)
 
 	ew.printf("\nTop indicator values (%d distinct)\n", len(p.Indicators))
 	tw = ew.table()
@@ -68,7 +74,7 @@ func WriteText(w io.Writer, p Page, o TextOptions) error {
 		if !r.Specific() {
 			reach = strconv.FormatInt(r.Reach, 10)
 		}
-		fmt.Fprintf(tw, "  %s\t%s\t%s\t%d\t%s\n", clean(r.Field), r.Op, clean(r.Value), r.Rules, reach)
+		fmt.Fprintf(tw, "  %s\t%s\t%s\t%d\t%s\n", clean(r.Field)+roleMark(r.Role), r.Op, clean(r.Value), r.Rules, reach)
 	}
 	ew.flush(tw)
 	ew.more(len(p.Indicators), o.MaxRows)
@@ -77,20 +83,51 @@ func WriteText(w io.Writer, p Page, o TextOptions) error {
 	tw = ew.table()
 	fmt.Fprintf(tw, "  FIELD\tKIND\tVALUE\tRULES EXCLUDING\n")
 	for _, r := range limit(p.Exclusions, o.MaxRows) {
-		fmt.Fprintf(tw, "  %s\t%s\t%s\t%d\n", clean(r.Field), r.Op, clean(r.Value), r.Rules)
+		fmt.Fprintf(tw, "  %s\t%s\t%s\t%d\n", clean(r.Field)+roleMark(r.Role), r.Op, clean(r.Value), r.Rules)
 	}
 	ew.flush(tw)
 	ew.more(len(p.Exclusions), o.MaxRows)
 
 	ew.printf("\nRules\n")
+	ew.rules(p.Rules)
+	if len(p.Hunting) > 0 {
+		ew.printf("\nHunting queries (%d)\n", len(p.Hunting))
+		ew.rules(p.Hunting)
+	}
+	return ew.err
+}
+
+// fieldRows prints a table of field rows; withRole marks log-source fields.
+func (ew *errWriter) fieldRows(rows []FieldRow, maxRows int, withRole bool) {
+	tw := ew.table()
+	fmt.Fprintf(tw, "  FIELD\tRULES\tHOW\tSAMPLE VALUES\n")
+	for _, f := range limit(rows, maxRows) {
+		name := clean(f.Field)
+		if withRole {
+			name += roleMark(f.Role)
+		}
+		fmt.Fprintf(tw, "  %s\t%d\t%s\t%s\n", name, f.Rules, f.How, clean(strings.Join(f.Samples, " | ")))
+	}
+	ew.flush(tw)
+	ew.more(len(rows), maxRows)
+}
+
+// rules prints rules grouped by vendor, each with its predicates: the
+// normalized form, the form as written when it differs, and the role when
+// it is not event.
+func (ew *errWriter) rules(rules []Rule) {
 	vendor := ""
-	for _, r := range p.Rules {
+	for _, r := range rules {
 		if r.Vendor != vendor {
 			vendor = r.Vendor
 			ew.printf("\n  [%s]\n", vendor)
 		}
-		ew.printf("  - %s\n      id: %s  path: %s  severity: %s  status: %s  parse: %s\n",
-			clean(r.Title), r.ID, r.Path, dash(r.Severity), dash(r.Status), r.ParseStatus)
+		kind := r.Kind
+		if r.RuleType != "" {
+			kind += " (" + r.RuleType + ")"
+		}
+		ew.printf("  - %s\n      id: %s  path: %s  kind: %s  severity: %s  status: %s  parse: %s\n",
+			clean(r.Title), r.ID, r.Path, dash(kind), dash(r.Severity), dash(r.Status), r.ParseStatus)
 		if r.ParseError != "" {
 			ew.printf("      parse error: %s\n", clean(r.ParseError))
 		}
@@ -101,10 +138,37 @@ func WriteText(w io.Writer, p Page, o TextOptions) error {
 			} else if pr.Negated {
 				mark = "  ! "
 			}
-			ew.printf("    %s%s %s %q\n", mark, clean(pr.Field), pr.Op, pr.Value)
+			line := fmt.Sprintf("%s %s %q", clean(pr.Field), pr.Op, pr.Value)
+			switch {
+			case pr.OpRaw != "" && (pr.OpRaw != pr.Op || pr.ValueRaw != pr.Value):
+				line += fmt.Sprintf("  (as written: %s %s %q)", clean(pr.FieldRaw), pr.OpRaw, pr.ValueRaw)
+			case pr.FieldRaw != "" && pr.FieldRaw != pr.Field:
+				line += "  (" + clean(pr.FieldRaw) + ")"
+			}
+			if pr.Role != "" && pr.Role != "event" {
+				line += "  [" + pr.Role + "]"
+			}
+			ew.printf("    %s%s\n", mark, line)
 		}
 	}
-	return ew.err
+}
+
+// roleMark marks a role other than event after a field name.
+func roleMark(role string) string {
+	if role == "" || role == "event" {
+		return ""
+	}
+	return " [" + role + "]"
+}
+
+// notCounted says when a kind is not among the counted kinds.
+func notCounted(p Page, kind string) string {
+	for _, k := range p.CountedKinds {
+		if k == kind {
+			return ""
+		}
+	}
+	return "\t(not counted; --kind " + kind + " or --kind all counts it)"
 }
 
 func filterText(p Page) string {

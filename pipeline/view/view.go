@@ -11,6 +11,7 @@ import (
 	"github.com/apache/arrow-go/v18/arrow/array"
 
 	"github.com/ruleatlas/ruleatlas/normalize/attack"
+	"github.com/ruleatlas/ruleatlas/normalize/rule"
 	"github.com/ruleatlas/ruleatlas/pipeline/tables"
 )
 
@@ -20,19 +21,22 @@ type Count struct {
 	Rules int64
 }
 
-// FieldRow is one row of "Fields filtered most".
+// FieldRow is one row of "Fields filtered most" or of "Thresholds and
+// computed columns".
 type FieldRow struct {
 	Field   string
 	Rules   int64
 	How     string // "eq 5, in 4, contains 3"
 	Samples []string
+	Role    string // event, logsource or computed
 }
 
 // IndicatorRow is one row of "Top indicator values" or "Exclusions".
 type IndicatorRow struct {
 	Field, Op, Value string
 	Rules            int64
-	Reach            int64 // corpus reach; 0 for exclusions
+	Reach            int64  // corpus reach; 0 for exclusions
+	Role             string // event, logsource or computed
 }
 
 // Specific reports whether the indicator is specific to this technique
@@ -55,7 +59,9 @@ type Rule struct {
 	Predicates                                                                   []Pred
 }
 
-// Page is the SPEC §8 technique page.
+// Page is the SPEC §8 technique page. Its counts and tables are of the
+// counted kinds (CountedKinds: the alerting kinds unless --kind says
+// otherwise); hunting queries are listed apart in Hunting.
 type Page struct {
 	ID, Name, ParentID string
 	Tactics, Platforms []string
@@ -63,23 +69,39 @@ type Page struct {
 	Known              bool   // the id is in the ATT&CK data
 	Revoked            bool
 
-	Filters    tables.Filters
-	Vendors    []Count // every vendor of the run, in run order, zeros included
-	Total      int     // distinct rules
-	Events     []Count
-	Fields     []FieldRow
+	Filters      tables.Filters
+	CountedKinds []string // the kinds the counts and tables count, in rule.Kinds order
+	Vendors      []Count  // every vendor of the run, in run order, zeros included (counted kinds)
+	Total        int      // distinct rules of the counted kinds
+	// Kinds counts the technique's rules per kind, every kind of rule.Kinds
+	// in that order, zeros included, counted or not.
+	Kinds  []Count
+	Events []Count
+	// Fields are the event and log-source fields (roles event and
+	// logsource), most rules first; Computed the columns the queries
+	// compute (role computed: aggregation outputs, thresholds), for the
+	// "Thresholds and computed columns" table.
+	Fields   []FieldRow
+	Computed []FieldRow
+	// Indicators are the indicator values of event and log-source fields;
+	// values compared on computed columns are in Computed's samples.
 	Indicators []IndicatorRow
-	Exclusions []IndicatorRow
-	Rules      []Rule // grouped by vendor (run order), then by title
+	Exclusions []IndicatorRow // every role, with its role
+	Rules      []Rule         // the counted rules but hunting ones, grouped by vendor (run order), then by title
+	// Hunting are the technique's hunting queries (kind hunting), counted or
+	// not, grouped like Rules: exporters show them in their own section.
+	Hunting []Rule
 }
 
 // Index gives fast access to the pages of one run.
 type Index struct {
 	set        *tables.Set
 	rows       map[string]map[string][2]int // table → technique → [start, end)
-	byTech     map[string][]int             // technique → rule rows (with roll-up)
+	byTech     map[string][]int             // technique → rule rows (with roll-up), every kind
+	counted    []bool                       // rule row → its kind is counted
+	kinds      []string                     // rule row → kind
 	predStart  []int
-	techniques []string // technique ids with at least one rule, sorted
+	techniques []string // technique ids with at least one counted or hunting rule, sorted
 }
 
 // NewIndex indexes a run's tables.
@@ -94,16 +116,36 @@ func NewIndex(set *tables.Set) *Index {
 	counts := set.Rules.Column(14).(*array.Int32)
 	ix.predStart = make([]int, n+1)
 	techs := tables.Lists(set.Rules, 7)
+	counted := set.Meta.Kinds
+	if len(counted) == 0 {
+		counted = alerting
+	}
+	kindCol := tables.Strings(set.Rules, tables.RuleKind)
+	ix.counted = make([]bool, n)
+	ix.kinds = make([]string, n)
+	listed := map[string]bool{}
 	for i := range n {
 		ix.predStart[i+1] = ix.predStart[i] + int(counts.Value(i))
+		k := kindCol.Value(i)
+		if k == "" {
+			k = string(rule.KindDetection)
+		}
+		ix.kinds[i] = k
+		ix.counted[i] = slices.Contains(counted, k)
 		for _, t := range tables.ListAt(techs, i) {
 			ix.add(t, i)
 			if p := attack.Parent(t); p != "" {
 				ix.add(p, i)
 			}
+			if ix.counted[i] || k == string(rule.KindHunting) {
+				listed[t] = true
+				if p := attack.Parent(t); p != "" {
+					listed[p] = true
+				}
+			}
 		}
 	}
-	for t := range ix.byTech {
+	for t := range listed {
 		ix.techniques = append(ix.techniques, t)
 	}
 	slices.Sort(ix.techniques)
@@ -118,11 +160,30 @@ func (ix *Index) add(t string, r int) {
 	ix.byTech[t] = append(l, r)
 }
 
-// Techniques lists the technique ids that have at least one rule, sorted.
+// alerting are the kinds counted when the tables do not say (rule.AlertingKinds).
+var alerting = func() []string {
+	var out []string
+	for _, k := range rule.AlertingKinds {
+		out = append(out, string(k))
+	}
+	return out
+}()
+
+// Techniques lists the technique ids that have at least one rule of a
+// counted kind or a hunting query, sorted.
 func (ix *Index) Techniques() []string { return ix.techniques }
 
-// RuleCount returns the number of distinct rules of a technique (with roll-up).
-func (ix *Index) RuleCount(id string) int { return len(ix.byTech[id]) }
+// RuleCount returns the number of distinct rules of the counted kinds of a
+// technique (with roll-up).
+func (ix *Index) RuleCount(id string) int {
+	n := 0
+	for _, r := range ix.byTech[id] {
+		if ix.counted[r] {
+			n++
+		}
+	}
+	return n
+}
 
 // Page builds the page of one technique id (upper-case T-number).
 func (ix *Index) Page(id string) Page {
@@ -135,15 +196,32 @@ func (ix *Index) Page(id string) Page {
 			p.Known, p.Revoked = true, t.Revoked
 		}
 	}
-	ruleRows := ix.byTech[id]
-	p.Total = len(ruleRows)
+	p.CountedKinds = s.Meta.Kinds
+	if len(p.CountedKinds) == 0 {
+		p.CountedKinds = alerting
+	}
+	var ruleRows, huntRows []int
 	perVendor := map[string]int64{}
+	perKind := map[string]int64{}
 	vendorCol := tables.Strings(s.Rules, 0)
-	for _, r := range ruleRows {
-		perVendor[vendorCol.Value(r)]++
+	for _, r := range ix.byTech[id] {
+		perKind[ix.kinds[r]]++
+		if ix.counted[r] {
+			p.Total++
+			perVendor[vendorCol.Value(r)]++
+		}
+		switch {
+		case ix.kinds[r] == string(rule.KindHunting):
+			huntRows = append(huntRows, r)
+		case ix.counted[r]:
+			ruleRows = append(ruleRows, r)
+		}
 	}
 	for _, v := range s.Meta.Vendors {
 		p.Vendors = append(p.Vendors, Count{v, perVendor[v]})
+	}
+	for _, k := range rule.Kinds {
+		p.Kinds = append(p.Kinds, Count{string(k), perKind[string(k)]})
 	}
 
 	if r, ok := ix.rows[tables.EventsName][id]; ok {
@@ -153,27 +231,42 @@ func (ix *Index) Page(id string) Page {
 		}
 	}
 	if r, ok := ix.rows[tables.FieldsName][id]; ok {
-		f, n, how, samples := tables.Strings(s.Fields, 1), tables.Int64s(s.Fields, 2), tables.Strings(s.Fields, 3), tables.Lists(s.Fields, 4)
+		fc := s.Fields
+		f, n, how := tables.Strings(fc, tables.FieldField), tables.Int64s(fc, tables.FieldRules), tables.Strings(fc, tables.FieldHow)
+		samples, role := tables.Lists(fc, tables.FieldSamples), tables.Strings(fc, tables.FieldRole)
 		for i := r[0]; i < r[1]; i++ {
-			p.Fields = append(p.Fields, FieldRow{f.Value(i), n.Value(i), how.Value(i), tables.ListAt(samples, i)})
+			row := FieldRow{f.Value(i), n.Value(i), how.Value(i), tables.ListAt(samples, i), role.Value(i)}
+			if row.Role == string(rule.RoleComputed) {
+				p.Computed = append(p.Computed, row)
+			} else {
+				p.Fields = append(p.Fields, row)
+			}
 		}
 	}
-	p.Indicators = identityRows(s.Indicators, ix.rows[tables.IndicatorsName][id], true)
-	p.Exclusions = identityRows(s.Exclusions, ix.rows[tables.ExclusionsName][id], false)
+	for _, row := range identityRows(s.Indicators, ix.rows[tables.IndicatorsName][id], tables.IndReach, tables.IndRole) {
+		if row.Role != string(rule.RoleComputed) {
+			p.Indicators = append(p.Indicators, row)
+		}
+	}
+	p.Exclusions = identityRows(s.Exclusions, ix.rows[tables.ExclusionsName][id], -1, tables.ExclRole)
 	p.Rules = ix.rules(ruleRows)
+	p.Hunting = ix.rules(huntRows)
 	return p
 }
 
-func identityRows(rec arrow.RecordBatch, r [2]int, reach bool) []IndicatorRow {
+// identityRows reads rows r of the indicators or exclusions table; reach
+// is the corpus_reach column, -1 when there is none.
+func identityRows(rec arrow.RecordBatch, r [2]int, reach, roleCol int) []IndicatorRow {
 	if r[1] == 0 {
 		return nil
 	}
-	f, op, v, n := tables.Strings(rec, 1), tables.Strings(rec, 2), tables.Strings(rec, 3), tables.Int64s(rec, 4)
+	f, op, v := tables.Strings(rec, tables.IndField), tables.Strings(rec, tables.IndOp), tables.Strings(rec, tables.IndValue)
+	n, role := tables.Int64s(rec, tables.IndRules), tables.Strings(rec, roleCol)
 	var out []IndicatorRow
 	for i := r[0]; i < r[1]; i++ {
-		row := IndicatorRow{Field: f.Value(i), Op: op.Value(i), Value: v.Value(i), Rules: n.Value(i)}
-		if reach {
-			row.Reach = tables.Int64s(rec, 5).Value(i)
+		row := IndicatorRow{Field: f.Value(i), Op: op.Value(i), Value: v.Value(i), Rules: n.Value(i), Role: role.Value(i)}
+		if reach >= 0 {
+			row.Reach = tables.Int64s(rec, reach).Value(i)
 		}
 		out = append(out, row)
 	}
