@@ -84,12 +84,16 @@ type ChartSpec struct {
 
 // HeatmapSpec shapes the ATT&CK matrix heat map of the summary.
 type HeatmapSpec struct {
-	Orientation   string     `yaml:"orientation"`
-	HeaderHeight  float64    `yaml:"header_height"`
-	CellHeight    float64    `yaml:"cell_height"`
-	MinCellHeight float64    `yaml:"min_cell_height"`
-	Gap           float64    `yaml:"gap"`
-	Steps         []HeatStep `yaml:"steps"`
+	Orientation   string  `yaml:"orientation"`
+	HeaderHeight  float64 `yaml:"header_height"`
+	CellHeight    float64 `yaml:"cell_height"`
+	MinCellHeight float64 `yaml:"min_cell_height"`
+	Gap           float64 `yaml:"gap"`
+	// ColumnsPerPage is how many tactics stand side by side (0 = all);
+	// NameLines how many lines a cell's id and name wrap on.
+	ColumnsPerPage int        `yaml:"columns_per_page"`
+	NameLines      int        `yaml:"name_lines"`
+	Steps          []HeatStep `yaml:"steps"`
 }
 
 // HeatStep colours the cells with at least Min rules.
@@ -130,7 +134,7 @@ var (
 		},
 	}
 	summarySpec = docRules{
-		sections: []string{"overview", "vendors", "tactics", "heatmap", "gaps", "telemetry_gaps", "covered", "health"},
+		sections: []string{"overview", "vendors", "tactics", "callouts", "heatmap", "gaps", "telemetry_gaps", "covered", "health"},
 		limits:   []string{"gaps", "covered", "problems"},
 		columns: map[string][]string{
 			"overview": {"name", "value"},
