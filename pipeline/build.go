@@ -52,7 +52,8 @@ func (BuildTables) Run(_ context.Context, st *State) error {
 		ToolVersion:   st.Opts.ToolVersion,
 	}
 	for _, s := range st.Opts.Sources {
-		set.Meta.Sources = append(set.Meta.Sources, tables.Source{Vendor: s.Vendor, Root: s.Root})
+		commit, dirty := gitState(s.Root)
+		set.Meta.Sources = append(set.Meta.Sources, tables.Source{Vendor: s.Vendor, Root: s.Root, Commit: commit, Dirty: dirty != nil && *dirty})
 	}
 	st.Tables = set
 	st.Counts = countRules(st.Rules)

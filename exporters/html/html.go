@@ -26,7 +26,6 @@ import (
 	"path/filepath"
 	"runtime"
 	"slices"
-	"strconv"
 	"strings"
 	"sync"
 	"sync/atomic"
@@ -34,6 +33,7 @@ import (
 
 	"github.com/ruleatlas/ruleatlas/exporters"
 	"github.com/ruleatlas/ruleatlas/pipeline/tables"
+	"github.com/ruleatlas/ruleatlas/pipeline/view"
 	"github.com/ruleatlas/ruleatlas/templates"
 )
 
@@ -185,13 +185,9 @@ func parallel(ctx context.Context, n int, f func(i int, w *worker) error) error 
 	return firstErr
 }
 
-// pct formats a/b as a whole percentage.
-func pct(a, b int) string {
-	if b == 0 {
-		return "–"
-	}
-	return strconv.Itoa(a*100/b) + "%"
-}
+// pct formats a/b as a whole percentage (view.PercentText: the rounding
+// rule of every output).
+func pct(a, b int) string { return view.PercentText(int64(a), int64(b)) }
 
 // clean makes a string from the wild safe to show as text: invalid UTF-8 is
 // replaced and control characters become their visible Unicode pictures

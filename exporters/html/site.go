@@ -146,7 +146,12 @@ func newSite(set *tables.Set, t *template.Template, f *fragments) *site {
 		}
 		s.predOff[i+1] = s.predOff[i] + len(r.Predicates)
 		for _, p := range r.Predicates {
-			k := identKey{fieldKey(p), p.Op, strings.ToLower(p.Value)}
+			// eq and in are one equality, as in the indicator tables.
+			op := p.Op
+			if op == "in" {
+				op = "eq"
+			}
+			k := identKey{fieldKey(p), op, strings.ToLower(p.Value)}
 			id := s.idents[k]
 			if id == nil {
 				fp := byField[k.field]
@@ -154,7 +159,7 @@ func newSite(set *tables.Set, t *template.Template, f *fragments) *site {
 					fp = &fieldPage{field: k.field}
 					byField[k.field] = fp
 				}
-				id = &ident{Op: clean(p.Op), Value: clean(p.Value), page: fp, lastRule: -1}
+				id = &ident{Op: clean(op), Value: clean(p.Value), page: fp, lastRule: -1}
 				id.lower = strings.ToLower(id.Value)
 				s.idents[k] = id
 				fp.idents = append(fp.idents, id)

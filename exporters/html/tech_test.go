@@ -23,7 +23,10 @@ func TestTechTablesMatchView(t *testing.T) {
 		for _, limit := range []int{1 << 30, 2} {
 			got, nf, ni, ne := htmlexp.TechPage(set, id, vendors, limit)
 			w := want
-			w.Rules = nil
+			w.Rules, w.Hunting = nil, nil // the site renders rules and hunting queries from its own cards
+			if len(w.Computed) == 0 {
+				w.Computed = nil
+			}
 			if nf != len(w.Fields) || ni != len(w.Indicators) || ne != len(w.Exclusions) {
 				t.Errorf("%s: totals %d %d %d, want %d %d %d", id, nf, ni, ne, len(w.Fields), len(w.Indicators), len(w.Exclusions))
 			}

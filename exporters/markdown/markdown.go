@@ -12,7 +12,6 @@ import (
 	"fmt"
 	"regexp"
 	"slices"
-	"strconv"
 	"strings"
 	"sync"
 	"text/template"
@@ -120,12 +119,8 @@ func messages(ps []tables.Problem) []view.Count {
 	return out
 }
 
-func pct(a, b int64) string {
-	if b == 0 {
-		return "–"
-	}
-	return strconv.FormatInt(a*100/b, 10) + "%"
-}
+// pct is view.PercentText: the rounding rule of every output.
+func pct(a, b int64) string { return view.PercentText(a, b) }
 
 func truncate(s string) string {
 	if utf8.RuneCountInString(s) <= maxText {

@@ -78,8 +78,9 @@ func BuildGroup(cat *view.Catalog, g view.GroupPage) *Layer {
 		{Label: "used by " + g.ID + ", no rule", Color: UncoveredColor},
 	}
 	l.Description = fmt.Sprintf("Techniques ATT&CK %s links to %s %s (uses): %d, of which %d covered by at least one rule "+
-		"(%.0f%%); report date %s. Scores count distinct rules (sub-technique rules also count for their parent); "+
-		"uncovered techniques have score 0.", g.AttackVersion, g.ID, g.Name, len(g.Rows), g.Covered, 100*g.Ratio(), cat.Meta.ReportDate)
+		"(%s); report date %s. Scores count distinct rules (sub-technique rules also count for their parent); "+
+		"uncovered techniques have score 0.", g.AttackVersion, g.ID, g.Name, len(g.Rows), g.Covered,
+		view.PercentText(int64(g.Covered), int64(len(g.Rows))), cat.Meta.ReportDate)
 	l.Metadata = append([]Meta{{"group", g.ID + " " + g.Name}}, l.Metadata...)
 	return l
 }

@@ -69,6 +69,7 @@ type doc struct {
 	y       float64
 	lineCol rgb
 	gs      gstate
+	links   map[string]int // internal link per section heading (see linkTo)
 }
 
 // gstate is the graphics state fpdf has last written to the page. fpdf
@@ -102,7 +103,7 @@ func newDoc(l *Layout, st map[string]*style, meta tables.Meta, name, title strin
 	size := fpdf.SizeType{Wd: wh[0], Ht: wh[1]}
 	f := fpdf.NewCustom(&fpdf.InitType{OrientationStr: "P", UnitStr: "mm", Size: size})
 	d := &doc{f: f, l: l, st: st, name: name, date: meta.ReportDate, size: size, fonts: map[string]bool{},
-		lineCol: l.colors["line"]}
+		lineCol: l.colors["line"], links: map[string]int{}}
 	f.SetCompression(l.CompressPages)
 	f.SetCatalogSort(true)
 	t := reportTime(meta.ReportDate)
@@ -238,7 +239,58 @@ func (d *doc) header() {
 	text := d.fit(s, d.l.label("header", d.vars()...), d.width())
 	base := d.l.Page.HeaderOffset
 	d.put(d.left(), base, text)
+	// The running header leads back to the first page (the overview).
+	d.f.Link(d.left(), base-s.mm, s.width(text), s.mm*1.3, d.linkTo(firstPage))
 	d.hline(base+1.5, d.left(), d.right())
+}
+
+// firstPage names the link to the top of page 1.
+const firstPage = "\x00first"
+
+// linkTo is the internal link to a section, by its heading text (or
+// firstPage); a link made before its heading is drawn points there once it
+// is.
+func (d *doc) linkTo(name string) int {
+	if id, ok := d.links[name]; ok {
+		return id
+	}
+	id := d.f.AddLink()
+	d.links[name] = id
+	if name == firstPage {
+		d.f.SetLink(id, 0, 1)
+	}
+	return id
+}
+
+// mark makes the current position the target of name's link and adds an
+// outline entry (bookmark) at level.
+func (d *doc) mark(name string, level int) {
+	d.f.SetLink(d.linkTo(name), d.y, d.f.PageNo())
+	d.f.Bookmark(outlineText(name), level, d.y)
+}
+
+// outlineText is text for an outline entry in plain ASCII: fpdf writes
+// outline titles as UTF-16 only while a UTF-8 font is current, so other
+// characters are spelled in ASCII.
+func outlineText(s string) string {
+	var b strings.Builder
+	for _, r := range s {
+		switch {
+		case r < 0x80:
+			b.WriteRune(r)
+		case r == '—' || r == '–' || r == '·':
+			b.WriteByte('-')
+		case r == '’' || r == '‘':
+			b.WriteByte('\'')
+		case r == '“' || r == '”':
+			b.WriteByte('"')
+		case r == '…':
+			b.WriteString("...")
+		default:
+			b.WriteByte('?')
+		}
+	}
+	return b.String()
 }
 
 func (d *doc) footer() {
@@ -412,6 +464,7 @@ func (d *doc) heading(text string, min float64) {
 	}
 	lines := d.wrap(s, text, d.width(), 3)
 	d.ensure(float64(len(lines))*lh + 2 + min)
+	d.mark(text, 0)
 	for _, line := range lines {
 		d.text(s, d.left(), d.y, lh, line)
 		d.y += lh
@@ -510,7 +563,13 @@ func (d *doc) table(caption string, spec []Column, rows []row) {
 	for i, r := range rows {
 		lines, h := d.layoutRow(cols, r.cells, nil)
 		if i == 0 {
+			// The header and the first rows (up to 3) start together: no
+			// table leaves a header and one or two rows at a page foot.
 			need := h
+			for _, next := range rows[1:min(len(rows), 3)] {
+				_, nh := d.layoutRow(cols, next.cells, nil)
+				need += nh
+			}
 			if hasHeader {
 				need += headH
 			}

@@ -4,7 +4,6 @@ import (
 	"bytes"
 	"fmt"
 	"io/fs"
-	"math"
 	"slices"
 	"strconv"
 	"strings"
@@ -12,6 +11,7 @@ import (
 
 	"go.yaml.in/yaml/v3"
 
+	"github.com/ruleatlas/ruleatlas/pipeline/view"
 	"github.com/ruleatlas/ruleatlas/templates"
 )
 
@@ -84,12 +84,16 @@ type ChartSpec struct {
 
 // HeatmapSpec shapes the ATT&CK matrix heat map of the summary.
 type HeatmapSpec struct {
-	Orientation   string     `yaml:"orientation"`
-	HeaderHeight  float64    `yaml:"header_height"`
-	CellHeight    float64    `yaml:"cell_height"`
-	MinCellHeight float64    `yaml:"min_cell_height"`
-	Gap           float64    `yaml:"gap"`
-	Steps         []HeatStep `yaml:"steps"`
+	Orientation   string  `yaml:"orientation"`
+	HeaderHeight  float64 `yaml:"header_height"`
+	CellHeight    float64 `yaml:"cell_height"`
+	MinCellHeight float64 `yaml:"min_cell_height"`
+	Gap           float64 `yaml:"gap"`
+	// ColumnsPerPage is how many tactics stand side by side (0 = all);
+	// NameLines how many lines a cell's id and name wrap on.
+	ColumnsPerPage int        `yaml:"columns_per_page"`
+	NameLines      int        `yaml:"name_lines"`
+	Steps          []HeatStep `yaml:"steps"`
 }
 
 // HeatStep colours the cells with at least Min rules.
@@ -130,7 +134,7 @@ var (
 		},
 	}
 	summarySpec = docRules{
-		sections: []string{"overview", "trend", "vendors", "tactics", "heatmap", "gaps", "telemetry_gaps", "covered", "health"},
+		sections: []string{"overview", "trend", "vendors", "tactics", "callouts", "heatmap", "gaps", "telemetry_gaps", "covered", "health"},
 		limits:   []string{"gaps", "covered", "problems"},
 		columns: map[string][]string{
 			"overview": {"name", "value"},
@@ -385,10 +389,6 @@ var pageSizes = map[string][2]float64{
 	"Letter": {215.9, 279.4}, "Legal": {215.9, 355.6}, "Tabloid": {279.4, 431.8},
 }
 
-// pct formats a share as a whole percentage.
-func pct(n, of int64) string {
-	if of == 0 {
-		return "0%"
-	}
-	return strconv.FormatInt(int64(math.Round(float64(n)*100/float64(of))), 10) + "%"
-}
+// pct formats a share as a whole percentage (view.PercentText: the
+// rounding rule of every output).
+func pct(n, of int64) string { return view.PercentText(n, of) }

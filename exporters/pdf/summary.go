@@ -34,6 +34,8 @@ func (r *renderer) summary() ([]byte, error) {
 			total := vendorRow(cols, l.Labels["total"], c.Rules, c.Parse, int64(len(c.CoveredTechniques())), int64(c.Problems))
 			total.total = true
 			d.table(l.Labels["vendors_heading"], cols, append(rows, total))
+			d.y += 0.8
+			d.para("note", l.Labels["vendors_note"], d.left())
 		case "tactics":
 			d.heading(l.Labels["tactics_heading"], 20)
 			d.para("note", l.Labels["tactics_note"], d.left())
@@ -45,6 +47,8 @@ func (r *renderer) summary() ([]byte, error) {
 						"{pct}", pct(int64(t.Covered), int64(t.Techniques)))})
 			}
 			d.bars(items)
+		case "callouts":
+			r.drawCallouts(d, r.callouts(c))
 		case "heatmap":
 			r.heatmap(d, c)
 		case "gaps":
@@ -162,10 +166,8 @@ func (r *renderer) overview(d *doc, c *view.Catalog) {
 	if r.meta.AttackVersion != "" {
 		facts = append(facts, [2]string{l.Labels["attack_version"], r.meta.AttackVersion})
 	}
-	facts = append(facts, [2]string{l.Labels["report_date"], r.meta.ReportDate})
-	if r.meta.ToolVersion != "" {
-		facts = append(facts, [2]string{l.Labels["tool_version"], r.meta.ToolVersion})
-	}
+	// The report date is in the subtitle; the tool version in the document
+	// properties and the manifest: the first page keeps to the figures.
 	if f := filterText(r.meta.Filters); f != "" {
 		facts = append(facts, [2]string{l.Labels["filters"], f})
 	}
@@ -179,7 +181,8 @@ func (r *renderer) overview(d *doc, c *view.Catalog) {
 		for _, t := range c.Other {
 			ids = append(ids, t.ID)
 		}
-		facts = append(facts, [2]string{l.Labels["other_ids"], strconv.Itoa(len(ids)) + ": " + strings.Join(ids, ", ")})
+		// The ids themselves are in the callouts, with the rules per id.
+		facts = append(facts, [2]string{l.Labels["other_ids"], l.label("other_ids_value", "{n}", strconv.Itoa(len(ids)))})
 	}
 	problems := strconv.Itoa(c.Problems)
 	if len(c.ProblemKinds) > 0 {
@@ -263,9 +266,11 @@ func (r *renderer) health(d *doc, c *view.Catalog) {
 	d.table(l.Labels["problems_heading"], pcols, prow)
 }
 
-// heatmap draws the ATT&CK matrix: tactics as columns, top-level techniques
-// as cells shaded by rule count, continued on further pages when a column
-// is longer than a page holds.
+// heatmap draws the ATT&CK matrix: tactics as columns (at most
+// columns_per_page side by side, further tactics on the next pages),
+// top-level techniques as cells shaded by rule count with their full names
+// wrapped on up to name_lines lines, continued on further pages when a
+// column is longer than a page holds.
 func (r *renderer) heatmap(d *doc, c *view.Catalog) {
 	l := r.l
 	h := l.Heatmap
@@ -278,25 +283,44 @@ func (r *renderer) heatmap(d *doc, c *view.Catalog) {
 		d.para("note", l.Labels["none"], d.left())
 		return
 	}
-	n := float64(len(matrix))
+	per := h.ColumnsPerPage
+	if per <= 0 || per > len(matrix) {
+		per = len(matrix)
+	}
+	for band := 0; band < len(matrix); band += per {
+		if band > 0 {
+			d.newPage(h.Orientation)
+			d.para("note", l.label("continued", "{caption}", l.Labels["heatmap_heading"]), d.left())
+			r.legend(d)
+		}
+		r.heatBand(d, c, matrix[band:min(len(matrix), band+per)], band)
+	}
+}
+
+// heatBand draws the tactic columns cols (the first being tactic number
+// first of the catalog).
+func (r *renderer) heatBand(d *doc, c *view.Catalog, cols []view.MatrixColumn, first int) {
+	l := r.l
+	h := l.Heatmap
+	n := float64(len(cols))
 	colW := (d.width() - h.Gap*(n-1)) / n
 	hs := d.st["heat_header"]
 	pad := 0.6
-	header := make([][]string, len(matrix))
+	header := make([][]string, len(cols))
 	headH := h.HeaderHeight
-	for i, col := range matrix {
-		t := c.Tactics[i]
+	for i, col := range cols {
+		t := c.Tactics[first+i]
 		text := l.label("heatmap_tactic", "{tactic}", col.Tactic, "{covered}", strconv.Itoa(t.Covered),
 			"{total}", strconv.Itoa(t.Techniques))
 		header[i] = d.wrap(hs, text, colW-2*pad, 3)
 		headH = max(headH, float64(len(header[i]))*d.pitch(hs)+2*pad)
 	}
 	rows := 0
-	for _, col := range matrix {
+	for _, col := range cols {
 		rows = max(rows, len(col.Cells))
 	}
 	drawHeader := func() {
-		for i := range matrix {
+		for i := range cols {
 			x := d.left() + float64(i)*(colW+h.Gap)
 			d.fill(l.colors["th_fill"], x, d.y, colW, headH-h.Gap)
 			y := d.y + pad
@@ -307,20 +331,18 @@ func (r *renderer) heatmap(d *doc, c *view.Catalog) {
 		}
 		d.y += headH
 	}
-	ch := h.CellHeight
-	if avail := d.bottom() - d.y - headH; rows > 0 && avail/float64(rows) < ch {
-		ch = max(h.MinCellHeight, avail/float64(rows))
-	}
 	light, dark := d.st["heat_cell_light"], d.st["heat_cell"]
+	lines := max(1, h.NameLines)
+	ch := max(h.CellHeight, float64(lines)*d.pitch(dark)+2*pad)
 	for start := 0; start < rows; {
 		if start > 0 {
 			d.newPage(h.Orientation)
 			d.para("note", l.label("continued", "{caption}", l.Labels["heatmap_heading"]), d.left())
 		}
 		drawHeader()
-		per := max(1, int((d.bottom()-d.y)/ch))
-		end := min(rows, start+per)
-		for i, col := range matrix {
+		fit := max(1, int((d.bottom()-d.y)/ch))
+		end := min(rows, start+fit)
+		for i, col := range cols {
 			x := d.left() + float64(i)*(colW+h.Gap)
 			for j := start; j < min(end, len(col.Cells)); j++ {
 				cell := col.Cells[j]
@@ -334,9 +356,11 @@ func (r *renderer) heatmap(d *doc, c *view.Catalog) {
 				}
 				count := itoa(cell.Rules)
 				cw := s.width(count)
-				label := d.fit(s, cell.ID+" "+cell.Name, colW-2*pad-cw-1)
-				d.text(s, x+pad, y, ch-h.Gap, label)
-				d.text(s, x+colW-pad-cw, y, ch-h.Gap, count)
+				ty := y + pad
+				for k, line := range d.wrap(s, cell.ID+" "+cell.Name, colW-2*pad-cw-1, lines) {
+					d.text(s, x+pad, ty+float64(k)*d.pitch(s), d.pitch(s), line)
+				}
+				d.text(s, x+colW-pad-cw, ty, d.pitch(s), count)
 			}
 		}
 		d.y += float64(end-start) * ch

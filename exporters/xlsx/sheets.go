@@ -64,8 +64,11 @@ func (b *book) summary() error {
 		add(label("Tool version"), b.str(m.ToolVersion, st.text))
 	}
 	add(label("Rules"), b.num(c.Rules))
-	add(label("Techniques with rules"), b.num(int64(c.Covered)), b.str(fmt.Sprintf("of %d current techniques", c.Total), st.text))
-	add(label("Sub-techniques with rules"), b.num(int64(c.SubCovered)), b.str(fmt.Sprintf("of %d current sub-techniques", c.SubTotal), st.text))
+	share := func(n, of int) any { return excelize.Cell{StyleID: st.percent, Value: view.Share(int64(n), int64(of))} }
+	add(label("Techniques with rules"), b.num(int64(c.Covered)), b.str(fmt.Sprintf("of %d current techniques", c.Total), st.text),
+		share(c.Covered, c.Total))
+	add(label("Sub-techniques with rules"), b.num(int64(c.SubCovered)), b.str(fmt.Sprintf("of %d current sub-techniques", c.SubTotal), st.text),
+		share(c.SubCovered, c.SubTotal))
 	if len(c.Other) > 0 {
 		add(label("Other tagged ids with rules"), b.num(int64(len(c.Other))), b.str("not current ATT&CK techniques (unknown, revoked or deprecated)", st.text))
 	}
@@ -124,7 +127,7 @@ func (b *book) summary() error {
 		}
 		cells = append(cells, b.num(t.Rules), b.num(int64(t.Techniques)), b.num(int64(t.Covered)))
 		if t.Techniques > 0 {
-			cells = append(cells, excelize.Cell{StyleID: st.percent, Value: float64(t.Covered) / float64(t.Techniques)})
+			cells = append(cells, excelize.Cell{StyleID: st.percent, Value: view.Share(int64(t.Covered), int64(t.Techniques))})
 		}
 		add(cells...)
 	}
@@ -277,8 +280,11 @@ func (b *book) coverage() error {
 			scale := []excelize.ConditionalFormatOptions{{Type: "3_color_scale", Criteria: "=",
 				MinType: "min", MidType: "percentile", MidValue: "50", MaxType: "max",
 				MinColor: "#FBE2D5", MidColor: "#FFF2CC", MaxColor: "#63BE7B"}}
-			if nv > 0 {
-				if err := b.f.SetConditionalFormat(name, cellName(4, 2)+":"+cellName(3+nv, last), scale); err != nil {
+			// One scale per vendor column: each reads against its own
+			// range (one vendor's T1059 would otherwise make every other
+			// column one colour).
+			for k := range nv {
+				if err := b.f.SetConditionalFormat(name, cellName(4+k, 2)+":"+cellName(4+k, last), scale); err != nil {
 					return err
 				}
 			}

@@ -85,7 +85,7 @@ func (b *book) groupsSheet() error {
 			cells[0], cells[1] = b.str(g.ID, b.st.text), b.str(g.Name, b.st.text)
 			cells[2], cells[3] = b.num(int64(g.Techniques)), b.num(int64(g.Covered))
 			if g.Techniques > 0 {
-				cells[4] = excelize.Cell{StyleID: b.st.percent, Value: g.Ratio()}
+				cells[4] = excelize.Cell{StyleID: b.st.percent, Value: view.Share(int64(g.Covered), int64(g.Techniques))}
 			}
 			cells[5] = b.num(g.Rules)
 			if requested[g.ID] {

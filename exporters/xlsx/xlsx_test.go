@@ -9,6 +9,7 @@ import (
 	"io"
 	"os"
 	"path/filepath"
+	"regexp"
 	"slices"
 	"strings"
 	"testing"
@@ -94,6 +95,8 @@ func open(t testing.TB, data []byte) *excelize.File {
 	return f
 }
 
+var commitHex = regexp.MustCompile(`\b[0-9a-f]{40}\b`)
+
 // dump renders a sheet's cell values as tab-separated lines.
 func dump(t testing.TB, f *excelize.File, sheet string) string {
 	t.Helper()
@@ -107,7 +110,8 @@ func dump(t testing.TB, f *excelize.File, sheet string) string {
 		b.WriteByte('\n')
 	}
 	// Source folders are absolute; keep the golden files machine-independent.
-	return strings.ReplaceAll(b.String(), pipetest.RepoRoot(t), "<repo>")
+	// The checkout's commit changes with every commit: the golden names it.
+	return commitHex.ReplaceAllString(strings.ReplaceAll(b.String(), pipetest.RepoRoot(t), "<repo>"), "<commit>")
 }
 
 var coreSheets = []string{xlsx.SummarySheet, xlsx.CoverageSheet, xlsx.GapsSheet, xlsx.RulesSheet, xlsx.FieldsSheet,

@@ -57,6 +57,7 @@ type zipEntry struct {
 	size   uint64
 	raw    *bytes.Buffer // uncompressed, for parts rewritten at finish
 	rows   *sheetRows    // data rows put before </sheetData> at finish
+	sheet  bool          // a worksheet part written whole: dimension and columns fixed at finish
 }
 
 // chunk is one piece of a part, deflated by a worker.
@@ -152,6 +153,12 @@ func (z *sortedZip) Create(name string) (io.Writer, error) {
 		e.raw, e.rows = &bytes.Buffer{}, rows
 		return e.raw, nil
 	}
+	if name == corePart || isWorksheet(name) {
+		// Small parts (the big table sheets are spliced above): buffered
+		// so their XML can be put right at finish.
+		e.raw, e.sheet = &bytes.Buffer{}, name != corePart
+		return e.raw, nil
+	}
 	return entryWriter{z}, nil
 }
 
@@ -195,10 +202,15 @@ func (z *sortedZip) finish() {
 	}
 	if raw := z.cur.raw; raw != nil {
 		z.cur.raw = nil
-		if rows := z.cur.rows; rows != nil {
+		switch rows := z.cur.rows; {
+		case rows != nil:
 			z.cur.rows = nil
 			z.splice(raw.Bytes(), rows)
-		} else {
+		case z.cur.sheet:
+			_, _ = (entryWriter{z}).Write(fixSheet(raw.Bytes()))
+		case z.cur.name == corePart:
+			_, _ = (entryWriter{z}).Write(prefixCore(raw.Bytes()))
+		default:
 			_, _ = (entryWriter{z}).Write(sortDefaults(raw.Bytes()))
 		}
 	}
@@ -224,6 +236,7 @@ func (z *sortedZip) splice(doc []byte, rows *sheetRows) {
 			head = slices.Concat(head[:ref], []byte("A1:"+rows.last), head[ref+j:])
 		}
 	}
+	head = sortCols(head)
 	w := entryWriter{z}
 	_, _ = w.Write(head)
 	if z.pending != nil {

@@ -162,8 +162,8 @@ func WriteGroupText(w io.Writer, g GroupPage) error {
 	if len(g.Aliases) > 0 {
 		ew.printf("Aliases: %s\n", clean(strings.Join(g.Aliases, ", ")))
 	}
-	ew.printf("ATT&CK %s: %d techniques used, %d covered by at least one rule (%.0f%%)\n\n",
-		g.AttackVersion, len(g.Rows), g.Covered, 100*g.Ratio())
+	ew.printf("ATT&CK %s: %d techniques used, %d covered by at least one rule (%s)\n\n",
+		g.AttackVersion, len(g.Rows), g.Covered, PercentText(int64(g.Covered), int64(len(g.Rows))))
 	tw := ew.table()
 	fmt.Fprintf(tw, "  TECHNIQUE\tNAME\tRULES")
 	for _, v := range g.Vendors {

@@ -3,7 +3,9 @@ package view
 import (
 	"cmp"
 	"slices"
+	"strconv"
 	"strings"
+	"unicode"
 
 	"github.com/ruleatlas/ruleatlas/normalize/attack"
 	"github.com/ruleatlas/ruleatlas/pipeline/tables"
@@ -133,8 +135,9 @@ func (c *Catalog) MostCovered(n int) []TechniqueCoverage {
 }
 
 // TopProblems groups problems by vendor, kind and message with numbers
-// masked, and returns up to n groups, most frequent first (ties: vendor in
-// the given order, kind, message).
+// masked, and returns up to n groups: failures first, then partial parses,
+// then notes; most frequent first within a kind (ties: vendor in the given
+// order, message).
 func TopProblems(problems []tables.Problem, vendors []string, n int) []ProblemGroup {
 	order := map[string]int{}
 	for i, v := range vendors {
@@ -156,26 +159,75 @@ func TopProblems(problems []tables.Problem, vendors []string, n int) []ProblemGr
 		return len(order)
 	}
 	slices.SortFunc(out, func(a, b ProblemGroup) int {
-		return cmp.Or(b.Count-a.Count, rank(a.Vendor)-rank(b.Vendor), strings.Compare(a.Vendor, b.Vendor),
-			strings.Compare(a.Kind, b.Kind), strings.Compare(a.Message, b.Message))
+		return cmp.Or(kindRank(a.Kind)-kindRank(b.Kind), b.Count-a.Count, rank(a.Vendor)-rank(b.Vendor),
+			strings.Compare(a.Vendor, b.Vendor), strings.Compare(a.Kind, b.Kind), strings.Compare(a.Message, b.Message))
 	})
 	return out[:min(len(out), n)]
 }
 
-// maskNumbers replaces every run of digits with N.
+// kindRank orders problem kinds by severity: failed, partial, then the rest.
+func kindRank(kind string) int {
+	switch kind {
+	case "failed":
+		return 0
+	case "partial":
+		return 1
+	}
+	return 2
+}
+
+// maskNumbers replaces every standalone run of digits (not touching a
+// letter, digit, underscore or dot on either side: "line 12, column 3")
+// with N, so that messages differing only in positions group together while
+// names that hold digits (sourcetype=aws:s3:accesslogs, T1059, utf8) stay
+// as written.
 func maskNumbers(s string) string {
+	word := func(r rune) bool {
+		return r == '_' || r == '.' || unicode.IsLetter(r) || unicode.IsDigit(r)
+	}
+	rs := []rune(s)
 	var b strings.Builder
-	digits := false
-	for _, r := range s {
-		if r >= '0' && r <= '9' {
-			if !digits {
-				b.WriteByte('N')
-			}
-			digits = true
+	for i := 0; i < len(rs); {
+		if rs[i] < '0' || rs[i] > '9' {
+			b.WriteRune(rs[i])
+			i++
 			continue
 		}
-		digits = false
-		b.WriteRune(r)
+		j := i
+		for j < len(rs) && rs[j] >= '0' && rs[j] <= '9' {
+			j++
+		}
+		if (i > 0 && word(rs[i-1])) || (j < len(rs) && word(rs[j]) && !(rs[j] == '.' && (j+1 == len(rs) || !word(rs[j+1])))) {
+			b.WriteString(string(rs[i:j]))
+		} else {
+			b.WriteByte('N')
+		}
+		i = j
 	}
 	return b.String()
+}
+
+// Percent is n of `of` as a whole percentage, rounded half up: the one
+// rounding rule of every output (report.md, the PDFs, the site, the
+// workbook), so that 191.5 of 216 reads the same everywhere. 0 when of is 0.
+func Percent(n, of int64) int64 {
+	if of <= 0 || n <= 0 {
+		return 0
+	}
+	return (200*n + of) / (2 * of)
+}
+
+// PercentText is Percent with a "%" sign, or "–" when of is 0 (a share of
+// nothing is no figure).
+func PercentText(n, of int64) string {
+	if of <= 0 {
+		return "–"
+	}
+	return strconv.FormatInt(Percent(n, of), 10) + "%"
+}
+
+// Share is Percent as a fraction (0.89 for 89%), for spreadsheet cells in
+// a percent format: the cell then shows the figure every other output shows.
+func Share(n, of int64) float64 {
+	return float64(Percent(n, of)) / 100
 }

@@ -93,10 +93,39 @@ func TestTopProblems(t *testing.T) {
 	got := TopProblems(ps, []string{"sigma", "splunk"}, 3)
 	require.Equal(t, []ProblemGroup{
 		{"sigma", "failed", "query line N, column N: unexpected token", 2},
+		{"sigma", "partial", "unsupported modifier", 1}, // failures and partial parses before notes
 		{"splunk", "note", "macro `x(N)` not found", 2},
-		{"sigma", "partial", "unsupported modifier", 1},
 	}, got)
 	all := TopProblems(ps, []string{"sigma", "splunk"}, 10)
 	require.Len(t, all, 4)
 	require.Equal(t, "zeta", all[3].Vendor, "vendors outside the run order come last")
+}
+
+func TestMaskNumbersKeepsNames(t *testing.T) {
+	for in, want := range map[string]string{
+		"sourcetype=aws:s3:accesslogs not found": "sourcetype=aws:s3:accesslogs not found",
+		"line 12, column 3: bad token":           "line N, column N: bad token",
+		"technique T1059 unknown (utf8 at 40)":   "technique T1059 unknown (utf8 at N)",
+		"version 1.2 of rule_2 at offset 7.":     "version 1.2 of rule_2 at offset N.",
+		"macro `x(2)` not found":                 "macro `x(N)` not found",
+	} {
+		if got := maskNumbers(in); got != want {
+			t.Errorf("maskNumbers(%q) = %q, want %q", in, got, want)
+		}
+	}
+}
+
+func TestPercentRoundsHalfUp(t *testing.T) {
+	for _, c := range []struct {
+		n, of int64
+		want  string
+	}{{192, 216, "89%"}, {191, 216, "88%"}, {1, 8, "13%"}, {1, 200, "1%"}, {1, 201, "0%"}, {0, 5, "0%"},
+		{5, 5, "100%"}, {199, 200, "100%"}, {3, 0, "–"}, {7, 11, "64%"}, {1, 2, "50%"}} {
+		if got := PercentText(c.n, c.of); got != c.want {
+			t.Errorf("PercentText(%d, %d) = %s, want %s", c.n, c.of, got, c.want)
+		}
+	}
+	if got := Share(7, 8); got != 0.88 {
+		t.Errorf("Share(7, 8) = %v, want 0.88", got)
+	}
 }

@@ -1,0 +1,110 @@
+package pdf
+
+import (
+	"cmp"
+	"slices"
+	"strconv"
+	"strings"
+
+	"github.com/ruleatlas/ruleatlas/pipeline/view"
+)
+
+// callout is one finding of the executive summary's first page: a short
+// bold title, a sentence, and the section it links to ("" for none).
+type callout struct {
+	title, text, target string
+}
+
+// mostlyFailed is the share of a vendor's rules that did not parse fully
+// (failed, partial or without a query) above which the summary warns.
+const mostlyFailed = 50
+
+// callouts lists the findings a reader must see first: failures, then
+// vendors whose rules mostly did not parse, then technique ids the ATT&CK
+// data does not know.
+func (r *renderer) callouts(c *view.Catalog) []callout {
+	l := r.l
+	var out []callout
+	if c.Parse.Failed > 0 {
+		var parts []string
+		for _, v := range c.Vendors {
+			if v.Parse.Failed > 0 {
+				parts = append(parts, v.Name+" "+itoa(v.Parse.Failed))
+			}
+		}
+		out = append(out, callout{l.label("callout_failed_title", "{n}", itoa(c.Parse.Failed)),
+			l.label("callout_failed", "{vendors}", strings.Join(parts, ", "), "{partial}", itoa(c.Parse.Partial)),
+			l.Labels["problems_heading"]})
+	}
+	for _, v := range c.Vendors {
+		bad := v.Parse.Failed + v.Parse.Partial + v.Parse.NoQuery
+		if v.Rules == 0 || view.Percent(bad, v.Rules) <= mostlyFailed {
+			continue
+		}
+		out = append(out, callout{l.label("callout_vendor_title", "{vendor}", v.Name),
+			l.label("callout_vendor", "{bad}", itoa(bad), "{rules}", itoa(v.Rules), "{pct}", view.PercentText(bad, v.Rules),
+				"{failed}", itoa(v.Parse.Failed), "{partial}", itoa(v.Parse.Partial), "{no_query}", itoa(v.Parse.NoQuery)),
+			l.Labels["health_heading"]})
+	}
+	var unknown []view.TechniqueCoverage
+	for _, t := range c.Other {
+		if !t.Known && t.Rules > 0 {
+			unknown = append(unknown, t)
+		}
+	}
+	if len(unknown) > 0 {
+		slices.SortStableFunc(unknown, func(a, b view.TechniqueCoverage) int {
+			return cmp.Or(cmp.Compare(b.Rules, a.Rules), strings.Compare(a.ID, b.ID))
+		})
+		var ids []string
+		for _, t := range unknown[:min(len(unknown), 6)] {
+			var by []string
+			for _, v := range t.Vendors {
+				if v.Rules > 0 {
+					by = append(by, v.Name+" "+itoa(v.Rules))
+				}
+			}
+			ids = append(ids, t.ID+" ("+strings.Join(by, ", ")+")")
+		}
+		if len(unknown) > 6 {
+			ids = append(ids, l.label("callout_more", "{n}", strconv.Itoa(len(unknown)-6)))
+		}
+		version := r.meta.AttackVersion
+		if version == "" {
+			version = "?"
+		}
+		out = append(out, callout{l.label("callout_unknown_title", "{n}", strconv.Itoa(len(unknown))),
+			l.label("callout_unknown", "{version}", version, "{ids}", strings.Join(ids, "; ")), ""})
+	}
+	return out
+}
+
+// drawCallouts prints the callouts as shaded boxes, each linked to its
+// section.
+func (r *renderer) drawCallouts(d *doc, items []callout) {
+	if len(items) == 0 {
+		return
+	}
+	d.heading(r.l.Labels["callouts_heading"], 15)
+	ks, vs := d.st["subheading"], d.st["body"]
+	pad := 1.5
+	for _, it := range items {
+		lines := d.wrap(vs, it.text, d.width()-2*pad-3, 0)
+		h := d.pitch(ks) + float64(len(lines))*d.pitch(vs) + 2*pad
+		d.ensure(h + 1)
+		top := d.y
+		d.fill(r.l.colors["total_fill"], d.left(), top, d.width(), h)
+		d.fill(r.l.colors["accent"], d.left(), top, 1.2, h)
+		d.y += pad
+		d.text(ks, d.left()+pad+2, d.y, d.pitch(ks), d.fit(ks, it.title, d.width()-2*pad-3))
+		d.y += d.pitch(ks)
+		for _, line := range lines {
+			d.text(vs, d.left()+pad+2, d.y, d.pitch(vs), line)
+			d.y += d.pitch(vs)
+		}
+		if it.target != "" {
+			d.f.Link(d.left(), top, d.width(), h, d.linkTo(it.target))
+		}
+		d.y = top + h + 1.5
+	}
+}
