@@ -10,6 +10,11 @@
 // broad source such as "Elastic Defend" says little once the query's own
 // category is known). A rule no entry gives an event gets `other:<raw>` from
 // its first log source (or `other:unknown`).
+//
+// A log-source value that joins several sources with " AND " (a Splunk
+// data_source "Sysmon EventID 1 AND Sysmon EventID 11") is read as each of
+// them too. Results are cached per vendor and log sources: rules share few
+// distinct ones.
 package taxonomy
 
 import (
@@ -47,7 +52,8 @@ type File struct {
 
 // Taxonomy is a validated classification.
 type Taxonomy struct {
-	file File
+	file  File
+	cache sync.Map // vendor + "\x00" + sources → Result
 	// byKey indexes entries by the keys of their gates, so a rule only
 	// tests entries that can match one of its log sources.
 	byKey map[string][]*Entry
@@ -121,9 +127,33 @@ func (t *Taxonomy) Events() []string { return t.file.Events }
 // Classify returns the events, platforms and domains of a rule of vendor
 // reading sources (key:value strings).
 func (t *Taxonomy) Classify(vendor string, sources []string) Result {
+	key := vendor + "\x00" + strings.Join(sources, "\x00")
+	if r, ok := t.cache.Load(key); ok {
+		return r.(Result).clone()
+	}
+	r := t.classify(vendor, sources)
+	t.cache.Store(key, r)
+	return r.clone()
+}
+
+func (r Result) clone() Result {
+	return Result{Events: slices.Clone(r.Events), Platforms: slices.Clone(r.Platforms), Domains: slices.Clone(r.Domains)}
+}
+
+// compoundSep joins several sources in one log-source value.
+const compoundSep = " AND "
+
+func (t *Taxonomy) classify(vendor string, sources []string) Result {
 	var r Result
 	var fallback []string
 	var seen []*Entry
+	for _, s := range sources {
+		if k, v, ok := strings.Cut(s, ":"); ok && strings.Contains(v, compoundSep) {
+			for _, part := range strings.Split(v, compoundSep) {
+				sources = append(sources[:len(sources):len(sources)], k+":"+strings.TrimSpace(part))
+			}
+		}
+	}
 	srcs := rule.SplitLogSources(sources)
 	for _, src := range srcs {
 		for _, e := range t.byKey[src.Key] {

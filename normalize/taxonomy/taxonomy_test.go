@@ -90,3 +90,38 @@ func TestParseRejectsBadPatterns(t *testing.T) {
 	_, err := Parse([]byte("events: [a]\nentries:\n- {when: {x: [\"[y\"]}, events: [a]}\n"))
 	assert.ErrorContains(t, err, `entry 1: pattern "[y": syntax error in pattern`)
 }
+
+func TestSplunkDataSources(t *testing.T) {
+	tx, err := Default()
+	require.NoError(t, err)
+	tests := []struct {
+		name    string
+		sources []string
+		want    Result
+	}{
+		{"sysmon 1 is process creation", []string{"datasource:Sysmon EventID 1"},
+			Result{Events: []string{"process_creation"}, Platforms: []string{"windows"}, Domains: []string{"endpoint"}}},
+		{"sysmon 13 is not process creation", []string{"datasource:Sysmon EventID 13"},
+			Result{Events: []string{"registry_event"}, Platforms: []string{"windows"}, Domains: []string{"endpoint"}}},
+		{"compound data source is both", []string{"datasource:Sysmon EventID 1 AND Sysmon EventID 11"},
+			Result{Events: []string{"file_event", "process_creation"}, Platforms: []string{"windows"}, Domains: []string{"endpoint"}}},
+		{"tags.product says nothing about the data", []string{"product:Splunk Enterprise", "product:Splunk Cloud"}, Result{}},
+		{"cloudtrail sourcetype", []string{"sourcetype:aws:cloudtrail"},
+			Result{Events: []string{"cloud_audit"}, Platforms: []string{"aws"}, Domains: []string{"cloud"}}},
+		{"sourcetype with a slash", []string{"sourcetype:wineventlog:microsoft-windows-wmi-activity/operational"},
+			Result{Events: []string{"windows_event"}, Platforms: []string{"windows"}, Domains: []string{"endpoint"}}},
+		{"splunk stream http is web traffic", []string{"datasource:Splunk Stream HTTP"},
+			Result{Events: []string{"web_request"}, Domains: []string{"web"}}},
+		{"splunk's own logs", []string{"sourcetype:splunkd"},
+			Result{Events: []string{"application_log"}, Domains: []string{"application"}}},
+	}
+	for _, tc := range tests {
+		t.Run(tc.name, func(t *testing.T) {
+			assert.Equal(t, tc.want, tx.Classify("splunk", tc.sources))
+			got := tx.Classify("splunk", tc.sources) // cached
+			assert.Equal(t, tc.want, got)
+			got.Events = append(got.Events[:0], "mutated")
+			assert.Equal(t, tc.want, tx.Classify("splunk", tc.sources), "the cache hands out copies")
+		})
+	}
+}
