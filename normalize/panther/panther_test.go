@@ -5,6 +5,7 @@ import (
 	"io/fs"
 	"os"
 	"path/filepath"
+	"regexp"
 	"sort"
 	"strings"
 	"testing"
@@ -95,7 +96,7 @@ func TestSampleCorpusGolden(t *testing.T) {
 }
 
 func TestMissingPythonFile(t *testing.T) {
-	res, err := source{}.Load(rule.File{Root: t.TempDir(), Path: "rules/x/r.yml", Data: []byte(
+	res, err := (&source{}).Load(rule.File{Root: t.TempDir(), Path: "rules/x/r.yml", Data: []byte(
 		"AnalysisType: rule\nRuleID: X\nFilename: r.py\nThreshold: 5\nReports:\n  MITRE ATT&CK:\n    - TA0043:T1595\n")})
 	require.NoError(t, err)
 	require.Len(t, res.Rules, 1)
@@ -156,7 +157,7 @@ func TestLoaderCases(t *testing.T) {
 	}
 	for name, tc := range tests {
 		t.Run(name, func(t *testing.T) {
-			res, err := source{}.Load(rule.File{Root: dir, Path: "r.yml", Data: []byte(tc.yml)})
+			res, err := (&source{}).Load(rule.File{Root: dir, Path: "r.yml", Data: []byte(tc.yml)})
 			require.NoError(t, err)
 			if tc.skipped != "" {
 				assert.Empty(t, res.Rules)
@@ -175,7 +176,7 @@ func TestLoaderCases(t *testing.T) {
 }
 
 func TestBrokenYAML(t *testing.T) {
-	_, err := source{}.Load(rule.File{Path: "x.yml", Data: []byte("AnalysisType: rule\nRuleID: [\n")})
+	_, err := (&source{}).Load(rule.File{Path: "x.yml", Data: []byte("AnalysisType: rule\nRuleID: [\n")})
 	require.Error(t, err)
 	var se *rule.SyntaxError
 	assert.ErrorAs(t, err, &se)
@@ -223,59 +224,94 @@ func TestLowerMatchTable(t *testing.T) {
 	}
 }
 
-// TestSharedCorpus loads ../shared/corpora/panther: every rule and
-// scheduled rule becomes one rule, rules whose Python file is absent are
-// failed with "python file not found" but keep their techniques.
+// TestSharedCorpus loads ../shared/corpora/panther (the whole
+// panther-analysis repository). The expected figures are counted here
+// independently, by decoding each file's YAML: rules and scheduled rules
+// are detections, policies and correlation rules their own kinds, files
+// under templates/ are skipped; the per-technique coverage of policies
+// and correlation rules equals a count over their `Reports`. At least
+// 85% of the Python detections are ok and 97% have predicates.
 func TestSharedCorpus(t *testing.T) {
 	root := pipetest.SharedCorpus(t, "panther")
 	paths, results := loadTree(t, root)
-	var rules, notFound, yamlRules, yamlOK, skipped, deprecated int
-	want := 0
-	reasons := map[string]int{}
+	want := map[string]int{}     // analysis type → files
+	wantTech := map[string]int{} // kind/technique → rules, from Reports
+	gotTech := map[string]int{}  // kind/technique → rules, from the frontend
+	got := map[string]int{}      // rule type → rules
+	reasons := map[string]int{}  // cause → Python detections not ok
+	var python, pythonOK, pythonPreds, templates int
+	techRE := regexp.MustCompile(`T\d{4}(?:\.\d{3})?`)
 	for _, p := range paths {
 		data, err := os.ReadFile(filepath.Join(root, p))
 		require.NoError(t, err)
-		typ := ""
-		for _, line := range strings.Split(string(data), "\n") {
-			if v, ok := strings.CutPrefix(line, "AnalysisType:"); ok {
-				typ = strings.TrimSpace(v)
+		var doc struct {
+			AnalysisType string              `yaml:"AnalysisType"`
+			Reports      map[string][]string `yaml:"Reports"`
+		}
+		_ = yaml.Unmarshal(data, &doc)
+		if strings.HasPrefix(p, "templates/") {
+			if doc.AnalysisType != "" {
+				templates++
+				assert.NotEmpty(t, results[p].Skipped, "%s: templates are not rules", p)
+				assert.Empty(t, results[p].Rules, p)
 			}
+			continue
 		}
-		if typ == "rule" || typ == "scheduled_rule" {
-			want++
-		}
-		res := results[p]
-		if res.Skipped != "" {
-			skipped++
-			reasons["skipped: "+res.Skipped]++
-		}
-		for _, r := range res.Rules {
-			rules++
-			if r.Deprecated {
-				deprecated++
-			}
-			switch {
-			case strings.HasPrefix(r.ParseError, "python file not found"):
-				notFound++
-			case r.Language == rule.LangPantherYAML:
-				yamlRules++
-				if r.ParseStatus == rule.StatusOK {
-					yamlOK++
+		want[doc.AnalysisType]++
+		if kind := map[string]string{"policy": "policy", "correlation_rule": "correlation"}[doc.AnalysisType]; kind != "" {
+			techs := map[string]bool{}
+			for _, v := range doc.Reports["MITRE ATT&CK"] {
+				if m := techRE.FindString(v); m != "" {
+					techs[m] = true
 				}
-			default:
-				reasons[string(r.ParseStatus)+": "+r.ParseError]++
+			}
+			for tech := range techs {
+				wantTech[kind+"/"+tech]++
+			}
+		}
+		for _, r := range results[p].Rules {
+			got[r.RuleType]++
+			if r.Kind == rule.KindPolicy || r.Kind == rule.KindCorrelation {
+				for _, tech := range r.Techniques {
+					gotTech[string(r.Kind)+"/"+tech]++
+				}
+			}
+			if r.Kind != rule.KindDetection || r.Language != rule.LangPython {
+				continue
+			}
+			python++
+			if len(r.Predicates) > 0 {
+				pythonPreds++
+			}
+			if r.ParseStatus == rule.StatusOK {
+				pythonOK++
+			} else {
+				reasons[string(r.ParseStatus)+": "+lineRE.ReplaceAllString(r.ParseError, "line N")]++
 			}
 		}
 	}
-	t.Logf("%d files, %d rules (want %d), %d python file not found, %d YAML detections (%d ok), %d skipped, %d deprecated",
-		len(paths), rules, want, notFound, yamlRules, yamlOK, skipped, deprecated)
-	for r, n := range reasons {
-		t.Logf("%4d %s", n, r)
+	t.Logf("%d files; rule %d, scheduled_rule %d, policy %d, correlation_rule %d; %d templates skipped",
+		len(paths), got["rule"], got["scheduled_rule"], got["policy"], got["correlation_rule"], templates)
+	t.Logf("Python detections: %d, ok %d (%.1f%%), with predicates %d (%.1f%%)", python, pythonOK,
+		100*float64(pythonOK)/float64(python), pythonPreds, 100*float64(pythonPreds)/float64(python))
+	causes := make([]string, 0, len(reasons))
+	for r := range reasons {
+		causes = append(causes, r)
 	}
-	assert.Equal(t, want, rules, "every rule and scheduled rule is loaded")
-	assert.Equal(t, yamlRules, yamlOK, "YAML simple detections parse ok")
-	assert.Equal(t, rules-yamlRules, notFound, "every Python rule is failed with python file not found")
+	sort.Slice(causes, func(i, j int) bool { return reasons[causes[i]] > reasons[causes[j]] })
+	for _, r := range causes {
+		t.Logf("%4d %s", reasons[r], r)
+	}
+	for _, typ := range []string{"rule", "scheduled_rule", "policy", "correlation_rule"} {
+		assert.Equal(t, want[typ], got[typ], "rules of type %s", typ)
+	}
+	assert.Equal(t, 119, want["policy"], "the issue counts 119 policies")
+	assert.Equal(t, wantTech, gotTech, "per-technique coverage of policies and correlation rules")
+	assert.GreaterOrEqual(t, float64(pythonOK), 0.85*float64(python), "at least 85%% of Python detections ok")
+	assert.GreaterOrEqual(t, float64(pythonPreds), 0.97*float64(python), "at least 97%% of Python detections have predicates")
 }
+
+var lineRE = regexp.MustCompile(`line \d+`)
 
 func BenchmarkLoadSharedCorpus(b *testing.B) {
 	root := pipetest.SharedCorpus(b, "panther")
@@ -291,7 +327,7 @@ func BenchmarkLoadSharedCorpus(b *testing.B) {
 	b.ResetTimer()
 	for range b.N {
 		for _, f := range files {
-			_, _ = source{}.Load(f)
+			_, _ = (&source{repo: newRepo(root)}).Load(f)
 		}
 	}
 	b.ReportMetric(float64(b.Elapsed().Nanoseconds())/float64(b.N*len(files)), "ns/file")

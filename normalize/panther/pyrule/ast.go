@@ -33,6 +33,7 @@ type (
 		Pos
 		From  string   // the module of a from-import, "" for a plain import
 		Names []string // imported names as bound in the module (alias when given)
+		Orig  []string // the names as written before any alias: the dotted module of a plain import, the imported name of a from-import
 	}
 	// FuncDef is `def name(params): body`.
 	FuncDef struct {

@@ -34,9 +34,9 @@ func printStmt(b *strings.Builder, s Stmt, lvl int) {
 	switch s := s.(type) {
 	case *Import:
 		if s.From != "" {
-			b.WriteString("from " + s.From + " import " + strings.Join(s.Names, ", ") + "\n")
+			b.WriteString("from " + s.From + " import " + importList(s) + "\n")
 		} else {
-			b.WriteString("import " + strings.Join(s.Names, ", ") + "\n")
+			b.WriteString("import " + importList(s) + "\n")
 		}
 	case *FuncDef:
 		b.WriteString("def " + s.Name + "(" + strings.Join(s.Params, ", ") + "):\n")
@@ -290,4 +290,22 @@ func printComp(b *strings.Builder, c *Comp) {
 		b.WriteString(" if ")
 		printOperand(b, c.Cond)
 	}
+}
+
+// importList prints the imported names, with `as` where an alias was given.
+func importList(s *Import) string {
+	out := make([]string, len(s.Names))
+	for i, n := range s.Names {
+		out[i] = n
+		if i < len(s.Orig) {
+			o := s.Orig[i]
+			switch {
+			case o == n, s.From == "" && strings.HasPrefix(o, n+"."):
+				out[i] = o
+			default:
+				out[i] = o + " as " + n
+			}
+		}
+	}
+	return strings.Join(out, ", ")
 }
