@@ -39,13 +39,13 @@ func (*source) Match(rel string, _ fs.DirEntry) bool {
 
 // skippedTypes are analysis types that are not detection rules.
 var skippedTypes = map[string]string{
-	"scheduled_query":  "scheduled query (SQL), not a rule",
-	"saved_query":      "saved query (SQL), not a rule",
-	"datamodel":        "data model, not a rule",
-	"global":           "global helper module, not a rule",
-	"pack":             "detection pack, not a rule",
-	"lookup_table":     "lookup table, not a rule",
-	"derived":          "derived detection, not analysed",
+	"scheduled_query": "scheduled query (SQL), not a rule",
+	"saved_query":     "saved query (SQL), not a rule",
+	"datamodel":       "data model, not a rule",
+	"global":          "global helper module, not a rule",
+	"pack":            "detection pack, not a rule",
+	"lookup_table":    "lookup table, not a rule",
+	"derived":         "derived detection, not analysed",
 }
 
 // Load decodes one Panther analysis YAML file into at most one rule.

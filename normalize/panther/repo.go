@@ -192,4 +192,3 @@ func (r *repo) udmResolver(logTypes []string) pyrule.UDMResolver {
 		return out
 	}
 }
-

@@ -632,7 +632,10 @@ func (l *lowerer) field(e Expr, sc *scope) (string, bool) {
 			return join(base, vs[0].s), true
 		}
 	case *Call:
-		return l.callField(e, sc)
+		if f, ok := l.callField(e, sc); ok {
+			return f, true
+		}
+		return l.helperField(e, sc)
 	}
 	return "", false
 }
@@ -1164,6 +1167,29 @@ func (l *lowerer) compare(left Expr, op string, right Expr, sc *scope, whole Exp
 	lf, lok := l.field(left, sc)
 	rf, rok := l.field(right, sc)
 	lok, rok = lok && lf != "", rok && rf != ""
+	if !lok && !rok {
+		if c, ok := l.fold(left, op, right, sc); ok {
+			return c
+		}
+		if c, ok := l.dictLookup(left, op, right, sc); ok {
+			return c
+		}
+		if c, ok := l.dictLookup(right, flipped[op], left, sc); ok {
+			return c
+		}
+	}
+	if op == "in" || op == "not in" {
+		// "key" in event: the event has the field
+		if _, isEvent := right.(eventRef); isEvent || (rok == false && l.isEvent(right, sc)) {
+			if k, ok := l.str(left, sc); ok {
+				c := cond(rule.Cmp{FieldRaw: k, Op: rule.OpIsNotNull})
+				if op == "not in" {
+					c = not(c)
+				}
+				return c
+			}
+		}
+	}
 	switch op {
 	case "in", "not in":
 		var c cond

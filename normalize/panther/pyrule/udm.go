@@ -101,6 +101,9 @@ func (l *lowerer) expandUDM(name string, e Expr, sc *scope) cond {
 			xs = append(xs, l.cond(e, sc))
 		case alt.Method != "" && alt.Module != nil && alt.Module.Query != nil:
 			xs = append(xs, l.invert(name, alt, e, sc))
+		case alt.Method != "":
+			xs = append(xs, rule.Skipped{Reason: fmt.Sprintf("udm %s for %s: the Python file of method %s is missing or does not parse (%s)",
+				name, alt.LogType, alt.Method, alt.Where)})
 		default:
 			xs = append(xs, rule.Skipped{Reason: fmt.Sprintf("udm %s for %s has neither Path nor Method (%s)",
 				name, alt.LogType, alt.Where)})
@@ -132,6 +135,12 @@ func (l *lowerer) invert(name string, alt UDMAlt, e Expr, sc *scope) cond {
 		fsc = fsc.bind(f.Params[0], binding{expr: eventRef{}})
 	}
 	ret := func(v Expr, vsc *scope) cond {
+		if _, isField := l.field(v, vsc); !isField {
+			if _, isLit := l.lits(v, vsc); !isLit && !l.isLookup(v, vsc) {
+				return rule.Skipped{Reason: fmt.Sprintf("udm %s for %s: %s() returns `%s` (line %d), beyond the analysis",
+					name, alt.LogType, f.Name, snippet(ExprString(v)), pos(v).Line)}
+			}
+		}
 		prev := l.udmSub[name]
 		l.udmSub[name] = &binding{expr: v, sc: vsc}
 		defer func() { l.udmSub[name] = prev }()
