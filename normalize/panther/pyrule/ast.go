@@ -177,6 +177,11 @@ type (
 		Ops   []string // "==", "!=", "<", "<=", ">", ">=", "in", "not in", "is", "is not"
 		Right []Expr
 	}
+	// IfExp is the conditional expression `body if cond else orelse`.
+	IfExp struct {
+		Pos
+		Body, Cond, Else Expr
+	}
 	// Opaque is any other expression, kept as its source text.
 	Opaque struct {
 		Pos
@@ -205,6 +210,7 @@ func (*Not) exprNode()       {}
 func (*BinOp) exprNode()     {}
 func (*Compare) exprNode()   {}
 func (*Opaque) exprNode()    {}
+func (*IfExp) exprNode()     {}
 
 // pos returns the position of an expression.
 func pos(e Expr) Pos {
@@ -236,6 +242,8 @@ func pos(e Expr) Pos {
 	case *Compare:
 		return e.Pos
 	case *Opaque:
+		return e.Pos
+	case *IfExp:
 		return e.Pos
 	}
 	return Pos{}

@@ -269,3 +269,33 @@ func (l *lowerer) isLookup(e Expr, sc *scope) bool {
 	_, _, ok := l.constDict(dictExpr, sc)
 	return ok
 }
+
+// dictValue resolves `D[key]` over a constant dict D and a literal key.
+func (l *lowerer) dictValue(dict, key Expr, sc *scope) (Expr, *scope, bool) {
+	d, dsc, ok := l.constDict(dict, sc)
+	if !ok {
+		return nil, nil, false
+	}
+	k, ok := l.lits(key, sc)
+	if !ok || len(k) != 1 {
+		return nil, nil, false
+	}
+	for i, dk := range d.Elts {
+		if kv, ok := l.lits(dk, dsc); ok && len(kv) == 1 && kv[0] == k[0] {
+			return d.Values[i], dsc, true
+		}
+	}
+	return nil, nil, false
+}
+
+// importedName returns "module.name" for a name imported with `from module import name`.
+func (l *lowerer) importedName(id string, sc *scope) string {
+	if _, local := sc.lookup(id); local {
+		return ""
+	}
+	ref, ok := l.modOf(sc).imports[id]
+	if !ok || ref.name == "" {
+		return ""
+	}
+	return ref.mod + "." + ref.name
+}

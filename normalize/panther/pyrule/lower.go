@@ -636,6 +636,18 @@ func (l *lowerer) field(e Expr, sc *scope) (string, bool) {
 			return f, true
 		}
 		return l.helperField(e, sc)
+	case *IfExp:
+		// `x.get("a") if x else None`: the field, with a literal fallback
+		bf, bok := l.field(e.Body, sc)
+		ef, eok := l.field(e.Else, sc)
+		_, blit := l.lits(e.Body, sc)
+		_, elit := l.lits(e.Else, sc)
+		switch {
+		case bok && bf != "" && (elit || (eok && ef == bf)):
+			return bf, true
+		case eok && ef != "" && blit:
+			return ef, true
+		}
 	}
 	return "", false
 }
@@ -649,6 +661,11 @@ func (l *lowerer) callField(e *Call, sc *scope) (string, bool) {
 	case *Attr:
 		if lookThrough[fn.Name] {
 			return l.field(fn.X, sc)
+		}
+		if fn.Name == "loads" && len(e.Args) == 1 {
+			if m, ok := fn.X.(*Name); ok && m.ID == "json" {
+				return l.field(e.Args[0], sc) // the parsed JSON's keys read as subfields
+			}
 		}
 		switch fn.Name {
 		case "get":
@@ -679,6 +696,9 @@ func (l *lowerer) callField(e *Call, sc *scope) (string, bool) {
 			}
 		}
 	case *Name:
+		if len(e.Args) == 1 && fn.ID == "loads" && l.importedName(fn.ID, sc) == "json.loads" {
+			return l.field(e.Args[0], sc) // the parsed JSON's keys read as subfields
+		}
 		switch fn.ID {
 		case "str", "int", "float":
 			if len(e.Args) == 1 {
@@ -763,6 +783,16 @@ func (l *lowerer) lits(e Expr, sc *scope) ([]lit, bool) {
 		if x, _, owner, ok := l.qualified(e, sc); ok && x != nil {
 			return l.lits(x, owner.top)
 		}
+	case *IfExp:
+		a, ok1 := l.lits(e.Body, sc)
+		b, ok2 := l.lits(e.Else, sc)
+		if ok1 && ok2 {
+			return append(a, b...), true
+		}
+	case *Subscript:
+		if v, vsc, ok := l.dictValue(e.X, e.Index, sc); ok {
+			return l.lits(v, vsc)
+		}
 	case *BinOp:
 		if e.Op == "+" || e.Op == "|" {
 			a, ok1 := l.lits(e.L, sc)
@@ -800,6 +830,12 @@ func (l *lowerer) lits(e Expr, sc *scope) ([]lit, bool) {
 				}
 			case "keys":
 				return l.lits(fn.X, sc)
+			case "get":
+				if len(e.Args) >= 1 {
+					if v, vsc, ok := l.dictValue(fn.X, e.Args[0], sc); ok {
+						return l.lits(v, vsc)
+					}
+				}
 			case "udm":
 				if name, ok := l.udmName(e, sc); ok {
 					if sub := l.udmSub[name]; sub != nil && sub.expr != nil {
@@ -979,6 +1015,8 @@ func (l *lowerer) cond(e Expr, sc *scope) cond {
 		if x, _, owner, ok := l.qualified(e, sc); ok && x != nil {
 			return l.cond(x, owner.top)
 		}
+	case *IfExp:
+		return branch(l.cond(e.Cond, sc), l.cond(e.Body, sc), l.cond(e.Else, sc))
 	}
 	if f, ok := l.field(e, sc); ok && f != "" {
 		return rule.Cmp{FieldRaw: f, Op: rule.OpIsNotNull}

@@ -632,6 +632,10 @@ func (c *converter) expr(n *sitter.Node, depth int) Expr {
 		}
 	case "list_comprehension", "set_comprehension", "generator_expression":
 		return c.comp(n, depth)
+	case "conditional_expression":
+		if kids := named(n); len(kids) == 3 {
+			return &IfExp{Pos: p, Body: c.expr(kids[0], depth), Cond: c.expr(kids[1], depth), Else: c.expr(kids[2], depth)}
+		}
 	case "boolean_operator":
 		l, r, op := n.ChildByFieldName("left"), n.ChildByFieldName("right"), n.ChildByFieldName("operator")
 		if l == nil || r == nil || op == nil {

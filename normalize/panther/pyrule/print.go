@@ -126,7 +126,7 @@ func isSplat(o *Opaque) bool {
 // printOperand prints x, in parentheses when it is itself an operator expression.
 func printOperand(b *strings.Builder, x Expr) {
 	switch x.(type) {
-	case *BoolOp, *Not, *Compare:
+	case *BoolOp, *Not, *Compare, *IfExp:
 		b.WriteByte('(')
 		printExpr(b, x)
 		b.WriteByte(')')
@@ -218,6 +218,14 @@ func printExpr(b *strings.Builder, e Expr) {
 		b.WriteString(open)
 		printComp(b, e)
 		b.WriteString(close)
+	case *IfExp:
+		b.WriteByte('(')
+		printOperand(b, e.Body)
+		b.WriteString(" if ")
+		printOperand(b, e.Cond)
+		b.WriteString(" else ")
+		printOperand(b, e.Else)
+		b.WriteByte(')')
 	case *BoolOp:
 		for i, x := range e.Xs {
 			if i > 0 {

@@ -134,7 +134,11 @@ func (l *lowerer) invert(name string, alt UDMAlt, e Expr, sc *scope) cond {
 	if len(f.Params) > 0 {
 		fsc = fsc.bind(f.Params[0], binding{expr: eventRef{}})
 	}
-	ret := func(v Expr, vsc *scope) cond {
+	var ret func(v Expr, vsc *scope) cond
+	ret = func(v Expr, vsc *scope) cond {
+		if ie, ok := v.(*IfExp); ok { // return a if c else b
+			return branch(l.cond(ie.Cond, vsc), ret(ie.Body, vsc), ret(ie.Else, vsc))
+		}
 		if _, isField := l.field(v, vsc); !isField {
 			if _, isLit := l.lits(v, vsc); !isLit && !l.isLookup(v, vsc) {
 				return rule.Skipped{Reason: fmt.Sprintf("udm %s for %s: %s() returns `%s` (line %d), beyond the analysis",
