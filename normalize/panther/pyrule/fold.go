@@ -299,3 +299,68 @@ func (l *lowerer) importedName(id string, sc *scope) string {
 	}
 	return ref.mod + "." + ref.name
 }
+
+// lastPart recognises `field.split(sep)[-1]` and `field.rsplit(sep, …)[-1]`
+// (the last part of a path or dotted name).
+func (l *lowerer) lastPart(e Expr, sc *scope) (field, sep string, ok bool) {
+	e, sc = l.deref(e, sc)
+	sub, ok := e.(*Subscript)
+	if !ok {
+		return "", "", false
+	}
+	if n, isNum := sub.Index.(*Num); !isNum || n.Text != "-1" {
+		return "", "", false
+	}
+	call, ok := sub.X.(*Call)
+	if !ok || len(call.Args) < 1 {
+		return "", "", false
+	}
+	a, ok := call.Fn.(*Attr)
+	if !ok || (a.Name != "split" && a.Name != "rsplit") {
+		return "", "", false
+	}
+	sep, ok = l.str(call.Args[0], sc)
+	if !ok || sep == "" {
+		return "", "", false
+	}
+	field, ok = l.field(a.X, sc)
+	return field, sep, ok && field != ""
+}
+
+// lastPartTest lowers `field.split(sep)[-1] == v` (and !=, in, not in
+// over literals): the field is v, or ends with sep followed by v.
+func (l *lowerer) lastPartTest(e Expr, op string, other Expr, sc *scope) (cond, bool) {
+	f, sep, ok := l.lastPart(e, sc)
+	if !ok {
+		return nil, false
+	}
+	vs, ok := l.lits(other, sc)
+	if !ok {
+		return nil, false
+	}
+	switch op {
+	case "==", "!=":
+		if len(vs) != 1 || isCollection(other, l, sc) {
+			return nil, false
+		}
+	case "in", "not in":
+		if _, isStr := other.(*Str); isStr {
+			return nil, false
+		}
+	default:
+		return nil, false
+	}
+	var xs []cond
+	for _, v := range vs {
+		if v.kind == '0' {
+			continue
+		}
+		xs = append(xs, rule.Cmp{FieldRaw: f, Op: rule.OpEq, Value: v.s},
+			rule.Cmp{FieldRaw: f, Op: rule.OpEndsWith, Value: sep + v.s})
+	}
+	c := or(xs...)
+	if op == "!=" || op == "not in" {
+		c = not(c)
+	}
+	return c, true
+}

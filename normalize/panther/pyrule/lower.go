@@ -1039,6 +1039,15 @@ func (l *lowerer) callCond(e *Call, sc *scope) cond {
 			if len(e.Args) == 1 {
 				return l.cond(e.Args[0], sc)
 			}
+		case "fnmatch":
+			// fnmatch(field, pattern): a shell-style wildcard match
+			if len(e.Args) == 2 && l.importedName(fn.ID, sc) == "fnmatch.fnmatch" {
+				if f, ok := l.field(e.Args[0], sc); ok && f != "" {
+					if vs, ok := l.lits(e.Args[1], sc); ok && len(vs) > 0 {
+						return anyOf(f, rule.OpWildcard, vs)
+					}
+				}
+			}
 		case "isinstance":
 			if len(e.Args) == 2 {
 				if f, ok := l.field(e.Args[0], sc); ok && f != "" {
@@ -1213,6 +1222,12 @@ func (l *lowerer) compare(left Expr, op string, right Expr, sc *scope, whole Exp
 			return c
 		}
 		if c, ok := l.dictLookup(right, flipped[op], left, sc); ok {
+			return c
+		}
+		if c, ok := l.lastPartTest(left, op, right, sc); ok {
+			return c
+		}
+		if c, ok := l.lastPartTest(right, flipped[op], left, sc); ok {
 			return c
 		}
 	}
