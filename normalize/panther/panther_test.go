@@ -114,6 +114,9 @@ func TestLoaderCases(t *testing.T) {
 	require.NoError(t, os.WriteFile(filepath.Join(dir, "bad.py"), []byte("def rule(event)\n    return True\n"), 0o644))
 	require.NoError(t, os.WriteFile(filepath.Join(dir, "helper.py"), []byte("from h import f\ndef rule(event):\n    return f(event)\n"), 0o644))
 	require.NoError(t, os.WriteFile(filepath.Join(dir, "true.py"), []byte("def rule(_):\n    return True\n"), 0o644))
+	require.NoError(t, os.WriteFile(filepath.Join(dir, "policy.py"), []byte("def policy(resource):\n    return resource.get(\"Encrypted\") is True\n"), 0o644))
+	require.NoError(t, os.WriteFile(filepath.Join(dir, "mylib.py"), []byte("NAMES = [\"a\", \"b\"]\ndef hit(event):\n    return event.get(\"n\") in NAMES\n"), 0o644))
+	require.NoError(t, os.WriteFile(filepath.Join(dir, "beside.py"), []byte("import mylib as m\ndef rule(event):\n    return m.hit(event)\n"), 0o644))
 	tests := map[string]struct {
 		yml     string
 		skipped string
@@ -121,14 +124,34 @@ func TestLoaderCases(t *testing.T) {
 		errHas  string
 		check   func(t *testing.T, r rule.Rule)
 	}{
-		"policy skipped":      {yml: "AnalysisType: policy\nPolicyID: P\n", skipped: "policy"},
+		"policy": {yml: "AnalysisType: policy\nPolicyID: P\nFilename: policy.py\nResourceTypes: [AWS.EC2.Volume]\nReports:\n  MITRE ATT&CK: [TA0009:T1005]\n",
+			status: rule.StatusOK, check: func(t *testing.T, r rule.Rule) {
+				assert.Equal(t, rule.KindPolicy, r.Kind)
+				assert.Equal(t, "policy", r.RuleType)
+				assert.Equal(t, "P", r.RuleID)
+				assert.Equal(t, []string{"T1005"}, r.Techniques)
+				assert.Equal(t, []string{"resourcetype:AWS.EC2.Volume"}, r.LogSources)
+				assert.Equal(t, "Encrypted eq \"true\"\n", rule.Format(r.Predicates))
+			}},
+		"module beside the rule": {yml: "AnalysisType: rule\nRuleID: M\nFilename: beside.py\n", status: rule.StatusOK,
+			check: func(t *testing.T, r rule.Rule) {
+				assert.Equal(t, "n in \"a\"\nn in \"b\"\n", rule.Format(r.Predicates))
+				assert.Equal(t, rule.KindDetection, r.Kind)
+				assert.Equal(t, "rule", r.RuleType)
+			}},
 		"global skipped":      {yml: "AnalysisType: global\nGlobalID: g\nFilename: g.py\n", skipped: "global"},
 		"not panther":         {yml: "foo: bar\n", skipped: "no AnalysisType"},
-		"correlation skipped": {yml: "AnalysisType: correlation_rule\nRuleID: C\n", skipped: "correlation"},
+		"correlation": {yml: "AnalysisType: correlation_rule\nRuleID: C\nReports:\n  MITRE ATT&CK: [TA0003:T1098]\nDetection:\n  - Sequence:\n      - ID: a\n        RuleID: R.One\n      - ID: b\n        RuleID: R.Two\n",
+			status: rule.StatusOK, check: func(t *testing.T, r rule.Rule) {
+				assert.Equal(t, rule.KindCorrelation, r.Kind)
+				assert.Equal(t, "correlation_rule", r.RuleType)
+				assert.Equal(t, []string{"T1098"}, r.Techniques)
+				assert.Empty(t, r.Predicates)
+			}},
 		"python syntax error": {yml: "AnalysisType: rule\nRuleID: B\nFilename: bad.py\n", status: rule.StatusFailed,
 			errHas: "python file bad.py: line 1, column"},
 		"helper only is partial": {yml: "AnalysisType: rule\nRuleID: H\nFilename: helper.py\n", status: rule.StatusPartial,
-			errHas: "call to helper f imported from h"},
+			errHas: "call to f imported from h, a module outside the repository (line 3)"},
 		"scheduled rule without predicates is partial": {
 			yml:    "AnalysisType: scheduled_rule\nRuleID: S\nFilename: true.py\nScheduledQueries: [Q.One]\n",
 			status: rule.StatusPartial, errHas: "scheduled query (Q.One)",
@@ -331,4 +354,18 @@ func BenchmarkLoadSharedCorpus(b *testing.B) {
 		}
 	}
 	b.ReportMetric(float64(b.Elapsed().Nanoseconds())/float64(b.N*len(files)), "ns/file")
+}
+
+func TestCorrelationNoteAndTemplates(t *testing.T) {
+	src := &source{repo: newRepo(t.TempDir())}
+	res, err := src.Load(rule.File{Path: "correlation_rules/c.yml", Data: []byte(
+		"AnalysisType: correlation_rule\nRuleID: C\nDetection:\n  - Group:\n      - ID: a\n        RuleID: R.One\n      - ID: b\n        RuleID: R.Two\n")})
+	require.NoError(t, err)
+	require.Len(t, res.Rules, 1)
+	assert.Equal(t, []string{"correlation rule C correlates the alerts of R.One, R.Two"}, res.Notes)
+
+	res, err = src.Load(rule.File{Path: "templates/example_rule.yml", Data: []byte("AnalysisType: rule\nRuleID: X\nFilename: x.py\n")})
+	require.NoError(t, err)
+	assert.Empty(t, res.Rules)
+	assert.Contains(t, res.Skipped, "templates/")
 }

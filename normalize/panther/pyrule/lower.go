@@ -128,6 +128,8 @@ func negative(x cond) bool {
 	switch x := x.(type) {
 	case rule.Cmp:
 		return x.Negated || x.Op == rule.OpIsNull
+	case truthTest:
+		return !x.truthy
 	case cNot:
 		return true
 	}
@@ -143,6 +145,9 @@ func not(x cond) cond {
 	case cNot:
 		return x.x
 	case rule.Skipped:
+		return x
+	case truthTest:
+		x.truthy = !x.truthy
 		return x
 	case rule.Cmp:
 		switch {
@@ -174,9 +179,11 @@ func not(x cond) cond {
 	return cNot{x}
 }
 
+// allNegative reports whether every one of xs negates without a Not:
+// negative tests, and truthiness tests (which flip to falsiness).
 func allNegative(xs []cond) bool {
 	for _, c := range xs {
-		if !negative(c) {
+		if _, truth := c.(truthTest); !truth && !negative(c) {
 			return false
 		}
 	}
@@ -205,6 +212,8 @@ func toExpr(c cond) rule.Expr {
 		return c
 	case rule.Skipped:
 		return c
+	case truthTest:
+		return c.expr()
 	}
 	return rule.Skipped{Reason: "internal: unknown condition"}
 }
@@ -1019,14 +1028,14 @@ func (l *lowerer) cond(e Expr, sc *scope) cond {
 		return branch(l.cond(e.Cond, sc), l.cond(e.Body, sc), l.cond(e.Else, sc))
 	}
 	if f, ok := l.field(e, sc); ok && f != "" {
-		return rule.Cmp{FieldRaw: f, Op: rule.OpIsNotNull}
+		return truthTest{field: f, truthy: true}
 	}
 	return l.why(e, sc, "unsupported expression")
 }
 
 func (l *lowerer) callCond(e *Call, sc *scope) cond {
 	if f, ok := l.field(e, sc); ok && f != "" {
-		return rule.Cmp{FieldRaw: f, Op: rule.OpIsNotNull}
+		return truthTest{field: f, truthy: true}
 	}
 	switch fn := e.Fn.(type) {
 	case *Name:

@@ -140,7 +140,7 @@ func (l *lowerer) invert(name string, alt UDMAlt, e Expr, sc *scope) cond {
 			return branch(l.cond(ie.Cond, vsc), ret(ie.Body, vsc), ret(ie.Else, vsc))
 		}
 		if _, isField := l.field(v, vsc); !isField {
-			if _, isLit := l.lits(v, vsc); !isLit && !l.isLookup(v, vsc) {
+			if _, isLit := l.lits(v, vsc); !isLit && !l.isLookup(v, vsc) && !l.isLastPart(v, vsc) {
 				return rule.Skipped{Reason: fmt.Sprintf("udm %s for %s: %s() returns `%s` (line %d), beyond the analysis",
 					name, alt.LogType, f.Name, snippet(ExprString(v)), pos(v).Line)}
 			}
@@ -164,4 +164,9 @@ func pathExpr(p string) Expr {
 		}
 	}
 	return &Call{Fn: &Attr{X: eventRef{}, Name: "deep_get"}, Args: args}
+}
+
+func (l *lowerer) isLastPart(e Expr, sc *scope) bool {
+	_, _, ok := l.lastPart(e, sc)
+	return ok
 }
