@@ -141,3 +141,39 @@ func TestHugeModule(t *testing.T) {
 	assert.Empty(t, skipped)
 	assert.Equal(t, "a eq \"v4999\"\n", rule.Format(ps))
 }
+
+// FuzzResolve lowers a rule that imports a fuzzed helper module (which
+// every import name resolves to, so it can import itself: cycles), and a
+// fuzzed data-model method: lowering must end, without panicking, and
+// every skip reason must name a line or the module.
+func FuzzResolve(f *testing.F) {
+	f.Add("from h import f\ndef f(event):\n    return f(event)\n", "def m(event):\n    return m(event)\n")
+	f.Add("import h as g\nX = g.X\ndef f(event):\n    return event.get(\"a\") in g.X\n", "def m(event):\n    if event.get(\"a\"):\n        return 'x'\n    return None\n")
+	f.Add("from h import X\nX = X | {\"a\"}\ndef f(event):\n    return g.f(event) and f(event)\n", "import h\ndef m(event):\n    return h.X if event.get(\"b\") else h.f(event)\n")
+	f.Add(strings.Repeat("def f(event):\n    return f(event) or f(event)\n", 50), "def m(e):\n    return {\"a\": \"x\"}.get(e.get(\"k\"))\n")
+	f.Fuzz(func(t *testing.T, helper, method string) {
+		hq, err := Parse(helper)
+		if err != nil {
+			return
+		}
+		mq, err := Parse(method)
+		if err != nil {
+			return
+		}
+		mod := &Module{Name: "h", Path: "global_helpers/h.py", Query: hq}
+		dm := &Module{Name: "dm", Path: "data_models/dm.py", Query: mq}
+		resolve := func(string) *Module { return mod }
+		udm := func(string) []UDMAlt {
+			return []UDMAlt{{LogType: "L", Method: "m", Module: dm}, {LogType: "M", Path: "a.b"}}
+		}
+		q, err := Parse("import h\nfrom h import f, X\ndef rule(event):\n" +
+			"    return f(event) and h.f(event) and event.get(\"x\") in X and event.udm(\"u\") == \"x\"\n")
+		require.NoError(t, err)
+		_, skipped := rule.Flatten(LowerWith(q, "rule", Options{Path: "r.py", Resolve: resolve, UDM: udm}))
+		for _, s := range skipped {
+			if !strings.Contains(s, "line") && !strings.Contains(s, ".py") {
+				t.Errorf("skip reason naming neither a line nor a module: %q", s)
+			}
+		}
+	})
+}
