@@ -1242,7 +1242,7 @@ func (l *lowerer) compare(left Expr, op string, right Expr, sc *scope, whole Exp
 	}
 	if op == "in" || op == "not in" {
 		// "key" in event: the event has the field
-		if _, isEvent := right.(eventRef); isEvent || (rok == false && l.isEvent(right, sc)) {
+		if _, isEvent := right.(eventRef); isEvent || (!rok && l.isEvent(right, sc)) {
 			if k, ok := l.str(left, sc); ok {
 				c := cond(rule.Cmp{FieldRaw: k, Op: rule.OpIsNotNull})
 				if op == "not in" {
