@@ -9,9 +9,21 @@
 // as `TA0043:T1595.002` give tactic TA0043 and technique T1595.002; a
 // report key that is a tactic id, `TA0004: [T1548]`, is read the same way;
 // other frameworks are ignored), dates when present. Tags and Tests are
-// not used. Policies, queries, data models, globals, packs, lookup tables
-// and correlation rules are skipped with a reason (correlation rules also
-// with a note, since they carry ATT&CK tags).
+// not used.
+//
+// Kinds: `rule` and `scheduled_rule` are detections (RuleType rule /
+// scheduled_rule); `policy` (PolicyID, ResourceTypes as log sources
+// `resourcetype:X`, logic in `policy(resource)`, whose predicates describe
+// the compliant resource: Panther alerts when policy() returns False) is
+// kind policy; `correlation_rule` is kind correlation with its Reports'
+// techniques, no predicates, and a note naming the RuleIDs its Detection
+// (Sequence/Group) correlates. Queries, data models, globals, packs and
+// lookup tables are skipped with a reason; so is every file under
+// templates/ (examples, not rules).
+//
+// Repository context: a rule's imports resolve to modules beside its file,
+// then to global_helpers/ (each parsed once per run); data_models/*.yml
+// give event.udm("name") its meaning per LogType (see package pyrule).
 //
 // Detection logic:
 //   - A rule naming a Python `Filename` (language python) is read from the
@@ -25,7 +37,11 @@
 //     matching events); the default threshold 1 adds nothing. It is added
 //     only when the detection logic was read.
 //   - A scheduled rule whose rule() yields no predicate is partial: its
-//     logic lives in the SQL query, which is not analysed.
+//     logic lives in the saved SQL query, which is not analysed. The
+//     queries are Snowflake SQL (`a:b.c` paths, p_occurs_since(),
+//     FLATTEN, QUALIFY); the maintained Go SQL parsers (vitess sqlparser,
+//     pingcap/tidb parser, xwb1989/sqlparser) read MySQL and reject these,
+//     so none is used and no SQL parser is written here.
 //
 // The match-expression subset of simple detections, top-down:
 //

@@ -32,6 +32,6 @@ func FuzzLoad(f *testing.F) {
 		}
 	}
 	f.Fuzz(func(t *testing.T, dir string, data []byte) {
-		_, _ = source{}.Load(rule.File{Root: root, Path: dir + "/fuzz.yml", Data: data})
+		_, _ = (&source{repo: newRepo(root)}).Load(rule.File{Root: root, Path: dir + "/fuzz.yml", Data: data})
 	})
 }

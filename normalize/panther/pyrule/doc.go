@@ -61,9 +61,53 @@
 //     bodies, and calls of module-level functions of the same file
 //     (inlined up to four levels deep).
 //
-// Calls of helpers that cannot be resolved (imported from panther global
-// helper modules or elsewhere), unresolvable imported constants and other
-// unsupported expressions become rule.Skipped with a reason and line.
+// Modules (LowerWith with Options.Resolve): `import x`, `import x as y`,
+// `from x import y [as z]` resolve to the repository's modules; module
+// constants (strings, numbers, lists, tuples, sets, dicts, unions) of the
+// rule's file and of imported modules resolve (`event_type.MFA_DISABLED`,
+// re-exports followed up to maxImportChain); functions of either are
+// inlined when called (maxCallDepth deep; a function already being
+// inlined is reported as a recursive call). A helper that returns an
+// event field (`return event.deep_get("a", "b")`) reads as that field.
+// Reasons produced inside another module name it: "(global_helpers/
+// panther_base_helpers.py line 135)"; names from modules outside the
+// repository say so ("fnmatch imported from fnmatch, a module outside the
+// repository").
+//
+// Data models (Options.UDM): event.udm("name") is expanded per log type
+// the rule's data models map it for, and the alternatives are ORed. A
+// Path reads that field. A Method is run with its return values standing
+// for the udm value: the test on the udm value is evaluated for each
+// `return v`, under the conditions that lead to it, so
+// `udm("event_type") == MFA_DISABLED` over Okta's get_event_type becomes
+// `eventType in (user.mfa.factor.deactivate, user.mfa.factor.suspend)`
+// and not the MFA_RESET branch. A return value beyond the analysis makes
+// that alternative skipped with the method, module and line.
+//
+// Python idioms and the predicates they become:
+//
+//	event.get("a") == v / != v       a eq v / a eq v negated
+//	event.get("a") in COLL           one `a in v` per value (not in: negated)
+//	"s" in event.get("a")            a contains s
+//	"k" in event                     k is_not_null
+//	x is None / is not None          is_null / is_not_null
+//	x is True / False                eq true / eq false
+//	event.get("a")  (truthy)         a is_not_null and not eq false, "" and 0
+//	not event.get("a")  (falsy)      a is_null or eq false or eq "" or eq 0
+//	                                 (Python's empty list/dict is falsy too;
+//	                                 the model has no test for it)
+//	a.startswith(t) / endswith(t)    startswith / endswith, one per tuple value
+//	re.match/search(p, a)            a regex_match p
+//	fnmatch(a, p)                    a wildcard p
+//	a.split(s)[-1] == v              a eq v or a endswith s+v
+//	D.get(a) == v, D[a] == v         a in (the keys of constant dict D whose value is v)
+//	json.loads(a)["k"]               a.k (the JSON's keys read as subfields)
+//	b if c else d                    (c and b) or (not c and d)
+//	literal op literal               folded to True / False
+//
+// Calls of helpers that cannot be resolved, unresolvable imported
+// constants and other unsupported expressions become rule.Skipped with a
+// reason and line.
 // Work is bounded (maxSteps, maxEvalDepth, maxCallDepth, maxUnroll): a
 // rule too complex to analyse is reported skipped, never a hang.
 package pyrule

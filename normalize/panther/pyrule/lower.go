@@ -10,9 +10,11 @@ import (
 // Limits that keep extraction linear-ish and bounded on any input.
 const (
 	maxSteps     = 20000 // statement executions and condition builds per rule
-	maxCallDepth = 4     // nested calls of module-level functions inlined
+	maxCallDepth = 6     // nested calls of module-level functions inlined
 	maxEvalDepth = 60    // nested name/expression resolutions
 	maxUnroll    = 256   // values a for loop over a literal collection is unrolled for
+	// maxImportChain bounds re-exports followed (from a import x, where a imports x from b, …)
+	maxImportChain = 8
 )
 
 // GlobalHelperModules are the panther-analysis global helper modules; a
@@ -29,12 +31,18 @@ func Lower(q *Query) rule.Expr {
 
 // LowerFunc is Lower for the module-level function name.
 func LowerFunc(q *Query, name string) rule.Expr {
+	return LowerWith(q, name, Options{})
+}
+
+// LowerWith is LowerFunc with the repository context: imported modules
+// resolve through opts.Resolve and udm names through opts.UDM.
+func LowerWith(q *Query, name string, opts Options) rule.Expr {
 	f := q.Func(name)
 	if f == nil {
 		return rule.Skipped{Reason: fmt.Sprintf("no %s(event) function", name)}
 	}
-	l := newLowerer(q)
-	sc := (*scope)(nil)
+	l := newLowerer(q, opts)
+	sc := l.root.top
 	if len(f.Params) > 0 {
 		sc = sc.bind(f.Params[0], binding{expr: eventRef{}})
 	}
@@ -120,6 +128,8 @@ func negative(x cond) bool {
 	switch x := x.(type) {
 	case rule.Cmp:
 		return x.Negated || x.Op == rule.OpIsNull
+	case truthTest:
+		return !x.truthy
 	case cNot:
 		return true
 	}
@@ -135,6 +145,9 @@ func not(x cond) cond {
 	case cNot:
 		return x.x
 	case rule.Skipped:
+		return x
+	case truthTest:
+		x.truthy = !x.truthy
 		return x
 	case rule.Cmp:
 		switch {
@@ -166,9 +179,11 @@ func not(x cond) cond {
 	return cNot{x}
 }
 
+// allNegative reports whether every one of xs negates without a Not:
+// negative tests, and truthiness tests (which flip to falsiness).
 func allNegative(xs []cond) bool {
 	for _, c := range xs {
-		if !negative(c) {
+		if _, truth := c.(truthTest); !truth && !negative(c) {
 			return false
 		}
 	}
@@ -197,6 +212,8 @@ func toExpr(c cond) rule.Expr {
 		return c
 	case rule.Skipped:
 		return c
+	case truthTest:
+		return c.expr()
 	}
 	return rule.Skipped{Reason: "internal: unknown condition"}
 }
@@ -214,15 +231,21 @@ type binding struct {
 	sc   *scope
 }
 
-// scope is a persistent (immutable, linked) map of local names.
+// scope is a persistent (immutable, linked) map of local names, and
+// the module whose code runs in it (nil: the rule's own module).
 type scope struct {
 	name string
 	b    binding
 	next *scope
+	mod  *modCtx
 }
 
 func (s *scope) bind(name string, b binding) *scope {
-	return &scope{name: name, b: b, next: s}
+	var m *modCtx
+	if s != nil {
+		m = s.mod
+	}
+	return &scope{name: name, b: b, next: s, mod: m}
 }
 
 func (s *scope) lookup(name string) (binding, bool) {
@@ -237,37 +260,20 @@ func (s *scope) lookup(name string) (binding, bool) {
 // ---- the lowerer ----
 
 type lowerer struct {
-	consts     map[string]Expr     // module-level NAME = value
-	funcs      map[string]*FuncDef // module-level functions
-	imports    map[string]string   // imported name → module
+	root       *modCtx            // the rule's own module
+	mods       map[string]*modCtx // imported modules by import name (nil: not in the repository)
+	opts       Options
+	udmSub     map[string]*binding // udm names being expanded → the value they stand for
+	inlining   []*FuncDef          // the functions being inlined, outermost first
 	steps      int
 	tooComplex bool
 	callDepth  int
 	evalDepth  int
 }
 
-func newLowerer(q *Query) *lowerer {
-	l := &lowerer{consts: map[string]Expr{}, funcs: map[string]*FuncDef{}, imports: map[string]string{}}
-	for _, s := range q.Body {
-		switch s := s.(type) {
-		case *Assign:
-			if n, ok := s.Target.(*Name); ok {
-				l.consts[n.ID] = s.Value
-			}
-		case *FuncDef:
-			l.funcs[s.Name] = s
-		case *Import:
-			mod := s.From
-			for _, n := range s.Names {
-				if mod == "" {
-					l.imports[n] = n
-				} else {
-					l.imports[n] = mod
-				}
-			}
-		}
-	}
-	return l
+func newLowerer(q *Query, opts Options) *lowerer {
+	return &lowerer{root: newModCtx("", "", q), mods: map[string]*modCtx{}, opts: opts,
+		udmSub: map[string]*binding{}}
 }
 
 func (l *lowerer) step() bool {
@@ -283,6 +289,9 @@ func (l *lowerer) step() bool {
 // falls through (rest), breaks out of or continues the enclosing loop.
 type konts struct {
 	rest, brk, cont func(*scope) cond
+	// ret, when set, gives the condition of a return statement from its
+	// value (a data-model method inverted); nil means the value's truthiness
+	ret func(Expr, *scope) cond
 }
 
 // memo wraps a continuation so that calling it again with the same scope
@@ -314,6 +323,12 @@ func (l *lowerer) exec(stmts []Stmt, sc *scope, k konts) cond {
 	next := memo(func(sc2 *scope) cond { return l.exec(tail, sc2, k) })
 	switch s := s.(type) {
 	case *Return:
+		if k.ret != nil {
+			if s.Value == nil {
+				return k.ret(&Const{Pos: s.Pos, Value: "None"}, sc)
+			}
+			return k.ret(s.Value, sc)
+		}
 		if s.Value == nil {
 			return cFalse
 		}
@@ -325,14 +340,14 @@ func (l *lowerer) exec(stmts []Stmt, sc *scope, k konts) cond {
 			return next(weakBind(sc, s.Body, weakBind(sc, s.Else, sc)))
 		}
 		c := l.cond(s.Cond, sc)
-		inner := konts{rest: next, brk: k.brk, cont: k.cont}
+		inner := konts{rest: next, brk: k.brk, cont: k.cont, ret: k.ret}
 		b := l.exec(s.Body, sc, inner)
 		e := l.exec(s.Else, sc, inner)
 		return branch(c, b, e)
 	case *For:
 		return l.forLoop(s, sc, next, k)
 	case *Block:
-		return l.exec(s.Body, sc, konts{rest: next, brk: k.brk, cont: k.cont})
+		return l.exec(s.Body, sc, konts{rest: next, brk: k.brk, cont: k.cont, ret: k.ret})
 	case *OpaqueStmt:
 		switch s.Kind {
 		case "break_statement":
@@ -440,7 +455,7 @@ func (l *lowerer) forLoop(s *For, sc *scope, next func(*scope) cond, k konts) co
 				}
 				cont := memo(func(sc3 *scope) cond { return run(i+1, sc3) })
 				return l.exec(s.Body, sc2.bind(v.ID, vals[i]),
-					konts{rest: cont, brk: next, cont: cont})
+					konts{rest: cont, brk: next, cont: cont, ret: k.ret})
 			}
 			return run(0, sc)
 		}
@@ -448,7 +463,7 @@ func (l *lowerer) forLoop(s *For, sc *scope, next func(*scope) cond, k konts) co
 	// a loop over event data (or anything else): the body once, with the
 	// loop variable standing for an element of the iterated value
 	sc2 := bindTarget(sc, s.Target, binding{expr: s.Iter, sc: sc})
-	return l.exec(s.Body, sc2, konts{rest: next, brk: next, cont: next})
+	return l.exec(s.Body, sc2, konts{rest: next, brk: next, cont: next, ret: k.ret})
 }
 
 // elems resolves an iterable to its elements, each with the scope to
@@ -475,6 +490,10 @@ func (l *lowerer) elems(e Expr, sc *scope) ([]binding, bool) {
 			return l.elems(x, xsc)
 		}
 		return nil, false
+	case *Attr:
+		if x, _, owner, ok := l.qualified(e, sc); ok && x != nil {
+			return l.elems(x, owner.top)
+		}
 	case *BinOp:
 		if e.Op == "+" || e.Op == "|" {
 			a, ok1 := l.elems(e.L, sc)
@@ -546,24 +565,35 @@ func (l *lowerer) enter() bool {
 
 func (l *lowerer) leave() { l.evalDepth-- }
 
-// resolveName returns the expression a name stands for: a local binding
-// or a module-level constant.
+// resolveName returns the expression a name stands for: a local binding,
+// a module-level constant of the module the scope's code belongs to, or
+// a constant imported from another module of the repository.
 func (l *lowerer) resolveName(id string, sc *scope) (Expr, *scope, bool) {
 	if b, ok := sc.lookup(id); ok {
 		return b.expr, b.sc, true
 	}
-	if e, ok := l.consts[id]; ok {
-		return e, nil, true
+	if e, _, owner, ok := l.global(l.modOf(sc), id, 0); ok && e != nil {
+		return e, owner.top, true
 	}
 	return nil, nil, false
 }
 
-// unresolved explains why a name has no value.
-func (l *lowerer) unresolved(id string, p Pos) string {
-	if mod, ok := l.imports[id]; ok {
-		return fmt.Sprintf("%s imported from %s cannot be resolved (line %d)", id, mod, p.Line)
+// isGlobal reports whether a name resolves to a module-level constant (not a local).
+func (l *lowerer) isGlobal(id string, sc *scope) bool {
+	if _, local := sc.lookup(id); local {
+		return false
 	}
-	return fmt.Sprintf("name %s cannot be resolved (line %d)", id, p.Line)
+	e, _, _, ok := l.global(l.modOf(sc), id, 0)
+	return ok && e != nil
+}
+
+// unresolved explains why a name has no value.
+func (l *lowerer) unresolved(id string, p Pos, sc *scope) string {
+	m := l.modOf(sc)
+	if from, ok := l.importedFrom(m, id); ok {
+		return fmt.Sprintf("%s imported from %s cannot be resolved (%s)", id, from, m.where(p.Line))
+	}
+	return fmt.Sprintf("name %s cannot be resolved (%s)", id, m.where(p.Line))
 }
 
 // field resolves an expression that reads an event field to its dotted path.
@@ -576,12 +606,10 @@ func (l *lowerer) field(e Expr, sc *scope) (string, bool) {
 	case eventRef:
 		return "", true
 	case *Name:
+		if l.isGlobal(e.ID, sc) {
+			return "", false // module constants are not event fields
+		}
 		if x, xsc, ok := l.resolveName(e.ID, sc); ok {
-			if _, isConst := l.consts[e.ID]; isConst && xsc == nil {
-				if _, local := sc.lookup(e.ID); !local {
-					return "", false // module constants are not event fields
-				}
-			}
 			return l.field(x, xsc)
 		}
 	case *BoolOp:
@@ -613,7 +641,22 @@ func (l *lowerer) field(e Expr, sc *scope) (string, bool) {
 			return join(base, vs[0].s), true
 		}
 	case *Call:
-		return l.callField(e, sc)
+		if f, ok := l.callField(e, sc); ok {
+			return f, true
+		}
+		return l.helperField(e, sc)
+	case *IfExp:
+		// `x.get("a") if x else None`: the field, with a literal fallback
+		bf, bok := l.field(e.Body, sc)
+		ef, eok := l.field(e.Else, sc)
+		_, blit := l.lits(e.Body, sc)
+		_, elit := l.lits(e.Else, sc)
+		switch {
+		case bok && bf != "" && (elit || (eok && ef == bf)):
+			return bf, true
+		case eok && ef != "" && blit:
+			return ef, true
+		}
 	}
 	return "", false
 }
@@ -627,6 +670,11 @@ func (l *lowerer) callField(e *Call, sc *scope) (string, bool) {
 	case *Attr:
 		if lookThrough[fn.Name] {
 			return l.field(fn.X, sc)
+		}
+		if fn.Name == "loads" && len(e.Args) == 1 {
+			if m, ok := fn.X.(*Name); ok && m.ID == "json" {
+				return l.field(e.Args[0], sc) // the parsed JSON's keys read as subfields
+			}
 		}
 		switch fn.Name {
 		case "get":
@@ -643,10 +691,23 @@ func (l *lowerer) callField(e *Call, sc *scope) (string, bool) {
 			}
 		case "udm":
 			if _, ok := l.field(fn.X, sc); ok && len(e.Args) >= 1 {
-				return l.str(e.Args[0], sc)
+				name, ok := l.str(e.Args[0], sc)
+				if !ok {
+					return "", false
+				}
+				if sub := l.udmSub[name]; sub != nil {
+					if sub.expr == nil {
+						return name, true // no data model maps it: the udm name itself
+					}
+					return l.field(sub.expr, sub.sc)
+				}
+				return name, true
 			}
 		}
 	case *Name:
+		if len(e.Args) == 1 && fn.ID == "loads" && l.importedName(fn.ID, sc) == "json.loads" {
+			return l.field(e.Args[0], sc) // the parsed JSON's keys read as subfields
+		}
 		switch fn.ID {
 		case "str", "int", "float":
 			if len(e.Args) == 1 {
@@ -702,7 +763,7 @@ func (l *lowerer) lits(e Expr, sc *scope) ([]lit, bool) {
 	defer l.leave()
 	switch e := e.(type) {
 	case *Str:
-		return []lit{{s: strings.TrimSpace(e.Value), kind: 's'}}, true
+		return []lit{{s: e.Value, kind: 's'}}, true
 	case *Num:
 		return []lit{{s: e.Text, kind: 'n'}}, true
 	case *Const:
@@ -726,6 +787,20 @@ func (l *lowerer) lits(e Expr, sc *scope) ([]lit, bool) {
 	case *Name:
 		if x, xsc, ok := l.resolveName(e.ID, sc); ok {
 			return l.lits(x, xsc)
+		}
+	case *Attr:
+		if x, _, owner, ok := l.qualified(e, sc); ok && x != nil {
+			return l.lits(x, owner.top)
+		}
+	case *IfExp:
+		a, ok1 := l.lits(e.Body, sc)
+		b, ok2 := l.lits(e.Else, sc)
+		if ok1 && ok2 {
+			return append(a, b...), true
+		}
+	case *Subscript:
+		if v, vsc, ok := l.dictValue(e.X, e.Index, sc); ok {
+			return l.lits(v, vsc)
 		}
 	case *BinOp:
 		if e.Op == "+" || e.Op == "|" {
@@ -764,6 +839,18 @@ func (l *lowerer) lits(e Expr, sc *scope) ([]lit, bool) {
 				}
 			case "keys":
 				return l.lits(fn.X, sc)
+			case "get":
+				if len(e.Args) >= 1 {
+					if v, vsc, ok := l.dictValue(fn.X, e.Args[0], sc); ok {
+						return l.lits(v, vsc)
+					}
+				}
+			case "udm":
+				if name, ok := l.udmName(e, sc); ok {
+					if sub := l.udmSub[name]; sub != nil && sub.expr != nil {
+						return l.lits(sub.expr, sub.sc)
+					}
+				}
 			case "lower", "upper", "strip":
 				if vs, ok := l.lits(fn.X, sc); ok && len(vs) == 1 && vs[0].kind == 's' {
 					return vs, true
@@ -815,17 +902,29 @@ func (l *lowerer) firstUnresolved(e Expr, sc *scope, depth int) string {
 	case *Name:
 		if _, _, ok := l.resolveName(e.ID, sc); !ok {
 			if _, builtin := builtins[e.ID]; !builtin {
-				return l.unresolved(e.ID, e.Pos)
+				if _, fn, _, _ := l.global(l.modOf(sc), e.ID, 0); fn == nil && l.moduleAlias(e, sc) == nil {
+					return l.unresolved(e.ID, e.Pos, sc)
+				}
 			}
 		}
 	case *Call:
+		m := l.modOf(sc)
 		if n, ok := e.Fn.(*Name); ok {
-			if _, def := l.funcs[n.ID]; !def {
+			if _, fn, _, _ := l.global(m, n.ID, 0); fn == nil {
 				if _, builtin := builtins[n.ID]; !builtin {
-					if mod, imp := l.imports[n.ID]; imp {
-						return fmt.Sprintf("call to helper %s imported from %s (line %d)", n.ID, mod, e.Line)
+					if from, imp := l.importedFrom(m, n.ID); imp {
+						return fmt.Sprintf("call to %s imported from %s (%s)", n.ID, from, m.where(e.Line))
 					}
-					return fmt.Sprintf("call to unresolved function %s (line %d)", n.ID, e.Line)
+					return fmt.Sprintf("call to unresolved function %s (%s)", n.ID, m.where(e.Line))
+				}
+			}
+		}
+		if a, ok := e.Fn.(*Attr); ok {
+			if alias, isName := a.X.(*Name); isName {
+				if from, imp := l.importedFrom(m, alias.ID); imp {
+					if _, fn, _, _ := l.qualified(a, sc); fn == nil {
+						return fmt.Sprintf("call to %s.%s from %s (%s)", alias.ID, a.Name, from, m.where(e.Line))
+					}
 				}
 			}
 		}
@@ -897,6 +996,9 @@ func (l *lowerer) cond(e Expr, sc *scope) cond {
 	case *Not:
 		return not(l.cond(e.X, sc))
 	case *Compare:
+		if name, ok := l.udmIn(e, sc, 0); ok {
+			return l.expandUDM(name, e, sc)
+		}
 		var xs []cond
 		left := e.Left
 		for i, op := range e.Ops {
@@ -908,23 +1010,32 @@ func (l *lowerer) cond(e Expr, sc *scope) cond {
 		if x, xsc, ok := l.resolveName(e.ID, sc); ok {
 			return l.cond(x, xsc)
 		}
-		return rule.Skipped{Reason: l.unresolved(e.ID, e.Pos)}
+		return rule.Skipped{Reason: l.unresolved(e.ID, e.Pos, sc)}
 	case eventRef:
 		return cTrue
 	case *Call:
+		if name, ok := l.udmIn(e, sc, 0); ok {
+			return l.expandUDM(name, e, sc)
+		}
 		return l.callCond(e, sc)
 	case *Coll:
 		return boolConst(len(e.Elts) > 0)
+	case *Attr:
+		if x, _, owner, ok := l.qualified(e, sc); ok && x != nil {
+			return l.cond(x, owner.top)
+		}
+	case *IfExp:
+		return branch(l.cond(e.Cond, sc), l.cond(e.Body, sc), l.cond(e.Else, sc))
 	}
 	if f, ok := l.field(e, sc); ok && f != "" {
-		return rule.Cmp{FieldRaw: f, Op: rule.OpIsNotNull}
+		return truthTest{field: f, truthy: true}
 	}
 	return l.why(e, sc, "unsupported expression")
 }
 
 func (l *lowerer) callCond(e *Call, sc *scope) cond {
 	if f, ok := l.field(e, sc); ok && f != "" {
-		return rule.Cmp{FieldRaw: f, Op: rule.OpIsNotNull}
+		return truthTest{field: f, truthy: true}
 	}
 	switch fn := e.Fn.(type) {
 	case *Name:
@@ -937,6 +1048,15 @@ func (l *lowerer) callCond(e *Call, sc *scope) cond {
 			if len(e.Args) == 1 {
 				return l.cond(e.Args[0], sc)
 			}
+		case "fnmatch":
+			// fnmatch(field, pattern): a shell-style wildcard match
+			if len(e.Args) == 2 && l.importedName(fn.ID, sc) == "fnmatch.fnmatch" {
+				if f, ok := l.field(e.Args[0], sc); ok && f != "" {
+					if vs, ok := l.lits(e.Args[1], sc); ok && len(vs) > 0 {
+						return anyOf(f, rule.OpWildcard, vs)
+					}
+				}
+			}
 		case "isinstance":
 			if len(e.Args) == 2 {
 				if f, ok := l.field(e.Args[0], sc); ok && f != "" {
@@ -944,10 +1064,15 @@ func (l *lowerer) callCond(e *Call, sc *scope) cond {
 				}
 			}
 		}
-		if f, ok := l.funcs[fn.ID]; ok {
-			return l.inline(f, e, sc)
+		if _, ok := sc.lookup(fn.ID); !ok {
+			if _, f, owner, ok := l.global(l.modOf(sc), fn.ID, 0); ok && f != nil {
+				return l.inline(f, owner, e, sc)
+			}
 		}
 	case *Attr:
+		if _, f, owner, ok := l.qualified(fn, sc); ok && f != nil {
+			return l.inline(f, owner, e, sc)
+		}
 		switch fn.Name {
 		case "startswith", "endswith":
 			op := rule.OpStartsWith
@@ -1045,14 +1170,24 @@ func (l *lowerer) anyAll(kind string, arg Expr, sc *scope) cond {
 	return l.why(arg, sc, kind+"() over an unresolvable collection")
 }
 
-// inline evaluates a call of a module-level function defined in the file.
-func (l *lowerer) inline(f *FuncDef, call *Call, sc *scope) cond {
+// inline evaluates a call of a module-level function f of module owner
+// (the rule's own file or a helper module of the repository).
+func (l *lowerer) inline(f *FuncDef, owner *modCtx, call *Call, sc *scope) cond {
+	at := l.modOf(sc).where(call.Line)
 	if l.callDepth >= maxCallDepth {
-		return rule.Skipped{Reason: fmt.Sprintf("calls nested deeper than %d at %s() (line %d)", maxCallDepth, f.Name, call.Line)}
+		return rule.Skipped{Reason: fmt.Sprintf("calls nested deeper than %d at %s() defined at %s (called at %s)",
+			maxCallDepth, f.Name, owner.where(f.Line), at)}
+	}
+	for _, g := range l.inlining {
+		if g == f {
+			return rule.Skipped{Reason: fmt.Sprintf("recursive call of %s() defined at %s (called at %s)",
+				f.Name, owner.where(f.Line), at)}
+		}
 	}
 	l.callDepth++
-	defer func() { l.callDepth-- }()
-	var fsc *scope
+	l.inlining = append(l.inlining, f)
+	defer func() { l.callDepth--; l.inlining = l.inlining[:len(l.inlining)-1] }()
+	fsc := owner.top
 	for i, p := range f.Params {
 		var arg Expr
 		if i < len(call.Args) {
@@ -1068,7 +1203,7 @@ func (l *lowerer) inline(f *FuncDef, call *Call, sc *scope) cond {
 		}
 		fsc = fsc.bind(p, binding{expr: arg, sc: sc})
 	}
-	return l.exec(f.Body, fsc, konts{rest: retFalse, brk: retFalse, cont: retFalse})
+	return relocate(l.exec(f.Body, fsc, konts{rest: retFalse, brk: retFalse, cont: retFalse}), owner)
 }
 
 func anyOf(f string, op rule.Op, vs []lit) cond {
@@ -1088,6 +1223,35 @@ func (l *lowerer) compare(left Expr, op string, right Expr, sc *scope, whole Exp
 	lf, lok := l.field(left, sc)
 	rf, rok := l.field(right, sc)
 	lok, rok = lok && lf != "", rok && rf != ""
+	if !lok && !rok {
+		if c, ok := l.fold(left, op, right, sc); ok {
+			return c
+		}
+		if c, ok := l.dictLookup(left, op, right, sc); ok {
+			return c
+		}
+		if c, ok := l.dictLookup(right, flipped[op], left, sc); ok {
+			return c
+		}
+		if c, ok := l.lastPartTest(left, op, right, sc); ok {
+			return c
+		}
+		if c, ok := l.lastPartTest(right, flipped[op], left, sc); ok {
+			return c
+		}
+	}
+	if op == "in" || op == "not in" {
+		// "key" in event: the event has the field
+		if _, isEvent := right.(eventRef); isEvent || (!rok && l.isEvent(right, sc)) {
+			if k, ok := l.str(left, sc); ok {
+				c := cond(rule.Cmp{FieldRaw: k, Op: rule.OpIsNotNull})
+				if op == "not in" {
+					c = not(c)
+				}
+				return c
+			}
+		}
+	}
 	switch op {
 	case "in", "not in":
 		var c cond

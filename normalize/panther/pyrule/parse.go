@@ -276,6 +276,7 @@ func (c *converter) stmt(n *sitter.Node, depth int) []Stmt {
 		imp := &Import{Pos: p}
 		for _, ch := range named(n) {
 			imp.Names = append(imp.Names, importName(c, ch, false))
+			imp.Orig = append(imp.Orig, importOrig(c, ch))
 		}
 		return []Stmt{imp}
 	case "import_from_statement":
@@ -290,9 +291,11 @@ func (c *converter) stmt(n *sitter.Node, depth int) []Stmt {
 				imp.From = c.text(ch)
 			case "name":
 				imp.Names = append(imp.Names, importName(c, ch, true))
+				imp.Orig = append(imp.Orig, importOrig(c, ch))
 			default:
 				if ch.Kind() == "wildcard_import" {
 					imp.Names = append(imp.Names, "*")
+					imp.Orig = append(imp.Orig, "*")
 				}
 			}
 		}
@@ -387,6 +390,16 @@ func importName(c *converter, n *sitter.Node, from bool) string {
 		return t[:i]
 	}
 	return t
+}
+
+// importOrig returns an imported name as written, without its alias.
+func importOrig(c *converter, n *sitter.Node) string {
+	if n.Kind() == "aliased_import" {
+		if a := n.ChildByFieldName("name"); a != nil {
+			return c.text(a)
+		}
+	}
+	return c.text(n)
 }
 
 func (c *converter) assign(n *sitter.Node, depth int) []Stmt {
@@ -619,6 +632,10 @@ func (c *converter) expr(n *sitter.Node, depth int) Expr {
 		}
 	case "list_comprehension", "set_comprehension", "generator_expression":
 		return c.comp(n, depth)
+	case "conditional_expression":
+		if kids := named(n); len(kids) == 3 {
+			return &IfExp{Pos: p, Body: c.expr(kids[0], depth), Cond: c.expr(kids[1], depth), Else: c.expr(kids[2], depth)}
+		}
 	case "boolean_operator":
 		l, r, op := n.ChildByFieldName("left"), n.ChildByFieldName("right"), n.ChildByFieldName("operator")
 		if l == nil || r == nil || op == nil {

@@ -34,9 +34,9 @@ func printStmt(b *strings.Builder, s Stmt, lvl int) {
 	switch s := s.(type) {
 	case *Import:
 		if s.From != "" {
-			b.WriteString("from " + s.From + " import " + strings.Join(s.Names, ", ") + "\n")
+			b.WriteString("from " + s.From + " import " + importList(s) + "\n")
 		} else {
-			b.WriteString("import " + strings.Join(s.Names, ", ") + "\n")
+			b.WriteString("import " + importList(s) + "\n")
 		}
 	case *FuncDef:
 		b.WriteString("def " + s.Name + "(" + strings.Join(s.Params, ", ") + "):\n")
@@ -126,7 +126,7 @@ func isSplat(o *Opaque) bool {
 // printOperand prints x, in parentheses when it is itself an operator expression.
 func printOperand(b *strings.Builder, x Expr) {
 	switch x.(type) {
-	case *BoolOp, *Not, *Compare:
+	case *BoolOp, *Not, *Compare, *IfExp:
 		b.WriteByte('(')
 		printExpr(b, x)
 		b.WriteByte(')')
@@ -218,6 +218,14 @@ func printExpr(b *strings.Builder, e Expr) {
 		b.WriteString(open)
 		printComp(b, e)
 		b.WriteString(close)
+	case *IfExp:
+		b.WriteByte('(')
+		printOperand(b, e.Body)
+		b.WriteString(" if ")
+		printOperand(b, e.Cond)
+		b.WriteString(" else ")
+		printOperand(b, e.Else)
+		b.WriteByte(')')
 	case *BoolOp:
 		for i, x := range e.Xs {
 			if i > 0 {
@@ -290,4 +298,22 @@ func printComp(b *strings.Builder, c *Comp) {
 		b.WriteString(" if ")
 		printOperand(b, c.Cond)
 	}
+}
+
+// importList prints the imported names, with `as` where an alias was given.
+func importList(s *Import) string {
+	out := make([]string, len(s.Names))
+	for i, n := range s.Names {
+		out[i] = n
+		if i < len(s.Orig) {
+			o := s.Orig[i]
+			switch {
+			case o == n, s.From == "" && strings.HasPrefix(o, n+"."):
+				out[i] = o
+			default:
+				out[i] = o + " as " + n
+			}
+		}
+	}
+	return strings.Join(out, ", ")
 }

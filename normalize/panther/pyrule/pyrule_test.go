@@ -61,7 +61,7 @@ func TestLowerTable(t *testing.T) {
 		"endswith":                 {`def rule(e): return e.get("a", "").lower().endswith(".exe")`, "a endswith \".exe\"\n", 0},
 		"is none":                  {`def rule(e): return e.get("a") is None`, "a is_null\n", 0},
 		"is not none":              {`def rule(e): return e.get("a") is not None`, "a is_not_null\n", 0},
-		"truthiness":               {`def rule(e): return e.get("a") and not e.get("b")`, "a is_not_null\nb is_null\n", 0},
+		"truthiness":               {`def rule(e): return e.get("a") and not e.get("b")`, "a is_not_null\na eq \"false\" negated exclusion\na eq \"\" negated exclusion\na eq \"0\" negated exclusion\nb is_null\nb eq \"false\"\nb eq \"\"\nb eq \"0\"\n", 0},
 		"gt flipped":               {`def rule(e): return 10 < e.get("n", 0)`, "n gt \"10\"\n", 0},
 		"lte":                      {`def rule(e): return e.get("n") <= 3`, "n lte \"3\"\n", 0},
 		"regex":                    {`def rule(e): return re.search(r"a\d", e.get("x"))`, "x regex_match \"a\\\\d\"\n", 0},
