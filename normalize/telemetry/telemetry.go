@@ -27,6 +27,9 @@ import (
 const (
 	CodeField   = "event.code"
 	ActionField = "event.action"
+	// AuditdTypeField is the auditd record type (EXECVE, SYSCALL, PATH),
+	// read as an action like event.action.
+	AuditdTypeField = "auditd.message_type"
 )
 
 // Component is a data component as the mapping names it.
@@ -167,7 +170,7 @@ func FactsOf(ps []rule.Predicate) Facts {
 		switch p.Field {
 		case CodeField:
 			f.Codes = append(f.Codes, strings.TrimSpace(p.Value))
-		case ActionField:
+		case ActionField, AuditdTypeField:
 			f.Actions = append(f.Actions, strings.ToLower(strings.TrimSpace(p.Value)))
 		}
 	}
