@@ -49,7 +49,10 @@ func Usage(rules []rule.Rule, m *Map) []VendorUsage {
 			vendors = append(vendors, r.Vendor)
 		}
 		for _, p := range r.Predicates {
-			if p.Negated {
+			// Only fields of the logged event want a canonical name: a
+			// log-source selector (Splunk sourcetype) or a column the query
+			// computes is not one.
+			if p.Negated || p.Role != "" && p.Role != rule.RoleEvent {
 				continue
 			}
 			u.Predicates++
