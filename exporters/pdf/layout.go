@@ -124,7 +124,7 @@ type rgb struct{ r, g, b int }
 // What each report knows: sections, limits and table column keys.
 var (
 	techniqueSpec = docRules{
-		sections: []string{"title", "vendors", "events", "telemetry", "fields", "indicators", "exclusions", "rules"},
+		sections: []string{"title", "vendors", "events", "telemetry", "fields", "computed", "indicators", "exclusions", "rules", "hunting"},
 		limits:   []string{"events", "fields", "indicators", "exclusions"},
 		columns: map[string][]string{
 			"fields":     {"field", "rules", "how", "samples"},

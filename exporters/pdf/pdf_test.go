@@ -453,3 +453,23 @@ func TestCompressPages(t *testing.T) {
 	}
 	require.Less(t, packed, plain*85/100, "compressed pages: %d bytes against %d", packed, plain)
 }
+
+// TestComputedColumnsApart renders T1595 of the sample corpus: the ES|QL
+// burst rule's aggregation counts are in "Thresholds and computed columns",
+// not among the fields filtered most.
+func TestComputedColumnsApart(t *testing.T) {
+	pdftotext := tool(t, "pdftotext")
+	set := sampleSet(t)
+	dir, _ := export(t, set, pdf.Exporter{Techniques: []string{"T1595"}})
+	out, err := exec.Command(pdftotext, "-layout", "-enc", "UTF-8", filepath.Join(dir, pdf.TechniqueFile("T1595")), "-").Output()
+	require.NoError(t, err)
+	text := string(out)
+	fields, computed := strings.Index(text, "Fields filtered most"), strings.Index(text, "Thresholds and computed columns")
+	indicators := strings.Index(text, "Top indicator values")
+	require.Positive(t, fields)
+	require.Greater(t, computed, fields, "the computed columns follow the event fields")
+	require.Greater(t, indicators, computed)
+	esql := strings.Index(text, "Esql.")
+	require.Greater(t, esql, computed, "ES|QL columns are in the computed table")
+	require.NotContains(t, text[fields:computed], "Esql.")
+}

@@ -71,28 +71,16 @@ func (r *renderer) technique(p view.Page) ([]byte, error) {
 			d.bars(items)
 			r.shown(d, len(shown), len(p.Events))
 		case "fields":
-			caption := l.label("fields", "{n}", strconv.Itoa(len(p.Fields)))
-			d.heading(caption, 15)
-			shown := p.Fields[:min(len(p.Fields), spec.Limits["fields"])]
-			cols := spec.Columns["fields"]
-			rows := make([]row, len(shown))
-			for i, f := range shown {
-				rows[i] = cellsOf(cols, func(key string) string {
-					switch key {
-					case "field":
-						return f.Field
-					case "rules":
-						return itoa(f.Rules)
-					case "how":
-						return f.How
-					case "samples":
-						return strings.Join(f.Samples, " | ")
-					}
-					return ""
-				})
+			r.fieldTable(d, l.label("fields", "{n}", strconv.Itoa(len(p.Fields))), p.Fields)
+		case "computed":
+			// Columns the queries compute (thresholds, stats and eval
+			// outputs) apart from the fields of the logged event.
+			if len(p.Computed) > 0 {
+				r.fieldTable(d, l.label("computed", "{n}", strconv.Itoa(len(p.Computed))), p.Computed)
+				d.para("note", l.Labels["computed_note"], d.left())
 			}
-			d.table(caption, cols, rows)
-			r.shown(d, len(shown), len(p.Fields))
+		case "hunting":
+			r.techHunting(d, p)
 		case "indicators":
 			caption := l.label("indicators", "{n}", strconv.Itoa(len(p.Indicators)))
 			d.heading(caption, 15)
@@ -115,6 +103,63 @@ func (r *renderer) technique(p view.Page) ([]byte, error) {
 		}
 	}
 	return d.bytes()
+}
+
+// fieldTable prints a fields table (field, rules, how, samples) under its
+// heading, at most the layout's limit of rows.
+func (r *renderer) fieldTable(d *doc, caption string, fields []view.FieldRow) {
+	spec := r.l.Technique
+	d.heading(caption, 15)
+	shown := fields[:min(len(fields), spec.Limits["fields"])]
+	cols := spec.Columns["fields"]
+	rows := make([]row, len(shown))
+	for i, f := range shown {
+		rows[i] = cellsOf(cols, func(key string) string {
+			switch key {
+			case "field":
+				return f.Field
+			case "rules":
+				return itoa(f.Rules)
+			case "how":
+				return f.How
+			case "samples":
+				return strings.Join(f.Samples, " | ")
+			}
+			return ""
+		})
+	}
+	d.table(caption, cols, rows)
+	r.shown(d, len(shown), len(fields))
+}
+
+// techHunting lists the technique's hunting queries, which coverage does
+// not count by default: title, vendor, id and path.
+func (r *renderer) techHunting(d *doc, p view.Page) {
+	if len(p.Hunting) == 0 {
+		return
+	}
+	l := r.l
+	caption := l.label("hunting", "{n}", strconv.Itoa(len(p.Hunting)))
+	d.heading(caption, 15)
+	d.para("note", l.Labels["hunting_note"], d.left())
+	d.y += 1
+	cols := []Column{{Key: "vendor", Label: "Vendor", Width: 12}, {Key: "title", Label: "Title", Width: 45},
+		{Key: "path", Label: "Path", Width: 43, Style: "td_code"}}
+	rows := make([]row, 0, len(p.Hunting))
+	for _, h := range p.Hunting {
+		rows = append(rows, cellsOf(cols, func(key string) string {
+			switch key {
+			case "vendor":
+				return h.Vendor
+			case "title":
+				return h.Title
+			case "path":
+				return h.Path
+			}
+			return ""
+		}))
+	}
+	d.table(caption, cols, rows)
 }
 
 func (r *renderer) techTitle(d *doc, p view.Page) {
