@@ -407,8 +407,9 @@ func (b *book) techName(id string) string {
 func (b *book) fields() error {
 	rc := b.set.Fields
 	tech, field, n, how, samples := tables.Strings(rc, 0), tables.Strings(rc, 1), tables.Int64s(rc, 2), tables.Strings(rc, 3), tables.Lists(rc, 4)
+	role := tables.Strings(rc, tables.FieldRole)
 	cols := []column{{title: "Technique", max: 12}, {title: "Field", max: 40},
-		{title: "Rules", max: 9}, {title: "How", max: 40}, {title: "Sample values", max: 70}}
+		{title: "Rules", max: 9}, {title: "How", max: 40}, {title: "Sample values", max: 70}, {title: "Role", max: 10}}
 	t := b.st.text
 	return b.table(table{
 		name: FieldsSheet, cols: cols, rows: int(rc.NumRows()), source: tables.FieldsName,
@@ -416,6 +417,7 @@ func (b *book) fields() error {
 			row[0], row[1] = b.str(tech.Value(i), t), b.str(field.Value(i), t)
 			row[2], row[3] = b.num(n.Value(i)), b.str(how.Value(i), t)
 			row[4] = b.str(strings.Join(tables.ListAt(samples, i), " | "), t)
+			row[5] = b.str(role.Value(i), t)
 		},
 	})
 }
@@ -425,14 +427,17 @@ func (b *book) indicators() error {
 	rc := b.set.Indicators
 	tech, field, op, value, n, reach := tables.Strings(rc, 0), tables.Strings(rc, 1), tables.Strings(rc, 2),
 		tables.Strings(rc, 3), tables.Int64s(rc, 4), tables.Int64s(rc, 5)
+	role := tables.Strings(rc, tables.IndRole)
 	cols := []column{{title: "Technique", max: 12}, {title: "Field", max: 36},
-		{title: "Kind", max: 12}, {title: "Value", max: 70}, {title: "Rules here", max: 11}, {title: "Corpus reach", max: 13}}
+		{title: "Kind", max: 12}, {title: "Value", max: 70}, {title: "Rules here", max: 11}, {title: "Corpus reach", max: 13},
+		{title: "Role", max: 10}}
 	t := b.st.text
 	return b.table(table{
 		name: IndicatorsSheet, cols: cols, rows: int(rc.NumRows()), source: tables.IndicatorsName,
 		fill: func(i int, row []any) {
 			row[0], row[1], row[2] = b.str(tech.Value(i), t), b.str(field.Value(i), t), b.str(op.Value(i), t)
 			row[3], row[4], row[5] = b.str(value.Value(i), t), b.num(n.Value(i)), b.num(reach.Value(i))
+			row[6] = b.str(role.Value(i), t)
 		},
 	})
 }
@@ -442,14 +447,15 @@ func (b *book) exclusions() error {
 	rc := b.set.Exclusions
 	tech, field, op, value, n := tables.Strings(rc, 0), tables.Strings(rc, 1), tables.Strings(rc, 2),
 		tables.Strings(rc, 3), tables.Int64s(rc, 4)
+	role := tables.Strings(rc, tables.ExclRole)
 	cols := []column{{title: "Technique", max: 12}, {title: "Field", max: 36},
-		{title: "Kind", max: 12}, {title: "Value", max: 70}, {title: "Rules excluding", max: 11}}
+		{title: "Kind", max: 12}, {title: "Value", max: 70}, {title: "Rules excluding", max: 11}, {title: "Role", max: 10}}
 	t := b.st.text
 	return b.table(table{
 		name: ExclusionsSheet, cols: cols, rows: int(rc.NumRows()), source: tables.ExclusionsName,
 		fill: func(i int, row []any) {
 			row[0], row[1], row[2] = b.str(tech.Value(i), t), b.str(field.Value(i), t), b.str(op.Value(i), t)
-			row[3], row[4] = b.str(value.Value(i), t), b.num(n.Value(i))
+			row[3], row[4], row[5] = b.str(value.Value(i), t), b.num(n.Value(i)), b.str(role.Value(i), t)
 		},
 	})
 }
