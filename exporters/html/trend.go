@@ -9,6 +9,7 @@ import (
 	"strings"
 
 	"github.com/ruleatlas/ruleatlas/pipeline/tables"
+	"github.com/ruleatlas/ruleatlas/pipeline/view"
 )
 
 // TrendFile is the trend page, written when the output folder holds a
@@ -45,7 +46,7 @@ func (s *site) trendData(from string) any {
 			r.Values = append(r.Values, strconv.Itoa(v))
 		}
 		first, last := firstMeasured(vs), vs[len(vs)-1]
-		r.First, r.Last, r.Change = max(first, 0), max(last, 0), signed(max(last, 0)-max(first, 0))
+		r.First, r.Last, r.Change = max(first, 0), max(last, 0), view.Change(max(last, 0)-max(first, 0))
 		return r
 	}
 	d.Vendors = append(d.Vendors, series("", "All vendors", h.All))
@@ -87,17 +88,6 @@ func firstMeasured(vs []int) int {
 }
 
 func abs(n int) int { return max(n, -n) }
-
-// signed writes n with its sign ("+3", "−2", "0").
-func signed(n int) string {
-	switch {
-	case n > 0:
-		return "+" + strconv.Itoa(n)
-	case n < 0:
-		return "−" + strconv.Itoa(-n)
-	}
-	return "0"
-}
 
 // sparkWidth and sparkHeight are a sparkline's size in CSS pixels.
 const sparkWidth, sparkHeight = 120, 24

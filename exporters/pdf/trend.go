@@ -3,6 +3,8 @@ package pdf
 import (
 	"fmt"
 	"strconv"
+
+	"github.com/ruleatlas/ruleatlas/pipeline/view"
 )
 
 // trendPalette colours the vendors' lines, in the order of the history's
@@ -54,24 +56,13 @@ func (r *renderer) trend(d *doc) {
 			case "last":
 				return strconv.Itoa(last)
 			case "change":
-				return signed(last - from)
+				return view.Change(last - from)
 			}
 			return ""
 		}))
 	}
 	d.y += 2
 	d.table(l.Labels["trend_tactics_heading"], cols, rows)
-}
-
-// signed writes n with its sign ("+3", "−2", "0").
-func signed(n int) string {
-	switch {
-	case n > 0:
-		return "+" + strconv.Itoa(n)
-	case n < 0:
-		return "−" + strconv.Itoa(-n)
-	}
-	return "0"
 }
 
 // trendSeries is one line of the trend chart; a value below 0 is a point

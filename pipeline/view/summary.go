@@ -226,6 +226,18 @@ func PercentText(n, of int64) string {
 	return strconv.FormatInt(Percent(n, of), 10) + "%"
 }
 
+// Change writes a difference with its sign ("+3", "−2", "0"), as the trend
+// tables of the summary PDF and the site show it.
+func Change(n int) string {
+	switch {
+	case n > 0:
+		return "+" + strconv.Itoa(n)
+	case n < 0:
+		return "−" + strconv.Itoa(-n)
+	}
+	return "0"
+}
+
 // Share is Percent as a fraction (0.89 for 89%), for spreadsheet cells in
 // a percent format: the cell then shows the figure every other output shows.
 func Share(n, of int64) float64 {

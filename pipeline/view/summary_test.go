@@ -129,3 +129,11 @@ func TestPercentRoundsHalfUp(t *testing.T) {
 		t.Errorf("Share(7, 8) = %v, want 0.88", got)
 	}
 }
+
+func TestChange(t *testing.T) {
+	for n, want := range map[int]string{3: "+3", -2: "−2", 0: "0"} {
+		if got := Change(n); got != want {
+			t.Errorf("Change(%d) = %q, want %q", n, got, want)
+		}
+	}
+}
