@@ -153,6 +153,15 @@ func sourceFlags() []cli.Flag {
 	)
 }
 
+// stringFlag is the flag's value when it is set on the command line or the
+// config file says nothing, else the config file's value.
+func stringFlag(c *cli.Context, flag, fromConfig string) string {
+	if c.IsSet(flag) || fromConfig == "" {
+		return c.String(flag)
+	}
+	return fromConfig
+}
+
 // options turns the config file and the common flags into pipeline
 // options; flags override the config. With no source at all it uses the
 // sample corpus and says so on stderr.
@@ -161,12 +170,7 @@ func options(c *cli.Context, stderr io.Writer) (pipeline.Options, *Config, error
 	if err != nil {
 		return pipeline.Options{}, nil, err
 	}
-	str := func(flag, fromConfig string) string {
-		if c.IsSet(flag) || fromConfig == "" {
-			return c.String(flag)
-		}
-		return fromConfig
-	}
+	str := func(flag, fromConfig string) string { return stringFlag(c, flag, fromConfig) }
 	list := func(flag string, fromConfig []string) []string {
 		if c.IsSet(flag) || len(fromConfig) == 0 {
 			return splitList(c.StringSlice(flag))

@@ -50,12 +50,7 @@ func historyCommand() *cli.Command {
 				return err
 			}
 			h := cfg.History
-			str := func(flag, fromConfig string) string {
-				if c.IsSet(flag) || fromConfig == "" {
-					return c.String(flag)
-				}
-				return fromConfig
-			}
+			str := func(flag, fromConfig string) string { return stringFlag(c, flag, fromConfig) }
 			since, err := parseDate("since", str("since", h.Since), time.Time{})
 			if err != nil {
 				return cli.Exit(err.Error(), exitUsage)
