@@ -48,9 +48,7 @@ func TestSigmaBundleMonthly(t *testing.T) {
 	require.NoError(t, err)
 	require.Len(t, res.Snapshots, 12)
 	for _, s := range res.Snapshots {
-		want := strings.TrimSpace(gitOut(t, repo, "rev-list", "-1", "--first-parent",
-			"--before="+s.Point.Format(time.RFC3339), "HEAD"))
-		require.Equal(t, want, s.Commit, "commit at %s", s.Point.Format(time.DateOnly))
+		requireCommitBefore(t, repo, s)
 		got := map[string]int{}
 		for id, kinds := range s.Techniques {
 			for k, n := range kinds {
@@ -76,9 +74,7 @@ func TestPantherBundleYearly(t *testing.T) {
 	require.NoError(t, err)
 	require.Len(t, res.Snapshots, 8)
 	for _, s := range res.Snapshots {
-		want := strings.TrimSpace(gitOut(t, repo, "rev-list", "-1", "--first-parent",
-			"--before="+s.Point.Format(time.RFC3339), "HEAD"))
-		require.Equal(t, want, s.Commit, "commit at %s", s.Point.Format(time.DateOnly))
+		requireCommitBefore(t, repo, s)
 		if s.Point.Year() == 2019 {
 			require.Empty(t, s.Commit)
 			require.Contains(t, s.Note, "before the repository's first commit (2019-10-17)")
@@ -93,6 +89,15 @@ func TestPantherBundleYearly(t *testing.T) {
 		require.Positive(t, rules, "rules at %s", s.Point.Format(time.DateOnly))
 		t.Logf("%s %.10s: %d rules, %d techniques", s.Point.Format(time.DateOnly), s.Commit, rules, len(s.Techniques))
 	}
+}
+
+// requireCommitBefore checks the snapshot read the commit `git rev-list
+// --first-parent --before` names for its point ("" before the first one).
+func requireCommitBefore(t *testing.T, repo string, s Snapshot) {
+	t.Helper()
+	want := strings.TrimSpace(gitOut(t, repo, "rev-list", "-1", "--first-parent",
+		"--before="+s.Point.Format(time.RFC3339), "HEAD"))
+	require.Equal(t, want, s.Commit, "commit at %s", s.Point.Format(time.DateOnly))
 }
 
 func gitOut(t *testing.T, dir string, args ...string) string {

@@ -142,8 +142,7 @@ func Run(ctx context.Context, o Options) (*Result, error) {
 		commits []commit
 		mirror  *mirror
 		cache   *Cache
-		hits    int // the cache's counts after the previous point
-		misses  int
+		hits    int // the cache's hits after the previous point
 	}
 	srcs := make([]*source, len(o.Sources))
 	tmp, err := os.MkdirTemp(scratch(), "ruleatlas-history-")
@@ -197,11 +196,11 @@ func Run(ctx context.Context, o Options) (*Result, error) {
 			if err != nil {
 				return nil, fmt.Errorf("%s source at commit %s: %w", s.src.Vendor, c.id, err)
 			}
-			hits, misses, _ := s.cache.Stats()
+			hits, _, _ := s.cache.Stats()
 			s.cache.Sweep()
 			snap.Files = len(st.Files)
 			snap.Reused, snap.Parsed = hits-s.hits, len(st.Files)-(hits-s.hits)
-			s.hits, s.misses = hits, misses
+			s.hits = hits
 			snap.Techniques, snap.Totals = count(st.Rules)
 			res.Snapshots = append(res.Snapshots, snap)
 			logf(o.Log, "%s %s: commit %.12s, %d rules (%d files parsed, %d unchanged)",
