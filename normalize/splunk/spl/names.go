@@ -210,14 +210,20 @@ func aggregateNames(args string) []string {
 		if strings.EqualFold(t, "as") {
 			continue
 		}
-		name := t
-		if i+2 < len(ts) && strings.EqualFold(ts[i+1], "as") {
-			name = ts[i+2]
-			i += 2
-		}
-		out = append(out, unquoteName(name))
+		var name string
+		name, i = renamedAs(ts, i)
+		out = append(out, name)
 	}
 	return out
+}
+
+// renamedAs returns the column token i of ts names, or the name after a
+// following `AS` (`f AS g` gives g), and the index of the last token read.
+func renamedAs(ts []string, i int) (string, int) {
+	if i+2 < len(ts) && strings.EqualFold(ts[i+1], "as") {
+		return unquoteName(ts[i+2]), i + 2
+	}
+	return unquoteName(ts[i]), i
 }
 
 // lookupOutputs returns the columns a `lookup` adds: the names after
@@ -235,12 +241,9 @@ func lookupOutputs(args string) []string {
 		if !in || strings.EqualFold(t, "as") {
 			continue
 		}
-		name := t
-		if i+2 < len(ts) && strings.EqualFold(ts[i+1], "as") {
-			name = ts[i+2]
-			i += 2
-		}
-		out = append(out, unquoteName(name))
+		var name string
+		name, i = renamedAs(ts, i)
+		out = append(out, name)
 	}
 	return out
 }
