@@ -1,6 +1,7 @@
 package history
 
 import (
+	"maps"
 	"slices"
 	"time"
 
@@ -66,7 +67,7 @@ func (r *Result) history() arrow.RecordBatch {
 	b := array.NewRecordBuilder(memory.DefaultAllocator, HistorySchema)
 	defer b.Release()
 	for _, s := range r.Snapshots {
-		for _, id := range sortedKeys(s.Techniques) {
+		for _, id := range slices.Sorted(maps.Keys(s.Techniques)) {
 			for _, k := range rule.Kinds {
 				n := s.Techniques[id][k]
 				if n == 0 {
@@ -129,7 +130,7 @@ func (r *Result) Changes() []Change {
 			continue
 		}
 		before, now := alerting(prev), alerting(s)
-		ids := append(sortedKeys(before), sortedKeys(now)...)
+		ids := append(slices.Collect(maps.Keys(before)), slices.Collect(maps.Keys(now))...)
 		slices.Sort(ids)
 		for _, id := range slices.Compact(ids) {
 			b, n := before[id], now[id]
@@ -179,13 +180,4 @@ func strs(b *array.RecordBuilder, i int, vs ...string) {
 	for j, v := range vs {
 		b.Field(i + j).(*array.StringBuilder).Append(v)
 	}
-}
-
-func sortedKeys[V any](m map[string]V) []string {
-	ks := make([]string, 0, len(m))
-	for k := range m {
-		ks = append(ks, k)
-	}
-	slices.Sort(ks)
-	return ks
 }

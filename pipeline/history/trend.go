@@ -4,8 +4,10 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"maps"
 	"os"
 	"path/filepath"
+	"slices"
 	"time"
 
 	"github.com/apache/arrow-go/v18/arrow"
@@ -82,7 +84,7 @@ func Trend(ctx context.Context, dir string, m *attack.Model) (*tables.History, e
 			counts[key{p, v, techs.Value(i)}] += int(rules.Value(i))
 		}
 	}
-	h := &tables.History{Points: sortedKeys(pointSet), Vendors: sortedKeys(vendorSet),
+	h := &tables.History{Points: slices.Sorted(maps.Keys(pointSet)), Vendors: slices.Sorted(maps.Keys(vendorSet)),
 		Covered: map[string][]int{}, Tactics: map[string][]int{}, TacticTotal: map[string]int{},
 		Rules: map[string][]int{}, Commits: map[string][]string{}}
 	n := len(h.Points)
