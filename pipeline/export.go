@@ -15,7 +15,7 @@ import (
 	"syscall"
 	"time"
 
-	"github.com/ruleatlas/ruleatlas/exporters"
+	"github.com/ruleatlas/ruleatlas/pipeline/outfile"
 )
 
 // Export runs the exporters chosen by --format into a temporary folder
@@ -33,11 +33,7 @@ func (Export) Run(ctx context.Context, st *State) error {
 	if st.Opts.ReleaseRules {
 		st.Rules = nil
 	}
-	all := st.Opts.Exporters
-	if all == nil {
-		all = Exporters()
-	}
-	chosen, err := selectExporters(all, st.Opts.Formats)
+	chosen, err := selectExporters(st.Opts.Exporters, st.Opts.Formats)
 	if err != nil {
 		return err
 	}
@@ -72,8 +68,8 @@ func (Export) Run(ctx context.Context, st *State) error {
 	}
 	st.Written = append(st.Written, carried...)
 	// Exporters that write files whole record their sums for the manifest.
-	sums := &exporters.Sums{}
-	ctx = exporters.WithSums(ctx, sums)
+	sums := &outfile.Sums{}
+	ctx = outfile.WithSums(ctx, sums)
 	// Exporters are independent: run them side by side (each bounds its own
 	// parallelism), keep the file lists in registry order.
 	files := make([][]string, len(chosen))
@@ -172,7 +168,10 @@ func processAlive(pid int) bool {
 
 // selectExporters returns the registered exporters named in formats (all
 // when empty), in registry order.
-func selectExporters(all []exporters.Exporter, formats []string) ([]exporters.Exporter, error) {
+func selectExporters(all []Exporter, formats []string) ([]Exporter, error) {
+	if len(all) == 0 {
+		return nil, errors.New("no output formats are registered (Options.Exporters is empty)")
+	}
 	if len(formats) == 0 {
 		return all, nil
 	}
@@ -185,7 +184,7 @@ func selectExporters(all []exporters.Exporter, formats []string) ([]exporters.Ex
 			return nil, fmt.Errorf("unknown format %q (known: %s)", f, strings.Join(names, ", "))
 		}
 	}
-	var out []exporters.Exporter
+	var out []Exporter
 	for _, e := range all {
 		if slices.Contains(formats, e.Name()) {
 			out = append(out, e)

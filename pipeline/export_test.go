@@ -15,10 +15,10 @@ import (
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
 
-	"github.com/ruleatlas/ruleatlas/exporters"
 	"github.com/ruleatlas/ruleatlas/exporters/parquet"
 	"github.com/ruleatlas/ruleatlas/normalize/rule"
 	"github.com/ruleatlas/ruleatlas/pipeline"
+	"github.com/ruleatlas/ruleatlas/pipeline/outfile"
 	"github.com/ruleatlas/ruleatlas/pipeline/pipetest"
 	"github.com/ruleatlas/ruleatlas/pipeline/tables"
 )
@@ -30,7 +30,7 @@ type failing struct{ cancel context.CancelFunc }
 func (failing) Name() string { return "failing" }
 
 func (f failing) Export(_ context.Context, _ *tables.Set, dir string) ([]string, error) {
-	if err := exporters.WriteFile(context.Background(), dir, "half.txt", []byte("half")); err != nil {
+	if err := outfile.WriteFile(context.Background(), dir, "half.txt", []byte("half")); err != nil {
 		return nil, err
 	}
 	if f.cancel != nil {
@@ -70,7 +70,7 @@ func TestExportIsAtomic(t *testing.T) {
 
 	t.Run("failing exporter", func(t *testing.T) {
 		o := opts
-		o.Exporters = []exporters.Exporter{parquet.Exporter{}, failing{}}
+		o.Exporters = []pipeline.Exporter{parquet.Exporter{}, failing{}}
 		st, err := pipeline.Run(context.Background(), o)
 		st.Tables.Release()
 		require.ErrorContains(t, err, "injected fault")
@@ -80,7 +80,7 @@ func TestExportIsAtomic(t *testing.T) {
 		ctx, cancel := context.WithCancel(context.Background())
 		defer cancel()
 		o := opts
-		o.Exporters = []exporters.Exporter{failing{cancel: cancel}, parquet.Exporter{}}
+		o.Exporters = []pipeline.Exporter{failing{cancel: cancel}, parquet.Exporter{}}
 		st, err := pipeline.Run(ctx, o)
 		st.Tables.Release()
 		require.ErrorIs(t, err, context.Canceled)

@@ -16,8 +16,8 @@ import (
 	"strings"
 	"sync"
 
-	"github.com/ruleatlas/ruleatlas/exporters"
 	"github.com/ruleatlas/ruleatlas/normalize/rule"
+	"github.com/ruleatlas/ruleatlas/pipeline/outfile"
 	"github.com/ruleatlas/ruleatlas/pipeline/tables"
 )
 
@@ -97,7 +97,7 @@ type ManifestFile struct {
 // writeManifest lists every written file under dir with its size and
 // SHA-256, taken from sums when the exporter recorded it while writing and
 // read back from disk otherwise, and writes manifest.json.
-func writeManifest(st *State, dir string, sums *exporters.Sums) error {
+func writeManifest(st *State, dir string, sums *outfile.Sums) error {
 	m := Manifest{Tool: "ruleatlas", Version: st.Opts.ToolVersion, Counts: map[string]map[string]int{},
 		Kinds: map[string]map[string]int{}, Files: map[string]map[string]int{},
 		AttackVersion: st.Attack.Version, ReportDate: st.Tables.Meta.ReportDate}
@@ -106,7 +106,7 @@ func writeManifest(st *State, dir string, sums *exporters.Sums) error {
 		Techniques: f.Techniques, IncludeDeprecated: st.Opts.IncludeDeprecated, AttackFile: st.Opts.AttackFile,
 		MaxFileSize: st.Opts.MaxFileSize, Kinds: st.Tables.Meta.Kinds}
 	if len(m.Config.Formats) == 0 {
-		for _, e := range Exporters() {
+		for _, e := range st.Opts.Exporters {
 			m.Config.Formats = append(m.Config.Formats, e.Name())
 		}
 	}
@@ -170,7 +170,7 @@ func writeManifest(st *State, dir string, sums *exporters.Sums) error {
 	if err != nil {
 		return err
 	}
-	return exporters.WriteFile(context.Background(), dir, ManifestName, append(data, '\n'))
+	return outfile.WriteFile(context.Background(), dir, ManifestName, append(data, '\n'))
 }
 
 func hashFile(path string) (ManifestFile, error) {

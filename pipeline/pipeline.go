@@ -16,7 +16,6 @@ import (
 
 	"github.com/apache/arrow-go/v18/arrow/memory"
 
-	"github.com/ruleatlas/ruleatlas/exporters"
 	"github.com/ruleatlas/ruleatlas/internal/cputime"
 	"github.com/ruleatlas/ruleatlas/normalize/attack"
 	"github.com/ruleatlas/ruleatlas/normalize/rule"
@@ -64,8 +63,9 @@ type Options struct {
 	ParseTimeout time.Duration
 	Filters      tables.Filters
 
-	// Exporters replaces the registered exporters (Exporters()) when set.
-	Exporters []exporters.Exporter
+	// Exporters are the output formats a run can write (exporters.All()
+	// for the command); Formats chooses among them by name.
+	Exporters []Exporter
 
 	OutDir     string   // empty: build tables only, export nothing
 	Formats    []string // exporter names; empty = all

@@ -228,7 +228,7 @@ func options(c *cli.Context, stderr io.Writer) (pipeline.Options, *Config, error
 // configureExporters passes exporter options from the command line: the
 // PDF reports are limited to the --technique ids, the workbook gets a sheet
 // per technique with --xlsx-per-technique.
-func configureExporters(all []exporters.Exporter, techniques []string, perTechnique bool) []exporters.Exporter {
+func configureExporters(all []pipeline.Exporter, techniques []string, perTechnique bool) []pipeline.Exporter {
 	out := slices.Clone(all)
 	for i, e := range out {
 		switch e.(type) {
@@ -366,7 +366,7 @@ func reportCommand() *cli.Command {
 			o.ReportDate = c.String("report-date")
 			o.ReleaseRules = true // the summary reads st.Counts
 			o.Groups = splitList(c.StringSlice("group"))
-			o.Exporters = configureExporters(pipeline.Exporters(), o.Filters.Techniques, c.Bool("xlsx-per-technique"))
+			o.Exporters = configureExporters(exporters.All(), o.Filters.Techniques, c.Bool("xlsx-per-technique"))
 			keepTrend(&o)
 			if !c.IsSet("report-date") {
 				o.ReportDate = cfg.ReportDate
@@ -405,7 +405,7 @@ func reportCommand() *cli.Command {
 
 func formatNames() string {
 	var names []string
-	for _, e := range pipeline.Exporters() {
+	for _, e := range exporters.All() {
 		names = append(names, e.Name())
 	}
 	return strings.Join(names, ",")

@@ -9,12 +9,12 @@ import (
 
 	"github.com/urfave/cli/v2"
 
-	"github.com/ruleatlas/ruleatlas/exporters"
 	"github.com/ruleatlas/ruleatlas/exporters/parquet"
 	"github.com/ruleatlas/ruleatlas/normalize/attack"
 	"github.com/ruleatlas/ruleatlas/normalize/rule"
 	"github.com/ruleatlas/ruleatlas/pipeline"
 	"github.com/ruleatlas/ruleatlas/pipeline/history"
+	"github.com/ruleatlas/ruleatlas/pipeline/outfile"
 	"github.com/ruleatlas/ruleatlas/pipeline/tables"
 )
 
@@ -108,7 +108,7 @@ func writeHistory(dir string, res *history.Result) ([]string, error) {
 	var files []string
 	for _, t := range res.Tables() {
 		name := t.Name + ".parquet"
-		f, err := exporters.Create(dir, name)
+		f, err := outfile.Create(dir, name)
 		if err != nil {
 			t.Record.Release()
 			return files, err
@@ -118,7 +118,7 @@ func writeHistory(dir string, res *history.Result) ([]string, error) {
 		if err != nil {
 			return files, fmt.Errorf("%s: %w", name, err)
 		}
-		if err := exporters.Commit(dir, name); err != nil {
+		if err := outfile.Commit(dir, name); err != nil {
 			return files, err
 		}
 		files = append(files, name)

@@ -31,7 +31,8 @@ import (
 	"sync/atomic"
 	"unicode/utf8"
 
-	"github.com/ruleatlas/ruleatlas/exporters"
+	"github.com/ruleatlas/ruleatlas/pipeline"
+	"github.com/ruleatlas/ruleatlas/pipeline/outfile"
 	"github.com/ruleatlas/ruleatlas/pipeline/tables"
 	"github.com/ruleatlas/ruleatlas/pipeline/view"
 	"github.com/ruleatlas/ruleatlas/templates"
@@ -104,7 +105,7 @@ func (Exporter) Export(ctx context.Context, set *tables.Set, dir string) ([]stri
 		}
 	}
 	write := func(rel string, b []byte) error {
-		return exporters.WriteNew(ctx, dir, Dir+"/"+rel, b)
+		return outfile.WriteNew(ctx, dir, Dir+"/"+rel, b)
 	}
 
 	var files []string
@@ -250,4 +251,4 @@ func filtersText(f tables.Filters) string {
 	return strings.Join(parts, "; ")
 }
 
-var _ exporters.Exporter = Exporter{}
+var _ pipeline.Exporter = Exporter{}

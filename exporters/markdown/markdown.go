@@ -17,7 +17,8 @@ import (
 	"text/template"
 	"unicode/utf8"
 
-	"github.com/ruleatlas/ruleatlas/exporters"
+	"github.com/ruleatlas/ruleatlas/pipeline"
+	"github.com/ruleatlas/ruleatlas/pipeline/outfile"
 	"github.com/ruleatlas/ruleatlas/pipeline/tables"
 	"github.com/ruleatlas/ruleatlas/pipeline/view"
 	"github.com/ruleatlas/ruleatlas/templates"
@@ -53,7 +54,7 @@ func (Exporter) Export(ctx context.Context, set *tables.Set, dir string) ([]stri
 	if err != nil {
 		return nil, err
 	}
-	if err := exporters.WriteFile(ctx, dir, File, b); err != nil {
+	if err := outfile.WriteFile(ctx, dir, File, b); err != nil {
 		return nil, err
 	}
 	return []string{File}, nil
@@ -173,4 +174,4 @@ func filtersText(f tables.Filters) string {
 	return strings.Join(parts, "; ")
 }
 
-var _ exporters.Exporter = Exporter{}
+var _ pipeline.Exporter = Exporter{}

@@ -18,7 +18,8 @@ import (
 	"strconv"
 	"strings"
 
-	"github.com/ruleatlas/ruleatlas/exporters"
+	"github.com/ruleatlas/ruleatlas/pipeline"
+	"github.com/ruleatlas/ruleatlas/pipeline/outfile"
 	"github.com/ruleatlas/ruleatlas/pipeline/tables"
 	"github.com/ruleatlas/ruleatlas/pipeline/view"
 )
@@ -150,7 +151,7 @@ func (Exporter) Export(ctx context.Context, set *tables.Set, dir string) ([]stri
 		if err != nil {
 			return nil, fmt.Errorf("%s: %w", files[i], err)
 		}
-		if err := exporters.WriteFile(ctx, dir, files[i], b); err != nil {
+		if err := outfile.WriteFile(ctx, dir, files[i], b); err != nil {
 			return nil, err
 		}
 	}
@@ -349,4 +350,4 @@ func rgb(hex string) [3]int {
 	return [3]int{int(n >> 16 & 0xff), int(n >> 8 & 0xff), int(n & 0xff)}
 }
 
-var _ exporters.Exporter = Exporter{}
+var _ pipeline.Exporter = Exporter{}

@@ -17,7 +17,7 @@ import (
 	"github.com/apache/arrow-go/v18/parquet/compress"
 	"github.com/apache/arrow-go/v18/parquet/pqarrow"
 
-	"github.com/ruleatlas/ruleatlas/exporters"
+	"github.com/ruleatlas/ruleatlas/pipeline/outfile"
 	"github.com/ruleatlas/ruleatlas/pipeline/tables"
 )
 
@@ -74,14 +74,14 @@ func withRunMetadata(t tables.Named, m tables.Meta) tables.Named {
 func writeTable(dir string, t tables.Named) error {
 	defer t.Record.Release()
 	name := t.Name + ".parquet"
-	f, err := exporters.Create(dir, name)
+	f, err := outfile.Create(dir, name)
 	if err != nil {
 		return err
 	}
 	if err := Write(f, t.Record); err != nil {
 		return fmt.Errorf("%s: %w", name, err)
 	}
-	return exporters.Commit(dir, name)
+	return outfile.Commit(dir, name)
 }
 
 // zstdLevel is the zstd compression level of every column.

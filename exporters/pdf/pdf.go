@@ -33,7 +33,7 @@ import (
 	"strings"
 	"sync"
 
-	"github.com/ruleatlas/ruleatlas/exporters"
+	"github.com/ruleatlas/ruleatlas/pipeline/outfile"
 	"github.com/ruleatlas/ruleatlas/pipeline/tables"
 	"github.com/ruleatlas/ruleatlas/pipeline/view"
 )
@@ -107,7 +107,7 @@ func (e Exporter) Export(ctx context.Context, set *tables.Set, dir string) ([]st
 					data, err = r.technique(ix.Page(ids[j]))
 				}
 				if err == nil {
-					err = exporters.WriteFile(ctx, dir, name, data)
+					err = outfile.WriteFile(ctx, dir, name, data)
 				}
 				if err != nil {
 					errs[j+1] = fmt.Errorf("%s: %w", name, err)

@@ -5,7 +5,7 @@ import (
 	"strconv"
 	"strings"
 
-	"github.com/ruleatlas/ruleatlas/exporters"
+	"github.com/ruleatlas/ruleatlas/pipeline/outfile"
 	"github.com/ruleatlas/ruleatlas/pipeline/view"
 )
 
@@ -216,7 +216,7 @@ func (r *renderer) groups(ctx context.Context, dir string) ([]string, error) {
 			return nil, err
 		}
 		name := GroupFile(g.ID)
-		if err := exporters.WriteFile(ctx, dir, name, data); err != nil {
+		if err := outfile.WriteFile(ctx, dir, name, data); err != nil {
 			return nil, err
 		}
 		files = append(files, name)

@@ -29,7 +29,7 @@ import (
 	"github.com/klauspost/compress/flate"
 	"github.com/xuri/excelize/v2"
 
-	"github.com/ruleatlas/ruleatlas/exporters"
+	"github.com/ruleatlas/ruleatlas/pipeline/outfile"
 	"github.com/ruleatlas/ruleatlas/pipeline/tables"
 	"github.com/ruleatlas/ruleatlas/pipeline/view"
 )
@@ -63,7 +63,7 @@ func (Exporter) Name() string { return "xlsx" }
 
 // Export writes workbook.xlsx below dir.
 func (e Exporter) Export(ctx context.Context, set *tables.Set, dir string) ([]string, error) {
-	f, err := exporters.Create(dir, FileName)
+	f, err := outfile.Create(dir, FileName)
 	if err != nil {
 		return nil, err
 	}
@@ -73,7 +73,7 @@ func (e Exporter) Export(ctx context.Context, set *tables.Set, dir string) ([]st
 	if err := f.Close(); err != nil {
 		return nil, fmt.Errorf("%s: %w", FileName, err)
 	}
-	if err := exporters.Commit(dir, FileName); err != nil {
+	if err := outfile.Commit(dir, FileName); err != nil {
 		return nil, err
 	}
 	return []string{FileName}, nil

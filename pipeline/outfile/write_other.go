@@ -1,6 +1,6 @@
 //go:build !unix
 
-package exporters
+package outfile
 
 import "os"
 
