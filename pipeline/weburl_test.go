@@ -20,7 +20,7 @@ func TestBlobURL(t *testing.T) {
 		{"https://gitlab.example.org/team/rules.git", "", "https://gitlab.example.org/team/rules/-/blob/0123abcd"},
 		{"git@bitbucket.org:team/rules.git", "", "https://bitbucket.org/team/rules/src/0123abcd"},
 		{"https://git.internal/team/rules.git", "", ""}, // a host whose web layout is unknown
-		{"/srv/git/rules.git", "", ""},                  // a local remote
+		{"/srv/git/rules.git", "", ""}, // a local remote
 		{"../sigma.bundle", "", ""},
 		{"https://github.com/onlyowner", "", ""},
 	} {
