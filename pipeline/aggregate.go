@@ -122,13 +122,13 @@ type aggregator struct {
 	pField, pOp, pLower, pIdent, pRole []int32
 	// equalOp maps an operator code to itself, and in to eq: equality
 	// against a list is one equality (SPEC §4 gives one predicate a value).
-	equalOp []int32
-	pNegated, pExclusion               *array.Boolean
-	existence                          []bool // op code → is_null or is_not_null
-	emptyLower                         int32  // code of the empty value; -1 when none
-	identities                         []identity
-	identSpelling                      []int32 // most common spelling code per identity
-	lowerSpelling                      []int32 // most common spelling code per lower-cased value
+	equalOp              []int32
+	pNegated, pExclusion *array.Boolean
+	existence            []bool // op code → is_null or is_not_null
+	emptyLower           int32  // code of the empty value; -1 when none
+	identities           []identity
+	identSpelling        []int32 // most common spelling code per identity
+	lowerSpelling        []int32 // most common spelling code per lower-cased value
 
 	counted []bool // rule → its kind is counted
 
