@@ -417,12 +417,12 @@ func formatNames() string {
 // message, which counts failed and partial apart: "3 rules failed (2
 // files could not be read or decoded), 420 parsed partly".
 func strictResult(st *pipeline.State, strict, partial bool) (string, bool) {
-	failed, part := st.Counts.Status(rule.StatusFailed), st.Counts.Status(rule.StatusPartial)
+	failed, part := st.Counts.Of(rule.StatusFailed), st.Counts.Of(rule.StatusPartial)
 	if !strict || failed == 0 && (!partial || part == 0) {
 		return "", false
 	}
 	msg := plural(failed, "rule") + " failed"
-	if files := st.FileCounts.Outcome(tables.OutcomeFailed); files > 0 {
+	if files := st.FileCounts.Of(tables.OutcomeFailed); files > 0 {
 		msg += fmt.Sprintf(" (%s could not be read or decoded)", plural(files, "file"))
 	}
 	msg += fmt.Sprintf(", %d parsed partly", part)
