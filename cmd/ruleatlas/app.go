@@ -458,17 +458,11 @@ func techniqueCommand() *cli.Command {
 			if !ok {
 				return usagef("%q is not a technique id (T1234 or T1234.001)", c.Args().First())
 			}
-			o, _, err := options(c, c.App.ErrWriter)
+			st, release, err := runForTables(c)
 			if err != nil {
 				return err
 			}
-			st, err := pipeline.Run(c.Context, o)
-			if st != nil && st.Tables != nil {
-				defer st.Tables.Release()
-			}
-			if err != nil {
-				return cli.Exit(err.Error(), exitFailed)
-			}
+			defer release()
 			page := view.NewIndex(st.Tables).Page(id)
 			if err := view.WriteText(c.App.Writer, page, view.TextOptions{MaxRows: c.Int("max-rows")}); err != nil {
 				return err
@@ -487,4 +481,24 @@ func versionCommand() *cli.Command {
 			return err
 		},
 	}
+}
+
+// runForTables runs the pipeline with the command's source options, for a
+// command that reads the finished tables; release frees them.
+func runForTables(c *cli.Context) (*pipeline.State, func(), error) {
+	o, _, err := options(c, c.App.ErrWriter)
+	if err != nil {
+		return nil, nil, err
+	}
+	st, err := pipeline.Run(c.Context, o)
+	release := func() {
+		if st != nil && st.Tables != nil {
+			st.Tables.Release()
+		}
+	}
+	if err != nil {
+		release()
+		return nil, nil, cli.Exit(err.Error(), exitFailed)
+	}
+	return st, release, nil
 }
