@@ -68,6 +68,7 @@ func (Normalize) Run(ctx context.Context, st *State) error {
 		})
 	}
 	wg.Wait()
+	correlatedEvents(st.Rules)
 	return ctx.Err()
 }
 

@@ -190,6 +190,10 @@ type Rule struct {
 	LogSources []string
 
 	Predicates []Predicate
+	// Correlates lists the ids of the rules of the same vendor a
+	// correlation rule combines, as written (a Sigma rule may also name
+	// them by their `name`, which is not matched).
+	Correlates []string
 	// Query is the detection logic as the file writes it, for reports to
 	// show: the query string (KQL, EQL, ES|QL, SPL, Kusto, SQL), Sigma's
 	// detection or correlation section, Panther's Python source.

@@ -206,6 +206,7 @@ func loadDocument(root *yaml.Node, path string, index int) (rule.Rule, string) {
 // loadCorrelation turns a correlation rule's threshold into predicates.
 func loadCorrelation(r *rule.Rule, corr *yaml.Node) {
 	r.ParseStatus = rule.StatusOK
+	r.Correlates = scalars(get(corr, "rules"))
 	typ := scalar(corr, "type")
 	cond := get(corr, "condition")
 	if cond == nil || cond.Kind != yaml.MappingNode {
