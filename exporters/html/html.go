@@ -26,6 +26,7 @@ import (
 	"path/filepath"
 	"runtime"
 	"slices"
+	"strconv"
 	"strings"
 	"sync"
 	"sync/atomic"
@@ -237,18 +238,6 @@ func tokens(xs []string) string {
 
 const unspecified = "unspecified"
 
-// filtersText describes the run's filters, or "" when there are none.
-func filtersText(f tables.Filters) string {
-	var parts []string
-	for _, x := range []struct {
-		name string
-		vals []string
-	}{{"platform", f.Platforms}, {"domain", f.Domains}, {"vendor", f.Vendors}, {"technique", f.Techniques}} {
-		if len(x.vals) > 0 {
-			parts = append(parts, x.name+"="+strings.Join(x.vals, ","))
-		}
-	}
-	return strings.Join(parts, "; ")
-}
+func itoa(n int) string { return strconv.Itoa(n) }
 
 var _ pipeline.Exporter = Exporter{}

@@ -1,0 +1,72 @@
+package html
+
+import (
+	"encoding/json"
+	"strings"
+)
+
+// The site search (search.html) runs in the browser over search.js, a
+// script holding every technique, rule, field and value of the run, that
+// calls ruleatlasSearch({...}): a script element loads it from file://,
+// where fetch would not. Entries are arrays (the file holds tens of
+// thousands); values are cut to maxSearchValue characters.
+
+// searchData is the search index file (relative to html/).
+const searchData = "search.js"
+
+// maxSearchValue bounds the characters of a value in the index.
+const maxSearchValue = 160
+
+type searchIndex struct {
+	// Techniques: id, name, tactics, page, rules (counted).
+	Techniques [][]any `json:"t"`
+	// Rules: title, vendor, id, path, page#anchor.
+	Rules [][]string `json:"r"`
+	// Fields: name, its pages (or its group page), anchor on a group page, values.
+	Fields [][]any `json:"f"`
+	// Values: field (index into Fields), op, value, rules, page (index into
+	// the field's pages), anchor.
+	Values [][]any `json:"v"`
+}
+
+func (s *site) searchIndex(w *worker) ([]byte, error) {
+	var ix searchIndex
+	for _, id := range s.techIDs {
+		var tactics []string
+		var rules int64
+		if tc, ok := s.cat.Technique(id); ok {
+			tactics, rules = tc.Tactics, tc.Rules
+		}
+		ix.Techniques = append(ix.Techniques, []any{id, s.techName(id), strings.Join(tactics, ", "), s.techFile[id], rules})
+	}
+	for i := range s.rules {
+		r := &s.rules[i]
+		ix.Rules = append(ix.Rules, []string{r.Title, r.Vendor, r.ID, r.Path, s.home[i] + "#" + s.anchor[i]})
+	}
+	add := func(fp *fieldPage) {
+		f := len(ix.Fields)
+		ix.Fields = append(ix.Fields, []any{clean(fp.field), fp.files, fp.anchor, len(fp.idents)})
+		for k, id := range fp.idents {
+			page := 0
+			if len(fp.files) > 1 {
+				page = k / maxValuesPerPage
+			}
+			ix.Values = append(ix.Values, []any{f, id.Op, shorten(id.Value, maxSearchValue), len(id.Uses), page, id.Anchor})
+		}
+	}
+	for _, fp := range s.fields {
+		add(fp)
+	}
+	for _, g := range s.groups {
+		for _, fp := range g.fields {
+			add(fp)
+		}
+	}
+	w.bb.Reset()
+	w.bb.WriteString("ruleatlasSearch(")
+	if err := json.NewEncoder(&w.bb).Encode(ix); err != nil { // escapes <, > and &
+		return nil, err
+	}
+	w.bb.WriteString(");\n")
+	return w.bb.Bytes(), nil
+}
