@@ -87,8 +87,8 @@ type Options struct {
 	Carry []string
 }
 
-// Progress receives the progress of long stages (file parsing). Add is
-// called from several goroutines.
+// Progress receives the progress of long stages: parsing (files) and
+// exporting (formats). Add is called from several goroutines.
 type Progress interface {
 	Start(stage string, total int)
 	Add(n int)

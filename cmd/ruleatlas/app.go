@@ -376,7 +376,8 @@ func reportCommand() *cli.Command {
 			if !c.Bool("quiet") {
 				o.Log = stderr
 				if isTerminal(stderr) {
-					o.Progress = &bar{w: stderr}
+					b := &bar{w: stderr}
+					o.Progress, o.Log = b, b.Log()
 				}
 			}
 			stopProfiles, err := startProfiles(c.String("cpuprofile"), c.String("memprofile"))
@@ -440,50 +441,6 @@ func plural(n int, noun string) string {
 }
 
 // summary is the one-line run summary.
-func summary(st *pipeline.State, took time.Duration) string {
-	var vs []string
-	for _, v := range pipeline.Vendors {
-		if n := st.Counts.Vendor(v); n > 0 {
-			vs = append(vs, fmt.Sprintf("%s %d", v, n))
-		}
-	}
-	var ss []string
-	for _, s := range rule.Statuses {
-		if n := st.Counts.Status(s); n > 0 {
-			ss = append(ss, fmt.Sprintf("%s %d", s, n))
-		}
-	}
-	out := fmt.Sprintf("ruleatlas: %d rules (%s); parse %s", st.Counts.Total(), strings.Join(vs, ", "), strings.Join(ss, ", "))
-	var ks []string
-	for _, k := range rule.Kinds {
-		if n := st.KindCounts.Kind(k); n > 0 {
-			ks = append(ks, fmt.Sprintf("%s %d", k, n))
-		}
-	}
-	if len(ks) > 0 {
-		out += "; kinds " + strings.Join(ks, ", ")
-	}
-	if st.Tables != nil && len(st.Tables.Meta.Kinds) < len(rule.Kinds) {
-		out += " (coverage counts " + strings.Join(st.Tables.Meta.Kinds, ", ") + ")"
-	}
-	if st.Deprecated > 0 {
-		out += fmt.Sprintf("; %d deprecated left out", st.Deprecated)
-	}
-	var fs []string
-	for _, o := range tables.Outcomes {
-		if n := st.FileCounts.Outcome(o); n > 0 {
-			fs = append(fs, fmt.Sprintf("%s %d", o, n))
-		}
-	}
-	if len(fs) > 0 {
-		out += fmt.Sprintf("; %d candidate files (%s)", st.FileCounts.Total(), strings.Join(fs, ", "))
-	}
-	if st.Opts.OutDir != "" {
-		out += fmt.Sprintf("; %d files written to %s", len(st.Written), st.Opts.OutDir)
-	}
-	return out + fmt.Sprintf(" in %.2fs", took.Seconds())
-}
-
 func techniqueCommand() *cli.Command {
 	return &cli.Command{
 		Name:      "technique",

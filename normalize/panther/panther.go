@@ -187,7 +187,7 @@ func (s *source) loadRule(root *yaml.Node, f rule.File, typ string) rule.Rule {
 		and = append(and, rule.Cmp{FieldRaw: "threshold", Op: rule.OpGte, Value: strconv.Itoa(n)})
 	}
 	ps, skipped := rule.Flatten(and)
-	r.Predicates = dedupPredicates(ps)
+	r.Predicates, r.Logic = dedupPredicates(ps), rule.Logic(and)
 	r.ParseStatus = rule.StatusOK
 	switch {
 	case len(skipped) > 0:
