@@ -3,8 +3,12 @@ package html
 import (
 	"encoding/json"
 	"fmt"
+	"path/filepath"
 	"strconv"
 	"strings"
+
+	"github.com/ruleatlas/ruleatlas/pipeline/tables"
+	"github.com/ruleatlas/ruleatlas/pipeline/view"
 )
 
 // Rule details load when a rule is opened: a technique page carries each
@@ -32,7 +36,10 @@ type ruleData struct {
 	Events     string     `json:"e,omitempty"`
 	Parse      string     `json:"ps,omitempty"`
 	Error      string     `json:"pe,omitempty"`
-	Home       string     `json:"h"` // the page showing the rule, with its anchor
+	Home       string     `json:"h"`           // the page showing the rule, with its anchor
+	Query      string     `json:"q,omitempty"` // the detection logic as the file writes it
+	Logic      string     `json:"g,omitempty"` // the and/or/not outline of its predicates
+	Source     string     `json:"u,omitempty"` // the file at its commit on the web
 }
 
 // ruleChunks renders the data files, chunk after chunk.
@@ -65,6 +72,11 @@ func (s *site) ruleData(i int) ruleData {
 	d := ruleData{Language: r.Language, Severity: r.Severity, Status: r.Status,
 		Platforms: strings.Join(r.Platforms, ", "), Domains: strings.Join(r.Domains, ", "), Events: strings.Join(r.Events, ", "),
 		Parse: r.ParseStatus, Error: r.ParseError, Home: s.home[i] + "#" + s.anchor[i]}
+	if row := s.ruleRow[i]; row < len(s.set.Texts) {
+		t := s.set.Texts[row]
+		d.Query, d.Logic = cleanText(t.Query), cleanText(t.Logic)
+	}
+	d.Source = s.sources.of(s.rawVendor[i], s.rawPath[i])
 	for _, t := range r.Techniques {
 		d.Techniques = append(d.Techniques, []string{t, s.techName(t), s.techFile[t]})
 	}
@@ -105,4 +117,78 @@ func (s *site) techName(id string) string {
 		}
 	}
 	return ""
+}
+
+// cleanText is clean for text of several lines: line breaks stay, tabs
+// become four spaces.
+func cleanText(s string) string {
+	lines := strings.Split(strings.ReplaceAll(s, "\r\n", "\n"), "\n")
+	for i, l := range lines {
+		lines[i] = clean(strings.ReplaceAll(l, "\t", "    "))
+	}
+	return strings.Join(lines, "\n")
+}
+
+// ruleRows maps each rule of view order (view.Index.Rules) to its row of
+// the rules table: rules are sorted stably, so rules with the same
+// (vendor, id, path) keep their row order.
+func ruleRows(set *tables.Set, rules []view.Rule) []int {
+	rows := map[string][]int{}
+	v, id, p := tables.Strings(set.Rules, 0), tables.Strings(set.Rules, 1), tables.Strings(set.Rules, 2)
+	for i := range int(set.Rules.NumRows()) {
+		k := v.Value(i) + "\x00" + id.Value(i) + "\x00" + p.Value(i)
+		rows[k] = append(rows[k], i)
+	}
+	out := make([]int, len(rules))
+	for i := range rules {
+		k := ruleKey(&rules[i])
+		out[i] = rows[k][0]
+		rows[k] = rows[k][1:]
+	}
+	return out
+}
+
+// sourceURLs maps each vendor and rule path to the web address of its
+// source root at its commit (tables.Source.WebURL), read from the files
+// table when a vendor has several roots.
+type sourceURLs struct {
+	byVendor map[string][]tables.Source
+	rootOf   map[[2]string]string // (vendor, path) → root, for vendors of several roots
+}
+
+func newSourceURLs(set *tables.Set) *sourceURLs {
+	u := &sourceURLs{byVendor: map[string][]tables.Source{}, rootOf: map[[2]string]string{}}
+	for _, src := range set.Meta.Sources {
+		u.byVendor[src.Vendor] = append(u.byVendor[src.Vendor], src)
+	}
+	if rec := set.Files; rec != nil {
+		v, root, p := tables.Strings(rec, tables.FileVendor), tables.Strings(rec, tables.FileRoot), tables.Strings(rec, tables.FilePath)
+		for i := range int(rec.NumRows()) {
+			if len(u.byVendor[v.Value(i)]) > 1 {
+				u.rootOf[[2]string{v.Value(i), p.Value(i)}] = root.Value(i)
+			}
+		}
+	}
+	return u
+}
+
+// of returns the web address of a rule's file, or "".
+func (u *sourceURLs) of(vendor, path string) string {
+	srcs := u.byVendor[vendor]
+	base := ""
+	switch {
+	case len(srcs) == 1:
+		base = srcs[0].WebURL
+	case len(srcs) > 1:
+		root := u.rootOf[[2]string{vendor, path}]
+		for _, src := range srcs {
+			if src.Root == root {
+				base = src.WebURL
+			}
+		}
+	}
+	if base == "" || path == "" {
+		return ""
+	}
+	return strings.TrimSuffix(base, "/") + "/" + strings.TrimPrefix(filepath.ToSlash(path), "/")
 }

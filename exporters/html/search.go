@@ -20,18 +20,23 @@ const maxSearchValue = 160
 type searchIndex struct {
 	// Techniques: id, name, tactics, page, rules (counted).
 	Techniques [][]any `json:"t"`
-	// Rules: title, vendor, id, path, page#anchor.
-	Rules [][]string `json:"r"`
+	// Rules: title, vendor, id, path, page (index into Techniques; -1 for
+	// unmapped.html), anchor ("" for "r-<vendor>-<id>").
+	Rules [][]any `json:"r"`
+	// Ops are the operators of Values.
+	Ops []string `json:"o"`
 	// Fields: name, its pages (or its group page), anchor on a group page, values.
 	Fields [][]any `json:"f"`
-	// Values: field (index into Fields), op, value, rules, page (index into
-	// the field's pages), anchor.
+	// Values: field (index into Fields), op (index into Ops), value, rules,
+	// page (index into the field's pages), anchor (without its "v-").
 	Values [][]any `json:"v"`
 }
 
 func (s *site) searchIndex(w *worker) ([]byte, error) {
 	var ix searchIndex
+	techIndex := map[string]int{}
 	for _, id := range s.techIDs {
+		techIndex[s.techFile[id]] = len(ix.Techniques)
 		var tactics []string
 		var rules int64
 		if tc, ok := s.cat.Technique(id); ok {
@@ -41,8 +46,17 @@ func (s *site) searchIndex(w *worker) ([]byte, error) {
 	}
 	for i := range s.rules {
 		r := &s.rules[i]
-		ix.Rules = append(ix.Rules, []string{r.Title, r.Vendor, r.ID, r.Path, s.home[i] + "#" + s.anchor[i]})
+		page, ok := techIndex[s.home[i]]
+		if !ok {
+			page = -1
+		}
+		anchor := s.anchor[i]
+		if anchor == "r-"+r.Vendor+"-"+r.ID {
+			anchor = ""
+		}
+		ix.Rules = append(ix.Rules, []any{r.Title, r.Vendor, r.ID, r.Path, page, anchor})
 	}
+	ops := map[string]int{}
 	add := func(fp *fieldPage) {
 		f := len(ix.Fields)
 		ix.Fields = append(ix.Fields, []any{clean(fp.field), fp.files, fp.anchor, len(fp.idents)})
@@ -51,7 +65,13 @@ func (s *site) searchIndex(w *worker) ([]byte, error) {
 			if len(fp.files) > 1 {
 				page = k / maxValuesPerPage
 			}
-			ix.Values = append(ix.Values, []any{f, id.Op, shorten(id.Value, maxSearchValue), len(id.Uses), page, id.Anchor})
+			op, ok := ops[id.Op]
+			if !ok {
+				op = len(ix.Ops)
+				ops[id.Op] = op
+				ix.Ops = append(ix.Ops, id.Op)
+			}
+			ix.Values = append(ix.Values, []any{f, op, shorten(id.Value, maxSearchValue), len(id.Uses), page, strings.TrimPrefix(id.Anchor, "v-")})
 		}
 	}
 	for _, fp := range s.fields {

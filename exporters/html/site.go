@@ -52,6 +52,10 @@ type site struct {
 	groupFile  map[string]string // ATT&CK group id → groups/<stem>.html
 
 	groupSummaries []view.GroupSummary
+	ruleRow        []int    // per rule: its row of the rules table (and of Texts)
+	rawVendor      []string // per rule: vendor and path as the tables hold them
+	rawPath        []string
+	sources        *sourceURLs
 }
 
 type identKey struct{ field, op, lower string }
@@ -135,6 +139,11 @@ func newSite(set *tables.Set, t *template.Template, f *fragments) *site {
 		s.shown[i] = s.counted[i] || k == string(rule.KindHunting)
 	}
 	s.keys = newRuleKeys(raw, s.counted)
+	s.ruleRow, s.sources = ruleRows(set, raw), newSourceURLs(set)
+	s.rawVendor, s.rawPath = make([]string, len(raw)), make([]string, len(raw))
+	for i := range raw {
+		s.rawVendor[i], s.rawPath[i] = raw[i].Vendor, raw[i].Path
+	}
 
 	// Rule anchors: named per vendor from the rule id, allocated in
 	// (vendor, id, path) order so names do not depend on titles.

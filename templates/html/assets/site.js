@@ -204,6 +204,10 @@
       fact(dl, "Source", a);
     }
     div.appendChild(dl);
+    if (d.g) {
+      div.appendChild(el("h4", "Logic (and / or / not of the predicates)"));
+      div.appendChild(el("pre", d.g, "query logic"));
+    }
     var preds = d.p || [];
     div.appendChild(el("h4", "Predicates (" + preds.length + ")"));
     if (preds.length) {
@@ -281,14 +285,16 @@
       {name: "Techniques", key: "techniques", rows: ix.t, text: function (t) { return hay([t[0], t[1], t[2]]); },
         show: function (t) { var li = el("li"); li.appendChild(link(t[3], t[0])); li.appendChild(document.createTextNode(" " + t[1] + " · " + t[4] + " rules")); return li; }},
       {name: "Rules", key: "rules", rows: ix.r, text: function (r) { return hay(r.slice(0, 4)); },
-        show: function (r) { var li = el("li"); li.appendChild(link(r[4], r[0])); li.appendChild(el("small", r[1])); li.appendChild(el("code", " " + r[3], "muted")); return li; }},
+        show: function (r) {
+          var li = el("li"), page = r[4] < 0 ? "unmapped.html" : ix.t[r[4]][3];
+          li.appendChild(link(page + "#" + (r[5] || "r-" + r[1] + "-" + r[2]), r[0])); li.appendChild(el("small", r[1])); li.appendChild(el("code", " " + r[3], "muted")); return li; }},
       {name: "Fields", key: "fields", rows: ix.f, text: function (f) { return f[0].toLowerCase(); },
         show: function (f) { var li = el("li"); li.appendChild(link(f[1][0] + (f[2] ? "#" + f[2] : ""), f[0])); li.appendChild(document.createTextNode(" · " + f[3] + " values")); return li; }},
-      {name: "Values", key: "values", rows: ix.v, text: function (v) { return (ix.f[v[0]][0] + " " + v[1] + " " + v[2]).toLowerCase(); },
+      {name: "Values", key: "values", rows: ix.v, text: function (v) { return (ix.f[v[0]][0] + " " + ix.o[v[1]] + " " + v[2]).toLowerCase(); },
         show: function (v) {
           var f = ix.f[v[0]], li = el("li");
-          li.appendChild(el("code", f[0] + " " + v[1] + " "));
-          li.appendChild(link(f[1][v[4]] + "#" + v[5], v[2]));
+          li.appendChild(el("code", f[0] + " " + ix.o[v[1]] + " "));
+          li.appendChild(link(f[1][v[4]] + "#v-" + v[5], v[2]));
           li.appendChild(document.createTextNode(" · " + v[3] + " rules"));
           return li;
         }}
