@@ -42,7 +42,7 @@ type groupRow struct {
 type groupListRow struct {
 	view.GroupSummary
 	Href, Aliases, Percent string
-	Requested             bool
+	Requested              bool
 }
 
 func (s *site) groupsData(from string) any {
