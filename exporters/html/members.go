@@ -87,21 +87,34 @@ func (k *ruleKeys) add(r, kind int, key string) {
 	k.rules[r][kind] = append(l, c)
 }
 
-// members maps, for one page, each row code of each kind to the page
-// positions of the rules counting in it.
-type members [nMemberKinds]map[int32][]int
+// members holds, for one page, each row code of each kind with the page
+// positions of the rules counting in it. A worker keeps one and reuses it
+// from page to page (touched lists the codes to clear).
+type members struct {
+	lists   [nMemberKinds][][]int
+	touched [nMemberKinds][]int32
+}
 
 // pageMembers indexes the rows of the rules of a page (global rule
-// indexes, in page order).
-func (k *ruleKeys) pageMembers(rules []int) members {
-	var m members
-	for i := range m {
-		m[i] = map[int32][]int{}
+// indexes, in page order) into m.
+func (k *ruleKeys) pageMembers(m *members, rules []int) *members {
+	for kind := range m.lists {
+		for _, c := range m.touched[kind] {
+			m.lists[kind][c] = m.lists[kind][c][:0]
+		}
+		m.touched[kind] = m.touched[kind][:0]
+		if len(m.lists[kind]) < len(k.codes[kind]) {
+			m.lists[kind] = append(m.lists[kind], make([][]int, len(k.codes[kind])-len(m.lists[kind]))...)
+		}
 	}
 	for pos, r := range rules {
 		for kind, codes := range k.rules[r] {
 			for _, c := range codes {
-				m[kind][c] = append(m[kind][c], pos)
+				l := m.lists[kind][c]
+				if len(l) == 0 {
+					m.touched[kind] = append(m.touched[kind], c)
+				}
+				m.lists[kind][c] = append(l, pos)
 			}
 		}
 	}
@@ -109,12 +122,12 @@ func (k *ruleKeys) pageMembers(rules []int) members {
 }
 
 // of returns the page positions of the rules counting in a row.
-func (k *ruleKeys) of(m members, kind int, key string) []int {
+func (k *ruleKeys) of(m *members, kind int, key string) []int {
 	c, ok := k.codes[kind][key]
 	if !ok {
 		return nil
 	}
-	return m[kind][c]
+	return m.lists[kind][c]
 }
 
 // membersText writes sorted positions as a data-r attribute value:

@@ -73,13 +73,8 @@ func (s *site) pages() []page {
 		out = append(out, page{rel: rel, render: func(w *worker) ([]byte, error) { return s.techniquePage(w, rel, id) }})
 	}
 	out = append(out, s.ruleChunks()...)
-	for _, fp := range s.fields {
-		for k, f := range fp.files {
-			out = append(out, page{rel: f, render: func(w *worker) ([]byte, error) { return s.fieldPage(w, fp, k), nil }})
-		}
-	}
-	for _, g := range s.groups {
-		out = append(out, page{rel: g.file, render: func(w *worker) ([]byte, error) { return s.groupPage(w, g), nil }})
+	for _, sh := range s.sheets {
+		out = append(out, page{rel: sh.file, render: func(w *worker) ([]byte, error) { return s.sheetPage(w, sh), nil }})
 	}
 	return out
 }

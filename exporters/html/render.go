@@ -14,7 +14,7 @@ import (
 type fragments struct {
 	head, text, tag, tagSev, tagParse                                        *frag
 	group, groupEnd, card, huntingHead, unmappedHead                         *frag
-	field, fieldGroup, fieldSection, fieldPager, idents, ident, uses         *frag
+	fieldSheet, fieldSection, fieldPager, idents, ident, uses                *frag
 	usesSpan, usesEnd, identsEnd, use, useMark                               *frag
 	eventRow, fieldRow, sample, sampleSep, indRow, exclRow, valueLink, value *frag
 }
@@ -37,9 +37,8 @@ func compileFragments(t *template.Template) (*fragments, error) {
 		{&f.unmappedHead, "f-unmapped", []hole{text("ID"), text("Title"), text("N")}},
 		{&f.card, "f-card", []hole{text("Anchor"), text("PlatformTokens"), text("DomainTokens"), text("VendorToken"),
 			text("KindToken"), text("Title"), raw("Tags"), text("ID"), text("Path"), text("Kind"), text("Parse"), text("C"), text("O")}},
-		{&f.field, "field", []hole{text("Field"), text("N"), text("Page"), text("Pages")}},
-		{&f.fieldGroup, "f-field-group", []hole{text("Title"), text("N"), text("Min")}},
-		{&f.fieldSection, "f-field-section", []hole{text("Anchor"), text("Field"), text("N")}},
+		{&f.fieldSheet, "f-field-sheet", []hole{text("First"), text("Last"), text("N")}},
+		{&f.fieldSection, "f-field-section", []hole{text("Anchor"), text("Field"), text("N"), text("Part")}},
 		{&f.fieldPager, "f-field-pager", []hole{url("Href"), text("Label")}},
 		{&f.idents, "f-idents", nil},
 		{&f.identsEnd, "f-idents-end", nil},
@@ -70,6 +69,7 @@ func compileFragments(t *template.Template) (*fragments, error) {
 type worker struct {
 	buf, scratch []byte
 	bb           bytes.Buffer
+	members      members // technique page rows (members.go)
 }
 
 // prepareRules renders, once per rule, the markup several pages share: its
@@ -126,112 +126,4 @@ func dash(s string) string {
 		return "-"
 	}
 	return s
-}
-
-// fieldPage renders page k of a field with many values.
-func (s *site) fieldPage(w *worker, fp *fieldPage, k int) []byte {
-	title := "Field " + fp.field
-	if len(fp.files) > 1 {
-		title += " (" + strconv.Itoa(k+1) + "/" + strconv.Itoa(len(fp.files)) + ")"
-	}
-	b := s.f.head.fill(w.buf[:0], clean(title), "../")
-	b = s.f.field.fill(b, clean(fp.field), strconv.Itoa(len(fp.idents)), strconv.Itoa(k+1), strconv.Itoa(len(fp.files)))
-	pager := func(b []byte) []byte {
-		if len(fp.files) == 1 {
-			return b
-		}
-		b = append(b, `<p class="pager">`...)
-		for j, f := range fp.files {
-			from := j * maxValuesPerPage
-			label := strconv.Itoa(j+1) + ": " + clean(shorten(fp.idents[from].Value, 24))
-			if j == k {
-				b = s.f.text.fill(append(b, "<strong>"...), label)
-				b = append(b, "</strong> "...)
-				continue
-			}
-			b = s.f.fieldPager.fill(b, strings.TrimPrefix(f, "fields/"), label)
-		}
-		return append(b, "</p>\n"...)
-	}
-	b = pager(b)
-	b = s.appendIdents(b, fp.idents[k*maxValuesPerPage:min(len(fp.idents), (k+1)*maxValuesPerPage)])
-	b = pager(b)
-	b = append(b, s.foot...)
-	w.buf = b
-	return b
-}
-
-// shorten cuts s to at most n runes, marking the cut.
-func shorten(s string, n int) string {
-	r := []rune(s)
-	if len(r) <= n {
-		return s
-	}
-	return string(r[:n-1]) + "…"
-}
-
-// groupPage renders the page of the fields with few values of a group.
-func (s *site) groupPage(w *worker, g *fieldGroup) []byte {
-	title := "names starting with “" + strings.ToUpper(g.key) + "”"
-	if g.key == "other" {
-		title = "names starting with another character"
-	}
-	b := s.f.head.fill(w.buf[:0], "Fields: "+title, "../")
-	b = s.f.fieldGroup.fill(b, title, strconv.Itoa(len(g.fields)), strconv.Itoa(minFieldPage))
-	for _, fp := range g.fields {
-		b = s.f.fieldSection.fill(b, fp.anchor, clean(fp.field), strconv.Itoa(len(fp.idents)))
-		b = s.appendIdents(b, fp.idents)
-	}
-	b = append(b, s.foot...)
-	w.buf = b
-	return b
-}
-
-// appendIdents appends the table of a field's values with the rules using
-// them; consecutive values with the same uses share one list.
-func (s *site) appendIdents(b []byte, ids []*ident) []byte {
-	b = s.f.idents.fill(b)
-	for k := 0; k < len(ids); {
-		run := 1
-		for k+run < len(ids) && sameUses(ids[k].Uses, ids[k+run].Uses) {
-			run++
-		}
-		for j, id := range ids[k : k+run] {
-			b = s.f.ident.fill(b, id.Anchor, id.Op, id.Value, strconv.Itoa(len(id.Uses)))
-			if j > 0 {
-				continue
-			}
-			if run == 1 {
-				b = s.f.uses.fill(b)
-			} else {
-				b = s.f.usesSpan.fill(b, strconv.Itoa(run))
-			}
-			for _, u := range id.Uses {
-				b = append(b, s.uses[u.rule]...)
-				switch {
-				case u.Excluded:
-					b = s.f.useMark.fill(b, "excludes")
-				case u.Negated:
-					b = s.f.useMark.fill(b, "not")
-				}
-			}
-			b = s.f.usesEnd.fill(b)
-		}
-		k += run
-	}
-	return s.f.identsEnd.fill(b)
-}
-
-// sameUses reports whether two values are used by the same rules in the
-// same way.
-func sameUses(a, b []use) bool {
-	if len(a) != len(b) {
-		return false
-	}
-	for i := range a {
-		if a[i].rule != b[i].rule || a[i].Excluded != b[i].Excluded || a[i].Negated != b[i].Negated {
-			return false
-		}
-	}
-	return true
 }

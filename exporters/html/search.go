@@ -25,7 +25,7 @@ type searchIndex struct {
 	Rules [][]any `json:"r"`
 	// Ops are the operators of Values.
 	Ops []string `json:"o"`
-	// Fields: name, its pages (or its group page), anchor on a group page, values.
+	// Fields: name, the sheets of its parts, the anchor of its sections, values.
 	Fields [][]any `json:"f"`
 	// Values: field (index into Fields), op (index into Ops), value, rules,
 	// page (index into the field's pages), anchor (without its "v-").
@@ -57,13 +57,13 @@ func (s *site) searchIndex(w *worker) ([]byte, error) {
 		ix.Rules = append(ix.Rules, []any{r.Title, r.Vendor, r.ID, r.Path, page, anchor})
 	}
 	ops := map[string]int{}
-	add := func(fp *fieldPage) {
+	for _, fp := range s.fields {
 		f := len(ix.Fields)
 		ix.Fields = append(ix.Fields, []any{clean(fp.field), fp.files, fp.anchor, len(fp.idents)})
+		page := 0
 		for k, id := range fp.idents {
-			page := 0
-			if len(fp.files) > 1 {
-				page = k / maxValuesPerPage
+			for k >= fp.start[page+1] {
+				page++
 			}
 			op, ok := ops[id.Op]
 			if !ok {
@@ -72,14 +72,6 @@ func (s *site) searchIndex(w *worker) ([]byte, error) {
 				ix.Ops = append(ix.Ops, id.Op)
 			}
 			ix.Values = append(ix.Values, []any{f, op, shorten(id.Value, maxSearchValue), len(id.Uses), page, strings.TrimPrefix(id.Anchor, "v-")})
-		}
-	}
-	for _, fp := range s.fields {
-		add(fp)
-	}
-	for _, g := range s.groups {
-		for _, fp := range g.fields {
-			add(fp)
 		}
 	}
 	w.bb.Reset()

@@ -41,9 +41,9 @@ type site struct {
 	byTech    map[string][]int // technique id → shown rules (with roll-up to the parent), in view order
 	unmapped  []int            // rules on no technique page, in view order
 
-	fields     []*fieldPage      // fields with pages of their own, by name
-	groups     []*fieldGroup     // the pages of the other fields, by key
-	fieldHref  map[string]string // field → its first page, or its section on a group page
+	fields     []*fieldPage      // every field, by name (fields.go)
+	sheets     []*fieldSheet     // the pages of the fields, in name order
+	fieldHref  map[string]string // field → its section on its first page
 	idents     map[identKey]*ident
 	techIDs    []string          // every technique with a page, sorted
 	techFile   map[string]string // technique id → techniques/<stem>.html
@@ -60,47 +60,11 @@ type site struct {
 
 type identKey struct{ field, op, lower string }
 
-// fieldPage is a field with every value. A field with at least
-// minFieldPage values has pages of its own (files: maxValuesPerPage values
-// each); the others are a section (anchor) of the group page of fields with
-// the same first letter.
-type fieldPage struct {
-	field, anchor string
-	files         []string
-	idents        []*ident
-}
-
-// fieldGroup is a page of the fields with few values whose names start
-// with the same letter or digit (key; "other" for the rest).
-type fieldGroup struct {
-	key, file string
-	fields    []*fieldPage
-}
-
-// minFieldPage is the number of values from which a field has a page of its
-// own. Most fields have one or two values (1,129 of 1,911 fields of the
-// shared corpora have one): a file each would be mostly page boilerplate.
-// maxValuesPerPage cuts the values of a field into pages (the largest
-// fields have thousands of values, each listing its rules); the site search
-// (search.go) finds any value across them.
-const (
-	minFieldPage     = 10
-	maxValuesPerPage = 250
-)
-
-// groupKey is the group page key of a field with few values.
-func groupKey(field string) string {
-	if c := field[0] | 0x20; c >= 'a' && c <= 'z' || field[0] >= '0' && field[0] <= '9' {
-		return string(field[0] | 0x20)
-	}
-	return "other"
-}
-
 // ident is one value of a field (field, op, lower-cased value; eq and in
 // one equality) with the rules that use it.
 type ident struct {
 	Op, Value, Anchor string
-	file              string // the field page that lists it
+	file              string // the field page (sheet) that lists it
 	lower             string // Value in lower case, the sort key
 	page              *fieldPage
 	Uses              []use
@@ -272,83 +236,6 @@ func newSite(set *tables.Set, t *template.Template, f *fragments) *site {
 		s.groupFile[g.ID] = "groups/" + groupNames.name(g.ID, g.ID) + ".html"
 	}
 	return s
-}
-
-// nameFieldPages gives every field its page (or pages) or its section of
-// a group page, and every value its anchor.
-func (s *site) nameFieldPages(byField map[string]*fieldPage) {
-	// Group pages take their names first ("_a"), then fields with pages of
-	// their own; a field's section anchor is unique on its group page.
-	fieldNames, groups := newNamer(), map[string]*fieldGroup{}
-	for _, f := range sortedKeys(byField) {
-		if fp := byField[f]; len(fp.idents) < minFieldPage {
-			k := groupKey(f)
-			g := groups[k]
-			if g == nil {
-				g = &fieldGroup{key: k, file: "fields/" + fieldNames.name("\x00group\x00"+k, "_"+k) + ".html"}
-				groups[k] = g
-				s.groups = append(s.groups, g)
-			}
-			g.fields = append(g.fields, fp)
-		}
-	}
-	slices.SortFunc(s.groups, func(a, b *fieldGroup) int { return strings.Compare(a.key, b.key) })
-	for _, g := range s.groups {
-		an := newNamer()
-		for _, fp := range g.fields {
-			fp.files, fp.anchor = []string{g.file}, an.name(fp.field, "f-"+fp.field)
-			s.fieldHref[fp.field] = g.file + "#" + fp.anchor
-		}
-	}
-	for _, f := range sortedKeys(byField) {
-		fp := byField[f]
-		if fp.files != nil {
-			continue
-		}
-		stem := fieldNames.name(f, f)
-		for k := range (len(fp.idents) + maxValuesPerPage - 1) / maxValuesPerPage {
-			file := "fields/" + stem + ".html"
-			if k > 0 {
-				file = "fields/" + fieldNames.name(f+"\x00"+strconv.Itoa(k), stem+"-"+strconv.Itoa(k+1)) + ".html"
-			}
-			fp.files = append(fp.files, file)
-		}
-		s.fieldHref[f] = fp.files[0]
-		s.fields = append(s.fields, fp)
-	}
-	for _, fp := range byField {
-		for _, id := range fp.idents {
-			// A positive use wins over the markers.
-			for u := range id.Uses {
-				if id.Uses[u].Positive {
-					id.Uses[u].Excluded, id.Uses[u].Negated = false, false
-				}
-			}
-		}
-		slices.SortFunc(fp.idents, func(a, b *ident) int {
-			return cmp.Or(strings.Compare(a.lower, b.lower),
-				strings.Compare(a.Op, b.Op), strings.Compare(a.Value, b.Value))
-		})
-	}
-	// Anchors from a hash of (op, value) so links survive catalog changes
-	// (with the field too on group pages, which hold several fields); they
-	// are unique across a field's pages.
-	for _, fp := range s.fields {
-		an := newNamer()
-		for k, id := range fp.idents {
-			key := id.Op + "\x00" + id.lower
-			id.Anchor, id.file = an.name(key, "v-"+hash8(key)), fp.files[k/maxValuesPerPage]
-		}
-	}
-	for _, g := range s.groups {
-		an := newNamer()
-		for _, fp := range g.fields {
-			for _, id := range fp.idents {
-				key := fp.field + "\x00" + id.Op + "\x00" + id.lower
-				id.Anchor, id.file = an.name(key, "v-"+hash8(key)), g.file
-			}
-		}
-	}
 }
 
 // addTech files rule i under technique t, once, as view.Index does: rules

@@ -70,7 +70,7 @@ func (s *site) techniqueData(w *worker, from, id string, onPage []int, nRules in
 			countedPos = append(countedPos, pos)
 		}
 	}
-	m := s.keys.pageMembers(onPage)
+	m := s.keys.pageMembers(&w.members, onPage)
 	p, nFields, nInd, nExcl := s.tt.page(id, vendors, maxRows)
 	// ATT&CK prose marks code with <code> tags; show it as plain text.
 	p.Name, p.Description = clean(p.Name), clean(codeTags.Replace(p.Description))

@@ -251,6 +251,7 @@
     var div = details.querySelector(".detail");
     if (!div || div.hasAttribute("data-done") || div.hasAttribute("data-loading")) return;
     div.setAttribute("data-loading", "1");
+    div.textContent = "Loading the predicates and the query…";
     var c = +div.getAttribute("data-c"), o = +div.getAttribute("data-o");
     loadChunk(c, function (data) { renderRule(div, data[o]); });
   }
