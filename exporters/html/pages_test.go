@@ -156,13 +156,24 @@ func TestRuleData(t *testing.T) {
 			continue
 		}
 		b := string(pipetest.Read(t, filepath.Join(dir, f)))
-		start, end := strings.Index(b, "["), strings.LastIndex(b, "]")
-		var ds []data
-		if err := json.Unmarshal([]byte(b[start:end+1]), &ds); err != nil {
+		start, end := strings.Index(b, "{"), strings.LastIndex(b, "}")
+		var chunk struct {
+			F []string
+			R []data
+		}
+		if err := json.Unmarshal([]byte(b[start:end+1]), &chunk); err != nil {
 			t.Fatalf("%s: %v", f, err)
 		}
-		for _, d := range ds {
+		for _, d := range chunk.R {
 			byHome[d.H] = d
+			for _, p := range d.P {
+				if l, _ := p[8].(string); l != "" {
+					k, _, _ := strings.Cut(l, "#")
+					if n, err := strconv.Atoi(k); err != nil || n >= len(chunk.F) || !slices.Contains(files, "html/"+chunk.F[n]) {
+						t.Errorf("%s: rule %s: link %q to no page", f, d.H, l)
+					}
+				}
+			}
 		}
 	}
 	rules := readRules(set)

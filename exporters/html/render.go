@@ -36,7 +36,7 @@ func compileFragments(t *template.Template) (*fragments, error) {
 		{&f.huntingHead, "f-hunting", []hole{text("N")}},
 		{&f.unmappedHead, "f-unmapped", []hole{text("ID"), text("Title"), text("N")}},
 		{&f.card, "f-card", []hole{text("Anchor"), text("PlatformTokens"), text("DomainTokens"), text("VendorToken"),
-			text("KindToken"), text("Title"), raw("Tags"), text("ID"), text("Path"), text("Kind"), text("Parse"), text("C"), text("O")}},
+			text("KindToken"), text("Title"), raw("Tags"), text("C"), text("O")}},
 		{&f.fieldSheet, "f-field-sheet", []hole{text("First"), text("Last"), text("N")}},
 		{&f.fieldSection, "f-field-section", []hole{text("Anchor"), text("Field"), text("N"), text("Part")}},
 		{&f.fieldPager, "f-field-pager", []hole{url("Href"), text("Label")}},
@@ -113,17 +113,7 @@ func (s *site) appendTags(b []byte, r *view.Rule) []byte {
 // it reads the same on every page.
 func (s *site) appendCard(b []byte, i int) []byte {
 	r := &s.rules[i]
-	kind := r.Kind
-	if r.RuleType != "" {
-		kind += " (" + r.RuleType + ")"
-	}
 	return s.f.card.fill(b, s.anchor[i], tokens(r.Platforms), tokens(r.Domains), token(r.Vendor), token(r.Kind),
-		r.Title, s.tags[i], dash(r.ID), r.Path, kind, r.ParseStatus, strconv.Itoa(i/ruleChunk), strconv.Itoa(i%ruleChunk))
+		r.Title, s.tags[i], strconv.Itoa(i/ruleChunk), strconv.Itoa(i%ruleChunk))
 }
 
-func dash(s string) string {
-	if s == "" {
-		return "-"
-	}
-	return s
-}

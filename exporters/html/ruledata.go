@@ -14,7 +14,7 @@ import (
 // Rule details load when a rule is opened: a technique page carries each
 // rule's summary, and its predicates (as written and normalized), query
 // and facts are in rules/cNNN.js, a script of ruleChunk rules that calls
-// ruleatlasRules(chunk, [...]). A script element loads it, so the details
+// ruleatlasRules(chunk, {"f": [field pages], "r": [rules]}). A script element loads it, so the details
 // work from file:// (fetch would not); each rule's data is written once
 // however many pages show it.
 
@@ -26,7 +26,10 @@ func chunkFile(c int) string { return fmt.Sprintf("rules/c%03d.js", c) }
 
 // ruleData is one rule's details (short keys: the files hold every rule).
 type ruleData struct {
-	Preds      [][]any    `json:"p,omitempty"` // field_raw, op_raw, value_raw, field, op, value (null: as written), role, flags (1 negated, 2 exclusion), link
+	ID         string     `json:"i,omitempty"`
+	Path       string     `json:"pa,omitempty"`
+	Kind       string     `json:"k,omitempty"` // kind (rule type)
+	Preds      [][]any    `json:"p,omitempty"` // field_raw, op_raw, value_raw, field, op, value (null: as written), role ("" for event), flags (1 negated, 2 exclusion), link ("<index into f>#anchor" or "")
 	Techniques [][]string `json:"t,omitempty"` // id, name, page
 	Language   string     `json:"l,omitempty"`
 	Severity   string     `json:"s,omitempty"`
@@ -51,25 +54,38 @@ func (s *site) ruleChunks() []page {
 	return out
 }
 
+// chunkData is one data file: its rules, and the field pages their
+// predicates link to.
+type chunkData struct {
+	Files []string   `json:"f"`
+	Rules []ruleData `json:"r"`
+}
+
 func (s *site) chunk(w *worker, c int) ([]byte, error) {
-	w.bb.Reset()
-	w.bb.WriteString("ruleatlasRules(" + strconv.Itoa(c) + ",[\n")
-	enc := json.NewEncoder(&w.bb) // escapes <, > and & as \u003c…: no markup in the file
+	var d chunkData
+	files := map[string]int{}
 	for i := c * ruleChunk; i < min(len(s.rules), (c+1)*ruleChunk); i++ {
-		if i > c*ruleChunk {
-			w.bb.WriteString(",")
-		}
-		if err := enc.Encode(s.ruleData(i)); err != nil {
-			return nil, err
-		}
+		d.Rules = append(d.Rules, s.ruleData(i, &d.Files, files))
 	}
-	w.bb.WriteString("]);\n")
+	w.bb.Reset()
+	w.bb.WriteString("ruleatlasRules(" + strconv.Itoa(c) + ",")
+	// The encoder escapes <, > and & as \u003c…: no markup in the file.
+	if err := json.NewEncoder(&w.bb).Encode(d); err != nil {
+		return nil, err
+	}
+	w.bb.WriteString(");\n")
 	return w.bb.Bytes(), nil
 }
 
-func (s *site) ruleData(i int) ruleData {
+// ruleData returns rule i's details; its links name their page by index
+// into files (index maps a page to it; new pages are added).
+func (s *site) ruleData(i int, files *[]string, index map[string]int) ruleData {
 	r := &s.rules[i]
-	d := ruleData{Language: r.Language, Severity: r.Severity, Status: r.Status,
+	kind := r.Kind
+	if r.RuleType != "" {
+		kind += " (" + r.RuleType + ")"
+	}
+	d := ruleData{ID: r.ID, Path: r.Path, Kind: kind, Language: r.Language, Severity: r.Severity, Status: r.Status,
 		Platforms: strings.Join(r.Platforms, ", "), Domains: strings.Join(r.Domains, ", "), Events: strings.Join(r.Events, ", "),
 		Parse: r.ParseStatus, Error: r.ParseError, Home: s.home[i] + "#" + s.anchor[i]}
 	if row := s.ruleRow[i]; row < len(s.set.Texts) {
@@ -104,7 +120,20 @@ func (s *site) ruleData(i int) ruleData {
 		} else if f, ok := s.fieldHref[p.Field]; ok {
 			link = f
 		}
-		d.Preds = append(d.Preds, []any{p.FieldRaw, p.OpRaw, p.ValueRaw, field, op, value, p.Role, flags, link})
+		if file, anchor, ok := strings.Cut(link, "#"); ok {
+			k, seen := index[file]
+			if !seen {
+				k = len(*files)
+				index[file] = k
+				*files = append(*files, file)
+			}
+			link = strconv.Itoa(k) + "#" + anchor
+		}
+		role := p.Role
+		if role == "event" {
+			role = ""
+		}
+		d.Preds = append(d.Preds, []any{p.FieldRaw, p.OpRaw, p.ValueRaw, field, op, value, role, flags, link})
 	}
 	return d
 }

@@ -176,9 +176,13 @@
     dl.appendChild(dd);
   }
 
-  function renderRule(div, d) {
+  function renderRule(div, d, files) {
     div.textContent = "";
     var dl = el("dl", null, "facts");
+    fact(dl, "ID", d.i);
+    fact(dl, "Path", d.pa);
+    fact(dl, "Kind", d.k);
+    fact(dl, "Parse", d.ps);
     fact(dl, "Language", d.l);
     fact(dl, "Severity", d.s);
     fact(dl, "Status", d.st);
@@ -226,10 +230,11 @@
         tr.appendChild(el("td", p[4] === null ? "=" : p[4], p[4] === null ? "muted" : ""));
         var v = el("td", null, "v");
         var value = p[5] === null ? p[2] : p[5];
-        if (p[8]) v.appendChild(link(p[8], value)); else v.textContent = value;
+        var hash = p[8] ? p[8].indexOf("#") : -1;
+        if (hash > 0) v.appendChild(link(files[+p[8].slice(0, hash)] + p[8].slice(hash), value)); else v.textContent = value;
         if (p[5] === null) v.classList.add("same");
         tr.appendChild(v);
-        tr.appendChild(el("td", p[6]));
+        tr.appendChild(el("td", p[6] || "event"));
         var marks = [];
         if (p[7] & 1) marks.push("negated");
         if (p[7] & 2) marks.push("exclusion");
@@ -253,7 +258,7 @@
     div.setAttribute("data-loading", "1");
     div.textContent = "Loading the predicates and the query…";
     var c = +div.getAttribute("data-c"), o = +div.getAttribute("data-o");
-    loadChunk(c, function (data) { renderRule(div, data[o]); });
+    loadChunk(c, function (data) { renderRule(div, data.r[o], data.f); });
   }
 
   function initDetails() {
