@@ -116,4 +116,3 @@ func (s *site) appendCard(b []byte, i int) []byte {
 	return s.f.card.fill(b, s.anchor[i], tokens(r.Platforms), tokens(r.Domains), token(r.Vendor), token(r.Kind),
 		r.Title, s.tags[i], strconv.Itoa(i/ruleChunk), strconv.Itoa(i%ruleChunk))
 }
-
