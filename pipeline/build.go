@@ -65,7 +65,7 @@ func (BuildTables) Run(_ context.Context, st *State) error {
 	st.KindCounts = countKinds(st.Rules)
 	st.FileCounts = countFiles(files)
 	if files != nil {
-		st.Skipped = st.FileCounts.Outcome(tables.OutcomeSkipped)
+		st.Skipped = st.FileCounts.Of(tables.OutcomeSkipped)
 	}
 	return nil
 }

@@ -227,7 +227,7 @@ func TestReleaseRules(t *testing.T) {
 			ok++
 		}
 	}
-	assert.Equal(t, ok, released.Counts.Status(rule.StatusOK))
+	assert.Equal(t, ok, released.Counts.Of(rule.StatusOK))
 	assert.Equal(t, keptFiles, releasedFiles, "Parquet files are byte-identical")
 	assert.Equal(t, keptManifest.Counts, releasedManifest.Counts)
 	assert.Equal(t, keptManifest.Summary, releasedManifest.Summary)

@@ -417,12 +417,12 @@ func formatNames() string {
 // message, which counts failed and partial apart: "3 rules failed (2
 // files could not be read or decoded), 420 parsed partly".
 func strictResult(st *pipeline.State, strict, partial bool) (string, bool) {
-	failed, part := st.Counts.Status(rule.StatusFailed), st.Counts.Status(rule.StatusPartial)
+	failed, part := st.Counts.Of(rule.StatusFailed), st.Counts.Of(rule.StatusPartial)
 	if !strict || failed == 0 && (!partial || part == 0) {
 		return "", false
 	}
 	msg := plural(failed, "rule") + " failed"
-	if files := st.FileCounts.Outcome(tables.OutcomeFailed); files > 0 {
+	if files := st.FileCounts.Of(tables.OutcomeFailed); files > 0 {
 		msg += fmt.Sprintf(" (%s could not be read or decoded)", plural(files, "file"))
 	}
 	msg += fmt.Sprintf(", %d parsed partly", part)
@@ -458,17 +458,11 @@ func techniqueCommand() *cli.Command {
 			if !ok {
 				return usagef("%q is not a technique id (T1234 or T1234.001)", c.Args().First())
 			}
-			o, _, err := options(c, c.App.ErrWriter)
+			st, release, err := runForTables(c)
 			if err != nil {
 				return err
 			}
-			st, err := pipeline.Run(c.Context, o)
-			if st != nil && st.Tables != nil {
-				defer st.Tables.Release()
-			}
-			if err != nil {
-				return cli.Exit(err.Error(), exitFailed)
-			}
+			defer release()
 			page := view.NewIndex(st.Tables).Page(id)
 			if err := view.WriteText(c.App.Writer, page, view.TextOptions{MaxRows: c.Int("max-rows")}); err != nil {
 				return err
@@ -487,4 +481,24 @@ func versionCommand() *cli.Command {
 			return err
 		},
 	}
+}
+
+// runForTables runs the pipeline with the command's source options, for a
+// command that reads the finished tables; release frees them.
+func runForTables(c *cli.Context) (*pipeline.State, func(), error) {
+	o, _, err := options(c, c.App.ErrWriter)
+	if err != nil {
+		return nil, nil, err
+	}
+	st, err := pipeline.Run(c.Context, o)
+	release := func() {
+		if st != nil && st.Tables != nil {
+			st.Tables.Release()
+		}
+	}
+	if err != nil {
+		release()
+		return nil, nil, cli.Exit(err.Error(), exitFailed)
+	}
+	return st, release, nil
 }

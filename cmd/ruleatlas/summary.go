@@ -34,7 +34,7 @@ func summary(st *pipeline.State, took time.Duration) string {
 	}
 	row("vendors", vs)
 	for _, s := range rule.Statuses {
-		if n := st.Counts.Status(s); n > 0 {
+		if n := st.Counts.Of(s); n > 0 {
 			ss = append(ss, fmt.Sprintf("%s %d", s, n))
 		}
 	}
@@ -46,7 +46,7 @@ func summary(st *pipeline.State, took time.Duration) string {
 		}
 	}
 	for _, k := range rule.Kinds {
-		if n := st.KindCounts.Kind(k); n > 0 {
+		if n := st.KindCounts.Of(k); n > 0 {
 			item := fmt.Sprintf("%s %d", k, n)
 			if st.Tables != nil && !counted[string(k)] {
 				item += " (not in coverage)"
@@ -56,7 +56,7 @@ func summary(st *pipeline.State, took time.Duration) string {
 	}
 	row("kinds", ks)
 	for _, o := range tables.Outcomes {
-		if n := st.FileCounts.Outcome(o); n > 0 {
+		if n := st.FileCounts.Of(o); n > 0 {
 			fs = append(fs, fmt.Sprintf("%s %d", o, n))
 		}
 	}
