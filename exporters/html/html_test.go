@@ -113,7 +113,7 @@ func TestSiteShape(t *testing.T) {
 	if got, want := count("html/tactics/", ".html"), len(set.Attack.Tactics); got != want {
 		t.Errorf("%d tactic pages, want %d", got, want)
 	}
-	if got, want := count("html/groups/", ".html"), len(set.Attack.Groups); got != want {
+	if got, want := count("html/groups/", ".html"), len(set.Groups); got != want {
 		t.Errorf("%d group pages, want %d", got, want)
 	}
 	checkLinks(t, dir, files)
