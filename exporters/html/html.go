@@ -1,18 +1,26 @@
 // Package html writes the static catalog site of a run (SPEC §6 `html/`):
-// index.html (totals, coverage by tactic, a client-side technique search),
-// one page per tactic, one page per technique laid out like SPEC §8 with
-// client-side platform/domain filters and rules expandable to their
-// predicates, one page per rule, a page per field listing every value with
-// the rules that use it (indicator values link there; fields with fewer than
-// ten values share a page per first letter), and problems.html.
+// index.html (totals, coverage by tactic), a page per ATT&CK technique and
+// sub-technique of the bundle, covered or not, laid out like SPEC §8 (rules
+// and hunting queries expandable to their details, filters by platform,
+// domain, vendor and kind that recount every count of the page), a page
+// per tactic, gaps.html (the uncovered techniques by tactic), a page per
+// ATT&CK group (gaps first, shaded by rule count) and groups.html,
+// search.html (techniques, rules, fields and values, over search.js),
+// field pages (every value with the rules that use it, fields packed into
+// sheets), unmapped.html (rules on no technique page) and problems.html
+// (files.parquet's outcomes and the rules' problems). Rule details
+// (predicates as written and normalized, the query, the source link) are in
+// rules/cNNN.js, loaded when a rule opens: one file per 100 rules instead of
+// a page per rule.
 //
 // Pages are rendered from the embedded templates/html folder: whole pages
 // with html/template, and the markup repeated per rule or per row through
 // fragments, templates compiled once whose holes are filled in Go and
 // proven to escape as html/template would (frag.go). Every string from the
-// rules is escaped for its context; links are relative, so the site works
-// from file:// and any static host; file names are sanitised to be valid on
-// every OS. Output is deterministic.
+// rules is escaped for its context (JSON data files escape <, > and &);
+// links are relative and data files load through script elements, so the
+// site works from file:// and any static host; file names are sanitised to
+// be valid on every OS. Output is deterministic.
 package html
 
 import (
@@ -26,6 +34,7 @@ import (
 	"path/filepath"
 	"runtime"
 	"slices"
+	"strconv"
 	"strings"
 	"sync"
 	"sync/atomic"
@@ -237,18 +246,6 @@ func tokens(xs []string) string {
 
 const unspecified = "unspecified"
 
-// filtersText describes the run's filters, or "" when there are none.
-func filtersText(f tables.Filters) string {
-	var parts []string
-	for _, x := range []struct {
-		name string
-		vals []string
-	}{{"platform", f.Platforms}, {"domain", f.Domains}, {"vendor", f.Vendors}, {"technique", f.Techniques}} {
-		if len(x.vals) > 0 {
-			parts = append(parts, x.name+"="+strings.Join(x.vals, ","))
-		}
-	}
-	return strings.Join(parts, "; ")
-}
+func itoa(n int) string { return strconv.Itoa(n) }
 
 var _ pipeline.Exporter = Exporter{}

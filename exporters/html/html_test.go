@@ -23,6 +23,9 @@ import (
 	"github.com/ruleatlas/ruleatlas/pipeline/view"
 )
 
+// maxSiteFiles is the most files the site of the shared corpora may have.
+const maxSiteFiles = 2000
+
 // goldenTechnique is the technique page kept as a golden file.
 const goldenTechnique = "T1003.001"
 
@@ -49,37 +52,69 @@ func TestGoldenTechniquePage(t *testing.T) {
 	pipetest.Golden(t, "testdata/"+goldenTechnique+".golden.html", string(pipetest.Read(t, filepath.Join(dir, rel))))
 }
 
-// TestSiteShape checks the files written: sorted, every technique with
-// rules has a page, every rule has a page, every tactic has a page.
+// TestSiteShape checks the files written: sorted; a page for every
+// current ATT&CK technique and every tagged id of a rule shown (counted
+// kinds and hunting queries), every tactic and every group; rule details
+// in data files of 100 rules, no page per rule.
 func TestSiteShape(t *testing.T) {
 	set := sitetest.Sample(t)
 	dir, files := export(t, set)
 	if !slices.IsSorted(files) {
 		t.Error("files not sorted")
 	}
-	for _, f := range []string{"html/index.html", "html/problems.html", "html/assets/site.css", "html/assets/site.js"} {
+	for _, f := range []string{"html/index.html", "html/problems.html", "html/gaps.html", "html/groups.html", "html/search.html",
+		"html/search.js", "html/unmapped.html", "html/assets/site.css", "html/assets/site.js"} {
 		if !slices.Contains(files, f) {
 			t.Errorf("%s missing", f)
 		}
 	}
-	count := func(prefix string) int {
+	count := func(prefix, suffix string) int {
 		n := 0
 		for _, f := range files {
-			if strings.HasPrefix(f, prefix) {
+			if strings.HasPrefix(f, prefix) && strings.HasSuffix(f, suffix) {
 				n++
 			}
 		}
 		return n
 	}
-	ix := view.NewIndex(set)
-	if got, want := count("html/techniques/"), len(ix.Techniques()); got != want {
-		t.Errorf("%d technique pages, want %d", got, want)
+	want := map[string]bool{}
+	for _, tech := range set.Attack.List {
+		if tech.Current() {
+			want[tech.ID] = true
+		}
 	}
-	if got, want := count("html/rules/"), int(set.Rules.NumRows()); got != want {
-		t.Errorf("%d rule pages, want %d", got, want)
+	techs, kinds := tables.Lists(set.Rules, 7), tables.Strings(set.Rules, tables.RuleKind)
+	for i := range int(set.Rules.NumRows()) {
+		if !slices.Contains(set.Meta.Kinds, kinds.Value(i)) && kinds.Value(i) != "hunting" {
+			continue
+		}
+		for _, id := range tables.ListAt(techs, i) {
+			want[id] = true
+			if p, _, ok := strings.Cut(id, "."); ok {
+				want[p] = true
+			}
+		}
 	}
-	if got, want := count("html/tactics/"), len(set.Attack.Tactics); got != want {
+	if got := count("html/techniques/", ".html"); got != len(want) {
+		t.Errorf("%d technique pages, want %d", got, len(want))
+	}
+	for id := range want {
+		if !slices.Contains(files, "html/techniques/"+id+".html") {
+			t.Errorf("no page for %s", id)
+			break
+		}
+	}
+	if got, want := count("html/rules/", ".js"), (int(set.Rules.NumRows())+99)/100; got != want {
+		t.Errorf("%d rule data files, want %d", got, want)
+	}
+	if got := count("html/rules/", ".html"); got != 0 {
+		t.Errorf("%d rule pages, want none", got)
+	}
+	if got, want := count("html/tactics/", ".html"), len(set.Attack.Tactics); got != want {
 		t.Errorf("%d tactic pages, want %d", got, want)
+	}
+	if got, want := count("html/groups/", ".html"), len(set.Groups); got != want {
+		t.Errorf("%d group pages, want %d", got, want)
 	}
 	checkLinks(t, dir, files)
 }
@@ -189,6 +224,9 @@ func TestShared(t *testing.T) {
 	dir, files := export(t, set)
 	checkLinks(t, dir, files)
 	t.Logf("%d files, %s", len(files), siteSize(t, dir, files))
+	if len(files) > maxSiteFiles {
+		t.Errorf("%d files, want at most %d", len(files), maxSiteFiles)
+	}
 	by := map[string][]string{}
 	for _, f := range files {
 		parts := strings.SplitN(f, "/", 3)
