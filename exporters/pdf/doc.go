@@ -502,9 +502,20 @@ func (d *doc) keyValue(key, value string, keyW float64) {
 }
 
 // row is one table row; total rows are shaded and never zebra-striped.
+// fill, when set, is the background of the whole row; shades colour single
+// cells (by column index) and may print their text light.
 type row struct {
-	cells []string
-	total bool
+	cells  []string
+	total  bool
+	fill   *rgb
+	shades map[int]shade
+}
+
+// shade is the background of one table cell; light prints its text in
+// white, for dark backgrounds.
+type shade struct {
+	c     rgb
+	light bool
 }
 
 type column struct {
@@ -557,7 +568,7 @@ func (d *doc) table(caption string, spec []Column, rows []row) {
 			return
 		}
 		d.fill(d.l.colors["th_fill"], d.left(), d.y, d.width(), headH)
-		d.drawCells(cols, headLines, th, headH)
+		d.drawCells(cols, headLines, th, headH, nil)
 		d.y += headH
 	}
 	for i, r := range rows {
@@ -579,12 +590,14 @@ func (d *doc) table(caption string, spec []Column, rows []row) {
 			drawHeader(true)
 		}
 		switch {
+		case r.fill != nil:
+			d.fill(*r.fill, d.left(), d.y, d.width(), h)
 		case r.total:
 			d.fill(d.l.colors["total_fill"], d.left(), d.y, d.width(), h)
 		case d.l.Table.Zebra && i%2 == 1:
 			d.fill(d.l.colors["zebra"], d.left(), d.y, d.width(), h)
 		}
-		d.drawCells(cols, lines, nil, h)
+		d.drawCells(cols, lines, nil, h, r.shades)
 		d.y += h
 		d.hline(d.y, d.left(), d.right())
 	}
@@ -611,12 +624,18 @@ func (d *doc) layoutRow(cols []column, cells []string, s *style) ([][]string, fl
 	return lines, h + 2*pad
 }
 
-func (d *doc) drawCells(cols []column, lines [][]string, s *style, h float64) {
+func (d *doc) drawCells(cols []column, lines [][]string, s *style, h float64, shades map[int]shade) {
 	pad := d.l.Table.Padding
 	for i, c := range cols {
 		cs := c.s
 		if s != nil {
 			cs = s
+		}
+		if sh, ok := shades[i]; ok {
+			d.fill(sh.c, c.x, d.y, c.w, h)
+			if sh.light {
+				cs = lightStyle(cs)
+			}
 		}
 		lh := d.pitch(cs)
 		y := d.y + pad
@@ -629,6 +648,13 @@ func (d *doc) drawCells(cols []column, lines [][]string, s *style, h float64) {
 			y += lh
 		}
 	}
+}
+
+// lightStyle is s in white, for text on a dark background.
+func lightStyle(s *style) *style {
+	l := *s
+	l.c = rgb{255, 255, 255}
+	return &l
 }
 
 // bar is one bar of a horizontal bar chart: the fill is value/max of the
