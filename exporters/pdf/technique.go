@@ -53,6 +53,10 @@ func (r *renderer) technique(p view.Page) ([]byte, error) {
 				items[i] = bar{label: v.Name, value: float64(v.Rules), max: float64(most), text: itoa(v.Rules)}
 			}
 			d.bars(items)
+			if k := r.techniqueKinds(p); k != "" {
+				d.y += 0.5
+				d.para("note", k, d.left())
+			}
 		case "events":
 			d.heading(l.label("events", "{n}", strconv.Itoa(len(p.Events))), 10)
 			if len(p.Events) == 0 {
