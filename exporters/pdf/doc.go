@@ -69,7 +69,8 @@ type doc struct {
 	y       float64
 	lineCol rgb
 	gs      gstate
-	links   map[string]int // internal link per section heading (see linkTo)
+	links   map[string]int  // internal link per section heading (see linkTo)
+	marked  map[string]bool // the links whose target is set
 }
 
 // gstate is the graphics state fpdf has last written to the page. fpdf
@@ -103,7 +104,7 @@ func newDoc(l *Layout, st map[string]*style, meta tables.Meta, name, title strin
 	size := fpdf.SizeType{Wd: wh[0], Ht: wh[1]}
 	f := fpdf.NewCustom(&fpdf.InitType{OrientationStr: "P", UnitStr: "mm", Size: size})
 	d := &doc{f: f, l: l, st: st, name: name, date: meta.ReportDate, size: size, fonts: map[string]bool{},
-		lineCol: l.colors["line"], links: map[string]int{}}
+		lineCol: l.colors["line"], links: map[string]int{}, marked: map[string]bool{}}
 	f.SetCompression(l.CompressPages)
 	f.SetCatalogSort(true)
 	t := reportTime(meta.ReportDate)
@@ -258,6 +259,7 @@ func (d *doc) linkTo(name string) int {
 	d.links[name] = id
 	if name == firstPage {
 		d.f.SetLink(id, 0, 1)
+		d.marked[name] = true
 	}
 	return id
 }
@@ -266,6 +268,7 @@ func (d *doc) linkTo(name string) int {
 // outline entry (bookmark) at level.
 func (d *doc) mark(name string, level int) {
 	d.f.SetLink(d.linkTo(name), d.y, d.f.PageNo())
+	d.marked[name] = true
 	d.f.Bookmark(outlineText(name), level, d.y)
 }
 
@@ -316,6 +319,13 @@ func (d *doc) bytes() ([]byte, error) {
 		d.newPage("")
 	}
 	d.footer()
+	// A link whose section was not drawn (left out of the layout, or
+	// empty) leads to page 1 rather than nowhere.
+	for name, id := range d.links {
+		if !d.marked[name] {
+			d.f.SetLink(id, 0, 1)
+		}
+	}
 	var buf bytes.Buffer
 	if err := d.f.Output(&buf); err != nil {
 		return nil, fmt.Errorf("rendering PDF: %w", err)
@@ -663,6 +673,7 @@ type bar struct {
 	label      string
 	value, max float64
 	text       string
+	target     string // the heading (see linkTo) the bar links to, or ""
 }
 
 // bars draws a labelled horizontal bar chart.
@@ -682,6 +693,9 @@ func (d *doc) bars(items []bar) {
 			d.fill(d.l.colors["bar"], trackX, by, max(0.4, trackW*min(1, b.value/b.max)), c.BarHeight)
 		}
 		d.text(vs, trackX+trackW+2, top, rowH-c.BarGap, d.fit(vs, b.text, c.ValueWidth-2))
+		if b.target != "" {
+			d.f.Link(d.left(), top, d.width(), rowH-c.BarGap, d.linkTo(b.target))
+		}
 		d.y += rowH
 	}
 }
