@@ -16,7 +16,7 @@ import (
 func init() {
 	for k, v := range map[string]string{
 		"kinds_heading":    "Rules by vendor and kind",
-		"kinds_note":       "Coverage and every count of this report are of the kinds marked *: {counted}. The others are listed (hunting queries on their technique's report) but not counted; --kind changes the counted kinds.",
+		"kinds_note":       "Coverage (techniques and sub-techniques covered, tactics, heat map, gaps) counts the kinds marked *: {counted}; rule totals and parse health count every kind. Hunting queries are listed on their technique's report; --kind changes the counted kinds.",
 		"kinds_counted":    "{kind} *",
 		"technique_kinds":  "By kind: {kinds}.",
 		"kinds_fact":       "Rules counted",
