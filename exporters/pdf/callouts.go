@@ -32,7 +32,7 @@ func (r *renderer) callouts(c *view.Catalog) []callout {
 				parts = append(parts, v.Name+" "+itoa(v.Parse.Failed))
 			}
 		}
-		out = append(out, callout{l.label("callout_failed_title", "{n}", itoa(c.Parse.Failed)),
+		out = append(out, callout{r.countLabel("callout_failed_title", c.Parse.Failed),
 			l.label("callout_failed", "{vendors}", strings.Join(parts, ", "), "{partial}", itoa(c.Parse.Partial)),
 			l.Labels["problems_heading"]})
 	}
@@ -74,17 +74,17 @@ func (r *renderer) notCurrentCallout(c *view.Catalog) *callout {
 	}
 	version := orUnknown(r.meta.AttackVersion)
 	var texts []string
-	title := r.tlabel("callout_other_title", "{n}", strconv.Itoa(len(unknown)+len(retired)))
+	title := r.countLabel("callout_other_title", int64(len(unknown)+len(retired)))
 	if len(unknown) > 0 {
 		texts = append(texts, l.label("callout_unknown", "{version}", version, "{ids}", r.idList(unknown, 6)))
 		if len(retired) == 0 {
-			title = l.label("callout_unknown_title", "{n}", strconv.Itoa(len(unknown)))
+			title = r.countLabel("callout_unknown_title", int64(len(unknown)))
 		}
 	}
 	if len(retired) > 0 {
 		texts = append(texts, r.tlabel("callout_retired", "{version}", version, "{ids}", r.idList(retired, 3)))
 		if len(unknown) == 0 {
-			title = r.tlabel("callout_retired_title", "{n}", strconv.Itoa(len(retired)))
+			title = r.countLabel("callout_retired_title", int64(len(retired)))
 		}
 	}
 	return &callout{title, strings.Join(texts, " "), ""}
@@ -117,12 +117,27 @@ func (r *renderer) idList(ts []view.TechniqueCoverage, n int) string {
 	return strings.Join(ids, "; ")
 }
 
+// countLabel is the label key with {n} = n, or its key_one form when n is
+// 1 ("1 rule failed to parse", not "1 rules").
+func (r *renderer) countLabel(key string, n int64) string {
+	if n == 1 {
+		if _, ok := r.l.Labels[key+"_one"]; ok || telemetryLabels[key+"_one"] != "" {
+			key += "_one"
+		}
+	}
+	return r.tlabel(key, "{n}", itoa(n))
+}
+
 func init() {
 	for k, v := range map[string]string{
-		"callout_other_title":   "{n} tagged technique ids are not current in the ATT&CK data",
-		"callout_retired_title": "{n} technique ids are revoked or deprecated in ATT&CK",
-		"callout_retired":       "ATT&CK {version} revokes or deprecates {ids}: retag those rules with the replacement.",
-		"callout_revoked_by":    "; revoked by {id}",
+		"callout_other_title":       "{n} tagged technique ids are not current in the ATT&CK data",
+		"callout_retired_title":     "{n} technique ids are revoked or deprecated in ATT&CK",
+		"callout_failed_title_one":  "1 rule failed to parse",
+		"callout_unknown_title_one": "1 technique id is not in the ATT&CK data",
+		"callout_other_title_one":   "1 tagged technique id is not current in the ATT&CK data",
+		"callout_retired_title_one": "1 technique id is revoked or deprecated in ATT&CK",
+		"callout_retired":           "ATT&CK {version} revokes or deprecates {ids}: retag those rules with the replacement.",
+		"callout_revoked_by":        "; revoked by {id}",
 	} {
 		telemetryLabels[k] = v
 	}
