@@ -67,7 +67,6 @@ type Layer struct {
 	LegendItems                   []Legend    `json:"legendItems"`
 	Metadata                      []Meta      `json:"metadata"`
 	Links                         []Link      `json:"links"`
-	ShowTMLinks                   bool        `json:"showTMLinks"`
 	TacticRowBackground           string      `json:"tacticRowBackground"`
 	SelectTechniquesAcrossTactics bool        `json:"selectTechniquesAcrossTactics"`
 	SelectSubtechniquesWithParent bool        `json:"selectSubtechniquesWithParent"`

@@ -113,7 +113,7 @@ var (
 	requiredKeys = map[string]string{"name": "string", "versions": "object", "domain": "string", "techniques": "array"}
 	optionalKeys = map[string]string{"description": "string", "customDataURL": "string", "filters": "object", "sorting": "number",
 		"layout": "object", "hideDisabled": "bool", "gradient": "object", "legendItems": "array",
-		"metadata": "array", "links": "array", "showTMLinks": "bool", "showTacticRowBackground": "bool", "tacticRowBackground": "string",
+		"metadata": "array", "links": "array", "showTacticRowBackground": "bool", "tacticRowBackground": "string",
 		"selectTechniquesAcrossTactics": "bool", "selectSubtechniquesWithParent": "bool", "selectVisibleTechniques": "bool"}
 	techniqueKeys = map[string]string{"techniqueID": "string", "tactic": "string", "score": "number",
 		"color": "string", "comment": "string", "enabled": "bool", "metadata": "array", "links": "array",
