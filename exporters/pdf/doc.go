@@ -78,14 +78,14 @@ type doc struct {
 // gstate is the graphics state fpdf has last written to the page. fpdf
 // writes every setter call to the page unconditionally; doc calls it only on
 // a change, which keeps the content streams (and their compression) small.
-// Text is drawn with the fill colour equal to the text colour, so fpdf never
-// wraps a text in its own save/colour/restore sequence.
+// Text is painted in the fill colour, set to the text colour before it
+// (see use and put); fill and draw are the colours of the page being drawn.
 type gstate struct {
-	font             string
-	pt               float64
-	fill, draw, text rgb
-	lineW            float64
-	mode             int // text rendering mode: 0 fill, 2 fill and stroke (synthetic bold)
+	font       string
+	pt         float64
+	fill, draw rgb
+	lineW      float64
+	mode       int // text rendering mode: 0 fill, 2 fill and stroke (synthetic bold)
 }
 
 // lineWidth is the width of table rules and other thin lines, in millimetres.
@@ -127,7 +127,7 @@ func newDoc(l *Layout, st map[string]*style, meta tables.Meta, name, title strin
 	f.SetDrawColor(d.lineCol.r, d.lineCol.g, d.lineCol.b)
 	f.SetFillColor(0, 0, 0)
 	f.SetTextColor(0, 0, 0)
-	d.gs = gstate{lineW: lineWidth, draw: d.lineCol}
+	d.gs = gstate{lineW: lineWidth, draw: d.lineCol, fill: rgb{0, 0, 0}}
 	return d
 }
 
@@ -143,11 +143,7 @@ func (d *doc) width() float64  { return d.right() - d.left() }
 // now, its font when the text is put (see put).
 func (d *doc) use(s *style) *style {
 	d.cur = s
-	d.setFill(s.c)
-	if s.c != d.gs.text {
-		d.f.SetTextColor(s.c.r, s.c.g, s.c.b)
-		d.gs.text = s.c
-	}
+	d.setFill(s.c) // text is painted in the fill colour (see put)
 	mode := 0
 	if s.bold > 0 {
 		// Synthetic bold: the glyphs are stroked in the text colour too.
@@ -191,23 +187,32 @@ func (d *doc) put(x, y float64, text string) {
 		d.f.SetFont(family, "", s.pt)
 		d.gs.font, d.gs.pt = family, s.pt
 	}
-	if family == s.font && d.gs.fill == d.gs.text {
-		d.textOp(x, y, text)
+	if family == s.font {
+		d.textOp(x, y, text) // in the fill colour, which use set to the text colour
 		return
 	}
+	// fpdf's Text paints in its text colour, wrapping the text in q … Q
+	// when its fill colour differs: both are set for real first.
+	d.f.SetFillColor(s.c.r, s.c.g, s.c.b)
+	d.f.SetTextColor(s.c.r, s.c.g, s.c.b)
+	d.gs.fill = s.c
 	d.f.Text(x, y, text)
 }
 
+// setFill and setDraw write the colour operators themselves (colorOp):
+// fpdf's setters format three numbers per call, and the tables switch the
+// fill colour twice per striped row. fpdf's own colours then lag behind;
+// newPage reads back the ones fpdf repeats on a new page.
 func (d *doc) setFill(c rgb) {
 	if c != d.gs.fill {
-		d.f.SetFillColor(c.r, c.g, c.b)
+		d.f.RawWriteStr(colorOp(c, false))
 		d.gs.fill = c
 	}
 }
 
 func (d *doc) setDraw(c rgb) {
 	if c != d.gs.draw {
-		d.f.SetDrawColor(c.r, c.g, c.b)
+		d.f.RawWriteStr(colorOp(c, true))
 		d.gs.draw = c
 	}
 }
@@ -230,7 +235,9 @@ func (d *doc) newPage(orient string) {
 	}
 	d.f.AddPageFormat(orient, d.size)
 	d.pw, d.ph = d.f.GetPageSize()
-	d.gs.mode = 0 // fpdf repeats font, colours and line width on the new page, not the rendering mode
+	d.gs.mode = 0 // fpdf repeats font, its colours and line width on the new page, not the rendering mode
+	d.gs.fill = rgbOf(d.f.GetFillColor())
+	d.gs.draw = rgbOf(d.f.GetDrawColor())
 	d.y = d.l.Page.Margins.Top
 	if d.f.PageNo() > 1 {
 		d.header()

@@ -3,6 +3,7 @@ package pdf
 import (
 	"math"
 	"strconv"
+	"sync"
 )
 
 // This file writes the most frequent PDF operator, text showing, without
@@ -93,3 +94,47 @@ func (d *doc) rectFill(x, y, w, h float64) {
 	d.op = b
 	d.f.RawWriteStr(string(b))
 }
+
+// colorOps caches colorOp's operators; a run uses a few dozen colours.
+var colorOps sync.Map // colorKey → string
+
+type colorKey struct {
+	c      rgb
+	stroke bool
+}
+
+// colorOp is the operator that sets the fill (or, stroke true, the
+// stroke) colour c, as fpdf's SetFillColor and SetDrawColor write it:
+// "v g" for grey, "r g b rg" otherwise (RG, G for stroking), three
+// decimals of the component over 255.
+func colorOp(c rgb, stroke bool) string {
+	k := colorKey{c, stroke}
+	if s, ok := colorOps.Load(k); ok {
+		return s.(string)
+	}
+	comp := func(v int) float64 { return float64(min(max(v, 0), 255)) / 255 }
+	r, g, b := comp(c.r), comp(c.g), comp(c.b)
+	var out []byte
+	// fpdf's grey test, as written: integer red equals green, float red equals blue.
+	if min(max(c.r, 0), 255) == min(max(c.g, 0), 255) && r == b {
+		out = strconv.AppendFloat(out, r, 'f', 3, 64)
+		out = append(out, " g"...)
+	} else {
+		out = strconv.AppendFloat(out, r, 'f', 3, 64)
+		out = append(out, ' ')
+		out = strconv.AppendFloat(out, g, 'f', 3, 64)
+		out = append(out, ' ')
+		out = strconv.AppendFloat(out, b, 'f', 3, 64)
+		out = append(out, " rg"...)
+	}
+	if stroke {
+		out[len(out)-1] = 'G'
+		if out[len(out)-2] == 'r' {
+			out[len(out)-2] = 'R'
+		}
+	}
+	s, _ := colorOps.LoadOrStore(k, string(out))
+	return s.(string)
+}
+
+func rgbOf(r, g, b int) rgb { return rgb{r, g, b} }

@@ -1,10 +1,13 @@
 package pdf
 
 import (
+	"bytes"
 	"math"
 	"math/rand/v2"
 	"strconv"
 	"testing"
+
+	"github.com/go-pdf/fpdf"
 )
 
 // TestAppendFixed2 compares appendFixed2 with strconv (what fpdf's %.2f
@@ -41,4 +44,25 @@ func FuzzAppendFixed2(f *testing.F) {
 			t.Errorf("appendFixed2(%v) = %s, want %s", v, got, want)
 		}
 	})
+}
+
+// TestColorOp compares colorOp with the operators fpdf itself writes for
+// the same colours (grey and full, fill and stroke, out of range).
+func TestColorOp(t *testing.T) {
+	for _, c := range []rgb{{0, 0, 0}, {255, 255, 255}, {0x1f, 0x23, 0x28}, {200, 200, 200}, {300, -1, 0}, {12, 12, 13}} {
+		f := fpdf.New("P", "mm", "A4", "")
+		f.SetCompression(false)
+		f.AddPage()
+		f.SetFillColor(c.r, c.g, c.b)
+		f.SetDrawColor(c.r, c.g, c.b)
+		var buf bytes.Buffer
+		if err := f.Output(&buf); err != nil {
+			t.Fatal(err)
+		}
+		for _, stroke := range []bool{false, true} {
+			if op := colorOp(c, stroke); !bytes.Contains(buf.Bytes(), []byte("\n"+op+"\n")) {
+				t.Errorf("%v (stroke %v): %q is not what fpdf writes", c, stroke, op)
+			}
+		}
+	}
 }
