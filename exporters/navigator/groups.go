@@ -2,17 +2,13 @@ package navigator
 
 import (
 	"fmt"
+	"maps"
+	"slices"
 	"strconv"
 	"strings"
 
 	"github.com/ruleatlas/ruleatlas/pipeline/tables"
 	"github.com/ruleatlas/ruleatlas/pipeline/view"
-)
-
-// Colours of a group layer: techniques the group uses with and without rules.
-const (
-	CoveredColor   = "#66bb6a"
-	UncoveredColor = "#ef5350"
 )
 
 // GroupFile names the layer of one ATT&CK group (navigator-group-G0016.json).
@@ -29,59 +25,92 @@ func GroupFile(id string) string {
 }
 
 // groupLayers adds a layer per group requested with --group.
-func groupLayers(set *tables.Set, cat *view.Catalog, files []string, layers []*Layer) ([]string, []*Layer) {
+func groupLayers(set *tables.Set, cat *view.Catalog, counted map[string]int64, files []string, layers []*Layer) ([]string, []*Layer) {
 	for _, id := range set.Groups {
 		g, ok := view.Group(set, id)
 		if !ok {
 			continue
 		}
 		files = append(files, GroupFile(g.ID))
-		layers = append(layers, BuildGroup(cat, g))
+		layers = append(layers, BuildGroup(cat, counted, g))
 	}
 	return files, layers
 }
 
 // BuildGroup makes the layer of one ATT&CK group: every technique the group
-// uses, in each of its tactics; covered techniques (at least one rule) in
-// green scored by their rules, uncovered ones in red with score 0 and a
-// comment saying so, so the gaps show.
-func BuildGroup(cat *view.Catalog, g view.GroupPage) *Layer {
-	l := Build(cat, "")
+// uses, in each of its tactics, scored by its rules and coloured on the
+// group's own scale (from its least to its most covered technique), the
+// uncovered ones as gaps (score 0, GapColor) sorted first. A parent of a
+// sub-technique the group uses opens its sub-techniques; when the group is
+// not linked to the parent itself, the parent gets an unscored entry that
+// only does that.
+func BuildGroup(cat *view.Catalog, counted map[string]int64, g view.GroupPage) *Layer {
+	l := Build(cat, counted, "")
 	l.Name = "ruleatlas " + g.ID + " " + g.Name
 	l.Techniques = []Technique{}
-	l.Sorting = 0
+	l.Sorting = 2 // ascending score: the gaps (score 0) lead every tactic
+	l.Layout.ExpandedSubtechniques = "annotated"
 	l.HideDisabled = false
-	openSubs := map[string]bool{}
+	group := []Meta{{"group", g.ID + " " + g.Name}}
+
+	used := map[string]bool{}
+	subTactics := map[string]map[string]bool{} // parent → tactics of its sub-techniques the group uses
+	var scores []int64
 	for _, r := range g.Rows {
+		used[r.ID] = true
+		scores = append(scores, r.Rules)
 		if p := parentOf(r.ID); p != "" {
-			openSubs[p] = true
+			if subTactics[p] == nil {
+				subTactics[p] = map[string]bool{}
+			}
+			for _, tactic := range r.Tactics {
+				subTactics[p][tactic] = true
+			}
 		}
 	}
+	sc := newScale(scores)
+	gaps := 0
 	for _, r := range g.Rows {
-		color, comment := CoveredColor, groupComment(g, r)
-		if !r.Covered() {
-			color = UncoveredColor
+		s := r.Rules
+		entry := Technique{TechniqueID: r.ID, Score: &s, Color: GapColor, Comment: groupComment(g, r), Enabled: true,
+			Metadata: group, ShowSubtechniques: subTactics[r.ID] != nil}
+		if r.Covered() {
+			entry.Color = sc.color(s)
+		} else {
+			gaps++
 		}
 		for _, tactic := range r.Tactics {
-			short := cat.TacticShortName(tactic)
-			if short == "" {
-				continue
+			if short := cat.TacticShortName(tactic); short != "" {
+				entry.Tactic = short
+				l.Techniques = append(l.Techniques, entry)
 			}
-			l.Techniques = append(l.Techniques, Technique{TechniqueID: r.ID, Tactic: short, Score: r.Rules, Color: color,
-				Comment: comment, Enabled: true, Metadata: []Meta{{"group", g.ID + " " + g.Name}}, Links: []Link{},
-				ShowSubtechniques: openSubs[r.ID]})
 		}
 	}
-	l.Gradient = Gradient{Colors: []string{UncoveredColor, CoveredColor}, MinValue: 0, MaxValue: 1}
-	l.LegendItems = []Legend{
-		{Label: "used by " + g.ID + ", covered by at least one rule", Color: CoveredColor},
-		{Label: "used by " + g.ID + ", no rule", Color: UncoveredColor},
+	parents := slices.Sorted(maps.Keys(subTactics))
+	for _, p := range parents {
+		if used[p] {
+			continue
+		}
+		t, ok := cat.Technique(p)
+		if !ok {
+			continue
+		}
+		for _, tactic := range t.Tactics {
+			if short := cat.TacticShortName(tactic); short != "" && subTactics[p][tactic] {
+				l.Techniques = append(l.Techniques, Technique{TechniqueID: p, Tactic: short, Enabled: true, Metadata: group,
+					Comment:           "ATT&CK links " + g.Name + " to sub-techniques of " + p + ", not to " + p + " itself",
+					ShowSubtechniques: true})
+			}
+		}
 	}
+	l.Gradient = sc.gradient()
+	gapText := "used by " + g.ID + ", no rule"
+	l.LegendItems = sc.legend(gapText)
 	l.Description = fmt.Sprintf("Techniques ATT&CK %s links to %s %s (uses): %d, of which %d covered by at least one rule "+
-		"(%s); report date %s. Scores count distinct rules (sub-technique rules also count for their parent); "+
-		"uncovered techniques have score 0.", g.AttackVersion, g.ID, g.Name, len(g.Rows), g.Covered,
-		view.PercentText(int64(g.Covered), int64(len(g.Rows))), cat.Meta.ReportDate)
-	l.Metadata = append([]Meta{{"group", g.ID + " " + g.Name}}, l.Metadata...)
+		"(%s) and %d without (gaps, sorted first); report date %s. Scores count distinct rules (sub-technique rules also "+
+		"count for their parent). %s", g.AttackVersion, g.ID, g.Name, len(g.Rows), g.Covered,
+		view.PercentText(int64(g.Covered), int64(len(g.Rows))), gaps, cat.Meta.ReportDate, sc.explain(gapText))
+	l.Metadata = append(slices.Clone(group), l.Metadata...)
 	return l
 }
 

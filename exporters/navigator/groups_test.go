@@ -1,8 +1,8 @@
 package navigator_test
 
 import (
-	"encoding/json"
 	"path/filepath"
+	"slices"
 	"strings"
 	"testing"
 
@@ -14,8 +14,11 @@ import (
 )
 
 // TestGroupLayer checks navigator-group-G0016.json: every technique APT29
-// uses is present in each of its tactics, covered ones green with their
-// rule count, uncovered ones red with score 0 and a comment.
+// uses is present in each of its tactics with its coverage total as score,
+// shaded by rule count, the uncovered ones as gaps (score 0, GapColor)
+// sorted first; every parent of a sub-technique entry opens its
+// sub-techniques, through an unscored entry when the group does not use the
+// parent itself.
 func TestGroupLayer(t *testing.T) {
 	set := sitetest.Run(t, pipeline.Options{Sources: sitetest.SampleSources(t), Groups: []string{"cozy bear"}})
 	dir, files := export(t, set)
@@ -23,44 +26,53 @@ func TestGroupLayer(t *testing.T) {
 		t.Fatalf("files = %v", files)
 	}
 	b := pipetest.Read(t, filepath.Join(dir, "navigator-group-G0016.json"))
-	var l navigator.Layer
-	if err := json.Unmarshal(b, &l); err != nil {
-		t.Fatal(err)
-	}
-	// The shared format check wants scores of at least 1, as in coverage
-	// layers: run it on the covered entries.
-	var m map[string]any
-	if err := json.Unmarshal(b, &m); err != nil {
-		t.Fatal(err)
-	}
-	var scored []any
-	for _, x := range m["techniques"].([]any) {
-		if x.(map[string]any)["score"].(float64) > 0 {
-			scored = append(scored, x)
-		}
-	}
-	m["techniques"] = scored
-	cb, _ := json.Marshal(m)
-	validate(t, cb)
+	validate(t, b)
+	l := decode(t, b)
 	g, _ := set.Attack.Group("G0016")
-	seen := map[string]bool{}
+	uses := map[string]bool{}
+	for _, id := range g.Techniques {
+		uses[id] = true
+	}
 	cov := map[string]int64{}
 	for _, r := range coverageRows(set) {
 		cov[r.id] += r.rules
 	}
+	tactics := modelTactics(set)
+	seen := map[string]bool{}
+	opened := map[string]bool{} // parent/tactic with showSubtechniques
 	covered, uncovered := 0, 0
-	for _, tq := range l.Techniques {
-		seen[tq.TechniqueID] = true
-		if tq.Score != cov[tq.TechniqueID] {
-			t.Errorf("%s: score %d, coverage %d", tq.TechniqueID, tq.Score, cov[tq.TechniqueID])
+	for _, e := range l.Techniques {
+		if !slices.Contains(tactics[e.ID], e.Tactic) {
+			t.Errorf("%s: not in tactic %s", e.ID, e.Tactic)
 		}
+		if e.Show {
+			opened[e.ID+"/"+e.Tactic] = true
+		}
+		if e.Score == nil {
+			// Only a parent the group does not use, opening sub-techniques it does.
+			if uses[e.ID] || !e.Show || parentID(e.ID) != "" {
+				t.Errorf("%s: unscored entry (used %v, showSubtechniques %v)", e.ID, uses[e.ID], e.Show)
+			}
+			continue
+		}
+		seen[e.ID] = true
+		s := int64(*e.Score)
 		switch {
-		case tq.Score > 0 && tq.Color == navigator.CoveredColor:
+		case !uses[e.ID]:
+			t.Errorf("%s: scored but not used by the group", e.ID)
+		case s != cov[e.ID]:
+			t.Errorf("%s: score %d, coverage %d", e.ID, s, cov[e.ID])
+		case s > 0 && e.Color != navigator.GapColor:
 			covered++
-		case tq.Score == 0 && tq.Color == navigator.UncoveredColor && strings.Contains(tq.Comment, "no rule"):
+		case s == 0 && e.Color == navigator.GapColor && strings.Contains(e.Comment, "no rule"):
 			uncovered++
 		default:
-			t.Errorf("%s: score %d colour %s comment %q", tq.TechniqueID, tq.Score, tq.Color, tq.Comment)
+			t.Errorf("%s: score %d colour %s comment %q", e.ID, s, e.Color, e.Comment)
+		}
+	}
+	for _, e := range l.Techniques {
+		if p := parentID(e.ID); p != "" && !opened[p+"/"+e.Tactic] {
+			t.Errorf("%s/%s: its parent does not open its sub-techniques", e.ID, e.Tactic)
 		}
 	}
 	if len(seen) != len(g.Techniques) || len(g.Techniques) != 66 {
@@ -69,8 +81,12 @@ func TestGroupLayer(t *testing.T) {
 	if covered == 0 || uncovered == 0 {
 		t.Errorf("covered %d, uncovered %d entries", covered, uncovered)
 	}
-	if !strings.Contains(l.Description, "ATT&CK 18.1") || l.Versions.Attack != "18" {
-		t.Errorf("ATT&CK version missing: %q %q", l.Description, l.Versions.Attack)
+	if l.Sorting != 2 {
+		t.Errorf("sorting %d: the gaps (score 0) do not come first", l.Sorting)
+	}
+	checkShading(t, l)
+	if !strings.Contains(l.Description, "ATT&CK 18.1") {
+		t.Errorf("ATT&CK version missing: %q", l.Description)
 	}
 }
 

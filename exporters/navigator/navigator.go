@@ -1,11 +1,13 @@
 // Package navigator writes ATT&CK Navigator layers (layer format 4.5) scored
 // by rule count: navigator.json over every vendor and navigator-<vendor>.json
 // per vendor. Scores are the technique totals of coverage.parquet
-// (sub-technique rules rolled up into their parent, as there); every
-// technique with rules gets one entry per tactic it belongs to; comments
-// carry the per-vendor counts. With --group, navigator-group-<id>.json marks
-// the techniques an ATT&CK group uses, covered and uncovered. Output is
-// deterministic.
+// (sub-technique rules rolled up into their parent, as there); every current
+// ATT&CK technique and sub-technique gets one entry per tactic it belongs
+// to: those with rules coloured by rule count on a logarithmic scale
+// (scale.go), those without as gaps (score 0, GapColor); comments carry the
+// per-vendor counts. With --group, navigator-group-<id>.json marks the
+// techniques an ATT&CK group uses, shaded by rule count, gaps in GapColor.
+// Output is deterministic.
 package navigator
 
 import (
@@ -13,8 +15,6 @@ import (
 	"context"
 	"encoding/json"
 	"fmt"
-	"math"
-	"slices"
 	"strconv"
 	"strings"
 
@@ -67,7 +67,6 @@ type Layer struct {
 	LegendItems                   []Legend    `json:"legendItems"`
 	Metadata                      []Meta      `json:"metadata"`
 	Links                         []Link      `json:"links"`
-	ShowTMLinks                   bool        `json:"showTMLinks"`
 	TacticRowBackground           string      `json:"tacticRowBackground"`
 	SelectTechniquesAcrossTactics bool        `json:"selectTechniquesAcrossTactics"`
 	SelectSubtechniquesWithParent bool        `json:"selectSubtechniquesWithParent"`
@@ -92,17 +91,19 @@ type Layout struct {
 	ExpandedSubtechniques string `json:"expandedSubtechniques"`
 }
 
-// Technique is one technique in one tactic.
+// Technique is one technique in one tactic. Score is nil for an entry
+// without a score (a group layer's parent technique shown only to open its
+// sub-techniques); empty fields are left out (the format's defaults).
 type Technique struct {
 	TechniqueID       string `json:"techniqueID"`
 	Tactic            string `json:"tactic"`
-	Score             int64  `json:"score"`
-	Color             string `json:"color"`
-	Comment           string `json:"comment"`
+	Score             *int64 `json:"score,omitempty"`
+	Color             string `json:"color,omitempty"`
+	Comment           string `json:"comment,omitempty"`
 	Enabled           bool   `json:"enabled"`
-	Metadata          []Meta `json:"metadata"`
-	Links             []Link `json:"links"`
-	ShowSubtechniques bool   `json:"showSubtechniques"`
+	Metadata          []Meta `json:"metadata,omitempty"`
+	Links             []Link `json:"links,omitempty"`
+	ShowSubtechniques bool   `json:"showSubtechniques,omitempty"`
 }
 
 // Gradient colours scores from MinValue to MaxValue.
@@ -130,19 +131,17 @@ type Link struct {
 	URL   string `json:"url"`
 }
 
-// gradientColors run from white through light to dark blue.
-var gradientColors = []string{"#ffffff", "#a6cee3", "#1f78b4"}
-
 // Export writes navigator.json and one navigator-<vendor>.json per vendor.
 func (Exporter) Export(ctx context.Context, set *tables.Set, dir string) ([]string, error) {
 	cat := view.NewCatalog(set)
+	counted := countedRules(set)
 	files := []string{File}
-	layers := []*Layer{Build(cat, "")}
+	layers := []*Layer{Build(cat, counted, "")}
 	for _, v := range set.Meta.Vendors {
 		files = append(files, VendorFile(v))
-		layers = append(layers, Build(cat, v))
+		layers = append(layers, Build(cat, counted, v))
 	}
-	files, layers = groupLayers(set, cat, files, layers) // groups.go: one layer per --group
+	files, layers = groupLayers(set, cat, counted, files, layers) // groups.go: one layer per --group
 	for i, l := range layers {
 		if err := ctx.Err(); err != nil {
 			return nil, err
@@ -170,15 +169,23 @@ func Marshal(l *Layer) ([]byte, error) {
 	return b.Bytes(), nil
 }
 
-// Build makes the layer of one vendor, or of every vendor when vendor is "".
-func Build(cat *view.Catalog, vendor string) *Layer {
+// Build makes the layer of one vendor, or of every vendor when vendor is
+// "": an entry per tactic for every current ATT&CK technique and
+// sub-technique, scored by its rules, coloured on the layer's scale, and
+// the techniques without a rule as gaps (score 0, GapColor). counted is the
+// number of rules of the counted kinds per vendor.
+func Build(cat *view.Catalog, counted map[string]int64, vendor string) *Layer {
 	m := cat.Meta
 	l := &Layer{
 		Versions: Versions{Attack: majorVersion(m.AttackVersion), Navigator: NavigatorVersion, Layer: LayerVersion},
 		Domain:   Domain,
 		Sorting:  3, // descending score
+		// Sub-techniques open where the layer says so (showSubtechniques on
+		// the parents with a scored sub-technique): with "annotated",
+		// Navigator would open every parent, as every sub-technique is
+		// annotated (scored or a gap).
 		Layout: Layout{Layout: "side", AggregateFunction: "average", ShowName: true,
-			ExpandedSubtechniques: "annotated"},
+			ExpandedSubtechniques: "none"},
 		HideDisabled:                  false,
 		TacticRowBackground:           "#dddddd",
 		SelectTechniquesAcrossTactics: true,
@@ -196,45 +203,62 @@ func Build(cat *view.Catalog, vendor string) *Layer {
 		}
 		return 0
 	}
+	placed := func(t view.TechniqueCoverage) bool {
+		for _, tactic := range t.Tactics {
+			if cat.TacticShortName(tactic) != "" {
+				return true
+			}
+		}
+		return false
+	}
 
 	// Parents with a scored sub-technique open their sub-techniques.
 	openSubs := map[string]bool{}
 	var scores []int64
-	var rules int64
 	for _, t := range cat.Techniques {
-		if t.Current && t.ParentID != "" && score(t) > 0 {
-			openSubs[t.ParentID] = true
-		}
-	}
-	for _, t := range cat.Techniques {
-		s := score(t)
-		if s == 0 || !t.Current {
+		if !t.Current || !placed(t) {
 			continue
 		}
-		comment := commentOf(t, vendor)
-		added := false
-		for _, tactic := range t.Tactics {
-			short := cat.TacticShortName(tactic)
-			if short == "" {
-				continue
-			}
-			l.Techniques = append(l.Techniques, Technique{TechniqueID: t.ID, Tactic: short, Score: s, Comment: comment,
-				Enabled: true, Metadata: []Meta{}, Links: []Link{}, ShowSubtechniques: openSubs[t.ID]})
-			added = true
-		}
-		if added {
+		if s := score(t); s > 0 {
 			scores = append(scores, s)
+			if t.ParentID != "" {
+				openSubs[t.ParentID] = true
+			}
 		}
 	}
-	for _, v := range cat.Vendors {
-		if vendor == "" || v.Name == vendor {
-			rules += v.Rules
+	sc := newScale(scores)
+	gapText := "no rule"
+	if vendor != "" {
+		gapText = "no " + vendor + " rule"
+	}
+	gaps := 0
+	for _, t := range cat.Techniques {
+		if !t.Current || !placed(t) {
+			continue
+		}
+		s := score(t)
+		entry := Technique{TechniqueID: t.ID, Score: &s, Color: GapColor, Comment: gapText + " (gap)", Enabled: true,
+			ShowSubtechniques: openSubs[t.ID]}
+		if s > 0 {
+			entry.Color, entry.Comment = sc.color(s), commentOf(t, vendor)
+		} else {
+			gaps++
+		}
+		for _, tactic := range t.Tactics {
+			if short := cat.TacticShortName(tactic); short != "" {
+				entry.Tactic = short
+				l.Techniques = append(l.Techniques, entry)
+			}
 		}
 	}
-
-	maxV := percentile(scores, 0.9)
-	l.Gradient = Gradient{Colors: gradientColors, MinValue: 0, MaxValue: maxV}
-	l.LegendItems = legend(maxV)
+	var rules int64
+	for v, n := range counted {
+		if vendor == "" || v == vendor {
+			rules += n
+		}
+	}
+	l.Gradient = sc.gradient()
+	l.LegendItems = sc.legend(gapText)
 
 	who := "all vendors"
 	if vendor != "" {
@@ -244,9 +268,10 @@ func Build(cat *view.Catalog, vendor string) *Layer {
 	if vendor == "" {
 		l.Name = "ruleatlas coverage"
 	}
-	l.Description = fmt.Sprintf("Detection rules per ATT&CK technique (%s): %d rules, %d techniques with rules, report date %s. "+
-		"Scores count distinct rules; sub-technique rules also count for their parent. Colours saturate at %d rules.",
-		who, rules, len(scores), m.ReportDate, maxV)
+	l.Description = fmt.Sprintf("Detection rules per ATT&CK technique (%s), report date %s: %d rules (kinds counted: %s); "+
+		"%d current techniques and sub-techniques with rules, %d without (gaps). Scores count distinct rules; "+
+		"sub-technique rules also count for their parent. %s",
+		who, m.ReportDate, rules, strings.Join(m.Kinds, ", "), len(scores), gaps, sc.explain(gapText))
 
 	l.Metadata = append(l.Metadata, Meta{"report_date", m.ReportDate}, Meta{"tool", strings.TrimSpace("ruleatlas " + m.ToolVersion)})
 	if m.AttackVersion != "" {
@@ -307,47 +332,23 @@ func majorVersion(v string) string {
 	return major
 }
 
-// percentile returns the p-quantile of xs (nearest rank), at least 1.
-func percentile(xs []int64, p float64) int64 {
-	if len(xs) == 0 {
-		return 1
+// countedRules counts the rules of the counted kinds per vendor.
+func countedRules(set *tables.Set) map[string]int64 {
+	out := map[string]int64{}
+	if set.Rules == nil {
+		return out
 	}
-	s := slices.Clone(xs)
-	slices.Sort(s)
-	i := int(math.Ceil(p*float64(len(s)))) - 1
-	return max(s[max(i, 0)], 1)
-}
-
-// legend has entries for one rule, the middle of the scale and its top.
-func legend(maxV int64) []Legend {
-	items := []Legend{{Label: "1 rule", Color: colorAt(1, maxV)}}
-	if mid := (maxV + 1) / 2; mid > 1 && mid < maxV {
-		items = append(items, Legend{Label: strconv.FormatInt(mid, 10) + " rules", Color: colorAt(mid, maxV)})
+	counted := map[string]bool{}
+	for _, k := range set.Meta.Kinds {
+		counted[k] = true
 	}
-	if maxV > 1 {
-		items = append(items, Legend{Label: strconv.FormatInt(maxV, 10) + "+ rules", Color: colorAt(maxV, maxV)})
+	vendors, kinds := tables.Strings(set.Rules, 0), tables.Strings(set.Rules, tables.RuleKind)
+	for i := range vendors.Len() {
+		if counted[kinds.Value(i)] {
+			out[vendors.Value(i)]++
+		}
 	}
-	return items
-}
-
-// colorAt interpolates the gradient at score v of [0, maxV].
-func colorAt(v, maxV int64) string {
-	f := float64(v) / float64(maxV)
-	f = min(max(f, 0), 1)
-	seg := f * float64(len(gradientColors)-1)
-	i := min(int(seg), len(gradientColors)-2)
-	t := seg - float64(i)
-	a, b := rgb(gradientColors[i]), rgb(gradientColors[i+1])
-	var out [3]int
-	for k := range out {
-		out[k] = int(math.Round(float64(a[k]) + t*float64(b[k]-a[k])))
-	}
-	return fmt.Sprintf("#%02x%02x%02x", out[0], out[1], out[2])
-}
-
-func rgb(hex string) [3]int {
-	n, _ := strconv.ParseUint(strings.TrimPrefix(hex, "#"), 16, 32)
-	return [3]int{int(n >> 16 & 0xff), int(n >> 8 & 0xff), int(n & 0xff)}
+	return out
 }
 
 var _ pipeline.Exporter = Exporter{}

@@ -47,38 +47,47 @@ func TestGolden(t *testing.T) {
 	pipetest.Golden(t, "testdata/navigator.golden.json", got)
 }
 
+// vendorOf is the vendor of a coverage layer's file name ("" for all).
+func vendorOf(f string) string {
+	if f == navigator.File {
+		return ""
+	}
+	return strings.TrimSuffix(strings.TrimPrefix(f, "navigator-"), ".json")
+}
+
 // TestLayerFormat checks every layer against the keys and types of the
-// Navigator layer format 4.5, and the scores against coverage.parquet.
+// Navigator layer format 4.5, and its entries against the run's ATT&CK
+// techniques and coverage.parquet.
 func TestLayerFormat(t *testing.T) {
 	set := sitetest.Sample(t)
 	dir, files := export(t, set)
+	want := modelTactics(set)
 	for _, f := range files {
 		t.Run(f, func(t *testing.T) {
-			vendor := ""
-			if f != navigator.File {
-				vendor = strings.TrimSuffix(strings.TrimPrefix(f, "navigator-"), ".json")
+			b := pipetest.Read(t, filepath.Join(dir, f))
+			validate(t, b)
+			scored, gaps := checkCoverageLayer(t, b, want, coverageTotals(set, vendorOf(f)), vendorOf(f))
+			if scored == 0 || gaps == 0 {
+				t.Errorf("%d scored, %d gaps", scored, gaps)
 			}
-			layer := validate(t, pipetest.Read(t, filepath.Join(dir, f)))
-			checkScores(t, set, layer, vendor)
 		})
 	}
 }
 
-// TestSharedScores runs the checks on the full shared corpora.
+// TestSharedScores runs the checks on the full shared corpora, with the
+// techniques read from the ATT&CK bundle itself.
 func TestSharedScores(t *testing.T) {
 	if testing.Short() {
 		t.Skip("short")
 	}
 	set := sitetest.Shared(t)
 	dir, files := export(t, set)
+	want := bundleTactics(t, pipetest.SharedAttack(t))
 	for _, f := range files {
-		vendor := ""
-		if f != navigator.File {
-			vendor = strings.TrimSuffix(strings.TrimPrefix(f, "navigator-"), ".json")
-		}
-		layer := validate(t, pipetest.Read(t, filepath.Join(dir, f)))
-		n := checkScores(t, set, layer, vendor)
-		t.Logf("%s: %d technique entries, %d techniques scored", f, len(layer["techniques"].([]any)), n)
+		b := pipetest.Read(t, filepath.Join(dir, f))
+		validate(t, b)
+		scored, gaps := checkCoverageLayer(t, b, want, coverageTotals(set, vendorOf(f)), vendorOf(f))
+		t.Logf("%s: %d techniques and sub-techniques scored, %d gaps", f, scored, gaps)
 	}
 }
 
@@ -102,9 +111,9 @@ var (
 // types; required ones first.
 var (
 	requiredKeys = map[string]string{"name": "string", "versions": "object", "domain": "string", "techniques": "array"}
-	optionalKeys = map[string]string{"description": "string", "filters": "object", "sorting": "number",
+	optionalKeys = map[string]string{"description": "string", "customDataURL": "string", "filters": "object", "sorting": "number",
 		"layout": "object", "hideDisabled": "bool", "gradient": "object", "legendItems": "array",
-		"metadata": "array", "links": "array", "showTMLinks": "bool", "tacticRowBackground": "string",
+		"metadata": "array", "links": "array", "showTacticRowBackground": "bool", "tacticRowBackground": "string",
 		"selectTechniquesAcrossTactics": "bool", "selectSubtechniquesWithParent": "bool", "selectVisibleTechniques": "bool"}
 	techniqueKeys = map[string]string{"techniqueID": "string", "tactic": "string", "score": "number",
 		"color": "string", "comment": "string", "enabled": "bool", "metadata": "array", "links": "array",
@@ -198,8 +207,13 @@ func validate(t *testing.T, b []byte) map[string]any {
 			t.Errorf("techniques[%d]: %s/%s twice", i, id, tactic)
 		}
 		seen[id+"/"+tactic] = true
-		if s, _ := tech["score"].(float64); s < 1 || s != float64(int64(s)) {
-			t.Errorf("techniques[%d]: score %v", i, tech["score"])
+		if v, ok := tech["score"]; ok {
+			if s, _ := v.(float64); s < 0 || s != float64(int64(s)) {
+				t.Errorf("techniques[%d]: score %v", i, v)
+			}
+		}
+		if c, ok := tech["color"].(string); ok && !hexColor.MatchString(c) {
+			t.Errorf("techniques[%d]: colour %q", i, c)
 		}
 	}
 	g, ok := layer["gradient"].(map[string]any)
@@ -207,6 +221,9 @@ func validate(t *testing.T, b []byte) map[string]any {
 		t.Fatal("no gradient")
 	}
 	checkKeys(t, "gradient", g, map[string]string{"colors": "array", "minValue": "number", "maxValue": "number"}, nil)
+	if len(g["colors"].([]any)) < 2 {
+		t.Errorf("gradient has %d colours, the format wants at least 2", len(g["colors"].([]any)))
+	}
 	for _, c := range g["colors"].([]any) {
 		if s, _ := c.(string); !hexColor.MatchString(s) {
 			t.Errorf("gradient colour %v", c)
@@ -234,68 +251,6 @@ func validate(t *testing.T, b []byte) map[string]any {
 		t.Error("metadata names no source")
 	}
 	return layer
-}
-
-// checkScores compares the layer's scores with coverage.parquet read
-// directly: every technique with rules and an ATT&CK tactic is present once
-// per tactic with score = its coverage total, and nothing else is. It
-// returns the number of techniques scored.
-func checkScores(t *testing.T, set *tables.Set, layer map[string]any, vendor string) int {
-	t.Helper()
-	want := map[string]int64{}
-	tactics := map[string][]string{}
-	cov := set.Coverage
-	ids, vendors, rules, tl := tables.Strings(cov, 0), tables.Strings(cov, 4), tables.Int64s(cov, 5), tables.Lists(cov, 3)
-	for i := range int(cov.NumRows()) {
-		if vendor == "" || vendors.Value(i) == vendor {
-			want[ids.Value(i)] += rules.Value(i)
-		}
-		tactics[ids.Value(i)] = tables.ListAt(tl, i)
-	}
-	short := map[string]string{}
-	for _, tc := range set.Attack.Tactics {
-		short[tc.Name] = tc.ShortName
-	}
-	got := map[string]int64{}
-	for _, x := range layer["techniques"].([]any) {
-		tech := x.(map[string]any)
-		id := tech["techniqueID"].(string)
-		s := int64(tech["score"].(float64))
-		if s != want[id] {
-			t.Errorf("%s: score %d, coverage total %d", id, s, want[id])
-		}
-		if !slices.Contains(tactics[id], shortToName(short, tech["tactic"].(string))) {
-			t.Errorf("%s: tactic %v is not one of its ATT&CK tactics %v", id, tech["tactic"], tactics[id])
-		}
-		if c, _ := tech["comment"].(string); vendor == "" && !strings.Contains(c, " (") {
-			t.Errorf("%s: comment %q has no per-vendor counts", id, c)
-		}
-		got[id]++
-	}
-	n := 0
-	for id, total := range want {
-		at := set.Attack.Techniques[id]
-		if total == 0 || at == nil || !at.Current() || len(tactics[id]) == 0 {
-			if got[id] > 0 {
-				t.Errorf("%s in the layer but has no rules or is not a current technique", id)
-			}
-			continue
-		}
-		n++
-		if got[id] != int64(len(tactics[id])) {
-			t.Errorf("%s: %d entries, want one per tactic (%v)", id, got[id], tactics[id])
-		}
-	}
-	return n
-}
-
-func shortToName(short map[string]string, s string) string {
-	for name, sh := range short {
-		if sh == s {
-			return name
-		}
-	}
-	return ""
 }
 
 // TestDeterministic exports twice and compares bytes.

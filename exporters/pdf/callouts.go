@@ -21,7 +21,7 @@ const mostlyFailed = 50
 
 // callouts lists the findings a reader must see first: failures, then
 // vendors whose rules mostly did not parse, then technique ids the ATT&CK
-// data does not know.
+// data does not know, then ids it revokes or deprecates.
 func (r *renderer) callouts(c *view.Catalog) []callout {
 	l := r.l
 	var out []callout
@@ -32,7 +32,7 @@ func (r *renderer) callouts(c *view.Catalog) []callout {
 				parts = append(parts, v.Name+" "+itoa(v.Parse.Failed))
 			}
 		}
-		out = append(out, callout{l.label("callout_failed_title", "{n}", itoa(c.Parse.Failed)),
+		out = append(out, callout{r.countLabel("callout_failed_title", c.Parse.Failed),
 			l.label("callout_failed", "{vendors}", strings.Join(parts, ", "), "{partial}", itoa(c.Parse.Partial)),
 			l.Labels["problems_heading"]})
 	}
@@ -46,37 +46,101 @@ func (r *renderer) callouts(c *view.Catalog) []callout {
 				"{failed}", itoa(v.Parse.Failed), "{partial}", itoa(v.Parse.Partial), "{no_query}", itoa(v.Parse.NoQuery)),
 			l.Labels["health_heading"]})
 	}
-	var unknown []view.TechniqueCoverage
+	if c := r.notCurrentCallout(c); c != nil {
+		out = append(out, *c)
+	}
+	return out
+}
+
+// notCurrentCallout names the tagged ids with rules that are not current
+// ATT&CK techniques, in one callout (the overview counts them together):
+// the ids the ATT&CK data does not know, with the advice to pass a newer
+// bundle, then those it revokes or deprecates, with their replacement. It
+// is nil when there are none.
+func (r *renderer) notCurrentCallout(c *view.Catalog) *callout {
+	l := r.l
+	var unknown, retired []view.TechniqueCoverage
 	for _, t := range c.Other {
-		if !t.Known && t.Rules > 0 {
+		switch {
+		case t.Rules == 0:
+		case t.Known:
+			retired = append(retired, t)
+		default:
 			unknown = append(unknown, t)
 		}
 	}
-	if len(unknown) > 0 {
-		slices.SortStableFunc(unknown, func(a, b view.TechniqueCoverage) int {
-			return cmp.Or(cmp.Compare(b.Rules, a.Rules), strings.Compare(a.ID, b.ID))
-		})
-		var ids []string
-		for _, t := range unknown[:min(len(unknown), 6)] {
-			var by []string
-			for _, v := range t.Vendors {
-				if v.Rules > 0 {
-					by = append(by, v.Name+" "+itoa(v.Rules))
-				}
-			}
-			ids = append(ids, t.ID+" ("+strings.Join(by, ", ")+")")
-		}
-		if len(unknown) > 6 {
-			ids = append(ids, l.label("callout_more", "{n}", strconv.Itoa(len(unknown)-6)))
-		}
-		version := r.meta.AttackVersion
-		if version == "" {
-			version = "?"
-		}
-		out = append(out, callout{l.label("callout_unknown_title", "{n}", strconv.Itoa(len(unknown))),
-			l.label("callout_unknown", "{version}", version, "{ids}", strings.Join(ids, "; ")), ""})
+	if len(unknown)+len(retired) == 0 {
+		return nil
 	}
-	return out
+	version := orUnknown(r.meta.AttackVersion)
+	var texts []string
+	title := r.countLabel("callout_other_title", int64(len(unknown)+len(retired)))
+	if len(unknown) > 0 {
+		texts = append(texts, l.label("callout_unknown", "{version}", version, "{ids}", r.idList(unknown, 6)))
+		if len(retired) == 0 {
+			title = r.countLabel("callout_unknown_title", int64(len(unknown)))
+		}
+	}
+	if len(retired) > 0 {
+		texts = append(texts, r.tlabel("callout_retired", "{version}", version, "{ids}", r.idList(retired, 3)))
+		if len(unknown) == 0 {
+			title = r.countLabel("callout_retired_title", int64(len(retired)))
+		}
+	}
+	return &callout{title, strings.Join(texts, " "), ""}
+}
+
+// idList lists up to n ids, most rules first, each with its rules per
+// vendor and, for a revoked technique, its replacement.
+func (r *renderer) idList(ts []view.TechniqueCoverage, n int) string {
+	ts = slices.Clone(ts)
+	slices.SortStableFunc(ts, func(a, b view.TechniqueCoverage) int {
+		return cmp.Or(cmp.Compare(b.Rules, a.Rules), strings.Compare(a.ID, b.ID))
+	})
+	var ids []string
+	for _, t := range ts[:min(len(ts), n)] {
+		var by []string
+		for _, v := range t.Vendors {
+			if v.Rules > 0 {
+				by = append(by, v.Name+" "+itoa(v.Rules))
+			}
+		}
+		s := t.ID + " (" + strings.Join(by, ", ")
+		if a := r.set.Attack.Techniques[t.ID]; a != nil && a.RevokedBy != "" {
+			s += r.tlabel("callout_revoked_by", "{id}", a.RevokedBy)
+		}
+		ids = append(ids, s+")")
+	}
+	if len(ts) > n {
+		ids = append(ids, r.l.label("callout_more", "{n}", strconv.Itoa(len(ts)-n)))
+	}
+	return strings.Join(ids, "; ")
+}
+
+// countLabel is the label key with {n} = n, or its key_one form when n is
+// 1 ("1 rule failed to parse", not "1 rules").
+func (r *renderer) countLabel(key string, n int64) string {
+	if n == 1 {
+		if _, ok := r.l.Labels[key+"_one"]; ok || telemetryLabels[key+"_one"] != "" {
+			key += "_one"
+		}
+	}
+	return r.tlabel(key, "{n}", itoa(n))
+}
+
+func init() {
+	for k, v := range map[string]string{
+		"callout_other_title":       "{n} tagged technique ids are not current in the ATT&CK data",
+		"callout_retired_title":     "{n} technique ids are revoked or deprecated in ATT&CK",
+		"callout_failed_title_one":  "1 rule failed to parse",
+		"callout_unknown_title_one": "1 technique id is not in the ATT&CK data",
+		"callout_other_title_one":   "1 tagged technique id is not current in the ATT&CK data",
+		"callout_retired_title_one": "1 technique id is revoked or deprecated in ATT&CK",
+		"callout_retired":           "ATT&CK {version} revokes or deprecates {ids}: retag those rules with the replacement.",
+		"callout_revoked_by":        "; revoked by {id}",
+	} {
+		telemetryLabels[k] = v
+	}
 }
 
 // drawCallouts prints the callouts as shaded boxes, each linked to its

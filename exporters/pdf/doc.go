@@ -69,20 +69,23 @@ type doc struct {
 	y       float64
 	lineCol rgb
 	gs      gstate
-	links   map[string]int // internal link per section heading (see linkTo)
+	links   map[string]int  // internal link per section heading (see linkTo)
+	marked  map[string]bool // the links whose target is set
+	k       float64         // points per millimetre (fpdf's scale factor)
+	op      []byte          // scratch for textOp
 }
 
 // gstate is the graphics state fpdf has last written to the page. fpdf
 // writes every setter call to the page unconditionally; doc calls it only on
 // a change, which keeps the content streams (and their compression) small.
-// Text is drawn with the fill colour equal to the text colour, so fpdf never
-// wraps a text in its own save/colour/restore sequence.
+// Text is painted in the fill colour, set to the text colour before it
+// (see use and put); fill and draw are the colours of the page being drawn.
 type gstate struct {
-	font             string
-	pt               float64
-	fill, draw, text rgb
-	lineW            float64
-	mode             int // text rendering mode: 0 fill, 2 fill and stroke (synthetic bold)
+	font       string
+	pt         float64
+	fill, draw rgb
+	lineW      float64
+	mode       int // text rendering mode: 0 fill, 2 fill and stroke (synthetic bold)
 }
 
 // lineWidth is the width of table rules and other thin lines, in millimetres.
@@ -103,7 +106,8 @@ func newDoc(l *Layout, st map[string]*style, meta tables.Meta, name, title strin
 	size := fpdf.SizeType{Wd: wh[0], Ht: wh[1]}
 	f := fpdf.NewCustom(&fpdf.InitType{OrientationStr: "P", UnitStr: "mm", Size: size})
 	d := &doc{f: f, l: l, st: st, name: name, date: meta.ReportDate, size: size, fonts: map[string]bool{},
-		lineCol: l.colors["line"], links: map[string]int{}}
+		lineCol: l.colors["line"], links: map[string]int{}, marked: map[string]bool{}}
+	d.k = f.GetConversionRatio()
 	f.SetCompression(l.CompressPages)
 	f.SetCatalogSort(true)
 	t := reportTime(meta.ReportDate)
@@ -123,7 +127,7 @@ func newDoc(l *Layout, st map[string]*style, meta tables.Meta, name, title strin
 	f.SetDrawColor(d.lineCol.r, d.lineCol.g, d.lineCol.b)
 	f.SetFillColor(0, 0, 0)
 	f.SetTextColor(0, 0, 0)
-	d.gs = gstate{lineW: lineWidth, draw: d.lineCol}
+	d.gs = gstate{lineW: lineWidth, draw: d.lineCol, fill: rgb{0, 0, 0}}
 	return d
 }
 
@@ -139,11 +143,7 @@ func (d *doc) width() float64  { return d.right() - d.left() }
 // now, its font when the text is put (see put).
 func (d *doc) use(s *style) *style {
 	d.cur = s
-	d.setFill(s.c)
-	if s.c != d.gs.text {
-		d.f.SetTextColor(s.c.r, s.c.g, s.c.b)
-		d.gs.text = s.c
-	}
+	d.setFill(s.c) // text is painted in the fill colour (see put)
 	mode := 0
 	if s.bold > 0 {
 		// Synthetic bold: the glyphs are stroked in the text colour too.
@@ -187,19 +187,32 @@ func (d *doc) put(x, y float64, text string) {
 		d.f.SetFont(family, "", s.pt)
 		d.gs.font, d.gs.pt = family, s.pt
 	}
+	if family == s.font {
+		d.textOp(x, y, text) // in the fill colour, which use set to the text colour
+		return
+	}
+	// fpdf's Text paints in its text colour, wrapping the text in q … Q
+	// when its fill colour differs: both are set for real first.
+	d.f.SetFillColor(s.c.r, s.c.g, s.c.b)
+	d.f.SetTextColor(s.c.r, s.c.g, s.c.b)
+	d.gs.fill = s.c
 	d.f.Text(x, y, text)
 }
 
+// setFill and setDraw write the colour operators themselves (colorOp):
+// fpdf's setters format three numbers per call, and the tables switch the
+// fill colour twice per striped row. fpdf's own colours then lag behind;
+// newPage reads back the ones fpdf repeats on a new page.
 func (d *doc) setFill(c rgb) {
 	if c != d.gs.fill {
-		d.f.SetFillColor(c.r, c.g, c.b)
+		d.f.RawWriteStr(colorOp(c, false))
 		d.gs.fill = c
 	}
 }
 
 func (d *doc) setDraw(c rgb) {
 	if c != d.gs.draw {
-		d.f.SetDrawColor(c.r, c.g, c.b)
+		d.f.RawWriteStr(colorOp(c, true))
 		d.gs.draw = c
 	}
 }
@@ -222,7 +235,9 @@ func (d *doc) newPage(orient string) {
 	}
 	d.f.AddPageFormat(orient, d.size)
 	d.pw, d.ph = d.f.GetPageSize()
-	d.gs.mode = 0 // fpdf repeats font, colours and line width on the new page, not the rendering mode
+	d.gs.mode = 0 // fpdf repeats font, its colours and line width on the new page, not the rendering mode
+	d.gs.fill = rgbOf(d.f.GetFillColor())
+	d.gs.draw = rgbOf(d.f.GetDrawColor())
 	d.y = d.l.Page.Margins.Top
 	if d.f.PageNo() > 1 {
 		d.header()
@@ -258,6 +273,7 @@ func (d *doc) linkTo(name string) int {
 	d.links[name] = id
 	if name == firstPage {
 		d.f.SetLink(id, 0, 1)
+		d.marked[name] = true
 	}
 	return id
 }
@@ -266,6 +282,7 @@ func (d *doc) linkTo(name string) int {
 // outline entry (bookmark) at level.
 func (d *doc) mark(name string, level int) {
 	d.f.SetLink(d.linkTo(name), d.y, d.f.PageNo())
+	d.marked[name] = true
 	d.f.Bookmark(outlineText(name), level, d.y)
 }
 
@@ -316,6 +333,13 @@ func (d *doc) bytes() ([]byte, error) {
 		d.newPage("")
 	}
 	d.footer()
+	// A link whose section was not drawn (left out of the layout, or
+	// empty) leads to page 1 rather than nowhere.
+	for name, id := range d.links {
+		if !d.marked[name] {
+			d.f.SetLink(id, 0, 1)
+		}
+	}
 	var buf bytes.Buffer
 	if err := d.f.Output(&buf); err != nil {
 		return nil, fmt.Errorf("rendering PDF: %w", err)
@@ -340,12 +364,12 @@ func (d *doc) ensure(h float64) bool {
 func (d *doc) hline(y, x0, x1 float64) {
 	d.setDraw(d.lineCol)
 	d.setLineWidth(lineWidth)
-	d.f.Line(x0, y, x1, y)
+	d.line(x0, y, x1, y)
 }
 
 func (d *doc) fill(c rgb, x, y, w, h float64) {
 	d.setFill(c)
-	d.f.Rect(x, y, w, h, "F")
+	d.rectFill(x, y, w, h)
 }
 
 // pitch is the line pitch of a style.
@@ -471,7 +495,7 @@ func (d *doc) heading(text string, min float64) {
 	}
 	d.setDraw(s.c)
 	d.setLineWidth(0.35)
-	d.f.Line(d.left(), d.y+0.4, d.right(), d.y+0.4)
+	d.line(d.left(), d.y+0.4, d.right(), d.y+0.4)
 	d.y += 2
 }
 
@@ -501,142 +525,13 @@ func (d *doc) keyValue(key, value string, keyW float64) {
 	}
 }
 
-// row is one table row; total rows are shaded and never zebra-striped.
-type row struct {
-	cells []string
-	total bool
-}
-
-type column struct {
-	Column
-	x, w float64
-	s    *style
-}
-
-func (d *doc) columns(spec []Column) []column {
-	sum := 0.0
-	for _, c := range spec {
-		sum += c.Width
-	}
-	cols := make([]column, len(spec))
-	x := d.left()
-	for i, c := range spec {
-		w := d.width() * c.Width / sum
-		st := c.Style
-		if st == "" {
-			st = "td"
-		}
-		cols[i] = column{Column: c, x: x, w: w, s: d.st[st]}
-		x += w
-	}
-	return cols
-}
-
-// table prints a table whose rows wrap their cells and continue across
-// pages under a repeated header (preceded by the caption and "continued").
-// Rows must have one cell per column; an empty table prints "None.".
-func (d *doc) table(caption string, spec []Column, rows []row) {
-	if len(rows) == 0 {
-		d.para("note", d.l.Labels["none"], d.left())
-		return
-	}
-	cols := d.columns(spec)
-	th := d.st["th"]
-	hasHeader := false
-	labels := make([]string, len(cols))
-	for i, c := range cols {
-		labels[i] = c.Label
-		hasHeader = hasHeader || c.Label != ""
-	}
-	headLines, headH := d.layoutRow(cols, labels, th)
-	drawHeader := func(continued bool) {
-		if continued && caption != "" {
-			d.para("note", d.l.label("continued", "{caption}", caption), d.left())
-		}
-		if !hasHeader {
-			return
-		}
-		d.fill(d.l.colors["th_fill"], d.left(), d.y, d.width(), headH)
-		d.drawCells(cols, headLines, th, headH)
-		d.y += headH
-	}
-	for i, r := range rows {
-		lines, h := d.layoutRow(cols, r.cells, nil)
-		if i == 0 {
-			// The header and the first rows (up to 3) start together: no
-			// table leaves a header and one or two rows at a page foot.
-			need := h
-			for _, next := range rows[1:min(len(rows), 3)] {
-				_, nh := d.layoutRow(cols, next.cells, nil)
-				need += nh
-			}
-			if hasHeader {
-				need += headH
-			}
-			d.ensure(need)
-			drawHeader(false)
-		} else if d.ensure(h) {
-			drawHeader(true)
-		}
-		switch {
-		case r.total:
-			d.fill(d.l.colors["total_fill"], d.left(), d.y, d.width(), h)
-		case d.l.Table.Zebra && i%2 == 1:
-			d.fill(d.l.colors["zebra"], d.left(), d.y, d.width(), h)
-		}
-		d.drawCells(cols, lines, nil, h)
-		d.y += h
-		d.hline(d.y, d.left(), d.right())
-	}
-}
-
-// layoutRow wraps every cell (in s, or each column's style when nil) and
-// returns the lines and the row height.
-func (d *doc) layoutRow(cols []column, cells []string, s *style) ([][]string, float64) {
-	pad := d.l.Table.Padding
-	lines := make([][]string, len(cols))
-	h := 0.0
-	for i, c := range cols {
-		cs := c.s
-		if s != nil {
-			cs = s
-		}
-		text := ""
-		if i < len(cells) {
-			text = cells[i]
-		}
-		lines[i] = d.wrap(cs, text, c.w-2*pad, d.l.Table.MaxCellLines)
-		h = max(h, float64(len(lines[i]))*d.pitch(cs))
-	}
-	return lines, h + 2*pad
-}
-
-func (d *doc) drawCells(cols []column, lines [][]string, s *style, h float64) {
-	pad := d.l.Table.Padding
-	for i, c := range cols {
-		cs := c.s
-		if s != nil {
-			cs = s
-		}
-		lh := d.pitch(cs)
-		y := d.y + pad
-		for _, line := range lines[i] {
-			x := c.x + pad
-			if c.Align == "R" {
-				x = c.x + c.w - pad - cs.width(line)
-			}
-			d.text(cs, x, y, lh, line)
-			y += lh
-		}
-	}
-}
-
 // bar is one bar of a horizontal bar chart: the fill is value/max of the
 // track; text is printed right of the track.
 type bar struct {
 	label      string
 	value, max float64
 	text       string
+	target     string // the heading (see linkTo) the bar links to, or ""
 }
 
 // bars draws a labelled horizontal bar chart.
@@ -656,6 +551,9 @@ func (d *doc) bars(items []bar) {
 			d.fill(d.l.colors["bar"], trackX, by, max(0.4, trackW*min(1, b.value/b.max)), c.BarHeight)
 		}
 		d.text(vs, trackX+trackW+2, top, rowH-c.BarGap, d.fit(vs, b.text, c.ValueWidth-2))
+		if b.target != "" {
+			d.f.Link(d.left(), top, d.width(), rowH-c.BarGap, d.linkTo(b.target))
+		}
 		d.y += rowH
 	}
 }

@@ -134,7 +134,7 @@ var (
 		},
 	}
 	summarySpec = docRules{
-		sections: []string{"overview", "trend", "vendors", "tactics", "callouts", "heatmap", "gaps", "telemetry_gaps", "covered", "health"},
+		sections: []string{"overview", "trend", "vendors", "tactics", "callouts", "heatmap", "gaps", "telemetry_gaps", "covered", "kinds", "health"},
 		limits:   []string{"gaps", "covered", "problems"},
 		columns: map[string][]string{
 			"overview": {"name", "value"},

@@ -36,6 +36,8 @@ func (r *renderer) summary() ([]byte, error) {
 			d.table(l.Labels["vendors_heading"], cols, append(rows, total))
 			d.y += 0.8
 			d.para("note", l.Labels["vendors_note"], d.left())
+		case "kinds":
+			r.kindsTable(d, c) // kinds.go
 		case "tactics":
 			d.heading(l.Labels["tactics_heading"], 20)
 			d.para("note", l.Labels["tactics_note"], d.left())
@@ -176,6 +178,9 @@ func (r *renderer) overview(d *doc, c *view.Catalog) {
 			"{total}", strconv.Itoa(c.Total), "{pct}", pct(int64(c.Covered), int64(c.Total)))},
 		[2]string{l.Labels["subtechniques_covered"], l.label("covered_of", "{covered}", strconv.Itoa(c.SubCovered),
 			"{total}", strconv.Itoa(c.SubTotal), "{pct}", pct(int64(c.SubCovered), int64(c.SubTotal)))})
+	if k := r.kindsFact(); k != "" {
+		facts = append(facts, [2]string{r.tlabel("kinds_fact"), k})
+	}
 	if len(c.Other) > 0 {
 		var ids []string
 		for _, t := range c.Other {

@@ -2,6 +2,7 @@ package pdf
 
 import (
 	"regexp"
+	"slices"
 	"strconv"
 	"strings"
 
@@ -48,11 +49,22 @@ func (r *renderer) technique(p view.Page) ([]byte, error) {
 			for _, v := range p.Vendors {
 				most = max(most, v.Rules)
 			}
+			listed := map[string]int{} // rules per vendor in the rules section
+			for _, ru := range p.Rules {
+				listed[ru.Vendor]++
+			}
 			items := make([]bar, len(p.Vendors))
 			for i, v := range p.Vendors {
 				items[i] = bar{label: v.Name, value: float64(v.Rules), max: float64(most), text: itoa(v.Rules)}
+				if n := listed[v.Name]; n > 0 && slices.Contains(spec.Sections, "rules") {
+					items[i].target = vendorGroupTitle(l, v.Name, n) // its rules, in the rules section
+				}
 			}
 			d.bars(items)
+			if k := r.techniqueKinds(p); k != "" {
+				d.y += 0.5
+				d.para("note", k, d.left())
+			}
 		case "events":
 			d.heading(l.label("events", "{n}", strconv.Itoa(len(p.Events))), 10)
 			if len(p.Events) == 0 {
@@ -219,15 +231,12 @@ func (r *renderer) techRules(d *doc, p view.Page) {
 		for end < len(p.Rules) && p.Rules[end].Vendor == vendor {
 			end++
 		}
-		key := "vendor_rules"
-		if end-start == 1 {
-			key = "vendor_rule"
-		}
-		group := l.label(key, "{vendor}", vendor, "{n}", strconv.Itoa(end-start))
+		group := vendorGroupTitle(l, vendor, end-start)
 		ss := d.st["subheading"]
 		lh := d.pitch(ss) + 1.5
 		d.ensure(lh + 12)
 		d.y += 1
+		d.mark(group, 1) // an outline entry under the rules heading; the vendor's bar links here
 		d.text(ss, d.left(), d.y, lh, d.fit(ss, group, d.width()))
 		d.y += lh
 		rows := make([]row, 0, end-start)
@@ -257,6 +266,16 @@ func (r *renderer) techRules(d *doc, p view.Page) {
 		d.table(group, cols, rows)
 		start = end
 	}
+}
+
+// vendorGroupTitle is the subheading of a vendor's rules ("sigma — 3
+// rules"), also the name of its link target.
+func vendorGroupTitle(l *Layout, vendor string, n int) string {
+	key := "vendor_rules"
+	if n == 1 {
+		key = "vendor_rule"
+	}
+	return l.label(key, "{vendor}", vendor, "{n}", strconv.Itoa(n))
 }
 
 func (r *renderer) shown(d *doc, shown, n int) {

@@ -1,11 +1,9 @@
 package pdf
 
 import (
-	"context"
 	"strconv"
 	"strings"
 
-	"github.com/ruleatlas/ruleatlas/pipeline/outfile"
 	"github.com/ruleatlas/ruleatlas/pipeline/view"
 )
 
@@ -16,27 +14,16 @@ import (
 // pdf/group-<id>.pdf. Their labels may be overridden in the layout's labels;
 // the defaults below apply otherwise.
 
-// GroupFile is the report of one ATT&CK group, relative to the output folder.
-func GroupFile(id string) string { return Dir + "/group-" + id + ".pdf" }
-
-// telemetryLabels are the default labels of this file's sections.
+// telemetryLabels are the default labels of this file's and group.go's
+// sections (group.go adds its own in init).
 var telemetryLabels = map[string]string{
-	"telemetry":            "Telemetry: ATT&CK data components",
-	"telemetry_note":       "Recommended: the technique's ATT&CK detection strategies call for the data component. Gap: recommended but read by no rule of the catalog.",
-	"telemetry_read":       "recommended, read",
-	"telemetry_gap":        "gap",
-	"telemetry_extra":      "read, not recommended",
-	"telemetry_gaps":       "Telemetry gaps: data components by techniques they would close",
-	"telemetry_gaps_note":  "Data components ATT&CK's detection strategies call for that no rule of the catalog reads, ranked by the number of current techniques whose gap they would close.",
-	"group_doc":            "{id} {name}",
-	"group_subtitle":       "Threat-actor coverage · ATT&CK {attack} · run date {date}",
-	"group_aliases":        "Aliases",
-	"group_summary":        "Techniques used",
-	"group_summary_value":  "{n} techniques linked by ATT&CK (uses); {covered} covered by at least one rule ({pct})",
-	"group_techniques":     "Techniques the group uses",
-	"group_uncovered":      "no rule",
-	"group_covered":        "covered",
-	"group_uncovered_note": "Rows marked \"no rule\" are techniques the group uses that no rule of the catalog covers.",
+	"telemetry":           "Telemetry: ATT&CK data components",
+	"telemetry_note":      "Recommended: the technique's ATT&CK detection strategies call for the data component. Gap: recommended but read by no rule of the catalog.",
+	"telemetry_read":      "recommended, read",
+	"telemetry_gap":       "gap",
+	"telemetry_extra":     "read, not recommended",
+	"telemetry_gaps":      "Telemetry gaps: data components by techniques they would close",
+	"telemetry_gaps_note": "Data components ATT&CK's detection strategies call for that no rule of the catalog reads, ranked by the number of current techniques whose gap they would close.",
 }
 
 // tlabel returns a label of the layout, or this file's default, with
@@ -63,13 +50,6 @@ var (
 		{Key: "techniques", Label: "Techniques", Width: 1.3, Style: "td", Align: "R"},
 		{Key: "uncovered", Label: "Without any rule", Width: 1.5, Style: "td", Align: "R"},
 		{Key: "examples", Label: "For example", Width: 4, Style: "td"},
-	}
-	groupCols = []Column{
-		{Key: "id", Label: "Technique", Width: 1.3, Style: "td"},
-		{Key: "name", Label: "Name", Width: 3.6, Style: "td"},
-		{Key: "rules", Label: "Rules", Width: 0.9, Style: "td", Align: "R"},
-		{Key: "vendors", Label: "Per vendor", Width: 3.4, Style: "td"},
-		{Key: "status", Label: "Coverage", Width: 1.2, Style: "td"},
 	}
 )
 
@@ -140,88 +120,6 @@ func (r *renderer) telemetryGaps(d *doc) {
 	}
 	d.table(caption, gapCols, rows)
 	r.shown(d, len(shown), len(gaps))
-}
-
-// group renders the report of one ATT&CK group.
-func (r *renderer) group(g view.GroupPage) ([]byte, error) {
-	l := r.l
-	name := strings.TrimSpace(r.tlabel("group_doc", "{id}", g.ID, "{name}", g.Name))
-	d := newDoc(l, r.st, r.meta, name, name)
-	subtitle := r.tlabel("group_subtitle", "{attack}", orUnknown(g.AttackVersion), "{date}", r.meta.ReportDate)
-	d.f.SetSubject(d.clean("body", subtitle), true)
-	d.newPage("")
-	ts := d.st["title"]
-	lh := ts.mm * 1.25
-	for _, line := range d.wrap(ts, name, d.width(), 3) {
-		d.text(ts, d.left(), d.y, lh, line)
-		d.y += lh
-	}
-	d.para("subtitle", subtitle, d.left())
-	d.y += 2
-	keyW := 34.0
-	if len(g.Aliases) > 0 {
-		d.keyValue(r.tlabel("group_aliases"), strings.Join(g.Aliases, ", "), keyW)
-	}
-	d.keyValue(r.tlabel("group_summary"), r.tlabel("group_summary_value", "{n}", strconv.Itoa(len(g.Rows)),
-		"{covered}", strconv.Itoa(g.Covered), "{pct}", pct(int64(g.Covered), int64(len(g.Rows)))), keyW)
-	if f := filterText(r.meta.Filters); f != "" {
-		d.keyValue(l.Labels["filters"], f, keyW)
-	}
-
-	caption := r.tlabel("group_techniques")
-	d.heading(caption, 15)
-	d.para("note", r.tlabel("group_uncovered_note"), d.left())
-	d.y += 1
-	var rows []row
-	for _, x := range g.Rows {
-		rows = append(rows, cellsOf(groupCols, func(key string) string {
-			switch key {
-			case "id":
-				return x.ID
-			case "name":
-				return x.Name
-			case "rules":
-				return itoa(x.Rules)
-			case "vendors":
-				var parts []string
-				for _, v := range x.Vendors {
-					if v.Rules > 0 {
-						parts = append(parts, v.Name+" "+itoa(v.Rules))
-					}
-				}
-				return strings.Join(parts, " · ")
-			case "status":
-				if !x.Covered() {
-					return r.tlabel("group_uncovered")
-				}
-				return r.tlabel("group_covered")
-			}
-			return ""
-		}))
-	}
-	d.table(caption, groupCols, rows)
-	return d.bytes()
-}
-
-// groups writes the report of every group asked for with --group.
-func (r *renderer) groups(ctx context.Context, dir string) ([]string, error) {
-	var files []string
-	for _, id := range r.set.Groups {
-		g, ok := view.Group(r.set, id)
-		if !ok {
-			continue
-		}
-		data, err := r.group(g)
-		if err != nil {
-			return nil, err
-		}
-		name := GroupFile(g.ID)
-		if err := outfile.WriteFile(ctx, dir, name, data); err != nil {
-			return nil, err
-		}
-		files = append(files, name)
-	}
-	return files, nil
 }
 
 // orUnknown is the ATT&CK version shown when the run has none.

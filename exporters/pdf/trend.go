@@ -115,7 +115,7 @@ func (r *renderer) lineChart(d *doc, points []string, series []trendSeries) {
 	d.setDraw(d.l.colors["line"])
 	for v := base; v <= top4; v += step {
 		y := yOf(v)
-		d.f.Line(axisX, y, x1+2, y)
+		d.line(axisX, y, x1+2, y)
 		label := strconv.Itoa(v)
 		d.text(ls, axisX-1-ls.width(label), y-lh/2, lh, label)
 	}
@@ -137,7 +137,7 @@ func (r *renderer) lineChart(d *doc, points []string, series []trendSeries) {
 				continue
 			}
 			if prev >= 0 {
-				d.f.Line(xOf(prev), yOf(s.values[prev]), xOf(j), yOf(v))
+				d.line(xOf(prev), yOf(s.values[prev]), xOf(j), yOf(v))
 			} else if j == len(s.values)-1 || s.values[j+1] < 0 {
 				d.f.Circle(xOf(j), yOf(v), s.width, "D") // a lone point
 			}
@@ -160,7 +160,7 @@ func (r *renderer) lineChart(d *doc, points []string, series []trendSeries) {
 		}
 		d.setDraw(s.color)
 		d.setLineWidth(s.width + 0.2)
-		d.f.Line(x, d.y+lh/2, x+5, d.y+lh/2)
+		d.line(x, d.y+lh/2, x+5, d.y+lh/2)
 		d.text(ls, x+6, d.y, lh, text)
 		x += w
 	}
