@@ -52,6 +52,7 @@ type site struct {
 	groupFile  map[string]string // ATT&CK group id → groups/<stem>.html
 
 	groupSummaries []view.GroupSummary
+	groups         *view.Groups
 	ruleRow        []int    // per rule: its row of the rules table (and of Texts)
 	rawVendor      []string // per rule: vendor and path as the tables hold them
 	rawPath        []string
@@ -231,6 +232,7 @@ func newSite(set *tables.Set, t *template.Template, f *fragments) *site {
 		s.tacticFile[t.Name] = "tactics/" + tacticNames.name(t.Name, t.ShortName) + ".html"
 	}
 	s.groupSummaries = view.GroupSummaries(set)
+	s.groups = view.NewGroups(set)
 	groupNames := newNamer()
 	for _, g := range s.groupList() {
 		s.groupFile[g.ID] = "groups/" + groupNames.name(g.ID, g.ID) + ".html"

@@ -79,7 +79,33 @@ func vendorCoverage(set *tables.Set) map[string]map[string]int64 {
 
 // Group builds the report of a group given by ATT&CK id, name or alias
 // (case-insensitive); ok is false when the ATT&CK data has no such group.
-func Group(set *tables.Set, key string) (GroupPage, bool) {
+// For many groups, NewGroups reads the tables once.
+func Group(set *tables.Set, key string) (GroupPage, bool) { return NewGroups(set).Page(key) }
+
+// Groups builds group reports from tables read once: the per-vendor
+// coverage and the actors table's rows by group.
+type Groups struct {
+	set  *tables.Set
+	cov  map[string]map[string]int64 // technique → vendor → rules
+	rows map[string][]int            // group id → its rows of set.Actors
+}
+
+// NewGroups indexes the coverage and actors tables of set.
+func NewGroups(set *tables.Set) *Groups {
+	gs := &Groups{set: set, cov: vendorCoverage(set), rows: map[string][]int{}}
+	if rec := set.Actors; rec != nil {
+		gid := tables.Strings(rec, 0)
+		for i := range gid.Len() {
+			gs.rows[gid.Value(i)] = append(gs.rows[gid.Value(i)], i)
+		}
+	}
+	return gs
+}
+
+// Page builds the report of a group given by ATT&CK id, name or alias
+// (case-insensitive); ok is false when the ATT&CK data has no such group.
+func (gs *Groups) Page(key string) (GroupPage, bool) {
+	set := gs.set
 	if set.Attack == nil {
 		return GroupPage{}, false
 	}
@@ -88,22 +114,18 @@ func Group(set *tables.Set, key string) (GroupPage, bool) {
 		return GroupPage{}, false
 	}
 	p := GroupPage{ID: g.ID, Name: g.Name, Aliases: g.Aliases, AttackVersion: set.Meta.AttackVersion, Vendors: set.Meta.Vendors}
-	cov := vendorCoverage(set)
 	rec := set.Actors
 	if rec == nil {
 		return p, true
 	}
-	gid, tid, tname, rules := tables.Strings(rec, 0), tables.Strings(rec, 2), tables.Strings(rec, 3), tables.Int64s(rec, 4)
-	for i := range gid.Len() {
-		if gid.Value(i) != g.ID {
-			continue
-		}
+	tid, tname, rules := tables.Strings(rec, 2), tables.Strings(rec, 3), tables.Int64s(rec, 4)
+	for _, i := range gs.rows[g.ID] {
 		row := GroupRow{ID: tid.Value(i), Name: tname.Value(i), Rules: rules.Value(i)}
 		if t := set.Attack.Techniques[row.ID]; t != nil {
 			row.Tactics = t.Tactics
 		}
 		for _, v := range set.Meta.Vendors {
-			row.Vendors = append(row.Vendors, Count{v, cov[row.ID][v]})
+			row.Vendors = append(row.Vendors, Count{v, gs.cov[row.ID][v]})
 		}
 		if row.Covered() {
 			p.Covered++
