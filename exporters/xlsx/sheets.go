@@ -9,6 +9,7 @@ import (
 	"github.com/apache/arrow-go/v18/arrow/array"
 	"github.com/xuri/excelize/v2"
 
+	"github.com/ruleatlas/ruleatlas/normalize/rule"
 	"github.com/ruleatlas/ruleatlas/pipeline/tables"
 	"github.com/ruleatlas/ruleatlas/pipeline/view"
 )
@@ -109,6 +110,10 @@ func (b *book) summary() error {
 		return err
 	}
 
+	if err := b.kindsAndFiles(add, section, head, label, tot); err != nil {
+		return err
+	}
+
 	// Rules per tactic: the chart's data.
 	if err := section("Rules per tactic and vendor (distinct rules tagged with a technique of the tactic)"); err != nil {
 		return err
@@ -158,6 +163,70 @@ func (b *book) summary() error {
 		}
 	}
 	return sw.Flush()
+}
+
+// kindsAndFiles writes the Summary's "Rules by vendor and kind" and
+// "Files by vendor and outcome" tables (view.Catalog's counts of
+// rules.parquet and files.parquet).
+func (b *book) kindsAndFiles(add func(...any), section func(string) error, head, label func(string) any, tot func(int64) any) error {
+	c, st := b.cat, b.st
+	counted := b.set.Meta.Kinds
+	if len(counted) == 0 {
+		for _, k := range rule.AlertingKinds {
+			counted = append(counted, string(k))
+		}
+	}
+	if err := section("Rules by vendor and kind (every rule of rules.parquet; kinds counted in coverage: " +
+		strings.Join(counted, ", ") + ")"); err != nil {
+		return err
+	}
+	hdr := []any{head("Vendor"), head("Rules")}
+	for _, k := range c.Kinds {
+		hdr = append(hdr, head(k.Name))
+	}
+	add(hdr...)
+	for _, v := range c.Vendors {
+		cells := []any{b.str(v.Name, st.text), b.num(v.Rules)}
+		for _, k := range v.Kinds {
+			cells = append(cells, b.num(k.Rules))
+		}
+		add(cells...)
+	}
+	cells := []any{label("Total"), tot(c.Rules)}
+	for _, k := range c.Kinds {
+		cells = append(cells, tot(k.Rules))
+	}
+	add(cells...)
+	if len(c.Files) == 0 {
+		return nil
+	}
+	if err := section("Files by vendor and outcome (files.parquet; every file but the rule ones is on " + ProblemsSheet + ")"); err != nil {
+		return err
+	}
+	hdr = []any{head("Vendor"), head("Files")}
+	for _, o := range c.Files {
+		hdr = append(hdr, head(o.Name))
+	}
+	add(hdr...)
+	sum := func(cs []view.Count) (n int64) {
+		for _, x := range cs {
+			n += x.Rules
+		}
+		return n
+	}
+	for _, v := range c.Vendors {
+		cells := []any{b.str(v.Name, st.text), b.num(sum(v.Files))}
+		for _, o := range v.Files {
+			cells = append(cells, b.num(o.Rules))
+		}
+		add(cells...)
+	}
+	cells = []any{label("Total"), tot(sum(c.Files))}
+	for _, o := range c.Files {
+		cells = append(cells, tot(o.Rules))
+	}
+	add(cells...)
+	return nil
 }
 
 func firstErr(errs []error) error {
