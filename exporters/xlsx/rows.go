@@ -21,8 +21,58 @@ type sheetRows struct {
 	first int                    // sheet row of data row 0
 	n     int                    // data rows
 	fill  func(i int, row []any) // cells of data row i (row is cleared); called from several goroutines
-	note  []any                  // optional row after the data
-	last  string                 // last cell of the sheet, for its dimension
+	// outline is data row i's outline level (nil: none); called from
+	// several goroutines.
+	outline func(i int) int
+	// links adds data row i's hyperlinks to locations in the workbook
+	// (nil: none); called in row order on one goroutine.
+	links func(i int, add func(col int, location string))
+	note  []any  // optional row after the data
+	last  string // last cell of the sheet, for its dimension
+}
+
+// appendLinks appends the <hyperlinks> element of the rows' links, or
+// nothing when there are none.
+func (s *sheetRows) appendLinks(dst []byte) []byte {
+	if s.links == nil {
+		return dst
+	}
+	start := len(dst)
+	dst = append(dst, `<hyperlinks>`...)
+	n := 0
+	for i := range s.n {
+		r := strconv.Itoa(s.first + i)
+		s.links(i, func(col int, location string) {
+			n++
+			dst = append(dst, `<hyperlink ref="`...)
+			dst = append(dst, s.cols[col-1]...)
+			dst = append(dst, r...)
+			dst = append(dst, `" location="`...)
+			dst = appendAttr(dst, location)
+			dst = append(dst, `"/>`...)
+		})
+	}
+	if n == 0 {
+		return dst[:start]
+	}
+	return append(dst, `</hyperlinks>`...)
+}
+
+// appendAttr appends s escaped for a double-quoted XML attribute.
+func appendAttr(dst []byte, s string) []byte {
+	for i := 0; i < len(s); i++ {
+		switch c := s[i]; c {
+		case '&':
+			dst = append(dst, "&amp;"...)
+		case '<':
+			dst = append(dst, "&lt;"...)
+		case '"':
+			dst = append(dst, "&quot;"...)
+		default:
+			dst = append(dst, c)
+		}
+	}
+	return dst
 }
 
 // blockRows is how many rows one compression chunk holds.
@@ -42,19 +92,28 @@ func (s *sheetRows) block(dst []byte, k int) ([]byte, error) {
 	for i := from; i < to && err == nil; i++ {
 		clear(row)
 		s.fill(i, row)
-		dst, err = s.appendRow(dst, s.first+i, row)
+		level := 0
+		if s.outline != nil {
+			level = s.outline(i)
+		}
+		dst, err = s.appendRow(dst, s.first+i, level, row)
 	}
 	if err == nil && k == s.blocks()-1 && s.note != nil {
-		dst, err = s.appendRow(dst, s.first+s.n, s.note)
+		dst, err = s.appendRow(dst, s.first+s.n, 0, s.note)
 	}
 	return dst, err
 }
 
-// appendRow appends one <row> of cells; nil cells are left out.
-func (s *sheetRows) appendRow(dst []byte, r int, cells []any) ([]byte, error) {
+// appendRow appends one <row> of cells at outline level outline; nil
+// cells are left out.
+func (s *sheetRows) appendRow(dst []byte, r, outline int, cells []any) ([]byte, error) {
 	num := strconv.Itoa(r)
 	dst = append(dst, `<row r="`...)
 	dst = append(dst, num...)
+	if outline > 0 {
+		dst = append(dst, `" outlineLevel="`...)
+		dst = strconv.AppendInt(dst, int64(outline), 10)
+	}
 	dst = append(dst, `">`...)
 	for c, v := range cells {
 		style := 0
@@ -74,6 +133,10 @@ func (s *sheetRows) appendRow(dst []byte, r int, cells []any) ([]byte, error) {
 			dst = append(dst, '"')
 		}
 		switch x := v.(type) {
+		case sharedStr:
+			dst = append(dst, ` t="s"><v>`...)
+			dst = strconv.AppendInt(dst, int64(x), 10)
+			dst = append(dst, `</v></c>`...)
 		case string:
 			dst = appendInlineStr(dst, x)
 		case int64:
@@ -101,6 +164,13 @@ func (s *sheetRows) appendRow(dst []byte, r int, cells []any) ([]byte, error) {
 // gets its underscore escaped so Excel does not read it as an escape.
 func appendInlineStr(dst []byte, s string) []byte {
 	dst = append(dst, ` t="inlineStr"><is><t`...)
+	dst = appendText(dst, s)
+	return append(dst, `</t></is></c>`...)
+}
+
+// appendText appends the rest of a <t> element's start tag and its
+// escaped text (the caller closes the element).
+func appendText(dst []byte, s string) []byte {
 	if s != "" && (s[0] == ' ' || s[len(s)-1] == ' ') {
 		dst = append(dst, ` xml:space="preserve"`...)
 	}
@@ -122,7 +192,7 @@ func appendInlineStr(dst []byte, s string) []byte {
 			dst = append(dst, c)
 		}
 	}
-	return append(dst, `</t></is></c>`...)
+	return dst
 }
 
 // excelEscape reports whether s starts with "_xHHHH_", which Excel reads

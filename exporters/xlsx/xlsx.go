@@ -134,7 +134,7 @@ func (e Exporter) Write(ctx context.Context, w io.Writer, set *tables.Set) error
 	// empty and the workbook is not held twice.
 	b.f.SetZipWriter(func(io.Writer) excelize.ZipWriter {
 		z := newSortedZip(w, when, flate.BestSpeed)
-		z.rows = b.rows
+		z.rows, z.sst = b.rows, b.sst.list
 		return z
 	})
 	if err := b.f.Write(io.Discard); err != nil {
@@ -172,6 +172,7 @@ type book struct {
 	pageSheet                               map[string]string     // technique → its sheet (PerTechnique)
 	pageOrder                               []string              // page sheets in workbook order
 	rows                                    map[string]*sheetRows // part → rows written when the package is assembled
+	sst                                     sharedStrings         // the table sheets' shared strings (sst.go)
 	sheetIndex                              int
 }
 

@@ -48,6 +48,10 @@ type sortedZip struct {
 	// rows are the data rows to put into sheet parts, by part name; each
 	// is used once.
 	rows map[string]*sheetRows
+	// sst is the shared-strings table the rows index, written as its own
+	// part at Close (and declared in the content types and the workbook's
+	// relationships) when not empty.
+	sst []string
 }
 
 type zipEntry struct {
@@ -144,7 +148,7 @@ func (z *sortedZip) Create(name string) (io.Writer, error) {
 	z.crc.Reset()
 	z.cur = e
 	z.entries = append(z.entries, e)
-	if name == contentTypes {
+	if name == contentTypes || name == workbookRels && len(z.sst) > 0 {
 		e.raw = &bytes.Buffer{}
 		return e.raw, nil
 	}
@@ -210,8 +214,14 @@ func (z *sortedZip) finish() {
 			_, _ = (entryWriter{z}).Write(fixSheet(raw.Bytes()))
 		case z.cur.name == corePart:
 			_, _ = (entryWriter{z}).Write(prefixCore(raw.Bytes()))
+		case z.cur.name == workbookRels:
+			_, _ = (entryWriter{z}).Write(addSSTRel(raw.Bytes()))
 		default:
-			_, _ = (entryWriter{z}).Write(sortDefaults(raw.Bytes()))
+			doc := sortDefaults(raw.Bytes())
+			if len(z.sst) > 0 {
+				doc = addSSTType(doc)
+			}
+			_, _ = (entryWriter{z}).Write(doc)
 		}
 	}
 	z.dispatch(true)
@@ -266,7 +276,24 @@ func (z *sortedZip) splice(doc []byte, rows *sheetRows) {
 	for _, c := range queue {
 		sum(c)
 	}
-	_, _ = w.Write(doc[at:])
+	tail := doc[at:]
+	if links := rows.appendLinks(nil); len(links) > 0 {
+		tail = insertBefore(tail, afterHyperlinks(tail), string(links))
+	}
+	_, _ = w.Write(tail)
+}
+
+// afterHyperlinks is the first element of a worksheet's tail that the
+// schema puts after <hyperlinks>, or its end tag.
+func afterHyperlinks(tail []byte) string {
+	for _, e := range []string{"<printOptions", "<pageMargins", "<pageSetup", "<headerFooter", "<rowBreaks", "<colBreaks",
+		"<customProperties", "<cellWatches", "<ignoredErrors", "<smartTags", "<drawing", "<legacyDrawing", "<picture",
+		"<oleObjects", "<controls", "<webPublishItems", "<tableParts", "<extLst"} {
+		if bytes.Contains(tail, []byte(e)) {
+			return e
+		}
+	}
+	return "</worksheet>"
 }
 
 // fail records an error returned by Close.
@@ -282,6 +309,11 @@ func (z *sortedZip) AddFS(fs.FS) error { return errors.New("xlsx: AddFS is not s
 // Close waits for the compression and writes the archive.
 func (z *sortedZip) Close() error {
 	z.finish()
+	if len(z.sst) > 0 {
+		w, _ := z.Create(sstPart)
+		_, _ = w.Write(appendSST(nil, z.sst))
+		z.finish()
+	}
 	close(z.jobs)
 	z.workers.Wait()
 	for name := range z.rows {
