@@ -18,19 +18,19 @@ type column struct {
 // table describes a table sheet: a bold, frozen header row with an
 // autofilter, then one row per data item.
 type table struct {
-	name       string
-	cols       []column
-	rows       int
+	name string
+	cols []column
+	rows int
 	fill func(i int, row []any) // cells of data row i (row is cleared)
 	// outline is data row i's outline level (0: none); optional.
 	outline func(i int) int
 	// links adds the in-workbook hyperlinks of data row i, each a column
 	// (1-based) and a location ("'Sheet'!A1"); optional.
 	links      func(i int, add func(col int, location string))
-	freezeCols int // columns kept visible when scrolling right
-	setup      func() error                   // before streaming starts (sheet properties)
-	finish     func(lastRow int) error        // before the sheet is flushed (conditional formats)
-	source     string                         // Parquet table named in the truncation note
+	freezeCols int                     // columns kept visible when scrolling right
+	setup      func() error            // before streaming starts (sheet properties)
+	finish     func(lastRow int) error // before the sheet is flushed (conditional formats)
+	source     string                  // Parquet table named in the truncation note
 }
 
 // maxDataRows leaves room for the header and a truncation note.
