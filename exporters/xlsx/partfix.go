@@ -29,8 +29,9 @@ func isWorksheet(name string) bool {
 // with the r: prefix the root element declares (excelize redeclares the
 // namespace under another prefix, which exceljs does not resolve).
 func fixSheet(doc []byte) []byte {
-	doc = bytes.ReplaceAll(doc, []byte(`<drawing xmlns:relationships="`+relNS+`" relationships:id=`),
-		[]byte(`<drawing r:id=`))
+	if drawing := []byte(`<drawing xmlns:relationships="` + relNS + `" relationships:id=`); bytes.Contains(doc, drawing) {
+		doc = bytes.ReplaceAll(doc, drawing, []byte(`<drawing r:id=`)) // ReplaceAll copies even without a match
+	}
 	return sortCols(setDimension(doc, sheetRange(doc)))
 }
 

@@ -52,6 +52,8 @@ type sortedZip struct {
 	// part at Close (and declared in the content types and the workbook's
 	// relationships) when not empty.
 	sst []string
+
+	scratch bytes.Buffer // the buffered part being written (Create)
 }
 
 type zipEntry struct {
@@ -148,19 +150,22 @@ func (z *sortedZip) Create(name string) (io.Writer, error) {
 	z.crc.Reset()
 	z.cur = e
 	z.entries = append(z.entries, e)
+	// Buffered parts are rewritten at finish, before the next part starts:
+	// they share one buffer.
+	z.scratch.Reset()
 	if name == contentTypes || name == workbookRels && len(z.sst) > 0 {
-		e.raw = &bytes.Buffer{}
+		e.raw = &z.scratch
 		return e.raw, nil
 	}
 	if rows := z.rows[name]; rows != nil {
 		delete(z.rows, name)
-		e.raw, e.rows = &bytes.Buffer{}, rows
+		e.raw, e.rows = &z.scratch, rows
 		return e.raw, nil
 	}
 	if name == corePart || isWorksheet(name) {
 		// Small parts (the big table sheets are spliced above): buffered
 		// so their XML can be put right at finish.
-		e.raw, e.sheet = &bytes.Buffer{}, name != corePart
+		e.raw, e.sheet = &z.scratch, name != corePart
 		return e.raw, nil
 	}
 	return entryWriter{z}, nil
