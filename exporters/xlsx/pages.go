@@ -65,19 +65,37 @@ func (b *book) techniquePages() error {
 // counts and flags, F role / as written.
 var pageWidths = []float64{38, 16, 60, 16, 14, 40}
 
+// xmlLines writes a free-form sheet's rows as XML, put into its part when
+// the package is assembled (sheetRows.xml): technique sheets are many and
+// long, and excelize's stream writer spent more than its share on them.
+type xmlLines struct {
+	rows *sheetRows // column letters
+	buf  []byte
+	row  int
+}
+
+func (l *xmlLines) add(a rowAttrs, cells ...any) error {
+	l.row++
+	var err error
+	l.buf, err = l.rows.appendRow(l.buf, l.row, a, cells)
+	return err
+}
+
+func (l *xmlLines) skip() { l.row++ }
+
 // pageWriter writes the rows of one technique sheet.
 type pageWriter struct {
 	b     *book
-	l     *lines
+	l     *xmlLines
 	errs  []error
 	links [][2]string // cell, target
 }
 
-func (w *pageWriter) add(cells ...any) { w.errs = append(w.errs, w.l.add(cells...)) }
+func (w *pageWriter) add(cells ...any) { w.errs = append(w.errs, w.l.add(rowAttrs{}, cells...)) }
 
 func (w *pageWriter) section(s string) {
 	w.l.skip()
-	w.add(excelize.Cell{StyleID: w.b.st.section, Value: s})
+	w.add(excelize.Cell{StyleID: w.b.st.section, Value: Sanitize(s)})
 }
 
 func (w *pageWriter) head(titles ...string) {
@@ -103,14 +121,18 @@ func (b *book) page(p view.Page) error {
 		}
 	}
 	st := b.st
-	w := &pageWriter{b: b, l: &lines{sw: sw}}
+	cols := make([]string, len(pageWidths))
+	for i := range cols {
+		cols[i], _ = excelize.ColumnNumberToName(i + 1)
+	}
+	w := &pageWriter{b: b, l: &xmlLines{rows: &sheetRows{cols: cols}}}
 	label := func(s string) any { return excelize.Cell{StyleID: st.label, Value: s} }
 
 	title := p.ID
 	if p.Name != "" {
 		title += " " + p.Name
 	}
-	w.errs = append(w.errs, w.l.addOpts(excelize.RowOpts{Height: 24}, b.str(title, st.title)))
+	w.errs = append(w.errs, w.l.add(rowAttrs{height: 24}, b.str(title, st.title)))
 	if r, ok := b.coverageRow[p.ID]; ok {
 		w.add(b.str("← Coverage", st.link))
 		w.links = append(w.links, [2]string{cellName(1, w.l.row), ref(CoverageSheet, 1, r)})
@@ -141,14 +163,12 @@ func (b *book) page(p view.Page) error {
 	}
 	if d := Sanitize(p.Description); d != "" {
 		w.l.skip()
-		w.l.row++
 		total := 0.0
 		for _, pw := range pageWidths {
 			total += pw
 		}
 		lines := int(float64(len([]rune(d)))/(total*1.1)) + 1
-		w.errs = append(w.errs, sw.SetRow(cellName(1, w.l.row), []any{b.str(d, st.wrap)},
-			excelize.RowOpts{Height: min(409, float64(lines)*15+4)}))
+		w.errs = append(w.errs, w.l.add(rowAttrs{height: min(409, float64(lines)*15+4)}, b.str(d, st.wrap)))
 		w.errs = append(w.errs, sw.MergeCell(cellName(1, w.l.row), cellName(len(pageWidths), w.l.row)))
 	}
 
@@ -214,7 +234,26 @@ func (b *book) page(p view.Page) error {
 			return err
 		}
 	}
+	if err := b.addXMLRows(name, w.l); err != nil {
+		return err
+	}
 	return sw.Flush()
+}
+
+// addXMLRows registers the rows written by l to be put into the part of
+// sheet when the package is assembled.
+func (b *book) addXMLRows(sheet string, l *xmlLines) error {
+	part := b.partOf(sheet)
+	if part == "" {
+		return fmt.Errorf("no part for sheet %s", sheet)
+	}
+	l.rows.ctx, l.rows.first, l.rows.n, l.rows.xml = b.ctx, 1, l.row, l.buf
+	l.rows.last = cellName(len(l.rows.cols), max(l.row, 1))
+	if l.buf == nil {
+		l.rows.xml = []byte{}
+	}
+	b.rows[part] = l.rows
+	return nil
 }
 
 // fieldRows writes a "Fields filtered most" or "Thresholds and computed

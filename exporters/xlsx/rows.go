@@ -29,6 +29,9 @@ type sheetRows struct {
 	links func(i int, add func(col int, location string))
 	note  []any  // optional row after the data
 	last  string // last cell of the sheet, for its dimension
+	// xml, when set, is the rows' XML made already (a technique sheet):
+	// the one block, written as is.
+	xml []byte
 }
 
 // appendLinks appends the <hyperlinks> element of the rows' links, or
@@ -79,12 +82,20 @@ func appendAttr(dst []byte, s string) []byte {
 const blockRows = 2048
 
 // blocks is the number of chunks the rows take (the note rides on the last).
-func (s *sheetRows) blocks() int { return max((s.n+blockRows-1)/blockRows, 1) }
+func (s *sheetRows) blocks() int {
+	if s.xml != nil {
+		return 1
+	}
+	return max((s.n+blockRows-1)/blockRows, 1)
+}
 
 // block appends the XML of block k to dst.
 func (s *sheetRows) block(dst []byte, k int) ([]byte, error) {
 	if err := s.ctx.Err(); err != nil {
 		return dst, err
+	}
+	if s.xml != nil {
+		return append(dst, s.xml...), nil
 	}
 	row := make([]any, len(s.cols))
 	from, to := k*blockRows, min((k+1)*blockRows, s.n)
@@ -96,23 +107,34 @@ func (s *sheetRows) block(dst []byte, k int) ([]byte, error) {
 		if s.outline != nil {
 			level = s.outline(i)
 		}
-		dst, err = s.appendRow(dst, s.first+i, level, row)
+		dst, err = s.appendRow(dst, s.first+i, rowAttrs{outline: level}, row)
 	}
 	if err == nil && k == s.blocks()-1 && s.note != nil {
-		dst, err = s.appendRow(dst, s.first+s.n, 0, s.note)
+		dst, err = s.appendRow(dst, s.first+s.n, rowAttrs{}, s.note)
 	}
 	return dst, err
 }
 
-// appendRow appends one <row> of cells at outline level outline; nil
-// cells are left out.
-func (s *sheetRows) appendRow(dst []byte, r, outline int, cells []any) ([]byte, error) {
+// rowAttrs are a row's options: outline level and height in points (0:
+// none, default).
+type rowAttrs struct {
+	outline int
+	height  float64
+}
+
+// appendRow appends one <row> of cells with attrs; nil cells are left out.
+func (s *sheetRows) appendRow(dst []byte, r int, attrs rowAttrs, cells []any) ([]byte, error) {
 	num := strconv.Itoa(r)
 	dst = append(dst, `<row r="`...)
 	dst = append(dst, num...)
-	if outline > 0 {
+	if attrs.height > 0 {
+		dst = append(dst, `" ht="`...)
+		dst = strconv.AppendFloat(dst, attrs.height, 'f', -1, 64)
+		dst = append(dst, `" customHeight="1`...)
+	}
+	if attrs.outline > 0 {
 		dst = append(dst, `" outlineLevel="`...)
-		dst = strconv.AppendInt(dst, int64(outline), 10)
+		dst = strconv.AppendInt(dst, int64(attrs.outline), 10)
 	}
 	dst = append(dst, `">`...)
 	for c, v := range cells {

@@ -118,15 +118,21 @@ func (b *book) table(t table) error {
 	return sw.Flush()
 }
 
+// partOf is the package part of a sheet, "" when there is no such sheet.
+func (b *book) partOf(sheet string) string {
+	if b.parts == nil {
+		b.parts = map[string]string{}
+		for id, name := range b.f.GetSheetMap() {
+			b.parts[name] = "xl/worksheets/sheet" + strconv.Itoa(id) + ".xml"
+		}
+	}
+	return b.parts[sheet]
+}
+
 // addRows registers the n data rows of t (and the note) to be written
 // into its sheet's part when the package is assembled.
 func (b *book) addRows(t table, n int, note []any) error {
-	part := ""
-	for id, name := range b.f.GetSheetMap() {
-		if name == t.name {
-			part = "xl/worksheets/sheet" + strconv.Itoa(id) + ".xml"
-		}
-	}
+	part := b.partOf(t.name)
 	if part == "" {
 		return fmt.Errorf("no part for sheet %s", t.name)
 	}

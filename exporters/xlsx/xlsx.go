@@ -173,6 +173,7 @@ type book struct {
 	pageOrder                               []string              // page sheets in workbook order
 	rows                                    map[string]*sheetRows // part → rows written when the package is assembled
 	sst                                     sharedStrings         // the table sheets' shared strings (sst.go)
+	parts                                   map[string]string     // sheet → its part (every sheet is added before any is written)
 	sheetIndex                              int
 }
 
