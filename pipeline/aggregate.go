@@ -120,12 +120,15 @@ type aggregator struct {
 	// parts; pField is the field key of each predicate.
 	fkField, fkRole                    []int32
 	pField, pOp, pLower, pIdent, pRole []int32
-	pNegated, pExclusion               *array.Boolean
-	existence                          []bool // op code → is_null or is_not_null
-	emptyLower                         int32  // code of the empty value; -1 when none
-	identities                         []identity
-	identSpelling                      []int32 // most common spelling code per identity
-	lowerSpelling                      []int32 // most common spelling code per lower-cased value
+	// equalOp maps an operator code to itself, and in to eq: equality
+	// against a list is one equality (SPEC §4 gives one predicate a value).
+	equalOp              []int32
+	pNegated, pExclusion *array.Boolean
+	existence            []bool // op code → is_null or is_not_null
+	emptyLower           int32  // code of the empty value; -1 when none
+	identities           []identity
+	identSpelling        []int32 // most common spelling code per identity
+	lowerSpelling        []int32 // most common spelling code per lower-cased value
 
 	counted []bool // rule → its kind is counted
 
@@ -220,17 +223,17 @@ func newAggregator(set *tables.Set, kinds []rule.Kind) *aggregator {
 
 	// Indicator identity is (field key, op with in folded into eq,
 	// lower(value)).
-	identOp := make([]int32, len(a.ops.values))
+	a.equalOp = make([]int32, len(a.ops.values))
 	for c, op := range a.ops.values {
-		identOp[c] = int32(c)
+		a.equalOp[c] = int32(c)
 		if op == string(rule.OpIn) {
-			identOp[c] = a.ops.codes[string(rule.OpEq)]
+			a.equalOp[c] = a.ops.codes[string(rule.OpEq)]
 		}
 	}
 	idents := map[identity]int32{}
 	a.pIdent = make([]int32, n)
 	for i := range n {
-		k := identity{a.pField[i], identOp[a.pOp[i]], a.pLower[i]}
+		k := identity{a.pField[i], a.equalOp[a.pOp[i]], a.pLower[i]}
 		c, ok := idents[k]
 		if !ok {
 			c = int32(len(a.identities))
@@ -580,7 +583,7 @@ func (a *aggregator) aggregateShard(st *State, ids []string, reach []int64) [4]a
 				}
 				f := a.pField[p]
 				fieldRules.add(f, visit)
-				fieldOpRules.add(f*nOps+a.pOp[p], visit)
+				fieldOpRules.add(f*nOps+a.equalOp[a.pOp[p]], visit) // one equality, as in indicators
 				if a.existence[a.pOp[p]] {
 					continue // not a value: in "how" only
 				}

@@ -43,6 +43,10 @@ func (BuildTables) Run(_ context.Context, st *State) error {
 	wg.Go(func() { set.Rules = buildRules(st, st.Rules) })
 	wg.Go(func() { set.Files = buildFiles(st, files) })
 	set.Predicates = buildPredicates(st, st.Rules)
+	set.Texts = make([]tables.RuleText, len(st.Rules))
+	for i, r := range st.Rules {
+		set.Texts[i] = tables.RuleText{Query: r.Query, Logic: r.Logic}
+	}
 	wg.Wait()
 	set.Meta = tables.Meta{
 		Vendors:       sortedVendors(st.Opts.Sources),
@@ -53,14 +57,15 @@ func (BuildTables) Run(_ context.Context, st *State) error {
 	}
 	for _, s := range st.Opts.Sources {
 		commit, dirty := gitState(s.Root)
-		set.Meta.Sources = append(set.Meta.Sources, tables.Source{Vendor: s.Vendor, Root: s.Root, Commit: commit, Dirty: dirty != nil && *dirty})
+		set.Meta.Sources = append(set.Meta.Sources, tables.Source{Vendor: s.Vendor, Root: s.Root, Commit: commit,
+			Dirty: dirty != nil && *dirty, WebURL: webURL(s.Root, commit)})
 	}
 	st.Tables = set
 	st.Counts = countRules(st.Rules)
 	st.KindCounts = countKinds(st.Rules)
 	st.FileCounts = countFiles(files)
 	if files != nil {
-		st.Skipped = st.FileCounts.Outcome(tables.OutcomeSkipped)
+		st.Skipped = st.FileCounts.Of(tables.OutcomeSkipped)
 	}
 	return nil
 }

@@ -75,6 +75,10 @@ func (Export) Run(ctx context.Context, st *State) error {
 	files := make([][]string, len(chosen))
 	errs := make([]error, len(chosen))
 	took := make([]time.Duration, len(chosen))
+	progress := st.Opts.Progress
+	if progress != nil {
+		progress.Start("exporting", len(chosen))
+	}
 	var wg sync.WaitGroup
 	for i, e := range chosen {
 		wg.Add(1)
@@ -90,9 +94,15 @@ func (Export) Run(ctx context.Context, st *State) error {
 			})
 			took[i] = time.Since(start)
 			st.logf("  %s: %d files in %.2fs", e.Name(), len(files[i]), took[i].Seconds())
+			if progress != nil {
+				progress.Add(1)
+			}
 		}()
 	}
 	wg.Wait()
+	if progress != nil {
+		progress.Done()
+	}
 	for i, e := range chosen {
 		if errs[i] != nil {
 			return fmt.Errorf("%s: %w", e.Name(), errs[i])

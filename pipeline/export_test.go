@@ -15,6 +15,7 @@ import (
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
 
+	"github.com/ruleatlas/ruleatlas/exporters"
 	"github.com/ruleatlas/ruleatlas/exporters/parquet"
 	"github.com/ruleatlas/ruleatlas/normalize/rule"
 	"github.com/ruleatlas/ruleatlas/pipeline"
@@ -60,7 +61,7 @@ func hashes(t *testing.T, dir string) map[string][32]byte {
 func TestExportIsAtomic(t *testing.T) {
 	parent := t.TempDir()
 	out := filepath.Join(parent, "out")
-	opts := pipeline.Options{Sources: []pipeline.Source{sampleSigma(t)}, OutDir: out}
+	opts := pipeline.Options{Sources: []pipeline.Source{sampleSigma(t)}, OutDir: out, Exporters: exporters.All()}
 	st, err := pipeline.Run(context.Background(), opts)
 	require.NoError(t, err)
 	st.Tables.Release()
@@ -97,7 +98,7 @@ func TestExportIsAtomic(t *testing.T) {
 
 func TestLockRefusesConcurrentRuns(t *testing.T) {
 	out := filepath.Join(t.TempDir(), "out")
-	opts := pipeline.Options{Sources: []pipeline.Source{sampleSigma(t)}, OutDir: out, Formats: []string{"parquet"}}
+	opts := pipeline.Options{Sources: []pipeline.Source{sampleSigma(t)}, OutDir: out, Formats: []string{"parquet"}, Exporters: exporters.All()}
 	require.NoError(t, os.WriteFile(out+".lock", []byte(strconv.Itoa(os.Getpid())), 0o644))
 	st, err := pipeline.Run(context.Background(), opts)
 	st.Tables.Release()
@@ -114,7 +115,7 @@ func TestLockRefusesConcurrentRuns(t *testing.T) {
 func TestManifestAndDeterminism(t *testing.T) {
 	run := func() (string, map[string][32]byte, pipeline.Manifest) {
 		out := filepath.Join(t.TempDir(), "out")
-		st, err := pipeline.Run(context.Background(), pipeline.Options{Sources: []pipeline.Source{sampleSigma(t)}, OutDir: out})
+		st, err := pipeline.Run(context.Background(), pipeline.Options{Sources: []pipeline.Source{sampleSigma(t)}, OutDir: out, Exporters: exporters.All()})
 		require.NoError(t, err)
 		st.Tables.Release()
 		var m pipeline.Manifest
@@ -174,7 +175,7 @@ func TestSharedDeterminism(t *testing.T) {
 	srcs := allShared(t)
 	run := func() map[string][32]byte {
 		out := filepath.Join(t.TempDir(), "out")
-		st, err := pipeline.Run(context.Background(), pipeline.Options{Sources: srcs, AttackFile: pipetest.SharedAttack(t), OutDir: out})
+		st, err := pipeline.Run(context.Background(), pipeline.Options{Sources: srcs, AttackFile: pipetest.SharedAttack(t), OutDir: out, Exporters: exporters.All()})
 		require.NoError(t, err)
 		st.Tables.Release()
 		h := hashes(t, out)
@@ -203,7 +204,7 @@ func TestReleaseRules(t *testing.T) {
 	run := func(release bool) (*pipeline.State, map[string][32]byte, pipeline.Manifest) {
 		out := filepath.Join(t.TempDir(), "out")
 		st, err := pipeline.Run(context.Background(), pipeline.Options{Sources: []pipeline.Source{sampleSigma(t)},
-			OutDir: out, Formats: []string{"parquet"}, ReleaseRules: release})
+			OutDir: out, Formats: []string{"parquet"}, ReleaseRules: release, Exporters: exporters.All()})
 		require.NoError(t, err)
 		st.Tables.Release()
 		var m pipeline.Manifest
@@ -226,7 +227,7 @@ func TestReleaseRules(t *testing.T) {
 			ok++
 		}
 	}
-	assert.Equal(t, ok, released.Counts.Status(rule.StatusOK))
+	assert.Equal(t, ok, released.Counts.Of(rule.StatusOK))
 	assert.Equal(t, keptFiles, releasedFiles, "Parquet files are byte-identical")
 	assert.Equal(t, keptManifest.Counts, releasedManifest.Counts)
 	assert.Equal(t, keptManifest.Summary, releasedManifest.Summary)

@@ -108,35 +108,12 @@ func buildFiles(st *State, rows []fileRow) arrow.RecordBatch {
 }
 
 // FileCounts counts the candidate files by vendor and outcome.
-type FileCounts map[string]map[tables.Outcome]int
-
-// Total is the number of candidate files.
-func (c FileCounts) Total() int {
-	n := 0
-	for _, byOutcome := range c {
-		for _, k := range byOutcome {
-			n += k
-		}
-	}
-	return n
-}
-
-// Outcome is the number of files with one outcome, over all vendors.
-func (c FileCounts) Outcome(o tables.Outcome) int {
-	n := 0
-	for _, byOutcome := range c {
-		n += byOutcome[o]
-	}
-	return n
-}
+type FileCounts = Tally[tables.Outcome]
 
 func countFiles(rows []fileRow) FileCounts {
 	c := FileCounts{}
 	for _, r := range rows {
-		if c[r.vendor] == nil {
-			c[r.vendor] = map[tables.Outcome]int{}
-		}
-		c[r.vendor][r.outcome]++
+		c.add(r.vendor, r.outcome)
 	}
 	return c
 }

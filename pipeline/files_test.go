@@ -101,7 +101,7 @@ func TestFilesOutcomesAddUp(t *testing.T) {
 	assert.Equal(t, st.Counts.Total(), int(sumRules))
 	assert.Equal(t, int(f.NumRows()), st.FileCounts.Total())
 	for _, o := range tables.Outcomes {
-		assert.Equal(t, perOutcome[o], st.FileCounts.Outcome(o), string(o))
+		assert.Equal(t, perOutcome[o], st.FileCounts.Of(o), string(o))
 	}
 	assert.Equal(t, perOutcome[tables.OutcomeSkipped], st.Skipped)
 	assert.Equal(t, 2, st.Deprecated, "deprecated rules left out (d, g2)")
@@ -199,7 +199,7 @@ func TestKindsCounted(t *testing.T) {
 	assert.Equal(t, map[string]int64{"T1595": 2, "T1046": 1}, coverage(def))
 	// No existence check among the indicators; hunting values not counted.
 	assert.Equal(t, map[string]int64{"T1595 a eq 1": 2, "T1046 d eq 4": 1}, indicators(def))
-	assert.Equal(t, 3, def.KindCounts.Kind(rule.KindHunting))
+	assert.Equal(t, 3, def.KindCounts.Of(rule.KindHunting))
 	page := view.NewIndex(def.Tables).Page("T1595")
 	assert.Equal(t, 2, page.Total)
 	assert.Len(t, page.Rules, 2)

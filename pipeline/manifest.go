@@ -133,7 +133,7 @@ func writeManifest(st *State, dir string, sums *outfile.Sums) error {
 			m.Files[vendor][string(o)] = byOutcome[o]
 		}
 	}
-	m.Summary = ManifestSummary{Rules: st.Counts.Total(), Files: st.FileCounts.Total(), Skipped: st.FileCounts.Outcome(tables.OutcomeSkipped),
+	m.Summary = ManifestSummary{Rules: st.Counts.Total(), Files: st.FileCounts.Total(), Skipped: st.FileCounts.Of(tables.OutcomeSkipped),
 		Deprecated: st.Deprecated, Filtered: st.Filtered, Problems: len(st.Tables.Problems)}
 	for _, t := range st.Timings {
 		m.Timings = append(m.Timings, ManifestTiming{Stage: t.Stage, Seconds: t.Duration.Seconds(), CPUSeconds: t.CPU.Seconds()})

@@ -87,8 +87,8 @@ type Options struct {
 	Carry []string
 }
 
-// Progress receives the progress of long stages (file parsing). Add is
-// called from several goroutines.
+// Progress receives the progress of long stages: parsing (files) and
+// exporting (formats). Add is called from several goroutines.
 type Progress interface {
 	Start(stage string, total int)
 	Add(n int)
@@ -215,70 +215,23 @@ func (st *State) logf(format string, args ...any) {
 }
 
 // RuleCounts counts rules by vendor and parse status.
-type RuleCounts map[string]map[rule.Status]int
+type RuleCounts = Tally[rule.Status]
 
-// countRules counts rules by vendor and parse status.
 func countRules(rules []rule.Rule) RuleCounts {
 	c := RuleCounts{}
 	for i := range rules {
-		r := &rules[i]
-		if c[r.Vendor] == nil {
-			c[r.Vendor] = map[rule.Status]int{}
-		}
-		c[r.Vendor][r.ParseStatus]++
+		c.add(rules[i].Vendor, rules[i].ParseStatus)
 	}
 	return c
 }
 
 // KindCounts counts rules by vendor and kind.
-type KindCounts map[string]map[rule.Kind]int
+type KindCounts = Tally[rule.Kind]
 
 func countKinds(rules []rule.Rule) KindCounts {
 	c := KindCounts{}
 	for i := range rules {
-		r := &rules[i]
-		if c[r.Vendor] == nil {
-			c[r.Vendor] = map[rule.Kind]int{}
-		}
-		c[r.Vendor][r.Kind]++
+		c.add(rules[i].Vendor, rules[i].Kind)
 	}
 	return c
-}
-
-// Kind is the number of rules of one kind, over all vendors.
-func (c KindCounts) Kind(k rule.Kind) int {
-	n := 0
-	for _, byKind := range c {
-		n += byKind[k]
-	}
-	return n
-}
-
-// Total is the number of rules counted.
-func (c RuleCounts) Total() int {
-	n := 0
-	for _, byStatus := range c {
-		for _, k := range byStatus {
-			n += k
-		}
-	}
-	return n
-}
-
-// Vendor is the number of rules of one vendor.
-func (c RuleCounts) Vendor(vendor string) int {
-	n := 0
-	for _, k := range c[vendor] {
-		n += k
-	}
-	return n
-}
-
-// Status is the number of rules with one parse status, over all vendors.
-func (c RuleCounts) Status(s rule.Status) int {
-	n := 0
-	for _, byStatus := range c {
-		n += byStatus[s]
-	}
-	return n
 }

@@ -7,6 +7,7 @@ import (
 	"strings"
 	"testing"
 
+	"github.com/apache/arrow-go/v18/arrow/array"
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
 
@@ -126,4 +127,44 @@ func TestBadFilesNeverStopTheBatch(t *testing.T) {
 	assert.Len(t, failed, 3)
 	assert.Contains(t, failed["bad/unknown.yml"].ParseError, `unknown modifier "sideways"`)
 	assert.Equal(t, "bad/latin1.yml", failed["bad/latin1.yml"].RuleID, "an undecodable file is kept under its path")
+}
+
+// TestRuleTextsFollowTheRulesRows checks the query and logic outline of
+// every rule of the sample corpus sit on its own row of the Rules table:
+// the outline names the raw field of each of the rule's predicates, and
+// the query is the text the frontend read.
+func TestRuleTextsFollowTheRulesRows(t *testing.T) {
+	var srcs []pipeline.Source
+	for _, v := range []string{"sigma", "elastic", "splunk", "sentinel", "panther"} {
+		srcs = append(srcs, pipeline.Source{Vendor: v, Root: filepath.Join(pipetest.RepoRoot(t), "testdata", "corpus", v)})
+	}
+	st, err := pipeline.Run(context.Background(), pipeline.Options{Sources: srcs})
+	require.NoError(t, err)
+	defer st.Tables.Release()
+	set := st.Tables
+	require.Len(t, set.Texts, int(set.Rules.NumRows()))
+	ids := set.Rules.Column(1).(*array.String)
+	byID := map[string]rule.Rule{}
+	for _, r := range st.Rules {
+		byID[r.Vendor+"/"+r.RuleID] = r
+	}
+	vendors := set.Rules.Column(0).(*array.String)
+	withLogic := map[string]int{}
+	for i := range set.Texts {
+		r, ok := byID[vendors.Value(i)+"/"+ids.Value(i)]
+		require.True(t, ok, ids.Value(i))
+		require.Equal(t, r.Query, set.Texts[i].Query, r.RuleID)
+		for _, p := range r.Predicates {
+			if set.Texts[i].Logic == "" {
+				break // correlation thresholds and a few others come without a tree
+			}
+			require.Contains(t, set.Texts[i].Logic, p.FieldRaw, "%s: the outline on row %d misses a predicate", r.RuleID, i)
+		}
+		if set.Texts[i].Logic != "" {
+			withLogic[r.Vendor]++
+		}
+	}
+	for _, v := range []string{"sigma", "elastic", "splunk", "sentinel", "panther"} {
+		require.Positive(t, withLogic[v], "no %s rule has a logic outline", v)
+	}
 }

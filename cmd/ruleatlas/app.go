@@ -376,7 +376,8 @@ func reportCommand() *cli.Command {
 			if !c.Bool("quiet") {
 				o.Log = stderr
 				if isTerminal(stderr) {
-					o.Progress = &bar{w: stderr}
+					b := &bar{w: stderr}
+					o.Progress, o.Log = b, b.Log()
 				}
 			}
 			stopProfiles, err := startProfiles(c.String("cpuprofile"), c.String("memprofile"))
@@ -416,12 +417,12 @@ func formatNames() string {
 // message, which counts failed and partial apart: "3 rules failed (2
 // files could not be read or decoded), 420 parsed partly".
 func strictResult(st *pipeline.State, strict, partial bool) (string, bool) {
-	failed, part := st.Counts.Status(rule.StatusFailed), st.Counts.Status(rule.StatusPartial)
+	failed, part := st.Counts.Of(rule.StatusFailed), st.Counts.Of(rule.StatusPartial)
 	if !strict || failed == 0 && (!partial || part == 0) {
 		return "", false
 	}
 	msg := plural(failed, "rule") + " failed"
-	if files := st.FileCounts.Outcome(tables.OutcomeFailed); files > 0 {
+	if files := st.FileCounts.Of(tables.OutcomeFailed); files > 0 {
 		msg += fmt.Sprintf(" (%s could not be read or decoded)", plural(files, "file"))
 	}
 	msg += fmt.Sprintf(", %d parsed partly", part)
@@ -440,50 +441,6 @@ func plural(n int, noun string) string {
 }
 
 // summary is the one-line run summary.
-func summary(st *pipeline.State, took time.Duration) string {
-	var vs []string
-	for _, v := range pipeline.Vendors {
-		if n := st.Counts.Vendor(v); n > 0 {
-			vs = append(vs, fmt.Sprintf("%s %d", v, n))
-		}
-	}
-	var ss []string
-	for _, s := range rule.Statuses {
-		if n := st.Counts.Status(s); n > 0 {
-			ss = append(ss, fmt.Sprintf("%s %d", s, n))
-		}
-	}
-	out := fmt.Sprintf("ruleatlas: %d rules (%s); parse %s", st.Counts.Total(), strings.Join(vs, ", "), strings.Join(ss, ", "))
-	var ks []string
-	for _, k := range rule.Kinds {
-		if n := st.KindCounts.Kind(k); n > 0 {
-			ks = append(ks, fmt.Sprintf("%s %d", k, n))
-		}
-	}
-	if len(ks) > 0 {
-		out += "; kinds " + strings.Join(ks, ", ")
-	}
-	if st.Tables != nil && len(st.Tables.Meta.Kinds) < len(rule.Kinds) {
-		out += " (coverage counts " + strings.Join(st.Tables.Meta.Kinds, ", ") + ")"
-	}
-	if st.Deprecated > 0 {
-		out += fmt.Sprintf("; %d deprecated left out", st.Deprecated)
-	}
-	var fs []string
-	for _, o := range tables.Outcomes {
-		if n := st.FileCounts.Outcome(o); n > 0 {
-			fs = append(fs, fmt.Sprintf("%s %d", o, n))
-		}
-	}
-	if len(fs) > 0 {
-		out += fmt.Sprintf("; %d candidate files (%s)", st.FileCounts.Total(), strings.Join(fs, ", "))
-	}
-	if st.Opts.OutDir != "" {
-		out += fmt.Sprintf("; %d files written to %s", len(st.Written), st.Opts.OutDir)
-	}
-	return out + fmt.Sprintf(" in %.2fs", took.Seconds())
-}
-
 func techniqueCommand() *cli.Command {
 	return &cli.Command{
 		Name:      "technique",
@@ -501,17 +458,11 @@ func techniqueCommand() *cli.Command {
 			if !ok {
 				return usagef("%q is not a technique id (T1234 or T1234.001)", c.Args().First())
 			}
-			o, _, err := options(c, c.App.ErrWriter)
+			st, release, err := runForTables(c)
 			if err != nil {
 				return err
 			}
-			st, err := pipeline.Run(c.Context, o)
-			if st != nil && st.Tables != nil {
-				defer st.Tables.Release()
-			}
-			if err != nil {
-				return cli.Exit(err.Error(), exitFailed)
-			}
+			defer release()
 			page := view.NewIndex(st.Tables).Page(id)
 			if err := view.WriteText(c.App.Writer, page, view.TextOptions{MaxRows: c.Int("max-rows")}); err != nil {
 				return err
@@ -530,4 +481,24 @@ func versionCommand() *cli.Command {
 			return err
 		},
 	}
+}
+
+// runForTables runs the pipeline with the command's source options, for a
+// command that reads the finished tables; release frees them.
+func runForTables(c *cli.Context) (*pipeline.State, func(), error) {
+	o, _, err := options(c, c.App.ErrWriter)
+	if err != nil {
+		return nil, nil, err
+	}
+	st, err := pipeline.Run(c.Context, o)
+	release := func() {
+		if st != nil && st.Tables != nil {
+			st.Tables.Release()
+		}
+	}
+	if err != nil {
+		release()
+		return nil, nil, cli.Exit(err.Error(), exitFailed)
+	}
+	return st, release, nil
 }

@@ -46,17 +46,11 @@ func fieldsCommand() *cli.Command {
 				}
 				return writeMap(c.App.Writer, m, format)
 			}
-			o, _, err := options(c, c.App.ErrWriter)
+			st, release, err := runForTables(c)
 			if err != nil {
 				return err
 			}
-			st, err := pipeline.Run(c.Context, o)
-			if st != nil && st.Tables != nil {
-				defer st.Tables.Release()
-			}
-			if err != nil {
-				return cli.Exit(err.Error(), exitFailed)
-			}
+			defer release()
 			if c.Bool("canonical") {
 				return writeCanonical(c.App.Writer, m.RuleSources(st.Rules), format)
 			}

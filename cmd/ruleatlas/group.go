@@ -5,7 +5,6 @@ import (
 
 	"github.com/urfave/cli/v2"
 
-	"github.com/ruleatlas/ruleatlas/pipeline"
 	"github.com/ruleatlas/ruleatlas/pipeline/view"
 )
 
@@ -24,17 +23,11 @@ func groupCommand() *cli.Command {
 				return usagef("group takes an ATT&CK group id, name or alias, e.g. ruleatlas group APT29")
 			}
 			key := strings.Join(c.Args().Slice(), " ")
-			o, _, err := options(c, c.App.ErrWriter)
+			st, release, err := runForTables(c)
 			if err != nil {
 				return err
 			}
-			st, err := pipeline.Run(c.Context, o)
-			if st != nil && st.Tables != nil {
-				defer st.Tables.Release()
-			}
-			if err != nil {
-				return cli.Exit(err.Error(), exitFailed)
-			}
+			defer release()
 			g, ok := view.Group(st.Tables, key)
 			if !ok {
 				return usagef("unknown ATT&CK group %q (ATT&CK %s); give an id (G0016), name (APT29) or alias (Cozy Bear)", key, st.Tables.Meta.AttackVersion)

@@ -70,6 +70,10 @@ func historyCommand() *cli.Command {
 				Every: str("every", h.Every), Ref: str("ref", h.Ref), Pipeline: o}
 			if !c.Bool("quiet") {
 				ho.Log = stderr
+				if isTerminal(stderr) {
+					b := &bar{w: stderr}
+					ho.Pipeline.Progress, ho.Log = b, b.Log()
+				}
 			}
 			start := time.Now()
 			res, err := history.Run(c.Context, ho)

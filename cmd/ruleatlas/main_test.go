@@ -33,14 +33,31 @@ func TestScripts(t *testing.T) {
 	})
 }
 
-// TestTechniquePageGolden renders `ruleatlas technique T1595` on the Sigma
-// sample corpus and compares it with the golden page.
+// TestTechniquePageGolden renders `ruleatlas technique` for T1595 on the
+// Sigma sample corpus, and for T1595 and T1059.001 on the sample corpus of
+// every vendor, and compares each with its golden page.
 func TestTechniquePageGolden(t *testing.T) {
-	sigma := filepath.Join(pipetest.RepoRoot(t), "testdata", "corpus", "sigma")
-	var stdout, stderr bytes.Buffer
-	code := run(context.Background(), []string{"ruleatlas", "technique", "T1595", "--sigma", sigma, "--max-rows", "0"}, &stdout, &stderr)
-	require.Equal(t, 0, code, stderr.String())
-	pipetest.Golden(t, filepath.Join("testdata", "technique-T1595.golden"), stdout.String())
+	corpus := filepath.Join(pipetest.RepoRoot(t), "testdata", "corpus")
+	var every []string
+	for _, v := range []string{"sigma", "elastic", "splunk", "sentinel", "panther"} {
+		every = append(every, "--"+v, filepath.Join(corpus, v))
+	}
+	for _, tc := range []struct {
+		id, golden string
+		sources    []string
+	}{
+		{"T1595", "technique-T1595.golden", []string{"--sigma", filepath.Join(corpus, "sigma")}},
+		{"T1595", "technique-T1595-all-vendors.golden", every},
+		{"T1059.001", "technique-T1059.001-all-vendors.golden", every},
+	} {
+		t.Run(tc.golden, func(t *testing.T) {
+			var stdout, stderr bytes.Buffer
+			args := append([]string{"ruleatlas", "technique", tc.id, "--max-rows", "0", "--quiet"}, tc.sources...)
+			code := run(context.Background(), args, &stdout, &stderr)
+			require.Equal(t, 0, code, stderr.String())
+			pipetest.Golden(t, filepath.Join("testdata", tc.golden), stdout.String())
+		})
+	}
 }
 
 func TestUsageErrors(t *testing.T) {

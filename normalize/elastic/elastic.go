@@ -270,7 +270,7 @@ func build(path string, doc *document) rule.Rule {
 		}
 	}
 	ps, skipped := rule.Flatten(parts)
-	r.Predicates = ps
+	r.Predicates, r.Query, r.Logic = ps, rt.Query, rule.Logic(parts)
 	if status == rule.StatusOK && len(skipped) > 0 {
 		status, parseErr = rule.StatusPartial, skipped[0]
 	}

@@ -87,7 +87,10 @@ func buildHunt(path string, h *huntTable) (r rule.Rule, notes []string) {
 			queries = append(queries, q)
 		}
 	}
+	// The hunt's queries, each as written, one after the other.
+	r.Query = strings.Join(queries, "\n\n")
 	var reasons []string
+	var alternatives rule.Or
 	parsed, failedN := 0, 0
 	failedLang := ""
 	for i, q := range queries {
@@ -129,6 +132,7 @@ func buildHunt(path string, h *huntTable) (r rule.Rule, notes []string) {
 		// them does, and a query's `and not …` filters stay its exclusions.
 		ps, skipped := rule.Flatten(res.expr)
 		r.Predicates = append(r.Predicates, ps...)
+		alternatives = append(alternatives, res.expr)
 		for _, s := range skipped {
 			reasons = append(reasons, label+": "+s)
 		}
@@ -154,6 +158,9 @@ func buildHunt(path string, h *huntTable) (r rule.Rule, notes []string) {
 	}
 	if len(reasons) > 0 {
 		r.ParseError = reasons[0]
+	}
+	if len(alternatives) > 0 {
+		r.Logic = rule.Logic(alternatives)
 	}
 	r.LogSources = rule.Dedup(append(logSources, categorySources(r.Predicates)...))
 	return r, notes

@@ -184,10 +184,10 @@ func (s *source) loadRule(root *yaml.Node, f rule.File, typ string) rule.Rule {
 	}
 	and = append(and, logic)
 	if n, err := strconv.Atoi(strings.TrimSpace(scalar(root, "Threshold"))); err == nil && n > 1 {
-		and = append(and, rule.Cmp{FieldRaw: "threshold", Op: rule.OpGte, Value: strconv.Itoa(n)})
+		and = append(and, rule.Cmp{FieldRaw: "threshold", Op: rule.OpGte, Value: strconv.Itoa(n), Role: rule.RoleComputed})
 	}
 	ps, skipped := rule.Flatten(and)
-	r.Predicates = dedupPredicates(ps)
+	r.Predicates, r.Logic = dedupPredicates(ps), rule.Logic(and)
 	r.ParseStatus = rule.StatusOK
 	switch {
 	case len(skipped) > 0:

@@ -189,7 +189,14 @@ type Rule struct {
 	// platforms and domains from them and gates field mappings on them.
 	LogSources []string
 
-	Predicates  []Predicate
+	Predicates []Predicate
+	// Query is the detection logic as the file writes it, for reports to
+	// show: the query string (KQL, EQL, ES|QL, SPL, Kusto, SQL), Sigma's
+	// detection or correlation section, Panther's Python source.
+	Query string
+	// Logic is the and/or/not structure of the predicates as an indented
+	// outline (see Logic), or empty when the parser gave no tree.
+	Logic       string
 	ParseStatus Status
 	ParseError  string // the first problem, with line/column where known
 

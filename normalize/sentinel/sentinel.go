@@ -259,6 +259,7 @@ func (Source) Load(f rule.File) (rule.Result, error) {
 		res.Rules = []rule.Rule{r}
 		return res, nil
 	}
+	r.Query = queryNode.Value
 	q, err := kusto.Parse(queryNode.Value)
 	if err != nil {
 		r.ParseStatus = rule.StatusFailed
@@ -274,6 +275,7 @@ func (Source) Load(f rule.File) (rule.Result, error) {
 	r.LogSources = rule.Dedup(r.LogSources)
 	var skipped []string
 	r.Predicates, skipped = kusto.Predicates(a)
+	r.Logic = rule.Logic(a.Expr)
 	r.ParseStatus = rule.StatusOK
 	if len(skipped) > 0 {
 		r.ParseStatus = rule.StatusPartial

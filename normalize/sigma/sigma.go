@@ -95,6 +95,11 @@ func (source) Load(f rule.File) (rule.Result, error) {
 			res.Skipped = skip
 			continue
 		}
+		if r.Kind == rule.KindCorrelation {
+			r.Query = section(f.Data, root, "correlation")
+		} else {
+			r.Query = section(f.Data, root, "detection")
+		}
 		// SPEC §4: (vendor, rule_id) is unique; a later rule of the same
 		// file under an id already used is kept as id#path#n.
 		seen[r.RuleID]++
@@ -187,8 +192,9 @@ func loadDocument(root *yaml.Node, path string, index int) (rule.Rule, string) {
 		r.ParseError = err.Error()
 		return r, ""
 	}
-	ps, skipped := rule.Flatten(d.Lower())
-	r.Predicates = ps
+	logic := d.Lower()
+	ps, skipped := rule.Flatten(logic)
+	r.Predicates, r.Logic = ps, rule.Logic(logic)
 	r.ParseStatus = rule.StatusOK
 	if len(skipped) > 0 {
 		r.ParseStatus = rule.StatusPartial

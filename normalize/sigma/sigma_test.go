@@ -296,3 +296,32 @@ detection: {sel: {D: 1}, condition: sel}
 	}
 	assert.Equal(t, []string{"same", "same#other/g.yml#2", "other", "same#other/g.yml#3"}, ids)
 }
+
+func TestQueryIsTheSectionAsWritten(t *testing.T) {
+	data := []byte(`title: a
+id: 1
+detection:
+    sel:
+        CommandLine|contains: ' -e '   # keep the spaces
+    condition: sel
+
+# trailing comment
+level: high
+---
+title: b
+id: 2
+correlation:
+    type: event_count
+    rules: [a]
+    group-by: [User]
+    timespan: 1h
+    condition:
+        gte: 10
+`)
+	res, err := source{}.Load(rule.File{Path: "x.yml", Data: data})
+	require.NoError(t, err)
+	require.Len(t, res.Rules, 2)
+	require.Equal(t, "detection:\n    sel:\n        CommandLine|contains: ' -e '   # keep the spaces\n    condition: sel", res.Rules[0].Query)
+	require.Equal(t, `CommandLine contains " -e "`, res.Rules[0].Logic)
+	require.Equal(t, "correlation:\n    type: event_count\n    rules: [a]\n    group-by: [User]\n    timespan: 1h\n    condition:\n        gte: 10", res.Rules[1].Query)
+}

@@ -202,6 +202,7 @@ func (s *Source) build(root, search *yaml.Node, path string) (rule.Rule, []strin
 	r.Predicates, r.ParseStatus, r.ParseError, r.LogSources = nil, rule.StatusOK, "", nil
 	var notes []string
 	text := search.Value
+	r.Query = text
 	if search.Kind != yaml.ScalarNode || strings.TrimSpace(text) == "" {
 		r.ParseStatus, r.Language = rule.StatusNoQuery, rule.LangNone
 	} else {
@@ -216,8 +217,9 @@ func (s *Source) build(root, search *yaml.Node, path string) (rule.Rule, []strin
 			r.ParseStatus = rule.StatusFailed
 			r.ParseError = "search " + originError(text, exp, err)
 		default:
-			ps, skipped := rule.Flatten(spl.Lower(q))
-			r.Predicates = ps
+			logic := spl.Lower(q)
+			ps, skipped := rule.Flatten(logic)
+			r.Predicates, r.Logic = ps, rule.Logic(logic)
 			if len(skipped) > 0 {
 				r.ParseStatus, r.ParseError = rule.StatusPartial, skipped[0]
 			}

@@ -8,6 +8,7 @@ import (
 
 	"github.com/stretchr/testify/require"
 
+	"github.com/ruleatlas/ruleatlas/exporters/parquet"
 	"github.com/ruleatlas/ruleatlas/pipeline"
 	"github.com/ruleatlas/ruleatlas/pipeline/diff"
 	"github.com/ruleatlas/ruleatlas/pipeline/pipetest"
@@ -27,7 +28,7 @@ func sharedRuns(b *testing.B) (all, windows string) {
 		st, err := pipeline.Run(context.Background(), pipeline.Options{
 			Sources: []pipeline.Source{{Vendor: "sigma", Root: corpus}},
 			Filters: tables.Filters{Platforms: run.platforms},
-			OutDir:  filepath.Join(tmp, run.out), Formats: []string{"parquet"},
+			OutDir:  filepath.Join(tmp, run.out), Exporters: []pipeline.Exporter{parquet.Exporter{}},
 		})
 		require.NoError(b, err)
 		st.Tables.Release()

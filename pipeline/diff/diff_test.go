@@ -19,6 +19,7 @@ import (
 	"github.com/stretchr/testify/require"
 	"github.com/xuri/excelize/v2"
 
+	"github.com/ruleatlas/ruleatlas/exporters/parquet"
 	"github.com/ruleatlas/ruleatlas/pipeline"
 	"github.com/ruleatlas/ruleatlas/pipeline/diff"
 	"github.com/ruleatlas/ruleatlas/pipeline/pipetest"
@@ -68,7 +69,7 @@ func report(t *testing.T, corpus, out string) {
 	t.Helper()
 	st, err := pipeline.Run(context.Background(), pipeline.Options{
 		Sources: []pipeline.Source{{Vendor: "sigma", Root: corpus}},
-		OutDir:  out, Formats: []string{"parquet"},
+		OutDir:  out, Exporters: []pipeline.Exporter{parquet.Exporter{}},
 	})
 	require.NoError(t, err)
 	st.Tables.Release()

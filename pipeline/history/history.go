@@ -167,6 +167,11 @@ func Run(ctx context.Context, o Options) (*Result, error) {
 	}
 
 	res := &Result{Points: points}
+	progress := o.Pipeline.Progress
+	if progress != nil {
+		progress.Start("reading history", len(points)*len(srcs))
+		defer progress.Done()
+	}
 	for _, p := range points {
 		for _, s := range srcs {
 			if err := ctx.Err(); err != nil {
@@ -178,6 +183,9 @@ func Run(ctx context.Context, o Options) (*Result, error) {
 				snap.Note = emptyNote(s.repo, s.commits, p)
 				res.Snapshots = append(res.Snapshots, snap)
 				logf(o.Log, "%s %s: %s", p.Format(time.DateOnly), s.src.Vendor, snap.Note)
+				if progress != nil {
+					progress.Add(1)
+				}
 				continue
 			}
 			snap.Commit, snap.CommitTime = c.id, c.time
@@ -205,6 +213,9 @@ func Run(ctx context.Context, o Options) (*Result, error) {
 			res.Snapshots = append(res.Snapshots, snap)
 			logf(o.Log, "%s %s: commit %.12s, %d rules (%d files parsed, %d unchanged)",
 				p.Format(time.DateOnly), s.src.Vendor, c.id, len(st.Rules), snap.Parsed, snap.Reused)
+			if progress != nil {
+				progress.Add(1)
+			}
 		}
 	}
 	return res, nil

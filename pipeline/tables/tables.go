@@ -210,6 +210,17 @@ type Source struct {
 	Root   string
 	Commit string // git commit when the root is in a git checkout
 	Dirty  bool
+	// WebURL is the web address of Root at Commit when the checkout's
+	// origin is a GitHub, GitLab or Bitbucket repository, to which a rule's
+	// path is appended after a slash; empty otherwise.
+	WebURL string
+}
+
+// RuleText is what reports show of one rule beside its row: the detection
+// logic as the file writes it and the and/or/not outline of its predicates
+// (rule.Rule.Query and rule.Rule.Logic).
+type RuleText struct {
+	Query, Logic string
 }
 
 // Filters narrow every table alike (SPEC §6); empty means no filter.
@@ -245,6 +256,9 @@ type Set struct {
 	Events     arrow.RecordBatch
 	// Files has one row per candidate file with its outcome (FilesSchema).
 	Files arrow.RecordBatch
+	// Texts holds each rule's query and logic outline, row for row with
+	// Rules. They are for reading, not for Parquet.
+	Texts []RuleText
 	// DataComponents and Actors are the telemetry and threat-actor tables
 	// (telemetry.go).
 	DataComponents arrow.RecordBatch

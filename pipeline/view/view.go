@@ -26,7 +26,7 @@ type Count struct {
 type FieldRow struct {
 	Field   string
 	Rules   int64
-	How     string // "eq 5, in 4, contains 3"
+	How     string // "eq 9, contains 3" (in counts as eq)
 	Samples []string
 	Role    string // event, logsource or computed
 }

@@ -5,30 +5,21 @@ import (
 	"strings"
 	"unicode/utf8"
 
-	"github.com/ruleatlas/ruleatlas/normalize/rule"
+	"github.com/ruleatlas/ruleatlas/normalize/elastic/internal/qtok"
 )
 
-// tokKind is the kind of a lexical token.
-type tokKind uint8
+// token and its common kinds are qtok's; the language adds its own.
+type token = qtok.Token
 
 const (
-	tEOF      tokKind = iota
-	tIdent            // a bare name or dotted field path (keywords too)
-	tQuoted           // a `backtick-quoted` name
-	tString           // a string literal (val holds the decoded text)
-	tNumber           // a number, possibly with a unit suffix (5m)
-	tPunct            // an operator or punctuation (val holds it)
-	tQuestion         // `?` before an optional field
+	tEOF      = qtok.EOF
+	tIdent    = qtok.Ident
+	tQuoted   = qtok.Quoted
+	tString   = qtok.String
+	tNumber   = qtok.Number
+	tPunct    = qtok.Punct
+	tQuestion = qtok.FirstLanguageKind // `?` before an optional field
 )
-
-// token is one lexical token. pos is its byte offset in the source; space
-// says whether whitespace or a comment precedes it.
-type token struct {
-	val   string
-	pos   int
-	kind  tokKind
-	space bool
-}
 
 // lexer splits an EQL query into tokens.
 type lexer struct {
@@ -46,75 +37,40 @@ func lex(src string) ([]token, error) {
 			return nil, err
 		}
 		if lx.pos >= len(src) {
-			lx.toks = append(lx.toks, token{kind: tEOF, pos: lx.pos, space: space})
+			lx.toks = append(lx.toks, token{Kind: tEOF, Pos: lx.pos, Space: space})
 			return lx.toks, nil
 		}
 		t, err := lx.next()
 		if err != nil {
 			return nil, err
 		}
-		t.space = space
+		t.Space = space
 		lx.toks = append(lx.toks, t)
 	}
 }
-
-// skipSpace skips whitespace and comments, reporting whether it skipped any.
-func (lx *lexer) skipSpace() (bool, error) {
-	start := lx.pos
-	for lx.pos < len(lx.src) {
-		c := lx.src[lx.pos]
-		switch {
-		case c == ' ' || c == '\t' || c == '\n' || c == '\r' || c == '\f' || c == '\v':
-			lx.pos++
-		case c == '/' && lx.pos+1 < len(lx.src) && lx.src[lx.pos+1] == '/':
-			for lx.pos < len(lx.src) && lx.src[lx.pos] != '\n' {
-				lx.pos++
-			}
-		case c == '/' && lx.pos+1 < len(lx.src) && lx.src[lx.pos+1] == '*':
-			end := strings.Index(lx.src[lx.pos+2:], "*/")
-			if end < 0 {
-				return false, errAt(lx.src, lx.pos, "unterminated comment")
-			}
-			lx.pos += end + 4
-		default:
-			return lx.pos > start, nil
-		}
-	}
-	return lx.pos > start, nil
-}
-
-func isIdentStart(c byte) bool {
-	return c >= 'a' && c <= 'z' || c >= 'A' && c <= 'Z' || c == '_' || c == '@'
-}
-
-func isIdentPart(c byte) bool {
-	return isIdentStart(c) || c >= '0' && c <= '9' || c == '.'
-}
-
-func isDigit(c byte) bool { return c >= '0' && c <= '9' }
 
 // next lexes one token at lx.pos (not at whitespace or end of input).
 func (lx *lexer) next() (token, error) {
 	src, start := lx.src, lx.pos
 	c := src[start]
 	switch {
-	case isIdentStart(c) || c == '`':
+	case qtok.IsIdentStart(c) || c == '`':
 		return lx.name()
-	case isDigit(c):
+	case qtok.IsDigit(c):
 		i := start + 1
-		for i < len(src) && isDigit(src[i]) {
+		for i < len(src) && qtok.IsDigit(src[i]) {
 			i++
 		}
-		if i+1 < len(src) && src[i] == '.' && isDigit(src[i+1]) {
+		if i+1 < len(src) && src[i] == '.' && qtok.IsDigit(src[i+1]) {
 			i++
-			for i < len(src) && isDigit(src[i]) {
+			for i < len(src) && qtok.IsDigit(src[i]) {
 				i++
 			}
 		}
-		if i+1 < len(src) && (src[i] == 'e' || src[i] == 'E') && (isDigit(src[i+1]) ||
-			i+2 < len(src) && (src[i+1] == '+' || src[i+1] == '-') && isDigit(src[i+2])) {
+		if i+1 < len(src) && (src[i] == 'e' || src[i] == 'E') && (qtok.IsDigit(src[i+1]) ||
+			i+2 < len(src) && (src[i+1] == '+' || src[i+1] == '-') && qtok.IsDigit(src[i+2])) {
 			i += 2
-			for i < len(src) && isDigit(src[i]) {
+			for i < len(src) && qtok.IsDigit(src[i]) {
 				i++
 			}
 		}
@@ -123,12 +79,12 @@ func (lx *lexer) next() (token, error) {
 			i++
 		}
 		lx.pos = i
-		return token{kind: tNumber, val: src[start:i], pos: start}, nil
+		return token{Kind: tNumber, Val: src[start:i], Pos: start}, nil
 	case c == '"' || c == '\'':
 		if strings.HasPrefix(src[start:], `"""`) {
 			end := strings.Index(src[start+3:], `"""`)
 			if end < 0 {
-				return token{}, errAt(src, start, "unterminated raw string")
+				return token{}, qtok.ErrAt(src, start, "unterminated raw string")
 			}
 			// Quotes right before the closing delimiter belong to the value.
 			j := start + 3 + end + 3
@@ -136,96 +92,41 @@ func (lx *lexer) next() (token, error) {
 				j++
 			}
 			lx.pos = j
-			return token{kind: tString, val: src[start+3 : j-3], pos: start}, nil
+			return token{Kind: tString, Val: src[start+3 : j-3], Pos: start}, nil
 		}
 		v, n, err := decodeString(src, start)
 		if err != nil {
 			return token{}, err
 		}
 		lx.pos = start + n
-		return token{kind: tString, val: v, pos: start}, nil
+		return token{Kind: tString, Val: v, Pos: start}, nil
 	case c == '?':
 		if start+1 < len(src) && (src[start+1] == '"' || src[start+1] == '\'') {
 			q := src[start+1]
 			end := strings.IndexByte(src[start+2:], q)
 			if end < 0 {
-				return token{}, errAt(src, start, "unterminated raw string")
+				return token{}, qtok.ErrAt(src, start, "unterminated raw string")
 			}
 			lx.pos = start + 2 + end + 1
-			return token{kind: tString, val: src[start+2 : start+2+end], pos: start}, nil
+			return token{Kind: tString, Val: src[start+2 : start+2+end], Pos: start}, nil
 		}
 		lx.pos++
-		return token{kind: tQuestion, val: "?", pos: start}, nil
+		return token{Kind: tQuestion, Val: "?", Pos: start}, nil
 	}
 	if start+1 < len(src) {
 		switch two := src[start : start+2]; two {
 		case "==", "!=", "<=", ">=":
 			lx.pos += 2
-			return token{kind: tPunct, val: two, pos: start}, nil
+			return token{Kind: tPunct, Val: two, Pos: start}, nil
 		}
 	}
 	switch c {
 	case '(', ')', '[', ']', ',', '|', '<', '>', ':', '=', '!', '~', '+', '-', '*', '/', '%':
 		lx.pos++
-		return token{kind: tPunct, val: src[start : start+1], pos: start}, nil
+		return token{Kind: tPunct, Val: src[start : start+1], Pos: start}, nil
 	}
 	r, _ := utf8.DecodeRuneInString(src[start:])
-	return token{}, errAt(src, start, "unexpected character %q", r)
-}
-
-// name lexes a field or other name: bare runs of [A-Za-z0-9_@.] starting
-// with a letter, "_" or "@", and backtick-quoted segments (a doubled
-// backtick stands for one), joined by dots. The kind is tQuoted when any
-// segment was quoted; val is then the name without quotes.
-func (lx *lexer) name() (token, error) {
-	src, start := lx.src, lx.pos
-	i, kind := start, tIdent
-	var b strings.Builder
-	for {
-		if src[i] == '`' {
-			kind = tQuoted
-			j := i + 1
-			for {
-				if j >= len(src) {
-					return token{}, errAt(src, i, "unterminated quoted name")
-				}
-				if src[j] == '`' {
-					if j+1 < len(src) && src[j+1] == '`' {
-						b.WriteByte('`')
-						j += 2
-						continue
-					}
-					break
-				}
-				b.WriteByte(src[j])
-				j++
-			}
-			i = j + 1
-			// A dot after a quoted segment continues the name.
-			if i+1 < len(src) && src[i] == '.' && (src[i+1] == '`' || isIdentPart(src[i+1])) {
-				b.WriteByte('.')
-				i++
-				continue
-			}
-			break
-		}
-		j := i
-		for j < len(src) && isIdentPart(src[j]) {
-			j++
-		}
-		b.WriteString(src[i:j])
-		i = j
-		// A bare run ending in a dot may continue with a quoted segment.
-		if i < len(src) && src[i] == '`' && src[i-1] == '.' {
-			continue
-		}
-		break
-	}
-	lx.pos = i
-	if kind == tIdent {
-		return token{kind: tIdent, val: src[start:i], pos: start}, nil
-	}
-	return token{kind: kind, val: b.String(), pos: start}, nil
+	return token{}, qtok.ErrAt(src, start, "unexpected character %q", r)
 }
 
 // decodeString decodes the quoted string starting at src[start] and returns
@@ -246,7 +147,7 @@ func decodeString(src string, start int) (string, int, error) {
 	var b strings.Builder
 	for {
 		if i >= len(src) || src[i] == '\n' {
-			return "", 0, errAt(src, start, "unterminated string")
+			return "", 0, qtok.ErrAt(src, start, "unterminated string")
 		}
 		c := src[i]
 		if c == q {
@@ -258,7 +159,7 @@ func decodeString(src string, start int) (string, int, error) {
 			continue
 		}
 		if i+1 >= len(src) {
-			return "", 0, errAt(src, start, "unterminated string")
+			return "", 0, qtok.ErrAt(src, start, "unterminated string")
 		}
 		switch e := src[i+1]; e {
 		case '"', '\'', '\\':
@@ -278,39 +179,34 @@ func decodeString(src string, start int) (string, int, error) {
 		case 'u':
 			end := strings.IndexByte(src[i:], '}')
 			if i+2 >= len(src) || src[i+2] != '{' || end < 0 || end > 12 {
-				return "", 0, errAt(src, i, `bad unicode escape (want \u{hex})`)
+				return "", 0, qtok.ErrAt(src, i, `bad unicode escape (want \u{hex})`)
 			}
 			n, err := strconv.ParseUint(src[i+3:i+end], 16, 32)
 			if err != nil || n > utf8.MaxRune {
-				return "", 0, errAt(src, i, "bad unicode escape %q", src[i:i+end+1])
+				return "", 0, qtok.ErrAt(src, i, "bad unicode escape %q", src[i:i+end+1])
 			}
 			b.WriteRune(rune(n))
 			i += end + 1
 			continue
 		default:
-			return "", 0, errAt(src, i, "illegal escape sequence \\%c", e)
+			return "", 0, qtok.ErrAt(src, i, "illegal escape sequence \\%c", e)
 		}
 		i += 2
 	}
 }
 
-// errAt builds a SyntaxError at byte offset pos of src.
-func errAt(src string, pos int, format string, args ...any) *rule.SyntaxError {
-	line, col := lineCol(src, pos)
-	return rule.Errorf(line, col, format, args...)
+// skipSpace skips whitespace and comments, reporting whether it skipped any.
+func (lx *lexer) skipSpace() (bool, error) {
+	pos, skipped, err := qtok.SkipSpace(lx.src, lx.pos)
+	lx.pos = pos
+	return skipped, err
 }
 
-// lineCol converts a byte offset to a 1-based line and column (in runes).
-func lineCol(src string, pos int) (int, int) {
-	if pos > len(src) {
-		pos = len(src)
+// name lexes a field or other name (qtok.Name).
+func (lx *lexer) name() (token, error) {
+	t, end, err := qtok.Name(lx.src, lx.pos)
+	if err == nil {
+		lx.pos = end
 	}
-	line, lineStart := 1, 0
-	for i := 0; i < pos; i++ {
-		if src[i] == '\n' {
-			line++
-			lineStart = i + 1
-		}
-	}
-	return line, utf8.RuneCountInString(src[lineStart:pos]) + 1
+	return t, err
 }

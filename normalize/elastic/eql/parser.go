@@ -1,8 +1,9 @@
 package eql
 
 import (
-	"fmt"
 	"strings"
+
+	"github.com/ruleatlas/ruleatlas/normalize/elastic/internal/qtok"
 )
 
 // maxDepth bounds the nesting of expressions and sub-queries so hostile
@@ -16,7 +17,7 @@ func Parse(src string) (*Query, error) {
 	if err != nil {
 		return nil, err
 	}
-	p := &parser{src: src, toks: toks}
+	p := &parser{Stream: qtok.Stream{Src: src, Toks: toks}}
 	q, err := p.query()
 	if err != nil {
 		return nil, err
@@ -26,71 +27,21 @@ func Parse(src string) (*Query, error) {
 
 // parser is a recursive-descent parser over the token slice.
 type parser struct {
-	src   string
-	toks  []token
-	i     int
+	qtok.Stream
 	depth int
 }
 
-func (p *parser) peek() token { return p.toks[p.i] }
-func (p *parser) peekAt(n int) token {
-	if p.i+n < len(p.toks) {
-		return p.toks[p.i+n]
-	}
-	return p.toks[len(p.toks)-1]
-}
-func (p *parser) advance() token {
-	t := p.toks[p.i]
-	if t.kind != tEOF {
-		p.i++
-	}
-	return t
-}
-
-// isKw reports whether t is the keyword kw (case-insensitive, never a
-// backtick-quoted name).
-func isKw(t token, kw string) bool { return t.kind == tIdent && strings.EqualFold(t.val, kw) }
-
-func isPunct(t token, s string) bool { return t.kind == tPunct && t.val == s }
-
-func (p *parser) errorf(t token, format string, args ...any) error {
-	return errAt(p.src, t.pos, format, args...)
-}
-
-// describe names a token for error messages.
-func describe(t token) string {
-	switch t.kind {
-	case tEOF:
-		return "end of query"
-	case tString:
-		return "string"
-	case tNumber:
-		return "number " + t.val
-	case tQuoted:
-		return "`" + t.val + "`"
-	}
-	return fmt.Sprintf("%q", t.val)
-}
-
-func (p *parser) expectPunct(s string) error {
-	if t := p.peek(); !isPunct(t, s) {
-		return p.errorf(t, "expected %q, found %s", s, describe(t))
-	}
-	p.advance()
-	return nil
-}
-
 func (p *parser) expectKw(kw string) error {
-	if t := p.peek(); !isKw(t, kw) {
-		return p.errorf(t, "expected %q, found %s", kw, describe(t))
+	if t := p.Peek(); !qtok.IsKw(t, kw) {
+		return p.Errorf(t, "expected %q, found %s", kw, qtok.Describe(t))
 	}
-	p.advance()
+	p.Advance()
 	return nil
 }
 
 func (p *parser) enter() error {
 	if p.depth++; p.depth > maxDepth {
-		return p.errorf(p.peek(), "query nested too deeply")
+		return p.Errorf(p.Peek(), "query nested too deeply")
 	}
 	return nil
 }
@@ -101,13 +52,13 @@ func (p *parser) leave() { p.depth-- }
 func (p *parser) query() (*Query, error) {
 	q := &Query{}
 	var err error
-	switch t := p.peek(); {
-	case isKw(t, "sequence") && !isPunct(p.peekAt(1), "("):
-		p.advance()
+	switch t := p.Peek(); {
+	case qtok.IsKw(t, "sequence") && !qtok.IsPunct(p.PeekAt(1), "("):
+		p.Advance()
 		q.Kind = KindSequence
 		err = p.joined(q, true)
-	case isKw(t, "sample") && !isPunct(p.peekAt(1), "("):
-		p.advance()
+	case qtok.IsKw(t, "sample") && !qtok.IsPunct(p.PeekAt(1), "("):
+		p.Advance()
 		q.Kind = KindSample
 		err = p.joined(q, false)
 	default:
@@ -117,16 +68,16 @@ func (p *parser) query() (*Query, error) {
 	if err != nil {
 		return nil, err
 	}
-	for isPunct(p.peek(), "|") {
-		p.advance()
+	for qtok.IsPunct(p.Peek(), "|") {
+		p.Advance()
 		pp, err := p.pipe()
 		if err != nil {
 			return nil, err
 		}
 		q.Pipes = append(q.Pipes, pp)
 	}
-	if t := p.peek(); t.kind != tEOF {
-		return nil, p.errorf(t, "unexpected %s", describe(t))
+	if t := p.Peek(); t.Kind != tEOF {
+		return nil, p.Errorf(t, "unexpected %s", qtok.Describe(t))
 	}
 	return q, nil
 }
@@ -137,9 +88,9 @@ func (p *parser) query() (*Query, error) {
 //	header = { "by" exprList | "with" "maxspan" "=" duration }
 func (p *parser) joined(q *Query, sequence bool) error {
 	for {
-		t := p.peek()
-		if isKw(t, "by") && q.By == nil {
-			p.advance()
+		t := p.Peek()
+		if qtok.IsKw(t, "by") && q.By == nil {
+			p.Advance()
 			by, err := p.exprList()
 			if err != nil {
 				return err
@@ -147,25 +98,25 @@ func (p *parser) joined(q *Query, sequence bool) error {
 			q.By = by
 			continue
 		}
-		if isKw(t, "with") && q.MaxSpan == "" && isKw(p.peekAt(1), "maxspan") {
-			p.advance()
-			p.advance()
-			if err := p.expectPunct("="); err != nil {
+		if qtok.IsKw(t, "with") && q.MaxSpan == "" && qtok.IsKw(p.PeekAt(1), "maxspan") {
+			p.Advance()
+			p.Advance()
+			if err := p.ExpectPunct("="); err != nil {
 				return err
 			}
-			d := p.peek()
-			if d.kind != tNumber {
-				return p.errorf(d, "expected a duration after maxspan=, found %s", describe(d))
+			d := p.Peek()
+			if d.Kind != tNumber {
+				return p.Errorf(d, "expected a duration after maxspan=, found %s", qtok.Describe(d))
 			}
-			p.advance()
-			q.MaxSpan = d.val
+			p.Advance()
+			q.MaxSpan = d.Val
 			continue
 		}
 		break
 	}
 	for {
-		t := p.peek()
-		if !isPunct(t, "[") && !(isPunct(t, "!") && isPunct(p.peekAt(1), "[")) {
+		t := p.Peek()
+		if !qtok.IsPunct(t, "[") && !(qtok.IsPunct(t, "!") && qtok.IsPunct(p.PeekAt(1), "[")) {
 			break
 		}
 		s, err := p.step()
@@ -175,11 +126,11 @@ func (p *parser) joined(q *Query, sequence bool) error {
 		q.Steps = append(q.Steps, s)
 	}
 	if len(q.Steps) == 0 {
-		t := p.peek()
-		return p.errorf(t, "expected a [ sub-query ], found %s", describe(t))
+		t := p.Peek()
+		return p.Errorf(t, "expected a [ sub-query ], found %s", qtok.Describe(t))
 	}
-	if sequence && isKw(p.peek(), "until") {
-		p.advance()
+	if sequence && qtok.IsKw(p.Peek(), "until") {
+		p.Advance()
 		s, err := p.step()
 		if err != nil {
 			return err
@@ -192,11 +143,11 @@ func (p *parser) joined(q *Query, sequence bool) error {
 // step = [ "!" ] "[" eventQuery "]" [ "by" exprList ] [ "with" "runs" "=" number ] .
 func (p *parser) step() (*Step, error) {
 	s := &Step{}
-	if isPunct(p.peek(), "!") {
-		p.advance()
+	if qtok.IsPunct(p.Peek(), "!") {
+		p.Advance()
 		s.Missing = true
 	}
-	if err := p.expectPunct("["); err != nil {
+	if err := p.ExpectPunct("["); err != nil {
 		return nil, err
 	}
 	eq, err := p.eventQuery()
@@ -204,27 +155,27 @@ func (p *parser) step() (*Step, error) {
 		return nil, err
 	}
 	s.Query = eq
-	if err := p.expectPunct("]"); err != nil {
+	if err := p.ExpectPunct("]"); err != nil {
 		return nil, err
 	}
-	if isKw(p.peek(), "by") {
-		p.advance()
+	if qtok.IsKw(p.Peek(), "by") {
+		p.Advance()
 		if s.By, err = p.exprList(); err != nil {
 			return nil, err
 		}
 	}
-	if isKw(p.peek(), "with") && isKw(p.peekAt(1), "runs") {
-		p.advance()
-		p.advance()
-		if err := p.expectPunct("="); err != nil {
+	if qtok.IsKw(p.Peek(), "with") && qtok.IsKw(p.PeekAt(1), "runs") {
+		p.Advance()
+		p.Advance()
+		if err := p.ExpectPunct("="); err != nil {
 			return nil, err
 		}
-		n := p.peek()
-		if n.kind != tNumber {
-			return nil, p.errorf(n, "expected a number after runs=, found %s", describe(n))
+		n := p.Peek()
+		if n.Kind != tNumber {
+			return nil, p.Errorf(n, "expected a number after runs=, found %s", qtok.Describe(n))
 		}
-		p.advance()
-		s.Runs = n.val
+		p.Advance()
+		s.Runs = n.Val
 	}
 	return s, nil
 }
@@ -236,11 +187,11 @@ func (p *parser) eventQuery() (*EventQuery, error) {
 		return nil, err
 	}
 	defer p.leave()
-	t := p.peek()
-	if t.kind != tIdent && t.kind != tQuoted && t.kind != tString || isKw(t, "where") {
-		return nil, p.errorf(t, "expected an event category, found %s", describe(t))
+	t := p.Peek()
+	if t.Kind != tIdent && t.Kind != tQuoted && t.Kind != tString || qtok.IsKw(t, "where") {
+		return nil, p.Errorf(t, "expected an event category, found %s", qtok.Describe(t))
 	}
-	p.advance()
+	p.Advance()
 	if err := p.expectKw("where"); err != nil {
 		return nil, err
 	}
@@ -248,18 +199,18 @@ func (p *parser) eventQuery() (*EventQuery, error) {
 	if err != nil {
 		return nil, err
 	}
-	return &EventQuery{Category: t.val, Cond: cond}, nil
+	return &EventQuery{Category: t.Val, Cond: cond}, nil
 }
 
 // pipe = name [ expr { "," expr } ] .
 func (p *parser) pipe() (*Pipe, error) {
-	t := p.peek()
-	if t.kind != tIdent {
-		return nil, p.errorf(t, "expected a pipe name, found %s", describe(t))
+	t := p.Peek()
+	if t.Kind != tIdent {
+		return nil, p.Errorf(t, "expected a pipe name, found %s", qtok.Describe(t))
 	}
-	p.advance()
-	pp := &Pipe{Name: strings.ToLower(t.val)}
-	if n := p.peek(); n.kind == tEOF || isPunct(n, "|") {
+	p.Advance()
+	pp := &Pipe{Name: strings.ToLower(t.Val)}
+	if n := p.Peek(); n.Kind == tEOF || qtok.IsPunct(n, "|") {
 		return pp, nil
 	}
 	args, err := p.exprList()
@@ -279,10 +230,10 @@ func (p *parser) exprList() ([]Expr, error) {
 			return nil, err
 		}
 		out = append(out, e)
-		if !isPunct(p.peek(), ",") {
+		if !qtok.IsPunct(p.Peek(), ",") {
 			return out, nil
 		}
-		p.advance()
+		p.Advance()
 	}
 }
 
@@ -303,12 +254,12 @@ func (p *parser) logical(op string, next func() (Expr, error)) (Expr, error) {
 	if err != nil {
 		return nil, err
 	}
-	if !isKw(p.peek(), op) {
+	if !qtok.IsKw(p.Peek(), op) {
 		return x, nil
 	}
 	l := &Logical{Op: op, X: []Expr{x}}
-	for isKw(p.peek(), op) {
-		p.advance()
+	for qtok.IsKw(p.Peek(), op) {
+		p.Advance()
 		y, err := next()
 		if err != nil {
 			return nil, err
@@ -320,12 +271,12 @@ func (p *parser) logical(op string, next func() (Expr, error)) (Expr, error) {
 
 // notExpr = "not" notExpr | predicate .
 func (p *parser) notExpr() (Expr, error) {
-	if isKw(p.peek(), "not") {
+	if qtok.IsKw(p.Peek(), "not") {
 		if err := p.enter(); err != nil {
 			return nil, err
 		}
 		defer p.leave()
-		p.advance()
+		p.Advance()
 		x, err := p.notExpr()
 		if err != nil {
 			return nil, err
@@ -346,31 +297,31 @@ func (p *parser) predicate() (Expr, error) {
 	if err != nil {
 		return nil, err
 	}
-	t := p.peek()
+	t := p.Peek()
 	switch {
-	case t.kind == tPunct:
-		switch t.val {
+	case t.Kind == tPunct:
+		switch t.Val {
 		case "==", "!=", "<", "<=", ">", ">=":
-			p.advance()
+			p.Advance()
 			r, err := p.sum()
 			if err != nil {
 				return nil, err
 			}
-			return &Compare{Op: t.val, L: l, R: r}, nil
+			return &Compare{Op: t.Val, L: l, R: r}, nil
 		case ":":
-			p.advance()
+			p.Advance()
 			return p.match(":", false, l)
 		}
-	case isKw(t, "like"), isKw(t, "regex"):
-		p.advance()
+	case qtok.IsKw(t, "like"), qtok.IsKw(t, "regex"):
+		p.Advance()
 		ins := p.tilde()
-		return p.match(strings.ToLower(t.val), ins, l)
-	case isKw(t, "in"):
-		p.advance()
+		return p.match(strings.ToLower(t.Val), ins, l)
+	case qtok.IsKw(t, "in"):
+		p.Advance()
 		return p.in(l, false)
-	case isKw(t, "not") && isKw(p.peekAt(1), "in"):
-		p.advance()
-		p.advance()
+	case qtok.IsKw(t, "not") && qtok.IsKw(p.PeekAt(1), "in"):
+		p.Advance()
+		p.Advance()
 		return p.in(l, true)
 	}
 	return l, nil
@@ -378,8 +329,8 @@ func (p *parser) predicate() (Expr, error) {
 
 // tilde consumes a `~` directly after the previous token.
 func (p *parser) tilde() bool {
-	if t := p.peek(); isPunct(t, "~") && !t.space {
-		p.advance()
+	if t := p.Peek(); qtok.IsPunct(t, "~") && !t.Space {
+		p.Advance()
 		return true
 	}
 	return false
@@ -387,7 +338,7 @@ func (p *parser) tilde() bool {
 
 func (p *parser) match(op string, ins bool, l Expr) (Expr, error) {
 	m := &Match{Op: op, Insensitive: ins, L: l}
-	if isPunct(p.peek(), "(") {
+	if qtok.IsPunct(p.Peek(), "(") {
 		vals, err := p.parenList()
 		if err != nil {
 			return nil, err
@@ -415,7 +366,7 @@ func (p *parser) in(l Expr, not bool) (Expr, error) {
 
 // parenList = "(" exprList ")" .
 func (p *parser) parenList() ([]Expr, error) {
-	if err := p.expectPunct("("); err != nil {
+	if err := p.ExpectPunct("("); err != nil {
 		return nil, err
 	}
 	if err := p.enter(); err != nil {
@@ -426,7 +377,7 @@ func (p *parser) parenList() ([]Expr, error) {
 	if err != nil {
 		return nil, err
 	}
-	if err := p.expectPunct(")"); err != nil {
+	if err := p.ExpectPunct(")"); err != nil {
 		return nil, err
 	}
 	return vals, nil
@@ -438,13 +389,13 @@ func (p *parser) sum() (Expr, error) {
 	if err != nil {
 		return nil, err
 	}
-	for t := p.peek(); isPunct(t, "+") || isPunct(t, "-"); t = p.peek() {
-		p.advance()
+	for t := p.Peek(); qtok.IsPunct(t, "+") || qtok.IsPunct(t, "-"); t = p.Peek() {
+		p.Advance()
 		r, err := p.product()
 		if err != nil {
 			return nil, err
 		}
-		l = &Arith{Op: t.val, L: l, R: r}
+		l = &Arith{Op: t.Val, L: l, R: r}
 	}
 	return l, nil
 }
@@ -455,27 +406,27 @@ func (p *parser) product() (Expr, error) {
 	if err != nil {
 		return nil, err
 	}
-	for t := p.peek(); isPunct(t, "*") || isPunct(t, "/") || isPunct(t, "%"); t = p.peek() {
-		p.advance()
+	for t := p.Peek(); qtok.IsPunct(t, "*") || qtok.IsPunct(t, "/") || qtok.IsPunct(t, "%"); t = p.Peek() {
+		p.Advance()
 		r, err := p.unary()
 		if err != nil {
 			return nil, err
 		}
-		l = &Arith{Op: t.val, L: l, R: r}
+		l = &Arith{Op: t.Val, L: l, R: r}
 	}
 	return l, nil
 }
 
 // unary = "-" unary | primary .
 func (p *parser) unary() (Expr, error) {
-	if !isPunct(p.peek(), "-") {
+	if !qtok.IsPunct(p.Peek(), "-") {
 		return p.primary()
 	}
 	if err := p.enter(); err != nil {
 		return nil, err
 	}
 	defer p.leave()
-	p.advance()
+	p.Advance()
 	x, err := p.unary()
 	if err != nil {
 		return nil, err
@@ -501,73 +452,73 @@ var keywords = map[string]bool{
 //	| name [ "~" ] "(" [ exprList ] ")" | [ "?" ] field
 //	| ( "descendant" | "child" | "event" ) "of" "[" eventQuery "]" .
 func (p *parser) primary() (Expr, error) {
-	t := p.peek()
-	switch t.kind {
+	t := p.Peek()
+	switch t.Kind {
 	case tString:
-		p.advance()
-		return &Literal{Kind: LitString, Value: t.val}, nil
+		p.Advance()
+		return &Literal{Kind: LitString, Value: t.Val}, nil
 	case tNumber:
-		p.advance()
-		return &Literal{Kind: LitNumber, Value: t.val}, nil
+		p.Advance()
+		return &Literal{Kind: LitNumber, Value: t.Val}, nil
 	case tQuoted:
-		p.advance()
-		return &Field{Name: t.val}, nil
+		p.Advance()
+		return &Field{Name: t.Val}, nil
 	case tQuestion:
-		p.advance()
-		n := p.peek()
-		if n.kind != tIdent && n.kind != tQuoted || n.kind == tIdent && keywords[strings.ToLower(n.val)] {
-			return nil, p.errorf(n, "expected a field name after ?, found %s", describe(n))
+		p.Advance()
+		n := p.Peek()
+		if n.Kind != tIdent && n.Kind != tQuoted || n.Kind == tIdent && keywords[strings.ToLower(n.Val)] {
+			return nil, p.Errorf(n, "expected a field name after ?, found %s", qtok.Describe(n))
 		}
-		p.advance()
-		return &Field{Name: n.val, Optional: true}, nil
+		p.Advance()
+		return &Field{Name: n.Val, Optional: true}, nil
 	case tPunct:
-		if t.val == "(" {
-			p.advance()
+		if t.Val == "(" {
+			p.Advance()
 			x, err := p.expr()
 			if err != nil {
 				return nil, err
 			}
-			if err := p.expectPunct(")"); err != nil {
+			if err := p.ExpectPunct(")"); err != nil {
 				return nil, err
 			}
 			return x, nil
 		}
 	case tIdent:
-		low := strings.ToLower(t.val)
+		low := strings.ToLower(t.Val)
 		switch low {
 		case "true", "false":
-			p.advance()
+			p.Advance()
 			return &Literal{Kind: LitBool, Value: low}, nil
 		case "null":
-			p.advance()
+			p.Advance()
 			return &Literal{Kind: LitNull, Value: "null"}, nil
 		case "descendant", "child", "event":
-			if isKw(p.peekAt(1), "of") {
+			if qtok.IsKw(p.PeekAt(1), "of") {
 				return p.lineage(low)
 			}
 		}
 		if keywords[low] {
-			return nil, p.errorf(t, "unexpected keyword %q", t.val)
+			return nil, p.Errorf(t, "unexpected keyword %q", t.Val)
 		}
-		n := p.peekAt(1)
-		if isPunct(n, "(") || isPunct(n, "~") && !n.space && isPunct(p.peekAt(2), "(") {
+		n := p.PeekAt(1)
+		if qtok.IsPunct(n, "(") || qtok.IsPunct(n, "~") && !n.Space && qtok.IsPunct(p.PeekAt(2), "(") {
 			return p.call()
 		}
-		p.advance()
-		return &Field{Name: t.val}, nil
+		p.Advance()
+		return &Field{Name: t.Val}, nil
 	}
-	return nil, p.errorf(t, "expected a value or field, found %s", describe(t))
+	return nil, p.Errorf(t, "expected a value or field, found %s", qtok.Describe(t))
 }
 
 // call = name [ "~" ] "(" [ exprList ] ")" .
 func (p *parser) call() (Expr, error) {
-	name := p.advance()
-	c := &Call{Name: name.val, Insensitive: p.tilde()}
-	if err := p.expectPunct("("); err != nil {
+	name := p.Advance()
+	c := &Call{Name: name.Val, Insensitive: p.tilde()}
+	if err := p.ExpectPunct("("); err != nil {
 		return nil, err
 	}
-	if isPunct(p.peek(), ")") {
-		p.advance()
+	if qtok.IsPunct(p.Peek(), ")") {
+		p.Advance()
 		return c, nil
 	}
 	if err := p.enter(); err != nil {
@@ -578,7 +529,7 @@ func (p *parser) call() (Expr, error) {
 	if err != nil {
 		return nil, err
 	}
-	if err := p.expectPunct(")"); err != nil {
+	if err := p.ExpectPunct(")"); err != nil {
 		return nil, err
 	}
 	c.Args = args
@@ -586,16 +537,16 @@ func (p *parser) call() (Expr, error) {
 }
 
 func (p *parser) lineage(rel string) (Expr, error) {
-	p.advance()
-	p.advance()
-	if err := p.expectPunct("["); err != nil {
+	p.Advance()
+	p.Advance()
+	if err := p.ExpectPunct("["); err != nil {
 		return nil, err
 	}
 	eq, err := p.eventQuery()
 	if err != nil {
 		return nil, err
 	}
-	if err := p.expectPunct("]"); err != nil {
+	if err := p.ExpectPunct("]"); err != nil {
 		return nil, err
 	}
 	return &Lineage{Relation: rel, Query: eq}, nil

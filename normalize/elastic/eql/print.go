@@ -4,6 +4,8 @@ import (
 	"strconv"
 	"strings"
 	"unicode/utf8"
+
+	"github.com/ruleatlas/ruleatlas/normalize/elastic/internal/qtok"
 )
 
 // String prints q in canonical form: one line, single spaces, keywords in
@@ -218,11 +220,11 @@ func writeName(b *strings.Builder, s string) {
 }
 
 func plainName(s string) bool {
-	if s == "" || !isIdentStart(s[0]) || keywords[strings.ToLower(s)] {
+	if s == "" || !qtok.IsIdentStart(s[0]) || keywords[strings.ToLower(s)] {
 		return false
 	}
 	for i := 1; i < len(s); i++ {
-		if !isIdentPart(s[i]) {
+		if !qtok.IsIdentPart(s[i]) {
 			return false
 		}
 	}

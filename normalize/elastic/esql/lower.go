@@ -53,10 +53,10 @@ func Lower(q *Query) rule.Expr {
 			if len(c.Toks) > 0 && c.Name != "keep" && c.Name != "drop" && c.Name != "sort" && c.Name != "limit" {
 				for _, t := range c.Toks {
 					switch {
-					case t.kind == tIdent || t.kind == tQuoted:
-						delete(l.alias, t.val)
-					case t.kind == tString && (c.Name == "grok" || c.Name == "dissect"):
-						for _, n := range patternKeys(t.val, c.Name == "grok") {
+					case t.Kind == tIdent || t.Kind == tQuoted:
+						delete(l.alias, t.Val)
+					case t.Kind == tString && (c.Name == "grok" || c.Name == "dissect"):
+						for _, n := range patternKeys(t.Val, c.Name == "grok") {
 							delete(l.alias, n)
 							l.computed[n] = true
 						}

@@ -1,8 +1,9 @@
 package esql
 
 import (
-	"fmt"
 	"strings"
+
+	"github.com/ruleatlas/ruleatlas/normalize/elastic/internal/qtok"
 )
 
 // maxDepth bounds the nesting of expressions so hostile input cannot
@@ -16,71 +17,19 @@ func Parse(src string) (*Query, error) {
 	if err != nil {
 		return nil, err
 	}
-	p := &parser{src: src, toks: toks}
+	p := &parser{Stream: qtok.Stream{Src: src, Toks: toks}}
 	return p.query()
 }
 
 // parser is a recursive-descent parser over the token slice.
 type parser struct {
-	src   string
-	toks  []token
-	i     int
+	qtok.Stream
 	depth int
-}
-
-func (p *parser) peek() token { return p.toks[p.i] }
-
-func (p *parser) peekAt(n int) token {
-	if p.i+n < len(p.toks) {
-		return p.toks[p.i+n]
-	}
-	return p.toks[len(p.toks)-1]
-}
-
-func (p *parser) advance() token {
-	t := p.toks[p.i]
-	if t.kind != tEOF {
-		p.i++
-	}
-	return t
-}
-
-// isKw reports whether t is the keyword kw (case-insensitive, never a
-// backtick-quoted name).
-func isKw(t token, kw string) bool { return t.kind == tIdent && strings.EqualFold(t.val, kw) }
-
-func isPunct(t token, s string) bool { return t.kind == tPunct && t.val == s }
-
-func (p *parser) errorf(t token, format string, args ...any) error {
-	return errAt(p.src, t.pos, format, args...)
-}
-
-// describe names a token for error messages.
-func describe(t token) string {
-	switch t.kind {
-	case tEOF:
-		return "end of query"
-	case tString:
-		return "string"
-	case tNumber:
-		return "number " + t.val
-	case tQuoted:
-		return "`" + t.val + "`"
-	}
-	return fmt.Sprintf("%q", t.val)
-}
-
-func (p *parser) expectPunct(s string) error {
-	if t := p.peek(); !isPunct(t, s) {
-		return p.errorf(t, "expected %q, found %s", s, describe(t))
-	}
-	p.advance()
-	return nil
 }
 
 func (p *parser) enter() error {
 	if p.depth++; p.depth > maxDepth {
-		return p.errorf(p.peek(), "query nested too deeply")
+		return p.Errorf(p.Peek(), "query nested too deeply")
 	}
 	return nil
 }
@@ -89,19 +38,19 @@ func (p *parser) leave() { p.depth-- }
 
 // atEnd reports whether the current command ends here.
 func (p *parser) atEnd() bool {
-	t := p.peek()
-	return t.kind == tEOF || isPunct(t, "|")
+	t := p.Peek()
+	return t.Kind == tEOF || qtok.IsPunct(t, "|")
 }
 
 // query = source { "|" command } EOF .
 func (p *parser) query() (*Query, error) {
 	q := &Query{}
-	t := p.peek()
-	if t.kind != tIdent {
-		return nil, p.errorf(t, "expected a source command such as FROM, found %s", describe(t))
+	t := p.Peek()
+	if t.Kind != tIdent {
+		return nil, p.Errorf(t, "expected a source command such as FROM, found %s", qtok.Describe(t))
 	}
-	p.advance()
-	q.Source = strings.ToLower(t.val)
+	p.Advance()
+	q.Source = strings.ToLower(t.Val)
 	if q.Source == "from" {
 		if err := p.from(q); err != nil {
 			return nil, err
@@ -114,14 +63,14 @@ func (p *parser) query() (*Query, error) {
 		q.SourceArgs = toks
 	}
 	for {
-		t := p.peek()
-		if t.kind == tEOF {
+		t := p.Peek()
+		if t.Kind == tEOF {
 			return q, nil
 		}
-		if !isPunct(t, "|") {
-			return nil, p.errorf(t, "expected | or end of query, found %s", describe(t))
+		if !qtok.IsPunct(t, "|") {
+			return nil, p.Errorf(t, "expected | or end of query, found %s", qtok.Describe(t))
 		}
-		p.advance()
+		p.Advance()
 		c, err := p.command()
 		if err != nil {
 			return nil, err
@@ -133,32 +82,32 @@ func (p *parser) query() (*Query, error) {
 // from = pattern { "," pattern } [ "metadata" name { "," name } ] .
 func (p *parser) from(q *Query) error {
 	for {
-		t := p.peek()
-		if t.kind != tPattern {
-			return p.errorf(t, "expected an index pattern, found %s", describe(t))
+		t := p.Peek()
+		if t.Kind != tPattern {
+			return p.Errorf(t, "expected an index pattern, found %s", qtok.Describe(t))
 		}
-		p.advance()
-		q.From = append(q.From, t.val)
-		if !isPunct(p.peek(), ",") {
+		p.Advance()
+		q.From = append(q.From, t.Val)
+		if !qtok.IsPunct(p.Peek(), ",") {
 			break
 		}
-		p.advance()
+		p.Advance()
 	}
-	if !isKw(p.peek(), "metadata") {
+	if !qtok.IsKw(p.Peek(), "metadata") {
 		return nil
 	}
-	p.advance()
+	p.Advance()
 	for {
-		t := p.peek()
-		if t.kind != tIdent && t.kind != tQuoted {
-			return p.errorf(t, "expected a metadata field, found %s", describe(t))
+		t := p.Peek()
+		if t.Kind != tIdent && t.Kind != tQuoted {
+			return p.Errorf(t, "expected a metadata field, found %s", qtok.Describe(t))
 		}
-		p.advance()
-		q.Metadata = append(q.Metadata, t.val)
-		if !isPunct(p.peek(), ",") {
+		p.Advance()
+		q.Metadata = append(q.Metadata, t.Val)
+		if !qtok.IsPunct(p.Peek(), ",") {
 			return nil
 		}
-		p.advance()
+		p.Advance()
 	}
 }
 
@@ -166,12 +115,12 @@ func (p *parser) from(q *Query) error {
 //
 //	| "rename" renames | name { token } .
 func (p *parser) command() (Command, error) {
-	t := p.peek()
-	if t.kind != tIdent {
-		return nil, p.errorf(t, "expected a command name, found %s", describe(t))
+	t := p.Peek()
+	if t.Kind != tIdent {
+		return nil, p.Errorf(t, "expected a command name, found %s", qtok.Describe(t))
 	}
-	p.advance()
-	switch name := strings.ToLower(t.val); {
+	p.Advance()
+	switch name := strings.ToLower(t.Val); {
 	case name == "where":
 		x, err := p.expr()
 		if err != nil {
@@ -184,9 +133,9 @@ func (p *parser) command() (Command, error) {
 			return nil, err
 		}
 		return &Eval{Assigns: as}, p.endCommand()
-	case name == "stats" || name == "inline" && isKw(p.peek(), "stats") || name == "inlinestats":
+	case name == "stats" || name == "inline" && qtok.IsKw(p.Peek(), "stats") || name == "inlinestats":
 		if name == "inline" {
-			p.advance()
+			p.Advance()
 		}
 		s, err := p.stats()
 		if err != nil {
@@ -210,8 +159,8 @@ func (p *parser) command() (Command, error) {
 }
 
 func (p *parser) endCommand() error {
-	if t := p.peek(); !p.atEnd() {
-		return p.errorf(t, "unexpected %s", describe(t))
+	if t := p.Peek(); !p.atEnd() {
+		return p.Errorf(t, "unexpected %s", qtok.Describe(t))
 	}
 	return nil
 }
@@ -221,12 +170,12 @@ func (p *parser) rest() ([]token, error) {
 	var toks []token
 	depth := 0
 	for {
-		t := p.peek()
-		if t.kind == tEOF || depth == 0 && isPunct(t, "|") {
+		t := p.Peek()
+		if t.Kind == tEOF || depth == 0 && qtok.IsPunct(t, "|") {
 			return toks, nil
 		}
-		if t.kind == tPunct {
-			switch t.val {
+		if t.Kind == tPunct {
+			switch t.Val {
 			case "(", "[", "{":
 				depth++
 			case ")", "]", "}":
@@ -235,7 +184,7 @@ func (p *parser) rest() ([]token, error) {
 				}
 			}
 		}
-		toks = append(toks, p.advance())
+		toks = append(toks, p.Advance())
 	}
 }
 
@@ -245,27 +194,27 @@ func (p *parser) assigns(filter bool) ([]*Assign, error) {
 	var out []*Assign
 	for {
 		a := &Assign{}
-		if t := p.peek(); (t.kind == tIdent || t.kind == tQuoted) && isPunct(p.peekAt(1), "=") {
-			p.advance()
-			p.advance()
-			a.Name = t.val
+		if t := p.Peek(); (t.Kind == tIdent || t.Kind == tQuoted) && qtok.IsPunct(p.PeekAt(1), "=") {
+			p.Advance()
+			p.Advance()
+			a.Name = t.Val
 		}
 		x, err := p.expr()
 		if err != nil {
 			return nil, err
 		}
 		a.X = x
-		if filter && isKw(p.peek(), "where") {
-			p.advance()
+		if filter && qtok.IsKw(p.Peek(), "where") {
+			p.Advance()
 			if a.Filter, err = p.expr(); err != nil {
 				return nil, err
 			}
 		}
 		out = append(out, a)
-		if !isPunct(p.peek(), ",") {
+		if !qtok.IsPunct(p.Peek(), ",") {
 			return out, nil
 		}
-		p.advance()
+		p.Advance()
 	}
 }
 
@@ -273,13 +222,13 @@ func (p *parser) assigns(filter bool) ([]*Assign, error) {
 func (p *parser) stats() (*Stats, error) {
 	s := &Stats{}
 	var err error
-	if !p.atEnd() && !isKw(p.peek(), "by") {
+	if !p.atEnd() && !qtok.IsKw(p.Peek(), "by") {
 		if s.Aggs, err = p.assigns(true); err != nil {
 			return nil, err
 		}
 	}
-	if isKw(p.peek(), "by") {
-		p.advance()
+	if qtok.IsKw(p.Peek(), "by") {
+		p.Advance()
 		if s.By, err = p.assigns(false); err != nil {
 			return nil, err
 		}
@@ -291,30 +240,30 @@ func (p *parser) stats() (*Stats, error) {
 func (p *parser) rename() (*Rename, error) {
 	r := &Rename{}
 	for {
-		a := p.peek()
-		if a.kind != tIdent && a.kind != tQuoted {
-			return nil, p.errorf(a, "expected a column name, found %s", describe(a))
+		a := p.Peek()
+		if a.Kind != tIdent && a.Kind != tQuoted {
+			return nil, p.Errorf(a, "expected a column name, found %s", qtok.Describe(a))
 		}
-		p.advance()
-		sep := p.peek()
-		if !isKw(sep, "as") && !isPunct(sep, "=") {
-			return nil, p.errorf(sep, `expected "as" or "=", found %s`, describe(sep))
+		p.Advance()
+		sep := p.Peek()
+		if !qtok.IsKw(sep, "as") && !qtok.IsPunct(sep, "=") {
+			return nil, p.Errorf(sep, `expected "as" or "=", found %s`, qtok.Describe(sep))
 		}
-		p.advance()
-		b := p.peek()
-		if b.kind != tIdent && b.kind != tQuoted {
-			return nil, p.errorf(b, "expected a column name, found %s", describe(b))
+		p.Advance()
+		b := p.Peek()
+		if b.Kind != tIdent && b.Kind != tQuoted {
+			return nil, p.Errorf(b, "expected a column name, found %s", qtok.Describe(b))
 		}
-		p.advance()
-		if isPunct(sep, "=") {
-			r.Pairs = append(r.Pairs, RenamePair{Old: b.val, New: a.val})
+		p.Advance()
+		if qtok.IsPunct(sep, "=") {
+			r.Pairs = append(r.Pairs, RenamePair{Old: b.Val, New: a.Val})
 		} else {
-			r.Pairs = append(r.Pairs, RenamePair{Old: a.val, New: b.val})
+			r.Pairs = append(r.Pairs, RenamePair{Old: a.Val, New: b.Val})
 		}
-		if !isPunct(p.peek(), ",") {
+		if !qtok.IsPunct(p.Peek(), ",") {
 			return r, nil
 		}
-		p.advance()
+		p.Advance()
 	}
 }
 
@@ -335,12 +284,12 @@ func (p *parser) logical(op string, next func() (Expr, error)) (Expr, error) {
 	if err != nil {
 		return nil, err
 	}
-	if !isKw(p.peek(), op) {
+	if !qtok.IsKw(p.Peek(), op) {
 		return x, nil
 	}
 	l := &Logical{Op: op, X: []Expr{x}}
-	for isKw(p.peek(), op) {
-		p.advance()
+	for qtok.IsKw(p.Peek(), op) {
+		p.Advance()
 		y, err := next()
 		if err != nil {
 			return nil, err
@@ -352,14 +301,14 @@ func (p *parser) logical(op string, next func() (Expr, error)) (Expr, error) {
 
 // notExpr = "not" notExpr | predicate .
 func (p *parser) notExpr() (Expr, error) {
-	if !isKw(p.peek(), "not") {
+	if !qtok.IsKw(p.Peek(), "not") {
 		return p.predicate()
 	}
 	if err := p.enter(); err != nil {
 		return nil, err
 	}
 	defer p.leave()
-	p.advance()
+	p.Advance()
 	x, err := p.notExpr()
 	if err != nil {
 		return nil, err
@@ -379,18 +328,18 @@ func (p *parser) predicate() (Expr, error) {
 	if err != nil {
 		return nil, err
 	}
-	t := p.peek()
-	if t.kind == tPunct {
-		switch t.val {
+	t := p.Peek()
+	if t.Kind == tPunct {
+		switch t.Val {
 		case "==", "!=", "<", "<=", ">", ">=", "=~":
-			p.advance()
+			p.Advance()
 			r, err := p.sum()
 			if err != nil {
 				return nil, err
 			}
-			return &Compare{Op: t.val, L: l, R: r}, nil
+			return &Compare{Op: t.Val, L: l, R: r}, nil
 		case ":":
-			p.advance()
+			p.Advance()
 			r, err := p.sum()
 			if err != nil {
 				return nil, err
@@ -400,18 +349,18 @@ func (p *parser) predicate() (Expr, error) {
 		return l, nil
 	}
 	not := false
-	if isKw(t, "not") {
-		if n := p.peekAt(1); isKw(n, "like") || isKw(n, "rlike") || isKw(n, "in") {
+	if qtok.IsKw(t, "not") {
+		if n := p.PeekAt(1); qtok.IsKw(n, "like") || qtok.IsKw(n, "rlike") || qtok.IsKw(n, "in") {
 			not = true
-			p.advance()
-			t = p.peek()
+			p.Advance()
+			t = p.Peek()
 		}
 	}
 	switch {
-	case isKw(t, "like"), isKw(t, "rlike"):
-		p.advance()
-		lk := &Like{Op: strings.ToLower(t.val), Not: not, L: l}
-		if isPunct(p.peek(), "(") {
+	case qtok.IsKw(t, "like"), qtok.IsKw(t, "rlike"):
+		p.Advance()
+		lk := &Like{Op: strings.ToLower(t.Val), Not: not, L: l}
+		if qtok.IsPunct(p.Peek(), "(") {
 			if lk.Patterns, err = p.parenList(); err != nil {
 				return nil, err
 			}
@@ -424,23 +373,23 @@ func (p *parser) predicate() (Expr, error) {
 		}
 		lk.Patterns = []Expr{v}
 		return lk, nil
-	case isKw(t, "in"):
-		p.advance()
+	case qtok.IsKw(t, "in"):
+		p.Advance()
 		vals, err := p.parenList()
 		if err != nil {
 			return nil, err
 		}
 		return &In{L: l, Not: not, Values: vals}, nil
-	case isKw(t, "is"):
-		p.advance()
-		n := isKw(p.peek(), "not")
+	case qtok.IsKw(t, "is"):
+		p.Advance()
+		n := qtok.IsKw(p.Peek(), "not")
 		if n {
-			p.advance()
+			p.Advance()
 		}
-		if t := p.peek(); !isKw(t, "null") {
-			return nil, p.errorf(t, `expected "null", found %s`, describe(t))
+		if t := p.Peek(); !qtok.IsKw(t, "null") {
+			return nil, p.Errorf(t, `expected "null", found %s`, qtok.Describe(t))
 		}
-		p.advance()
+		p.Advance()
 		return &IsNull{L: l, Not: n}, nil
 	}
 	return l, nil
@@ -448,19 +397,19 @@ func (p *parser) predicate() (Expr, error) {
 
 // parenList = "(" exprList ")" .
 func (p *parser) parenList() ([]Expr, error) {
-	if err := p.expectPunct("("); err != nil {
+	if err := p.ExpectPunct("("); err != nil {
 		return nil, err
 	}
 	vals, err := p.exprList(")")
 	if err != nil {
 		return nil, err
 	}
-	return vals, p.expectPunct(")")
+	return vals, p.ExpectPunct(")")
 }
 
 // exprList = expr { "," expr } (possibly empty before close).
 func (p *parser) exprList(close string) ([]Expr, error) {
-	if isPunct(p.peek(), close) {
+	if qtok.IsPunct(p.Peek(), close) {
 		return nil, nil
 	}
 	if err := p.enter(); err != nil {
@@ -474,10 +423,10 @@ func (p *parser) exprList(close string) ([]Expr, error) {
 			return nil, err
 		}
 		out = append(out, e)
-		if !isPunct(p.peek(), ",") {
+		if !qtok.IsPunct(p.Peek(), ",") {
 			return out, nil
 		}
-		p.advance()
+		p.Advance()
 	}
 }
 
@@ -487,13 +436,13 @@ func (p *parser) sum() (Expr, error) {
 	if err != nil {
 		return nil, err
 	}
-	for t := p.peek(); isPunct(t, "+") || isPunct(t, "-"); t = p.peek() {
-		p.advance()
+	for t := p.Peek(); qtok.IsPunct(t, "+") || qtok.IsPunct(t, "-"); t = p.Peek() {
+		p.Advance()
 		r, err := p.product()
 		if err != nil {
 			return nil, err
 		}
-		l = &Arith{Op: t.val, L: l, R: r}
+		l = &Arith{Op: t.Val, L: l, R: r}
 	}
 	return l, nil
 }
@@ -504,30 +453,30 @@ func (p *parser) product() (Expr, error) {
 	if err != nil {
 		return nil, err
 	}
-	for t := p.peek(); isPunct(t, "*") || isPunct(t, "/") || isPunct(t, "%"); t = p.peek() {
-		p.advance()
+	for t := p.Peek(); qtok.IsPunct(t, "*") || qtok.IsPunct(t, "/") || qtok.IsPunct(t, "%"); t = p.Peek() {
+		p.Advance()
 		r, err := p.unary()
 		if err != nil {
 			return nil, err
 		}
-		l = &Arith{Op: t.val, L: l, R: r}
+		l = &Arith{Op: t.Val, L: l, R: r}
 	}
 	return l, nil
 }
 
 // unary = ( "-" | "+" ) unary | cast .
 func (p *parser) unary() (Expr, error) {
-	t := p.peek()
-	if !isPunct(t, "-") && !isPunct(t, "+") {
+	t := p.Peek()
+	if !qtok.IsPunct(t, "-") && !qtok.IsPunct(t, "+") {
 		return p.cast()
 	}
 	if err := p.enter(); err != nil {
 		return nil, err
 	}
 	defer p.leave()
-	p.advance()
+	p.Advance()
 	x, err := p.unary()
-	if err != nil || t.val == "+" {
+	if err != nil || t.Val == "+" {
 		return x, err
 	}
 	if lit, ok := x.(*Literal); ok && (lit.Kind == LitNumber || lit.Kind == LitInterval) {
@@ -545,14 +494,14 @@ func (p *parser) cast() (Expr, error) {
 	if err != nil {
 		return nil, err
 	}
-	for isPunct(p.peek(), "::") {
-		p.advance()
-		t := p.peek()
-		if t.kind != tIdent {
-			return nil, p.errorf(t, "expected a type name after ::, found %s", describe(t))
+	for qtok.IsPunct(p.Peek(), "::") {
+		p.Advance()
+		t := p.Peek()
+		if t.Kind != tIdent {
+			return nil, p.Errorf(t, "expected a type name after ::, found %s", qtok.Describe(t))
 		}
-		p.advance()
-		x = &Cast{X: x, Type: strings.ToLower(t.val)}
+		p.Advance()
+		x = &Cast{X: x, Type: strings.ToLower(t.Val)}
 	}
 	return x, nil
 }
@@ -582,76 +531,76 @@ var timeUnits = map[string]bool{
 //	| "null" | "?" [ name ] | "[" exprList "]" | "{" map "}"
 //	| name "(" [ "*" | exprList ] ")" | name .
 func (p *parser) primary() (Expr, error) {
-	t := p.peek()
-	switch t.kind {
+	t := p.Peek()
+	switch t.Kind {
 	case tString:
-		p.advance()
-		return &Literal{Kind: LitString, Value: t.val}, nil
+		p.Advance()
+		return &Literal{Kind: LitString, Value: t.Val}, nil
 	case tNumber:
-		p.advance()
-		if u := p.peek(); u.kind == tIdent && timeUnits[strings.ToLower(u.val)] {
-			p.advance()
-			return &Literal{Kind: LitInterval, Value: t.val + " " + strings.ToLower(u.val)}, nil
+		p.Advance()
+		if u := p.Peek(); u.Kind == tIdent && timeUnits[strings.ToLower(u.Val)] {
+			p.Advance()
+			return &Literal{Kind: LitInterval, Value: t.Val + " " + strings.ToLower(u.Val)}, nil
 		}
-		return &Literal{Kind: LitNumber, Value: t.val}, nil
+		return &Literal{Kind: LitNumber, Value: t.Val}, nil
 	case tQuoted:
-		p.advance()
-		return &Field{Name: t.val}, nil
+		p.Advance()
+		return &Field{Name: t.Val}, nil
 	case tPunct:
-		switch t.val {
+		switch t.Val {
 		case "(":
-			p.advance()
+			p.Advance()
 			x, err := p.expr()
 			if err != nil {
 				return nil, err
 			}
-			return x, p.expectPunct(")")
+			return x, p.ExpectPunct(")")
 		case "[":
-			p.advance()
+			p.Advance()
 			xs, err := p.exprList("]")
 			if err != nil {
 				return nil, err
 			}
-			return &Array{X: xs}, p.expectPunct("]")
+			return &Array{X: xs}, p.ExpectPunct("]")
 		case "{":
 			return p.mapLit()
 		case "?":
-			p.advance()
-			if n := p.peek(); (n.kind == tIdent || n.kind == tNumber) && !n.space {
-				p.advance()
-				return &Literal{Kind: LitParam, Value: "?" + n.val}, nil
+			p.Advance()
+			if n := p.Peek(); (n.Kind == tIdent || n.Kind == tNumber) && !n.Space {
+				p.Advance()
+				return &Literal{Kind: LitParam, Value: "?" + n.Val}, nil
 			}
 			return &Literal{Kind: LitParam, Value: "?"}, nil
 		}
 	case tIdent:
-		low := strings.ToLower(t.val)
+		low := strings.ToLower(t.Val)
 		switch low {
 		case "true", "false":
-			p.advance()
+			p.Advance()
 			return &Literal{Kind: LitBool, Value: low}, nil
 		case "null":
-			p.advance()
+			p.Advance()
 			return &Literal{Kind: LitNull, Value: "null"}, nil
 		}
 		if keywords[low] {
-			return nil, p.errorf(t, "unexpected keyword %q", t.val)
+			return nil, p.Errorf(t, "unexpected keyword %q", t.Val)
 		}
-		p.advance()
-		if isPunct(p.peek(), "(") {
-			return p.call(t.val)
+		p.Advance()
+		if qtok.IsPunct(p.Peek(), "(") {
+			return p.call(t.Val)
 		}
-		return &Field{Name: t.val}, nil
+		return &Field{Name: t.Val}, nil
 	}
-	return nil, p.errorf(t, "expected a value or field, found %s", describe(t))
+	return nil, p.Errorf(t, "expected a value or field, found %s", qtok.Describe(t))
 }
 
 // call = name "(" [ "*" | exprList ] ")" .
 func (p *parser) call(name string) (Expr, error) {
-	p.advance()
+	p.Advance()
 	c := &Call{Name: name}
-	if isPunct(p.peek(), "*") && isPunct(p.peekAt(1), ")") {
-		p.advance()
-		p.advance()
+	if qtok.IsPunct(p.Peek(), "*") && qtok.IsPunct(p.PeekAt(1), ")") {
+		p.Advance()
+		p.Advance()
 		c.Args = []Expr{&Star{}}
 		return c, nil
 	}
@@ -660,7 +609,7 @@ func (p *parser) call(name string) (Expr, error) {
 		return nil, err
 	}
 	c.Args = args
-	return c, p.expectPunct(")")
+	return c, p.ExpectPunct(")")
 }
 
 // map = "{" [ string ":" expr { "," string ":" expr } ] "}" .
@@ -669,27 +618,27 @@ func (p *parser) mapLit() (Expr, error) {
 		return nil, err
 	}
 	defer p.leave()
-	p.advance()
+	p.Advance()
 	m := &Map{}
-	for !isPunct(p.peek(), "}") {
-		k := p.peek()
-		if k.kind != tString {
-			return nil, p.errorf(k, "expected a string key, found %s", describe(k))
+	for !qtok.IsPunct(p.Peek(), "}") {
+		k := p.Peek()
+		if k.Kind != tString {
+			return nil, p.Errorf(k, "expected a string key, found %s", qtok.Describe(k))
 		}
-		p.advance()
-		if err := p.expectPunct(":"); err != nil {
+		p.Advance()
+		if err := p.ExpectPunct(":"); err != nil {
 			return nil, err
 		}
 		v, err := p.expr()
 		if err != nil {
 			return nil, err
 		}
-		m.Keys = append(m.Keys, k.val)
+		m.Keys = append(m.Keys, k.Val)
 		m.Vals = append(m.Vals, v)
-		if !isPunct(p.peek(), ",") {
+		if !qtok.IsPunct(p.Peek(), ",") {
 			break
 		}
-		p.advance()
+		p.Advance()
 	}
-	return m, p.expectPunct("}")
+	return m, p.ExpectPunct("}")
 }

@@ -2,6 +2,8 @@ package esql
 
 import (
 	"strings"
+
+	"github.com/ruleatlas/ruleatlas/normalize/elastic/internal/qtok"
 )
 
 // String prints q in canonical form: one line, commands separated by
@@ -87,16 +89,16 @@ func writeCommand(b *strings.Builder, c Command) {
 // the source had whitespace.
 func writeTokens(b *strings.Builder, toks []token) {
 	for i, t := range toks {
-		if i == 0 || t.space {
+		if i == 0 || t.Space {
 			b.WriteByte(' ')
 		}
-		switch t.kind {
+		switch t.Kind {
 		case tString:
-			writeString(b, t.val)
+			writeString(b, t.Val)
 		case tQuoted:
-			writeName(b, t.val)
+			writeName(b, t.Val)
 		default:
-			b.WriteString(t.val)
+			b.WriteString(t.Val)
 		}
 	}
 }
@@ -280,11 +282,11 @@ func writeName(b *strings.Builder, s string) {
 }
 
 func plainName(s string) bool {
-	if s == "" || !isIdentStart(s[0]) || keywords[strings.ToLower(s)] {
+	if s == "" || !qtok.IsIdentStart(s[0]) || keywords[strings.ToLower(s)] {
 		return false
 	}
 	for i := 1; i < len(s); i++ {
-		if !isIdentPart(s[i]) {
+		if !qtok.IsIdentPart(s[i]) {
 			return false
 		}
 	}
