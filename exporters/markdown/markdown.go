@@ -10,6 +10,7 @@ import (
 	"cmp"
 	"context"
 	"fmt"
+	"path/filepath"
 	"regexp"
 	"slices"
 	"strings"
@@ -17,6 +18,7 @@ import (
 	"text/template"
 	"unicode/utf8"
 
+	"github.com/ruleatlas/ruleatlas/normalize/rule"
 	"github.com/ruleatlas/ruleatlas/pipeline"
 	"github.com/ruleatlas/ruleatlas/pipeline/outfile"
 	"github.com/ruleatlas/ruleatlas/pipeline/tables"
@@ -42,15 +44,16 @@ func (Exporter) Name() string { return "markdown" }
 
 var parsed = sync.OnceValues(func() (*template.Template, error) {
 	return template.New("report.md.tmpl").Funcs(template.FuncMap{
-		"md":    Escape,
-		"pct":   func(a, b int) string { return pct(int64(a), int64(b)) },
-		"pct64": pct,
+		"md":     Escape,
+		"pct":    func(a, b int) string { return pct(int64(a), int64(b)) },
+		"pct64":  pct,
+		"plural": plural,
 	}).ParseFS(templates.Markdown, "markdown/report.md.tmpl")
 })
 
 // Export writes report.md.
 func (Exporter) Export(ctx context.Context, set *tables.Set, dir string) ([]string, error) {
-	b, err := Render(set)
+	b, err := Render(set, dir)
 	if err != nil {
 		return nil, err
 	}
@@ -60,8 +63,15 @@ func (Exporter) Export(ctx context.Context, set *tables.Set, dir string) ([]stri
 	return []string{File}, nil
 }
 
-// Render returns the report of a run.
-func Render(set *tables.Set) ([]byte, error) {
+// source is one rule repository as the report shows it.
+type source struct {
+	tables.Source
+	Path string // the root relative to the output folder
+}
+
+// Render returns the report of a run written to the output folder dir
+// (source folders are shown relative to it).
+func Render(set *tables.Set, dir string) ([]byte, error) {
 	t, err := parsed()
 	if err != nil {
 		return nil, fmt.Errorf("parsing template: %w", err)
@@ -70,13 +80,34 @@ func Render(set *tables.Set) ([]byte, error) {
 	d := struct {
 		Meta         tables.Meta
 		Cat          *view.Catalog
+		Sources      []source
 		Filters      string
+		Counted      string // the kinds coverage counts
+		Failing      []view.VendorSummary
+		FailPercent  int
 		Covered      int // techniques and sub-techniques with rules
 		Other        []view.TechniqueCoverage
 		OtherMore    int
 		Messages     []view.Count
 		MessagesMore int
-	}{Meta: set.Meta, Cat: cat, Filters: filtersText(set.Meta.Filters)}
+		Groups       []group
+	}{Meta: set.Meta, Cat: cat, Filters: filtersText(set.Meta.Filters), FailPercent: view.MostlyFailedPercent}
+	for _, s := range set.Meta.Sources {
+		d.Sources = append(d.Sources, source{s, relative(dir, s.Root)})
+	}
+	counted := set.Meta.Kinds
+	if len(counted) == 0 {
+		for _, k := range rule.AlertingKinds {
+			counted = append(counted, string(k))
+		}
+	}
+	d.Counted = strings.Join(counted, ", ")
+	for _, v := range cat.Vendors {
+		if v.MostlyFailed() {
+			d.Failing = append(d.Failing, v)
+		}
+	}
+	d.Groups = groups(set)
 	d.Covered = len(cat.CoveredTechniques())
 	d.Other = cat.Other
 	if len(d.Other) > maxOther {
@@ -118,6 +149,47 @@ func messages(ps []tables.Problem) []view.Count {
 		return cmp.Or(cmp.Compare(b.Rules, a.Rules), strings.Compare(a.Name, b.Name))
 	})
 	return out
+}
+
+// relative is path relative to the output folder dir; a path that has no
+// relative form (another volume) is shown by its last element, so that no
+// absolute path of the machine is written.
+func relative(dir, path string) string {
+	if path == "" {
+		return ""
+	}
+	absDir, err1 := filepath.Abs(dir)
+	absPath, err2 := filepath.Abs(path)
+	if err1 == nil && err2 == nil {
+		if rel, err := filepath.Rel(absDir, absPath); err == nil {
+			return filepath.ToSlash(rel)
+		}
+	}
+	return filepath.Base(path)
+}
+
+// plural is "1 rule" or "n rules": the count with the noun in the number
+// it takes (nouns ending in y take ies, in s take es).
+func plural(n any, noun string) string {
+	var k int64
+	switch x := n.(type) {
+	case int:
+		k = int64(x)
+	case int64:
+		k = x
+	}
+	if k == 1 {
+		return "1 " + noun
+	}
+	switch {
+	case strings.HasSuffix(noun, "y") && !strings.HasSuffix(noun, "ey"):
+		noun = strings.TrimSuffix(noun, "y") + "ies"
+	case strings.HasSuffix(noun, "s"):
+		noun += "es"
+	default:
+		noun += "s"
+	}
+	return fmt.Sprintf("%d %s", k, noun)
 }
 
 // pct is view.PercentText: the rounding rule of every output.

@@ -77,3 +77,18 @@ func TestPageSheetName(t *testing.T) {
 		taken[c.id+got] = got
 	}
 }
+
+func TestSheetRange(t *testing.T) {
+	for _, c := range []struct{ doc, want string }{
+		{``, "A1"},
+		{`<sheetData><row r="1"><c r="A1" t="inlineStr"><is><t>x</t></is></c></row></sheetData>`, "A1"},
+		{`<row r="1"><c r="A1"/><c r="C1"/></row><row r="12"><c r="B12"/></row>`, "A1:C12"},
+		{`<row r="3"><c r="AB3"/></row><row r="4"><c r="A4"/></row>`, "A1:AB4"},
+		{`<c r="a1"/><c r="B"/><c r="7"/><c r="XFD1048576"/>`, "A1:XFD1048576"},
+		{`<c r="B2`, "A1"}, // cut short: no closing quote
+	} {
+		if got := sheetRange([]byte(c.doc)); got != c.want {
+			t.Errorf("sheetRange(%q) = %s, want %s", c.doc, got, c.want)
+		}
+	}
+}

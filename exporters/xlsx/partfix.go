@@ -6,8 +6,6 @@ import (
 	"slices"
 	"strconv"
 	"strings"
-
-	"github.com/xuri/excelize/v2"
 )
 
 // Fixes to the parts excelize writes, so that streaming readers (openpyxl
@@ -31,27 +29,43 @@ func isWorksheet(name string) bool {
 // with the r: prefix the root element declares (excelize redeclares the
 // namespace under another prefix, which exceljs does not resolve).
 func fixSheet(doc []byte) []byte {
-	doc = bytes.ReplaceAll(doc, []byte(`<drawing xmlns:relationships="`+relNS+`" relationships:id=`),
-		[]byte(`<drawing r:id=`))
+	if drawing := []byte(`<drawing xmlns:relationships="` + relNS + `" relationships:id=`); bytes.Contains(doc, drawing) {
+		doc = bytes.ReplaceAll(doc, drawing, []byte(`<drawing r:id=`)) // ReplaceAll copies even without a match
+	}
 	return sortCols(setDimension(doc, sheetRange(doc)))
 }
 
 // relNS is the namespace of relationship ids.
 const relNS = "http://schemas.openxmlformats.org/officeDocument/2006/relationships"
 
-var cellRef = regexp.MustCompile(`<c r="([A-Z]+)([0-9]+)"`)
-
 // sheetRange is the A1-style range from A1 to the last row and the widest
-// column that hold a cell ("A1" for an empty sheet).
+// column that hold a cell ("A1" for an empty sheet), read from the cells'
+// references (<c r="B12") with a plain scan: the sheets are megabytes.
 func sheetRange(doc []byte) string {
 	maxCol, maxRow := 1, 1
-	for _, m := range cellRef.FindAllSubmatch(doc, -1) {
-		if c, err := excelize.ColumnNameToNumber(string(m[1])); err == nil {
-			maxCol = max(maxCol, c)
+	prefix := []byte(`<c r="`)
+	for {
+		i := bytes.Index(doc, prefix)
+		if i < 0 {
+			break
 		}
-		if r, err := strconv.Atoi(string(m[2])); err == nil {
-			maxRow = max(maxRow, r)
+		doc = doc[i+len(prefix):]
+		col, k := 0, 0
+		for k < len(doc) && k < 3 && doc[k] >= 'A' && doc[k] <= 'Z' {
+			col = col*26 + int(doc[k]-'A'+1)
+			k++
 		}
+		row, d := 0, 0
+		for k < len(doc) && d < 8 && doc[k] >= '0' && doc[k] <= '9' {
+			row = row*10 + int(doc[k]-'0')
+			k++
+			d++
+		}
+		if col == 0 || d == 0 || k >= len(doc) || doc[k] != '"' {
+			continue // not a cell reference
+		}
+		maxCol, maxRow = max(maxCol, col), max(maxRow, row)
+		doc = doc[k:]
 	}
 	if maxCol == 1 && maxRow == 1 {
 		return "A1"

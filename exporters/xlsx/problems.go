@@ -13,6 +13,100 @@ import (
 type problemRow struct {
 	tables.Problem
 	ruleID, title string
+	outcome       string // the file's outcome in files.parquet; "" when the file is not there
+	rules         int64  // rules the file gave (files.parquet)
+	file          int    // row of files.parquet, -1 when none
+}
+
+// fileKey is a file of files.parquet.
+type fileKey struct{ vendor, root, path string }
+
+// sheetProblems returns the rows of the Parse problems sheet: every
+// problem and every failed or partial rule (problemRows), each with its
+// file's outcome, and one row for every file of files.parquet that did not
+// give a rule (skipped, deprecated, filtered, failed, duplicate, link) with
+// its reason, so that the rows of each outcome but rule are exactly the
+// files of that outcome. A non-rule file with problems is on one row: the
+// first problem's, the others' messages appended. Rows are ordered by kind
+// (failed, partial, note, then the outcomes), vendor in run order, file.
+func (b *book) sheetProblems() []problemRow {
+	rows := b.problemRows()
+	files := b.set.Files
+	if files == nil {
+		return rows
+	}
+	fv, froot, fpath := tables.Strings(files, tables.FileVendor), tables.Strings(files, tables.FileRoot), tables.Strings(files, tables.FilePath)
+	fout, frules, freason := tables.Strings(files, tables.FileOutcome), tables.Int64s(files, tables.FileRules), tables.Strings(files, tables.FileReason)
+	byKey := map[fileKey]int{}
+	byPath := map[[2]string]int{} // vendor, path → first row (problems of rules carry no root)
+	for i := range int(files.NumRows()) {
+		k := fileKey{fv.Value(i), froot.Value(i), fpath.Value(i)}
+		if _, ok := byKey[k]; !ok {
+			byKey[k] = i
+		}
+		if _, ok := byPath[[2]string{k.vendor, k.path}]; !ok {
+			byPath[[2]string{k.vendor, k.path}] = i
+		}
+	}
+	first := map[int]int{} // non-rule file → its row in out
+	out := make([]problemRow, 0, len(rows))
+	for _, r := range rows {
+		r.file = -1
+		i, ok := byKey[fileKey{r.Vendor, r.Root, r.Path}]
+		if !ok {
+			i, ok = byPath[[2]string{r.Vendor, r.Path}]
+		}
+		if ok {
+			r.file, r.outcome, r.rules = i, fout.Value(i), frules.Value(i)
+			if r.Root == "" {
+				r.Root = froot.Value(i)
+			}
+			if r.outcome != string(tables.OutcomeRule) {
+				if j, seen := first[i]; seen {
+					out[j].Msg += " · " + r.Kind + ": " + r.Msg
+					continue
+				}
+				first[i] = len(out)
+			}
+		}
+		out = append(out, r)
+	}
+	for i := range int(files.NumRows()) {
+		o := fout.Value(i)
+		if _, seen := first[i]; seen || o == string(tables.OutcomeRule) {
+			continue
+		}
+		out = append(out, problemRow{Problem: tables.Problem{Vendor: fv.Value(i), Root: froot.Value(i), Path: fpath.Value(i),
+			Kind: o, Msg: freason.Value(i)}, outcome: o, rules: frules.Value(i), file: i})
+	}
+	order := map[string]int{}
+	for i, v := range b.set.Meta.Vendors {
+		order[v] = i
+	}
+	slices.SortStableFunc(out, func(a, c problemRow) int {
+		return cmp.Or(problemRank(a.Kind)-problemRank(c.Kind), order[a.Vendor]-order[c.Vendor],
+			cmp.Compare(a.Vendor, c.Vendor), cmp.Compare(a.Path, c.Path))
+	})
+	return out
+}
+
+// problemRank orders the kinds of the Parse problems sheet: failed,
+// partial, note, then the file outcomes in tables.Outcomes order.
+func problemRank(kind string) int {
+	switch kind {
+	case "failed":
+		return 0
+	case "partial":
+		return 1
+	case "note":
+		return 2
+	}
+	for i, o := range tables.Outcomes {
+		if string(o) == kind {
+			return 3 + i
+		}
+	}
+	return 3 + len(tables.Outcomes)
 }
 
 // problemRows returns the run's problems plus any failed or partial rule of
@@ -121,25 +215,29 @@ func leadingInt(s string) (int, int) {
 	return n, w
 }
 
-// problems writes the Parse problems sheet.
+// problems writes the Parse problems sheet: every file that did not give a
+// clean rule, and why (sheetProblems).
 func (b *book) problems() error {
-	rows := b.problemRows()
-	cols := []column{{title: "Vendor", max: 10}, {title: "File", max: 60}, {title: "Kind", max: 9},
-		{title: "Line", max: 7}, {title: "Column", max: 8}, {title: "Error", max: 80}, {title: "Rule ID", max: 40},
-		{title: "Title", max: 50}, {title: "Source folder", max: 40}}
+	rows := b.sheetProblems()
+	cols := []column{{title: "Vendor", max: 10}, {title: "File", max: 60}, {title: "Outcome", max: 11}, {title: "Kind", max: 11},
+		{title: "Rules", max: 8}, {title: "Line", max: 7}, {title: "Column", max: 8}, {title: "Problem or reason", max: 80},
+		{title: "Rule ID", max: 40}, {title: "Title", max: 50}, {title: "Source folder", max: 40}}
 	t := b.st.text
 	return b.table(table{
-		name: ProblemsSheet, cols: cols, rows: len(rows), source: tables.RulesName,
+		name: ProblemsSheet, cols: cols, rows: len(rows), source: tables.FilesName,
 		fill: func(i int, row []any) {
 			p := rows[i]
-			row[0], row[1], row[2] = b.str(p.Vendor, t), b.str(p.Path, t), b.str(p.Kind, t)
+			row[0], row[1], row[2], row[3] = b.str(p.Vendor, t), b.str(p.Path, t), b.str(p.outcome, t), b.str(p.Kind, t)
+			if p.file >= 0 {
+				row[4] = b.num(p.rules)
+			}
 			if p.Line > 0 {
-				row[3] = b.num(int64(p.Line))
+				row[5] = b.num(int64(p.Line))
 			}
 			if p.Col > 0 {
-				row[4] = b.num(int64(p.Col))
+				row[6] = b.num(int64(p.Col))
 			}
-			row[5], row[6], row[7], row[8] = b.str(p.Msg, t), b.str(p.ruleID, t), b.str(p.title, t), b.str(p.Root, t)
+			row[7], row[8], row[9], row[10] = b.str(p.Msg, t), b.str(p.ruleID, t), b.str(p.title, t), b.str(p.Root, t)
 		},
 	})
 }

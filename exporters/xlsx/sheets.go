@@ -9,6 +9,7 @@ import (
 	"github.com/apache/arrow-go/v18/arrow/array"
 	"github.com/xuri/excelize/v2"
 
+	"github.com/ruleatlas/ruleatlas/normalize/rule"
 	"github.com/ruleatlas/ruleatlas/pipeline/tables"
 	"github.com/ruleatlas/ruleatlas/pipeline/view"
 )
@@ -109,6 +110,10 @@ func (b *book) summary() error {
 		return err
 	}
 
+	if err := b.kindsAndFiles(add, section, head, label, tot); err != nil {
+		return err
+	}
+
 	// Rules per tactic: the chart's data.
 	if err := section("Rules per tactic and vendor (distinct rules tagged with a technique of the tactic)"); err != nil {
 		return err
@@ -158,6 +163,70 @@ func (b *book) summary() error {
 		}
 	}
 	return sw.Flush()
+}
+
+// kindsAndFiles writes the Summary's "Rules by vendor and kind" and
+// "Files by vendor and outcome" tables (view.Catalog's counts of
+// rules.parquet and files.parquet).
+func (b *book) kindsAndFiles(add func(...any), section func(string) error, head, label func(string) any, tot func(int64) any) error {
+	c, st := b.cat, b.st
+	counted := b.set.Meta.Kinds
+	if len(counted) == 0 {
+		for _, k := range rule.AlertingKinds {
+			counted = append(counted, string(k))
+		}
+	}
+	if err := section("Rules by vendor and kind (every rule of rules.parquet; kinds counted in coverage: " +
+		strings.Join(counted, ", ") + ")"); err != nil {
+		return err
+	}
+	hdr := []any{head("Vendor"), head("Rules")}
+	for _, k := range c.Kinds {
+		hdr = append(hdr, head(k.Name))
+	}
+	add(hdr...)
+	for _, v := range c.Vendors {
+		cells := []any{b.str(v.Name, st.text), b.num(v.Rules)}
+		for _, k := range v.Kinds {
+			cells = append(cells, b.num(k.Rules))
+		}
+		add(cells...)
+	}
+	cells := []any{label("Total"), tot(c.Rules)}
+	for _, k := range c.Kinds {
+		cells = append(cells, tot(k.Rules))
+	}
+	add(cells...)
+	if len(c.Files) == 0 {
+		return nil
+	}
+	if err := section("Files by vendor and outcome (files.parquet; every file but the rule ones is on " + ProblemsSheet + ")"); err != nil {
+		return err
+	}
+	hdr = []any{head("Vendor"), head("Files")}
+	for _, o := range c.Files {
+		hdr = append(hdr, head(o.Name))
+	}
+	add(hdr...)
+	sum := func(cs []view.Count) (n int64) {
+		for _, x := range cs {
+			n += x.Rules
+		}
+		return n
+	}
+	for _, v := range c.Vendors {
+		cells := []any{b.str(v.Name, st.text), b.num(sum(v.Files))}
+		for _, o := range v.Files {
+			cells = append(cells, b.num(o.Rules))
+		}
+		add(cells...)
+	}
+	cells = []any{label("Total"), tot(sum(c.Files))}
+	for _, o := range c.Files {
+		cells = append(cells, tot(o.Rules))
+	}
+	add(cells...)
+	return nil
 }
 
 func firstErr(errs []error) error {
@@ -250,28 +319,23 @@ func (b *book) coverage() error {
 				row[indCol] = b.str("revoked or deprecated", b.st.italic)
 			}
 		},
-		rowOpts: func(i int) []excelize.RowOpts {
+		outline: func(i int) int {
 			if techs[i].ParentID != "" {
-				return []excelize.RowOpts{{OutlineLevel: 1}}
+				return 1
 			}
-			return nil
+			return 0
 		},
-		after: func(i, r int) error {
+		links: func(i int, add func(int, string)) {
 			id := techs[i].ID
 			if t := b.target(id); t != "" {
-				if err := b.link(name, cellName(1, r), t); err != nil {
-					return err
-				}
+				add(1, t)
 			}
 			if fr, ok := b.fieldRows[id]; ok {
-				if err := b.link(name, cellName(fieldsCol, r), ref(FieldsSheet, 1, fr[0])); err != nil {
-					return err
-				}
+				add(fieldsCol, ref(FieldsSheet, 1, fr[0]))
 			}
 			if ir, ok := b.indicatorRows[id]; ok {
-				return b.link(name, cellName(indCol, r), ref(IndicatorsSheet, 1, ir[0]))
+				add(indCol, ref(IndicatorsSheet, 1, ir[0]))
 			}
-			return nil
 		},
 		finish: func(last int) error {
 			if last < 2 {
@@ -355,11 +419,10 @@ func (b *book) gaps() error {
 				}
 			}
 		},
-		after: func(i, r int) error {
+		links: func(i int, add func(int, string)) {
 			if cr, ok := b.coverageRow[rows[i].t.ID]; ok {
-				return b.link(name, cellName(2, r), ref(CoverageSheet, 1, cr))
+				add(2, ref(CoverageSheet, 1, cr))
 			}
-			return nil
 		},
 	})
 }
@@ -380,14 +443,15 @@ func (b *book) rules() error {
 		{title: "Domains", max: 14}, {title: "Events", max: 30}, {title: "Parse status", max: 12},
 		{title: "Parse error", max: 60}, {title: "Predicates", max: 11}}
 	t := b.st.text
+	dv, ds, dsev, dl, dps := b.dict(vendor, t), b.dict(status, t), b.dict(severity, t), b.dict(lang, t), b.dict(pstatus, t)
 	return b.table(table{
 		name: RulesSheet, cols: cols, rows: int(rc.NumRows()), freezeCols: 0, source: tables.RulesName,
 		fill: func(i int, row []any) {
-			row[0], row[1], row[2], row[3] = b.str(vendor.Value(i), t), b.str(id.Value(i), t), b.str(title.Value(i), t), b.str(path.Value(i), t)
-			row[4], row[5], row[6] = b.str(status.Value(i), t), b.str(severity.Value(i), t), b.str(lang.Value(i), t)
+			row[0], row[1], row[2], row[3] = dv.cells[i], b.str(id.Value(i), t), b.str(title.Value(i), t), b.str(path.Value(i), t)
+			row[4], row[5], row[6] = ds.cells[i], dsev.cells[i], dl.cells[i]
 			row[7], row[8], row[9] = b.str(list(techs, i), t), b.str(list(tactics, i), t), b.str(list(platforms, i), t)
 			row[10], row[11] = b.str(list(domains, i), t), b.str(list(events, i), t)
-			row[12], row[13] = b.str(pstatus.Value(i), t), b.str(perr.Value(i), t)
+			row[12], row[13] = dps.cells[i], b.str(perr.Value(i), t)
 			row[14] = b.num(int64(preds.Value(i)))
 		},
 	})
@@ -411,13 +475,14 @@ func (b *book) fields() error {
 	cols := []column{{title: "Technique", max: 12}, {title: "Field", max: 40},
 		{title: "Rules", max: 9}, {title: "How", max: 40}, {title: "Sample values", max: 70}, {title: "Role", max: 10}}
 	t := b.st.text
+	dt, df, dh, dr := b.dict(tech, t), b.dict(field, t), b.dict(how, t), b.dict(role, t)
 	return b.table(table{
 		name: FieldsSheet, cols: cols, rows: int(rc.NumRows()), source: tables.FieldsName,
 		fill: func(i int, row []any) {
-			row[0], row[1] = b.str(tech.Value(i), t), b.str(field.Value(i), t)
-			row[2], row[3] = b.num(n.Value(i)), b.str(how.Value(i), t)
+			row[0], row[1] = dt.cells[i], df.cells[i]
+			row[2], row[3] = b.num(n.Value(i)), dh.cells[i]
 			row[4] = b.str(strings.Join(tables.ListAt(samples, i), " | "), t)
-			row[5] = b.str(role.Value(i), t)
+			row[5] = dr.cells[i]
 		},
 	})
 }
@@ -432,12 +497,13 @@ func (b *book) indicators() error {
 		{title: "Kind", max: 12}, {title: "Value", max: 70}, {title: "Rules here", max: 11}, {title: "Corpus reach", max: 13},
 		{title: "Role", max: 10}}
 	t := b.st.text
+	dt, df, do, dv, dr := b.dict(tech, t), b.dict(field, t), b.dict(op, t), b.dict(value, t), b.dict(role, t)
 	return b.table(table{
 		name: IndicatorsSheet, cols: cols, rows: int(rc.NumRows()), source: tables.IndicatorsName,
 		fill: func(i int, row []any) {
-			row[0], row[1], row[2] = b.str(tech.Value(i), t), b.str(field.Value(i), t), b.str(op.Value(i), t)
-			row[3], row[4], row[5] = b.str(value.Value(i), t), b.num(n.Value(i)), b.num(reach.Value(i))
-			row[6] = b.str(role.Value(i), t)
+			row[0], row[1], row[2] = dt.cells[i], df.cells[i], do.cells[i]
+			row[3], row[4], row[5] = dv.cells[i], b.num(n.Value(i)), b.num(reach.Value(i))
+			row[6] = dr.cells[i]
 		},
 	})
 }
@@ -451,11 +517,12 @@ func (b *book) exclusions() error {
 	cols := []column{{title: "Technique", max: 12}, {title: "Field", max: 36},
 		{title: "Kind", max: 12}, {title: "Value", max: 70}, {title: "Rules excluding", max: 11}, {title: "Role", max: 10}}
 	t := b.st.text
+	dt, df, do, dv, dr := b.dict(tech, t), b.dict(field, t), b.dict(op, t), b.dict(value, t), b.dict(role, t)
 	return b.table(table{
 		name: ExclusionsSheet, cols: cols, rows: int(rc.NumRows()), source: tables.ExclusionsName,
 		fill: func(i int, row []any) {
-			row[0], row[1], row[2] = b.str(tech.Value(i), t), b.str(field.Value(i), t), b.str(op.Value(i), t)
-			row[3], row[4], row[5] = b.str(value.Value(i), t), b.num(n.Value(i)), b.str(role.Value(i), t)
+			row[0], row[1], row[2] = dt.cells[i], df.cells[i], do.cells[i]
+			row[3], row[4], row[5] = dv.cells[i], b.num(n.Value(i)), dr.cells[i]
 		},
 	})
 }

@@ -18,16 +18,19 @@ type column struct {
 // table describes a table sheet: a bold, frozen header row with an
 // autofilter, then one row per data item.
 type table struct {
-	name       string
-	cols       []column
-	rows       int
-	fill       func(i int, row []any)         // cells of data row i (row is cleared)
-	rowOpts    func(i int) []excelize.RowOpts // optional
-	after      func(i, sheetRow int) error    // links etc., called once per written row
-	freezeCols int                            // columns kept visible when scrolling right
-	setup      func() error                   // before streaming starts (sheet properties)
-	finish     func(lastRow int) error        // before the sheet is flushed (conditional formats)
-	source     string                         // Parquet table named in the truncation note
+	name string
+	cols []column
+	rows int
+	fill func(i int, row []any) // cells of data row i (row is cleared)
+	// outline is data row i's outline level (0: none); optional.
+	outline func(i int) int
+	// links adds the in-workbook hyperlinks of data row i, each a column
+	// (1-based) and a location ("'Sheet'!A1"); optional.
+	links      func(i int, add func(col int, location string))
+	freezeCols int                     // columns kept visible when scrolling right
+	setup      func() error            // before streaming starts (sheet properties)
+	finish     func(lastRow int) error // before the sheet is flushed (conditional formats)
+	source     string                  // Parquet table named in the truncation note
 }
 
 // maxDataRows leaves room for the header and a truncation note.
@@ -57,7 +60,7 @@ func (b *book) table(t table) error {
 		clear(row)
 		t.fill(i, row)
 		for c, v := range row {
-			chars[c] = max(chars[c], cellChars(v))
+			chars[c] = max(chars[c], b.cellChars(v))
 		}
 	}
 	for c, col := range t.cols {
@@ -100,13 +103,8 @@ func (b *book) table(t table) error {
 			"… %d more rows not shown: a sheet holds at most %d rows; %s.parquet has them all",
 			t.rows-n, excelize.TotalRows, t.source)}}
 	}
-	if t.after == nil && t.rowOpts == nil {
-		// No per-row calls into the workbook: the rows go straight into
-		// the package (see sheetRows).
-		if err := b.addRows(t, n, note); err != nil {
-			return err
-		}
-	} else if err := b.streamRows(sw, t, n, note); err != nil {
+	// The rows go straight into the package (see sheetRows).
+	if err := b.addRows(t, n, note); err != nil {
 		return err
 	}
 	if err := b.f.AutoFilter(t.name, "A1:"+cellName(len(t.cols), max(last, 1)), nil); err != nil {
@@ -120,15 +118,21 @@ func (b *book) table(t table) error {
 	return sw.Flush()
 }
 
+// partOf is the package part of a sheet, "" when there is no such sheet.
+func (b *book) partOf(sheet string) string {
+	if b.parts == nil {
+		b.parts = map[string]string{}
+		for id, name := range b.f.GetSheetMap() {
+			b.parts[name] = "xl/worksheets/sheet" + strconv.Itoa(id) + ".xml"
+		}
+	}
+	return b.parts[sheet]
+}
+
 // addRows registers the n data rows of t (and the note) to be written
 // into its sheet's part when the package is assembled.
 func (b *book) addRows(t table, n int, note []any) error {
-	part := ""
-	for id, name := range b.f.GetSheetMap() {
-		if name == t.name {
-			part = "xl/worksheets/sheet" + strconv.Itoa(id) + ".xml"
-		}
-	}
+	part := b.partOf(t.name)
 	if part == "" {
 		return fmt.Errorf("no part for sheet %s", t.name)
 	}
@@ -140,49 +144,19 @@ func (b *book) addRows(t table, n int, note []any) error {
 	if note != nil {
 		rows++
 	}
-	b.rows[part] = &sheetRows{ctx: b.ctx, cols: cols, first: 2, n: n, fill: t.fill, note: note,
-		last: cellName(len(t.cols), rows)}
-	return nil
-}
-
-// streamRows writes the n data rows of t (and the note) through sw.
-func (b *book) streamRows(sw *excelize.StreamWriter, t table, n int, note []any) error {
-	row := make([]any, len(t.cols))
-	for i := range n {
-		if i%4096 == 0 {
-			if err := b.ctx.Err(); err != nil {
-				return err
-			}
-		}
-		clear(row)
-		t.fill(i, row)
-		var opts []excelize.RowOpts
-		if t.rowOpts != nil {
-			opts = t.rowOpts(i)
-		}
-		if err := sw.SetRow("A"+strconv.Itoa(i+2), row, opts...); err != nil {
-			return fmt.Errorf("row %d: %w", i+2, err)
-		}
-		if t.after != nil {
-			if err := t.after(i, i+2); err != nil {
-				return fmt.Errorf("row %d: %w", i+2, err)
-			}
-		}
-	}
-	if note != nil {
-		if err := sw.SetRow("A"+strconv.Itoa(n+2), note); err != nil {
-			return err
-		}
-	}
+	b.rows[part] = &sheetRows{ctx: b.ctx, cols: cols, first: 2, n: n, fill: t.fill, outline: t.outline, links: t.links,
+		note: note, last: cellName(len(t.cols), rows)}
 	return nil
 }
 
 // cellChars is the displayed length of a cell value, for column widths.
-func cellChars(v any) int {
+func (b *book) cellChars(v any) int {
 	if c, ok := v.(excelize.Cell); ok {
 		v = c.Value
 	}
 	switch x := v.(type) {
+	case sharedStr:
+		return min(utf8.RuneCountInString(b.sst.list[x]), 200)
 	case string:
 		return min(utf8.RuneCountInString(x), 200)
 	case int64:

@@ -57,11 +57,10 @@ func (b *book) telemetry() error {
 			cells[4], cells[5], cells[6] = b.str(x.r.Status(), b.st.text), b.str(rec, b.st.text), b.num(x.r.Rules)
 			cells[7], cells[8] = b.str(strings.Join(x.r.Vendors, ", "), b.st.text), b.str(strings.Join(x.r.Sources, "; "), b.st.text)
 		},
-		after: func(i, r int) error {
+		links: func(i int, add func(int, string)) {
 			if cr, ok := b.coverageRow[rows[i].tech]; ok {
-				return b.link(TelemetrySheet, cellName(1, r), ref(CoverageSheet, 1, cr))
+				add(1, ref(CoverageSheet, 1, cr))
 			}
-			return nil
 		},
 	})
 }

@@ -1,14 +1,18 @@
 // Package xlsx writes a run's catalog as an Excel workbook (SPEC §6),
-// workbook.xlsx: a Summary sheet with the run facts and a native chart of
-// rules per tactic and vendor, Coverage (one row per ATT&CK technique,
-// sub-techniques indented under their parent, a colour scale on the counts),
-// Gaps, Rules, Fields, Indicators, Exclusions, Parse problems, Telemetry (ATT&CK
-// data components per technique: recommended, read, gaps) and Groups (every
-// ATT&CK group's coverage ratio), and with
-// Exporter.PerTechnique one sheet per covered technique laid out like the
-// SPEC §8 page.
+// workbook.xlsx: a Summary sheet with the run facts (rules per vendor and
+// parse status, per vendor and kind, files per vendor and outcome) and a
+// native chart of rules per tactic and vendor, Coverage (one row per ATT&CK
+// technique, sub-techniques indented under their parent, a colour scale on
+// the counts), Gaps, Rules, Fields, Indicators, Exclusions, Parse problems
+// (every file that gave no clean rule, and why), Telemetry (ATT&CK data
+// components per technique: recommended, read, gaps) and Groups (every
+// ATT&CK group's coverage ratio), and with Exporter.PerTechnique one sheet
+// per technique laid out like the SPEC §8 page (computed columns and
+// hunting queries in their own sections).
 //
-// Sheets are written with excelize's streaming writer. The bytes are
+// excelize builds the workbook's parts; the sheets' rows are written as XML
+// by this package (rows.go) and put into the parts as the package is
+// compressed, the big tables' repeated text as shared strings (sst.go). The bytes are
 // deterministic for identical inputs: fixed document properties derived from
 // the report date, zip parts in sorted order with one fixed timestamp. Text
 // from rules is neutralised: it is always stored as a string cell (never a
@@ -134,7 +138,7 @@ func (e Exporter) Write(ctx context.Context, w io.Writer, set *tables.Set) error
 	// empty and the workbook is not held twice.
 	b.f.SetZipWriter(func(io.Writer) excelize.ZipWriter {
 		z := newSortedZip(w, when, flate.BestSpeed)
-		z.rows = b.rows
+		z.rows, z.sst = b.rows, b.sst.list
 		return z
 	})
 	if err := b.f.Write(io.Discard); err != nil {
@@ -172,6 +176,8 @@ type book struct {
 	pageSheet                               map[string]string     // technique → its sheet (PerTechnique)
 	pageOrder                               []string              // page sheets in workbook order
 	rows                                    map[string]*sheetRows // part → rows written when the package is assembled
+	sst                                     sharedStrings         // the table sheets' shared strings (sst.go)
+	parts                                   map[string]string     // sheet → its part (every sheet is added before any is written)
 	sheetIndex                              int
 }
 

@@ -48,6 +48,12 @@ type sortedZip struct {
 	// rows are the data rows to put into sheet parts, by part name; each
 	// is used once.
 	rows map[string]*sheetRows
+	// sst is the shared-strings table the rows index, written as its own
+	// part at Close (and declared in the content types and the workbook's
+	// relationships) when not empty.
+	sst []string
+
+	scratch bytes.Buffer // the buffered part being written (Create)
 }
 
 type zipEntry struct {
@@ -144,19 +150,22 @@ func (z *sortedZip) Create(name string) (io.Writer, error) {
 	z.crc.Reset()
 	z.cur = e
 	z.entries = append(z.entries, e)
-	if name == contentTypes {
-		e.raw = &bytes.Buffer{}
+	// Buffered parts are rewritten at finish, before the next part starts:
+	// they share one buffer.
+	z.scratch.Reset()
+	if name == contentTypes || name == workbookRels && len(z.sst) > 0 {
+		e.raw = &z.scratch
 		return e.raw, nil
 	}
 	if rows := z.rows[name]; rows != nil {
 		delete(z.rows, name)
-		e.raw, e.rows = &bytes.Buffer{}, rows
+		e.raw, e.rows = &z.scratch, rows
 		return e.raw, nil
 	}
 	if name == corePart || isWorksheet(name) {
 		// Small parts (the big table sheets are spliced above): buffered
 		// so their XML can be put right at finish.
-		e.raw, e.sheet = &bytes.Buffer{}, name != corePart
+		e.raw, e.sheet = &z.scratch, name != corePart
 		return e.raw, nil
 	}
 	return entryWriter{z}, nil
@@ -210,8 +219,14 @@ func (z *sortedZip) finish() {
 			_, _ = (entryWriter{z}).Write(fixSheet(raw.Bytes()))
 		case z.cur.name == corePart:
 			_, _ = (entryWriter{z}).Write(prefixCore(raw.Bytes()))
+		case z.cur.name == workbookRels:
+			_, _ = (entryWriter{z}).Write(addSSTRel(raw.Bytes()))
 		default:
-			_, _ = (entryWriter{z}).Write(sortDefaults(raw.Bytes()))
+			doc := sortDefaults(raw.Bytes())
+			if len(z.sst) > 0 {
+				doc = addSSTType(doc)
+			}
+			_, _ = (entryWriter{z}).Write(doc)
 		}
 	}
 	z.dispatch(true)
@@ -266,7 +281,24 @@ func (z *sortedZip) splice(doc []byte, rows *sheetRows) {
 	for _, c := range queue {
 		sum(c)
 	}
-	_, _ = w.Write(doc[at:])
+	tail := doc[at:]
+	if links := rows.appendLinks(nil); len(links) > 0 {
+		tail = insertBefore(tail, afterHyperlinks(tail), string(links))
+	}
+	_, _ = w.Write(tail)
+}
+
+// afterHyperlinks is the first element of a worksheet's tail that the
+// schema puts after <hyperlinks>, or its end tag.
+func afterHyperlinks(tail []byte) string {
+	for _, e := range []string{"<printOptions", "<pageMargins", "<pageSetup", "<headerFooter", "<rowBreaks", "<colBreaks",
+		"<customProperties", "<cellWatches", "<ignoredErrors", "<smartTags", "<drawing", "<legacyDrawing", "<picture",
+		"<oleObjects", "<controls", "<webPublishItems", "<tableParts", "<extLst"} {
+		if bytes.Contains(tail, []byte(e)) {
+			return e
+		}
+	}
+	return "</worksheet>"
 }
 
 // fail records an error returned by Close.
@@ -282,6 +314,11 @@ func (z *sortedZip) AddFS(fs.FS) error { return errors.New("xlsx: AddFS is not s
 // Close waits for the compression and writes the archive.
 func (z *sortedZip) Close() error {
 	z.finish()
+	if len(z.sst) > 0 {
+		w, _ := z.Create(sstPart)
+		_, _ = w.Write(appendSST(nil, z.sst))
+		z.finish()
+	}
 	close(z.jobs)
 	z.workers.Wait()
 	for name := range z.rows {

@@ -5,6 +5,7 @@ import (
 	"strings"
 
 	"github.com/ruleatlas/ruleatlas/normalize/attack"
+	"github.com/ruleatlas/ruleatlas/normalize/rule"
 	"github.com/ruleatlas/ruleatlas/pipeline/tables"
 )
 
@@ -36,6 +37,28 @@ type VendorSummary struct {
 	Parse      ParseCounts
 	Techniques int // techniques and sub-techniques with at least one rule of this vendor
 	Problems   int // problems reported for this vendor's files
+	// Kinds counts the vendor's rules (rules.parquet, every kind) per kind:
+	// every kind of rule.Kinds in that order, zeros included.
+	Kinds []Count
+	// Files counts the vendor's candidate files (files.parquet) per
+	// outcome, every outcome of tables.Outcomes in that order, zeros
+	// included.
+	Files []Count
+}
+
+// MostlyFailedPercent is the share of a vendor's rules that did not parse
+// fully (failed, partial or without a query) above which the outputs warn
+// that the vendor mostly failed (the summary PDF's callout, report.md).
+const MostlyFailedPercent = 50
+
+// NotParsed counts the rules that did not parse fully: failed, partial or
+// without a query.
+func (p ParseCounts) NotParsed() int64 { return p.Failed + p.Partial + p.NoQuery }
+
+// MostlyFailed reports whether more than MostlyFailedPercent of the
+// vendor's rules did not parse fully (view.Percent rounding).
+func (v VendorSummary) MostlyFailed() bool {
+	return v.Rules > 0 && Percent(v.Parse.NotParsed(), v.Rules) > MostlyFailedPercent
 }
 
 // TechniqueCoverage is one technique of coverage.parquet summed over vendors.
@@ -66,6 +89,12 @@ type Catalog struct {
 	Rules   int64
 	Parse   ParseCounts
 	Vendors []VendorSummary // run order
+	// Kinds counts every rule of rules.parquet per kind, every kind of
+	// rule.Kinds in that order, zeros included (the vendors' Kinds summed).
+	Kinds []Count
+	// Files counts every candidate file per outcome (the vendors' Files
+	// summed), tables.Outcomes order; empty when the run has no files table.
+	Files []Count
 
 	Techniques []TechniqueCoverage // every row group of coverage.parquet, sorted by id
 	Tactics    []TacticCoverage    // matrix order
@@ -116,10 +145,17 @@ func NewCatalog(set *tables.Set) *Catalog {
 	}
 	if set.Rules != nil {
 		vendors, status, techs := tables.Strings(set.Rules, 0), tables.Strings(set.Rules, 12), tables.Lists(set.Rules, 7)
+		kindCol := tables.Strings(set.Rules, tables.RuleKind)
 		seen := make([]bool, len(c.Tactics))
 		for i := range int(set.Rules.NumRows()) {
 			v := vendor(vendors.Value(i))
 			v.Rules++
+			k := kindCol.Value(i)
+			if k == "" {
+				k = string(rule.KindDetection)
+			}
+			v.Kinds = addKind(v.Kinds, k)
+			c.Kinds = addKind(c.Kinds, k)
 			v.Parse.add(status.Value(i))
 			c.Rules++
 			c.Parse.add(status.Value(i))
@@ -148,6 +184,10 @@ func NewCatalog(set *tables.Set) *Catalog {
 				}
 			}
 		}
+	}
+	c.Kinds = addKind(c.Kinds, "")
+	for i := range c.Vendors {
+		c.Vendors[i].Kinds = addKind(c.Vendors[i].Kinds, "")
 	}
 	for k := range c.Tactics {
 		for vi, v := range set.Meta.Vendors {
@@ -222,6 +262,19 @@ func NewCatalog(set *tables.Set) *Catalog {
 		}
 	}
 
+	if set.Files != nil {
+		fv, fo := tables.Strings(set.Files, tables.FileVendor), tables.Strings(set.Files, tables.FileOutcome)
+		for i := range int(set.Files.NumRows()) {
+			v := vendor(fv.Value(i))
+			v.Files = addOutcome(v.Files, fo.Value(i))
+			c.Files = addOutcome(c.Files, fo.Value(i))
+		}
+		c.Files = addOutcome(c.Files, "")
+		for i := range c.Vendors {
+			c.Vendors[i].Files = addOutcome(c.Vendors[i].Files, "")
+		}
+	}
+
 	c.Problems = len(set.Problems)
 	kinds := map[string]int64{}
 	for _, p := range set.Problems {
@@ -233,6 +286,43 @@ func NewCatalog(set *tables.Set) *Catalog {
 	}
 	slices.SortFunc(c.ProblemKinds, func(a, b Count) int { return strings.Compare(a.Name, b.Name) })
 	return c
+}
+
+// addKind counts one rule of kind k in counts, which it first fills with
+// every kind of rule.Kinds (zeros) when empty; a kind outside rule.Kinds is
+// appended. k "" only fills.
+func addKind(counts []Count, k string) []Count {
+	if len(counts) == 0 {
+		for _, kind := range rule.Kinds {
+			counts = append(counts, Count{Name: string(kind)})
+		}
+	}
+	return addCount(counts, k)
+}
+
+// addOutcome is addKind for file outcomes (tables.Outcomes).
+func addOutcome(counts []Count, o string) []Count {
+	if len(counts) == 0 {
+		for _, out := range tables.Outcomes {
+			counts = append(counts, Count{Name: string(out)})
+		}
+	}
+	return addCount(counts, o)
+}
+
+// addCount counts one in the entry named k, appended when missing; k ""
+// counts nothing.
+func addCount(counts []Count, k string) []Count {
+	if k == "" {
+		return counts
+	}
+	for i := range counts {
+		if counts[i].Name == k {
+			counts[i].Rules++
+			return counts
+		}
+	}
+	return append(counts, Count{Name: k, Rules: 1})
 }
 
 // Technique returns the coverage of one technique id.
