@@ -15,10 +15,6 @@ type callout struct {
 	title, text, target string
 }
 
-// mostlyFailed is the share of a vendor's rules that did not parse fully
-// (failed, partial or without a query) above which the summary warns.
-const mostlyFailed = 50
-
 // callouts lists the findings a reader must see first: failures, then
 // vendors whose rules mostly did not parse, then technique ids the ATT&CK
 // data does not know, then ids it revokes or deprecates.
@@ -37,10 +33,10 @@ func (r *renderer) callouts(c *view.Catalog) []callout {
 			l.Labels["problems_heading"]})
 	}
 	for _, v := range c.Vendors {
-		bad := v.Parse.Failed + v.Parse.Partial + v.Parse.NoQuery
-		if v.Rules == 0 || view.Percent(bad, v.Rules) <= mostlyFailed {
+		if !v.MostlyFailed() {
 			continue
 		}
+		bad := v.Parse.NotParsed()
 		out = append(out, callout{l.label("callout_vendor_title", "{vendor}", v.Name),
 			l.label("callout_vendor", "{bad}", itoa(bad), "{rules}", itoa(v.Rules), "{pct}", view.PercentText(bad, v.Rules),
 				"{failed}", itoa(v.Parse.Failed), "{partial}", itoa(v.Parse.Partial), "{no_query}", itoa(v.Parse.NoQuery)),
