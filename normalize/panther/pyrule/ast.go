@@ -182,6 +182,12 @@ type (
 		Pos
 		Body, Cond, Else Expr
 	}
+	// NamedExpr is the assignment expression `(name := x)`.
+	NamedExpr struct {
+		Pos
+		Name string
+		X    Expr
+	}
 	// Opaque is any other expression, kept as its source text.
 	Opaque struct {
 		Pos
@@ -211,6 +217,7 @@ func (*BinOp) exprNode()     {}
 func (*Compare) exprNode()   {}
 func (*Opaque) exprNode()    {}
 func (*IfExp) exprNode()     {}
+func (*NamedExpr) exprNode() {}
 
 // pos returns the position of an expression.
 func pos(e Expr) Pos {

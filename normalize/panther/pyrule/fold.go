@@ -1,6 +1,8 @@
 package pyrule
 
 import (
+	"strings"
+
 	"github.com/ruleatlas/ruleatlas/normalize/rule"
 )
 
@@ -352,8 +354,8 @@ func (l *lowerer) lastPartTest(e Expr, op string, other Expr, sc *scope) (cond, 
 	}
 	var xs []cond
 	for _, v := range vs {
-		if v.kind == '0' {
-			continue
+		if v.kind == '0' || strings.Contains(v.s, sep) {
+			continue // the last part is never None and never holds the separator
 		}
 		xs = append(xs, rule.Cmp{FieldRaw: f, Op: rule.OpEq, Value: v.s},
 			rule.Cmp{FieldRaw: f, Op: rule.OpEndsWith, Value: sep + v.s})
@@ -363,4 +365,60 @@ func (l *lowerer) lastPartTest(e Expr, op string, other Expr, sc *scope) (cond, 
 		c = not(c)
 	}
 	return c, true
+}
+
+// foldAffix folds `"literal".startswith(t)` / `.endswith(t)` over literal
+// strings (a data-model method's literal return value, a constant).
+func (l *lowerer) foldAffix(x Expr, op rule.Op, arg Expr, sc *scope) (cond, bool) {
+	xsc := sc
+	if lit, lsc, ok := l.udmLiteralExpr(x, sc); ok {
+		x, xsc = lit, lsc
+	}
+	recv, ok := l.lits(x, xsc)
+	if !ok || len(recv) != 1 || isCollection(x, l, xsc) {
+		return nil, false
+	}
+	if recv[0].kind != 's' {
+		return cFalse, true // None.startswith(…) raises: the rule does not match
+	}
+	vs, ok := l.lits(arg, sc)
+	if !ok || len(vs) == 0 {
+		return nil, false
+	}
+	for _, v := range vs {
+		if v.kind != 's' {
+			return nil, false // Python raises TypeError
+		}
+		if op == rule.OpStartsWith && strings.HasPrefix(recv[0].s, v.s) ||
+			op == rule.OpEndsWith && strings.HasSuffix(recv[0].s, v.s) {
+			return cTrue, true
+		}
+	}
+	return cFalse, true
+}
+
+// udmLiteralExpr is udmLiteral for an expression: a udm call, or a local
+// name bound to one.
+func (l *lowerer) udmLiteralExpr(e Expr, sc *scope) (Expr, *scope, bool) {
+	e, sc = l.derefNames(e, sc)
+	if c, ok := e.(*Call); ok {
+		return l.udmLiteral(c, sc)
+	}
+	return nil, nil, false
+}
+
+// derefNames follows local names to the expression they are bound to.
+func (l *lowerer) derefNames(e Expr, sc *scope) (Expr, *scope) {
+	for d := 0; d < 10; d++ {
+		n, ok := e.(*Name)
+		if !ok {
+			return e, sc
+		}
+		b, ok := sc.lookup(n.ID)
+		if !ok || b.expr == nil {
+			return e, sc
+		}
+		e, sc = b.expr, b.sc
+	}
+	return e, sc
 }

@@ -130,6 +130,8 @@ func negative(x cond) bool {
 		return x.Negated || x.Op == rule.OpIsNull
 	case truthTest:
 		return !x.truthy
+	case splitTruth:
+		return !x.truthy
 	case cNot:
 		return true
 	}
@@ -147,6 +149,9 @@ func not(x cond) cond {
 	case rule.Skipped:
 		return x
 	case truthTest:
+		x.truthy = !x.truthy
+		return x
+	case splitTruth:
 		x.truthy = !x.truthy
 		return x
 	case rule.Cmp:
@@ -183,7 +188,9 @@ func not(x cond) cond {
 // negative tests, and truthiness tests (which flip to falsiness).
 func allNegative(xs []cond) bool {
 	for _, c := range xs {
-		if _, truth := c.(truthTest); !truth && !negative(c) {
+		_, truth := c.(truthTest)
+		_, partTruth := c.(splitTruth)
+		if !truth && !partTruth && !negative(c) {
 			return false
 		}
 	}
@@ -213,6 +220,8 @@ func toExpr(c cond) rule.Expr {
 	case rule.Skipped:
 		return c
 	case truthTest:
+		return c.expr()
+	case splitTruth:
 		return c.expr()
 	}
 	return rule.Skipped{Reason: "internal: unknown condition"}
@@ -336,6 +345,10 @@ func (l *lowerer) exec(stmts []Stmt, sc *scope, k konts) cond {
 	case *Assign:
 		return next(bindTarget(sc, s.Target, binding{expr: s.Value, sc: sc}))
 	case *If:
+		if ne, ok := s.Cond.(*NamedExpr); ok { // if (n := x): binds n, tests x
+			sc = sc.bind(ne.Name, binding{expr: ne.X, sc: sc})
+			s = &If{Pos: s.Pos, Cond: ne.X, Body: s.Body, Else: s.Else}
+		}
 		if !jumps(s.Body) && !jumps(s.Else) {
 			return next(weakBind(sc, s.Body, weakBind(sc, s.Else, sc)))
 		}
@@ -357,8 +370,8 @@ func (l *lowerer) exec(stmts []Stmt, sc *scope, k konts) cond {
 		case "raise_statement":
 			return cFalse
 		case "while_statement", "match_statement":
-			return and(rule.Skipped{Reason: fmt.Sprintf("%s not analysed (line %d)",
-				strings.TrimSuffix(s.Kind, "_statement"), s.Line)}, next(sc))
+			return and(rule.Skipped{Reason: fmt.Sprintf("%s not analysed (%s)",
+				strings.TrimSuffix(s.Kind, "_statement"), l.modOf(sc).where(s.Line))}, next(sc))
 		}
 	}
 	return next(sc)
@@ -891,7 +904,7 @@ func (l *lowerer) why(e Expr, sc *scope, what string) rule.Skipped {
 	if n := l.firstUnresolved(e, sc, 0); n != "" {
 		return rule.Skipped{Reason: n}
 	}
-	return rule.Skipped{Reason: fmt.Sprintf("%s `%s` (line %d)", what, snippet(ExprString(e)), p.Line)}
+	return rule.Skipped{Reason: fmt.Sprintf("%s `%s` (%s)", what, snippet(ExprString(e)), l.modOf(sc).where(p.Line))}
 }
 
 func (l *lowerer) firstUnresolved(e Expr, sc *scope, depth int) string {
@@ -971,9 +984,12 @@ func snippet(s string) string {
 // cond returns the condition under which e is truthy.
 func (l *lowerer) cond(e Expr, sc *scope) cond {
 	if !l.enter() {
-		return rule.Skipped{Reason: fmt.Sprintf("expression nested too deeply (line %d)", pos(e).Line)}
+		return rule.Skipped{Reason: fmt.Sprintf("expression nested too deeply (%s)", l.modOf(sc).where(pos(e).Line))}
 	}
 	defer l.leave()
+	if ref, k, ok := l.splitIndex(e, sc); ok {
+		return splitTruth{ref: ref, k: k, truthy: true}
+	}
 	switch e := e.(type) {
 	case *Const:
 		if e.Value == "True" {
@@ -1017,6 +1033,9 @@ func (l *lowerer) cond(e Expr, sc *scope) cond {
 		if name, ok := l.udmIn(e, sc, 0); ok {
 			return l.expandUDM(name, e, sc)
 		}
+		if x, xsc, ok := l.udmLiteral(e, sc); ok { // a data-model method returned a literal
+			return l.cond(x, xsc)
+		}
 		return l.callCond(e, sc)
 	case *Coll:
 		return boolConst(len(e.Elts) > 0)
@@ -1026,6 +1045,8 @@ func (l *lowerer) cond(e Expr, sc *scope) cond {
 		}
 	case *IfExp:
 		return branch(l.cond(e.Cond, sc), l.cond(e.Body, sc), l.cond(e.Else, sc))
+	case *NamedExpr: // its truth is the value's; the binding matters only to an if (see exec)
+		return l.cond(e.X, sc)
 	}
 	if f, ok := l.field(e, sc); ok && f != "" {
 		return truthTest{field: f, truthy: true}
@@ -1084,6 +1105,9 @@ func (l *lowerer) callCond(e *Call, sc *scope) cond {
 					if vs, ok := l.lits(e.Args[0], sc); ok && len(vs) > 0 {
 						return anyOf(f, op, vs)
 					}
+				}
+				if c, ok := l.foldAffix(fn.X, op, e.Args[0], sc); ok {
+					return c
 				}
 			}
 		case "match", "search", "fullmatch":
@@ -1203,7 +1227,7 @@ func (l *lowerer) inline(f *FuncDef, owner *modCtx, call *Call, sc *scope) cond 
 		}
 		fsc = fsc.bind(p, binding{expr: arg, sc: sc})
 	}
-	return relocate(l.exec(f.Body, fsc, konts{rest: retFalse, brk: retFalse, cont: retFalse}), owner)
+	return l.exec(f.Body, fsc, konts{rest: retFalse, brk: retFalse, cont: retFalse})
 }
 
 func anyOf(f string, op rule.Op, vs []lit) cond {
@@ -1237,6 +1261,12 @@ func (l *lowerer) compare(left Expr, op string, right Expr, sc *scope, whole Exp
 			return c
 		}
 		if c, ok := l.lastPartTest(right, flipped[op], left, sc); ok {
+			return c
+		}
+		if c, ok := l.splitTest(left, op, right, sc); ok {
+			return c
+		}
+		if c, ok := l.splitTest(right, flipped[op], left, sc); ok {
 			return c
 		}
 	}

@@ -2,10 +2,7 @@ package pyrule
 
 import (
 	"fmt"
-	"regexp"
 	"strings"
-
-	"github.com/ruleatlas/ruleatlas/normalize/rule"
 )
 
 // Module is one parsed Python module of the repository a rule can import.
@@ -184,36 +181,4 @@ func (l *lowerer) importedFrom(m *modCtx, id string) (string, bool) {
 		return mod, true // no repository to look in
 	}
 	return fmt.Sprintf("%s, a module outside the repository", mod), true
-}
-
-var lineRef = regexp.MustCompile(`\(line (\d+)\)`)
-
-// relocate names module m in the reasons of the skipped leaves of c that
-// were produced in m's code.
-func relocate(c cond, m *modCtx) cond {
-	if m == nil || m.path == "" {
-		return c
-	}
-	switch x := c.(type) {
-	case cAnd:
-		out := make(cAnd, len(x))
-		for i, y := range x {
-			out[i] = relocate(y, m)
-		}
-		return out
-	case cOr:
-		out := make(cOr, len(x))
-		for i, y := range x {
-			out[i] = relocate(y, m)
-		}
-		return out
-	case cNot:
-		return cNot{relocate(x.x, m)}
-	case rule.Skipped:
-		if !strings.Contains(x.Reason, ".py line ") {
-			x.Reason = lineRef.ReplaceAllString(x.Reason, "("+m.path+" line $1)")
-		}
-		return x
-	}
-	return c
 }

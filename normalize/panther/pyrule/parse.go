@@ -632,6 +632,11 @@ func (c *converter) expr(n *sitter.Node, depth int) Expr {
 		}
 	case "list_comprehension", "set_comprehension", "generator_expression":
 		return c.comp(n, depth)
+	case "named_expression":
+		name, value := n.ChildByFieldName("name"), n.ChildByFieldName("value")
+		if name != nil && value != nil && name.Kind() == "identifier" {
+			return &NamedExpr{Pos: p, Name: c.text(name), X: c.expr(value, depth)}
+		}
 	case "conditional_expression":
 		if kids := named(n); len(kids) == 3 {
 			return &IfExp{Pos: p, Body: c.expr(kids[0], depth), Cond: c.expr(kids[1], depth), Else: c.expr(kids[2], depth)}

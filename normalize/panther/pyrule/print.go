@@ -218,6 +218,10 @@ func printExpr(b *strings.Builder, e Expr) {
 		b.WriteString(open)
 		printComp(b, e)
 		b.WriteString(close)
+	case *NamedExpr:
+		b.WriteString("(" + e.Name + " := ")
+		printOperand(b, e.X)
+		b.WriteByte(')')
 	case *IfExp:
 		b.WriteByte('(')
 		printOperand(b, e.Body)
