@@ -278,6 +278,7 @@ type lowerer struct {
 	tooComplex bool
 	callDepth  int
 	evalDepth  int
+	retSeq     int // names the slots compareReturns binds return values to
 }
 
 func newLowerer(q *Query, opts Options) *lowerer {
@@ -345,10 +346,7 @@ func (l *lowerer) exec(stmts []Stmt, sc *scope, k konts) cond {
 	case *Assign:
 		return next(bindTarget(sc, s.Target, binding{expr: s.Value, sc: sc}))
 	case *If:
-		if ne, ok := s.Cond.(*NamedExpr); ok { // if (n := x): binds n, tests x
-			sc = sc.bind(ne.Name, binding{expr: ne.X, sc: sc})
-			s = &If{Pos: s.Pos, Cond: ne.X, Body: s.Body, Else: s.Else}
-		}
+		sc = bindWalrus(s.Cond, sc)
 		if !jumps(s.Body) && !jumps(s.Else) {
 			return next(weakBind(sc, s.Body, weakBind(sc, s.Else, sc)))
 		}
@@ -1015,6 +1013,9 @@ func (l *lowerer) cond(e Expr, sc *scope) cond {
 		if name, ok := l.udmIn(e, sc, 0); ok {
 			return l.expandUDM(name, e, sc)
 		}
+		if c, ok := l.compareReturns(e, sc); ok {
+			return c
+		}
 		var xs []cond
 		left := e.Left
 		for i, op := range e.Ops {
@@ -1211,22 +1212,7 @@ func (l *lowerer) inline(f *FuncDef, owner *modCtx, call *Call, sc *scope) cond 
 	l.callDepth++
 	l.inlining = append(l.inlining, f)
 	defer func() { l.callDepth--; l.inlining = l.inlining[:len(l.inlining)-1] }()
-	fsc := owner.top
-	for i, p := range f.Params {
-		var arg Expr
-		if i < len(call.Args) {
-			arg = call.Args[i]
-		}
-		for _, kw := range call.Kwargs {
-			if kw.Name == p {
-				arg = kw.Value
-			}
-		}
-		if arg == nil {
-			continue // a parameter with a default: unresolved inside
-		}
-		fsc = fsc.bind(p, binding{expr: arg, sc: sc})
-	}
+	fsc := bindArgs(f, call, owner.top, sc)
 	return l.exec(f.Body, fsc, konts{rest: retFalse, brk: retFalse, cont: retFalse})
 }
 
@@ -1353,4 +1339,30 @@ func (l *lowerer) compare(left Expr, op string, right Expr, sc *scope, whole Exp
 		return l.why(whole, sc, "unsupported comparison")
 	}
 	return l.why(whole, sc, "unsupported comparison")
+}
+
+// bindWalrus binds the names of the assignment expressions of an if
+// condition that Python always evaluates: the condition itself, under
+// `not`, the first operand of `and`/`or` and the left of a comparison
+// (`if not (x := e.get("a")):` binds x for the rest of the function).
+func bindWalrus(e Expr, sc *scope) *scope {
+	for d := 0; d < 10; d++ {
+		switch x := e.(type) {
+		case *NamedExpr:
+			sc = bindWalrus(x.X, sc)
+			return sc.bind(x.Name, binding{expr: x.X, sc: sc})
+		case *Not:
+			e = x.X
+		case *BoolOp:
+			if len(x.Xs) == 0 {
+				return sc
+			}
+			e = x.Xs[0]
+		case *Compare:
+			e = x.Left
+		default:
+			return sc
+		}
+	}
+	return sc
 }

@@ -112,7 +112,15 @@ func TestLowerTable(t *testing.T) {
 		"split maxsplit unsupported":      {`def rule(e): return e.get("p").split("/", 1)[1] == "x"`, "", 1},
 		"walrus in if": {"def rule(e):\n    if x := e.get(\"a\"):\n        return x == \"b\"\n    return False\n",
 			"a is_not_null\na eq \"false\" negated exclusion\na eq \"\" negated exclusion\na eq \"0\" negated exclusion\na eq \"b\"\n", 0},
-		"literal startswith folds": {"P = \"abc\"\ndef rule(e): return P.startswith((\"x\", \"ab\")) and e.get(\"a\") == 1\n", "a eq \"1\"\n", 0},
+		"helper return values": {"def sev(e):\n    if e.get(\"level\") == \"high\":\n        return \"HIGH\"\n    return \"DEFAULT\"\ndef rule(e): return sev(e) != \"DEFAULT\"\n",
+			"level eq \"high\"\n", 0},
+		"helper falls off the end": {"def kind(e):\n    if e.get(\"a\") == 1:\n        return \"x\"\ndef rule(e): return kind(e) is None\n",
+			"a eq \"1\" negated exclusion\n", 0},
+		"helper returns a collection": {"def groups():\n    return [\"admins\", \"ops\"]\ndef rule(e): return e.get(\"g\") in groups()\n",
+			"g in \"admins\"\ng in \"ops\"\n", 0},
+		"helper return beyond analysis": {"def f(e):\n    return e.get(\"a\") + 1\ndef rule(e): return f(e) == 2\n", "", 1},
+		"helper return recursion":       {"def f(e):\n    return f(e)\ndef rule(e): return f(e) == 2\n", "", 1},
+		"literal startswith folds":      {"P = \"abc\"\ndef rule(e): return P.startswith((\"x\", \"ab\")) and e.get(\"a\") == 1\n", "a eq \"1\"\n", 0},
 	}
 	for name, tc := range tests {
 		t.Run(name, func(t *testing.T) {

@@ -1,0 +1,119 @@
+package pyrule
+
+import (
+	"fmt"
+
+	"github.com/ruleatlas/ruleatlas/normalize/rule"
+)
+
+// helperCall resolves e (through local names) to a call of a function of
+// the rule's file or of a repository module.
+func (l *lowerer) helperCall(e Expr, sc *scope) (*Call, *FuncDef, *modCtx, *scope, bool) {
+	e, sc = l.derefNames(e, sc)
+	call, ok := e.(*Call)
+	if !ok {
+		return nil, nil, nil, nil, false
+	}
+	var f *FuncDef
+	var owner *modCtx
+	switch fn := call.Fn.(type) {
+	case *Name:
+		if _, local := sc.lookup(fn.ID); local {
+			return nil, nil, nil, nil, false
+		}
+		_, f, owner, _ = l.global(l.modOf(sc), fn.ID, 0)
+	case *Attr:
+		_, f, owner, _ = l.qualified(fn, sc)
+	}
+	if f == nil || owner == nil {
+		return nil, nil, nil, nil, false
+	}
+	return call, f, owner, sc, true
+}
+
+// compareReturns lowers a one-operator comparison one of whose operands
+// calls a repository function: the function is run, and the comparison is
+// evaluated for each value it returns, under the conditions that lead to
+// that return (as for a data-model method), so
+//
+//	def severity(e):
+//	    if e.get("level") == "high": return "HIGH"
+//	    return "DEFAULT"
+//	... severity(event) != "DEFAULT"
+//
+// becomes `level eq high`. A return value the comparison cannot read is
+// skipped with its own reason; falling off the end returns None.
+func (l *lowerer) compareReturns(cmp *Compare, sc *scope) (cond, bool) {
+	if len(cmp.Ops) != 1 {
+		return nil, false
+	}
+	operands := []Expr{cmp.Left, cmp.Right[0]}
+	for side, x := range operands {
+		if f, ok := l.field(x, sc); ok && f != "" {
+			continue // deep_get(event, …) and helpers that return one field read as that field
+		}
+		call, f, owner, csc, ok := l.helperCall(x, sc)
+		if !ok {
+			continue
+		}
+		at := l.modOf(csc).where(call.Line)
+		if l.callDepth >= maxCallDepth {
+			return rule.Skipped{Reason: fmt.Sprintf("calls nested deeper than %d at %s() defined at %s (called at %s)",
+				maxCallDepth, f.Name, owner.where(f.Line), at)}, true
+		}
+		for _, g := range l.inlining {
+			if g == f {
+				return rule.Skipped{Reason: fmt.Sprintf("recursive call of %s() defined at %s (called at %s)",
+					f.Name, owner.where(f.Line), at)}, true
+			}
+		}
+		l.callDepth++
+		l.inlining = append(l.inlining, f)
+		fsc := bindArgs(f, call, owner.top, csc)
+		// the slot the return value is bound to prints as the call in reasons;
+		// a call text already bound (f(e) == f(e)) gets a number
+		slot := ExprString(x)
+		if _, taken := sc.lookup(slot); taken {
+			l.retSeq++
+			slot = fmt.Sprintf("%s#%d", slot, l.retSeq)
+		}
+		var ret func(v Expr, vsc *scope) cond
+		ret = func(v Expr, vsc *scope) cond {
+			if ie, ok := v.(*IfExp); ok { // return a if c else b
+				return branch(l.cond(ie.Cond, vsc), ret(ie.Body, vsc), ret(ie.Else, vsc))
+			}
+			ops := []Expr{cmp.Left, cmp.Right[0]}
+			ops[side] = &Name{Pos: pos(x), ID: slot}
+			return l.cond(&Compare{Pos: cmp.Pos, Left: ops[0], Ops: cmp.Ops, Right: ops[1:]},
+				sc.bind(slot, binding{expr: v, sc: vsc}))
+		}
+		none := func(s2 *scope) cond { return ret(&Const{Value: "None"}, s2) }
+		c := l.exec(f.Body, fsc, konts{rest: none, brk: none, cont: none, ret: ret})
+		l.callDepth--
+		l.inlining = l.inlining[:len(l.inlining)-1]
+		return c, true
+	}
+	return nil, false
+}
+
+// bindArgs binds the parameters of f to the arguments of call (evaluated
+// in csc), in the scope top of f's module; a parameter left to its default
+// stays unbound.
+func bindArgs(f *FuncDef, call *Call, top, csc *scope) *scope {
+	fsc := top
+	for i, p := range f.Params {
+		var arg Expr
+		if i < len(call.Args) {
+			arg = call.Args[i]
+		}
+		for _, kw := range call.Kwargs {
+			if kw.Name == p {
+				arg = kw.Value
+			}
+		}
+		if arg != nil {
+			fsc = fsc.bind(p, binding{expr: arg, sc: csc})
+		}
+	}
+	return fsc
+}
