@@ -1112,48 +1112,12 @@ func (l *lowerer) callCond(e *Call, sc *scope) cond {
 				}
 			}
 		case "match", "search", "fullmatch":
-			if x, ok := fn.X.(*Name); ok && x.ID == "re" && len(e.Args) >= 2 {
-				if f, ok := l.field(e.Args[1], sc); ok {
-					if pat, ok := l.str(e.Args[0], sc); ok {
-						return rule.Cmp{FieldRaw: f, Op: rule.OpRegex, Value: pat}
-					}
-				}
-			}
-			if pat, ok := l.compiled(fn.X, sc); ok && len(e.Args) >= 1 {
-				if f, ok := l.field(e.Args[0], sc); ok {
-					return rule.Cmp{FieldRaw: f, Op: rule.OpRegex, Value: pat}
-				}
+			if c, ok := l.regexCall(e, sc); ok {
+				return c
 			}
 		}
 	}
 	return l.why(e, sc, "unsupported call")
-}
-
-// compiled resolves a name bound to re.compile("pattern").
-func (l *lowerer) compiled(e Expr, sc *scope) (string, bool) {
-	for d := 0; d < 10; d++ {
-		n, ok := e.(*Name)
-		if !ok {
-			break
-		}
-		x, xsc, ok := l.resolveName(n.ID, sc)
-		if !ok {
-			return "", false
-		}
-		e, sc = x, xsc
-	}
-	c, ok := e.(*Call)
-	if !ok {
-		return "", false
-	}
-	a, ok := c.Fn.(*Attr)
-	if !ok || a.Name != "compile" || len(c.Args) < 1 {
-		return "", false
-	}
-	if m, ok := a.X.(*Name); !ok || m.ID != "re" {
-		return "", false
-	}
-	return l.str(c.Args[0], sc)
 }
 
 // anyAll handles any([...]) / all([...]) and their generator forms.
@@ -1247,6 +1211,12 @@ func (l *lowerer) compare(left Expr, op string, right Expr, sc *scope, whole Exp
 			return c
 		}
 		if c, ok := l.lastPartTest(right, flipped[op], left, sc); ok {
+			return c
+		}
+		if c, ok := l.matchIsNone(left, op, right, sc); ok {
+			return c
+		}
+		if c, ok := l.matchIsNone(right, flipped[op], left, sc); ok {
 			return c
 		}
 		if c, ok := l.splitTest(left, op, right, sc); ok {

@@ -120,7 +120,13 @@ func TestLowerTable(t *testing.T) {
 			"g in \"admins\"\ng in \"ops\"\n", 0},
 		"helper return beyond analysis": {"def f(e):\n    return e.get(\"a\") + 1\ndef rule(e): return f(e) == 2\n", "", 1},
 		"helper return recursion":       {"def f(e):\n    return f(e)\ndef rule(e): return f(e) == 2\n", "", 1},
-		"literal startswith folds":      {"P = \"abc\"\ndef rule(e): return P.startswith((\"x\", \"ab\")) and e.get(\"a\") == 1\n", "a eq \"1\"\n", 0},
+		"re.match anchors":              {`def rule(e): return re.match(r"a\d", e.get("x"), re.I | re.M)`, "x regex_match \"(?im)\\\\A(?:a\\\\d)\"\n", 0},
+		"compiled flags kw": {"P = re.compile(r\"ab\", flags=re.IGNORECASE)\ndef rule(e):\n    m = P.search(e.get(\"x\", \"\"))\n    return m is not None\n",
+			"x regex_match \"(?i)ab\"\n", 0},
+		"match is None": {"def rule(e):\n    m = re.fullmatch(\"ab\", e.get(\"x\"))\n    if m is None:\n        return False\n    return True\n",
+			"x regex_match \"\\\\A(?:ab)\\\\Z\"\n", 0},
+		"verbose flag unread":      {`def rule(e): return re.search("a b", e.get("x"), re.X)`, "", 1},
+		"literal startswith folds": {"P = \"abc\"\ndef rule(e): return P.startswith((\"x\", \"ab\")) and e.get(\"a\") == 1\n", "a eq \"1\"\n", 0},
 	}
 	for name, tc := range tests {
 		t.Run(name, func(t *testing.T) {
