@@ -9,7 +9,7 @@ import (
 // helperCall resolves e (through local names) to a call of a function of
 // the rule's file or of a repository module.
 func (l *lowerer) helperCall(e Expr, sc *scope) (*Call, *FuncDef, *modCtx, *scope, bool) {
-	e, sc = l.derefNames(e, sc)
+	e, sc = l.deref(e, sc)
 	call, ok := e.(*Call)
 	if !ok {
 		return nil, nil, nil, nil, false
@@ -25,8 +25,8 @@ func (l *lowerer) helperCall(e Expr, sc *scope) (*Call, *FuncDef, *modCtx, *scop
 	case *Attr:
 		_, f, owner, _ = l.qualified(fn, sc)
 	}
-	if f == nil || owner == nil {
-		return nil, nil, nil, nil, false
+	if f == nil || owner == nil || f.Name == "deep_get" || f.Name == "deep_walk" {
+		return nil, nil, nil, nil, false // field reads, known by name (see field)
 	}
 	return call, f, owner, sc, true
 }
@@ -73,7 +73,8 @@ func (l *lowerer) compareReturns(cmp *Compare, sc *scope) (cond, bool) {
 		// the slot the return value is bound to prints as the call in reasons;
 		// a call text already bound (f(e) == f(e)) gets a number
 		slot := ExprString(x)
-		if _, taken := sc.lookup(slot); taken {
+		_, isName := x.(*Name) // a local bound to the call: rebinding it to the value is exact
+		if _, taken := sc.lookup(slot); taken && !isName {
 			l.retSeq++
 			slot = fmt.Sprintf("%s#%d", slot, l.retSeq)
 		}
@@ -116,4 +117,9 @@ func bindArgs(f *FuncDef, call *Call, top, csc *scope) *scope {
 		}
 	}
 	return fsc
+}
+
+func (l *lowerer) isHelperCall(e Expr, sc *scope) bool {
+	_, _, _, _, ok := l.helperCall(e, sc)
+	return ok
 }

@@ -140,7 +140,7 @@ func (l *lowerer) invert(name string, alt UDMAlt, e Expr, sc *scope) cond {
 			return branch(l.cond(ie.Cond, vsc), ret(ie.Body, vsc), ret(ie.Else, vsc))
 		}
 		if _, isField := l.field(v, vsc); !isField {
-			if _, isLit := l.lits(v, vsc); !isLit && !l.isLookup(v, vsc) && !l.isLastPart(v, vsc) && !l.isSplitIndex(v, vsc) {
+			if _, isLit := l.lits(v, vsc); !isLit && !l.isLookup(v, vsc) && !l.isLastPart(v, vsc) && !l.isSplitIndex(v, vsc) && !l.isHelperCall(v, vsc) {
 				return rule.Skipped{Reason: fmt.Sprintf("udm %s for %s: %s() returns `%s` (%s), beyond the analysis",
 					name, alt.LogType, f.Name, snippet(ExprString(v)), l.modOf(vsc).where(pos(v).Line))}
 			}
