@@ -56,7 +56,7 @@ func (s *source) Load(f rule.File) (rule.Result, error) {
 		return res, nil
 	}
 	var doc yaml.Node
-	if err := yamlfast.Unmarshal(f.Data, &doc); err != nil {
+	if err := yamlfast.Unmarshal(blankTests(f.Data), &doc); err != nil {
 		return res, yamlError(err)
 	}
 	if len(doc.Content) == 0 {
