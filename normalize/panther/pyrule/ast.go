@@ -39,8 +39,11 @@ type (
 	FuncDef struct {
 		Pos
 		Name   string
-		Params []string // parameter names, in order (defaults and stars dropped)
-		Body   []Stmt
+		Params []string // parameter names, in order (stars dropped)
+		// Defaults are the default values of parameters, kept only when the
+		// list has no star, bare * or / (so the names print back valid).
+		Defaults map[string]Expr
+		Body     []Stmt
 	}
 	// Assign is `target = value` (chained targets become several Assigns).
 	Assign struct {

@@ -312,6 +312,7 @@ func (c *converter) stmt(n *sitter.Node, depth int) []Stmt {
 			f.Name = c.text(nm)
 		}
 		if ps := n.ChildByFieldName("parameters"); ps != nil {
+			defaults, simple := map[string]Expr{}, true
 			for _, prm := range named(ps) {
 				switch prm.Kind() {
 				case "identifier":
@@ -319,12 +320,22 @@ func (c *converter) stmt(n *sitter.Node, depth int) []Stmt {
 				case "typed_parameter":
 					if id := firstOfKind(prm, "identifier"); id != nil {
 						f.Params = append(f.Params, c.text(id))
+					} else {
+						simple = false // *args: int, **kw: int
 					}
 				case "default_parameter", "typed_default_parameter":
 					if nm := prm.ChildByFieldName("name"); nm != nil && nm.Kind() == "identifier" {
 						f.Params = append(f.Params, c.text(nm))
+						if v := prm.ChildByFieldName("value"); v != nil {
+							defaults[c.text(nm)] = c.expr(v, depth)
+						}
 					}
+				default:
+					simple = false
 				}
+			}
+			if simple && len(defaults) > 0 {
+				f.Defaults = defaults
 			}
 		}
 		f.Body = c.block(n.ChildByFieldName("body"), depth)

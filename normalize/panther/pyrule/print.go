@@ -39,7 +39,18 @@ func printStmt(b *strings.Builder, s Stmt, lvl int) {
 			b.WriteString("import " + importList(s) + "\n")
 		}
 	case *FuncDef:
-		b.WriteString("def " + s.Name + "(" + strings.Join(s.Params, ", ") + "):\n")
+		b.WriteString("def " + s.Name + "(")
+		for i, p := range s.Params {
+			if i > 0 {
+				b.WriteString(", ")
+			}
+			b.WriteString(p)
+			if d, ok := s.Defaults[p]; ok {
+				b.WriteByte('=')
+				printOperand(b, d)
+			}
+		}
+		b.WriteString("):\n")
 		printBlock(b, s.Body, lvl+1)
 	case *Assign:
 		b.WriteString(ExprString(s.Target) + " = " + ExprString(s.Value) + "\n")

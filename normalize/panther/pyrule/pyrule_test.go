@@ -126,6 +126,8 @@ func TestLowerTable(t *testing.T) {
 		"match is None": {"def rule(e):\n    m = re.fullmatch(\"ab\", e.get(\"x\"))\n    if m is None:\n        return False\n    return True\n",
 			"x regex_match \"\\\\A(?:ab)\\\\Z\"\n", 0},
 		"verbose flag unread":      {`def rule(e): return re.search("a b", e.get("x"), re.X)`, "", 1},
+		"parameter default": {"N = 2\ndef f(e, n=N, *, m=3):\n    return e.get(\"a\") == n\ndef g(e, n=N):\n    return e.get(\"b\") == n\ndef rule(e): return g(e) and g(e, n=4)\n",
+			"b eq \"2\"\nb eq \"4\"\n", 0},
 		"literal startswith folds": {"P = \"abc\"\ndef rule(e): return P.startswith((\"x\", \"ab\")) and e.get(\"a\") == 1\n", "a eq \"1\"\n", 0},
 	}
 	for name, tc := range tests {

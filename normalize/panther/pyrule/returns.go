@@ -98,8 +98,8 @@ func (l *lowerer) compareReturns(cmp *Compare, sc *scope) (cond, bool) {
 }
 
 // bindArgs binds the parameters of f to the arguments of call (evaluated
-// in csc), in the scope top of f's module; a parameter left to its default
-// stays unbound.
+// in csc), in the scope top of f's module; a parameter left out is bound
+// to its default value, read in top.
 func bindArgs(f *FuncDef, call *Call, top, csc *scope) *scope {
 	fsc := top
 	for i, p := range f.Params {
@@ -112,8 +112,11 @@ func bindArgs(f *FuncDef, call *Call, top, csc *scope) *scope {
 				arg = kw.Value
 			}
 		}
-		if arg != nil {
+		switch d, hasDefault := f.Defaults[p]; {
+		case arg != nil:
 			fsc = fsc.bind(p, binding{expr: arg, sc: csc})
+		case hasDefault: // evaluated where the function is defined
+			fsc = fsc.bind(p, binding{expr: d, sc: top})
 		}
 	}
 	return fsc
