@@ -397,12 +397,32 @@ func (l *lowerer) foldAffix(x Expr, op rule.Op, arg Expr, sc *scope) (cond, bool
 	return cFalse, true
 }
 
-// udmLiteralExpr is udmLiteral for an expression: a udm call, or a local
-// name bound to one.
+// udmLiteralExpr is udmLiteral for an expression: a udm call, a local
+// name bound to one, or `udm or "default"` (the first truthy operand, else
+// the last, when every operand is a literal).
 func (l *lowerer) udmLiteralExpr(e Expr, sc *scope) (Expr, *scope, bool) {
 	e, sc = l.derefNames(e, sc)
-	if c, ok := e.(*Call); ok {
-		return l.udmLiteral(c, sc)
+	switch x := e.(type) {
+	case *Call:
+		return l.udmLiteral(x, sc)
+	case *BoolOp:
+		if x.Op != "or" || len(x.Xs) == 0 {
+			return nil, nil, false
+		}
+		for i, y := range x.Xs {
+			v, vsc, ok := l.udmLiteralExpr(y, sc)
+			if !ok {
+				if _, isLit := l.lits(y, sc); !isLit || isCollection(y, l, sc) {
+					return nil, nil, false
+				}
+				v, vsc = y, sc
+			}
+			if c := l.cond(v, vsc); c == cTrue || i == len(x.Xs)-1 {
+				return v, vsc, true
+			} else if c != cFalse {
+				return nil, nil, false
+			}
+		}
 	}
 	return nil, nil, false
 }

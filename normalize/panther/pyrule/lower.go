@@ -1110,6 +1110,9 @@ func (l *lowerer) callCond(e *Call, sc *scope) cond {
 				if c, ok := l.foldAffix(fn.X, op, e.Args[0], sc); ok {
 					return c
 				}
+				if c, ok := l.splitAffix(fn.X, op, e.Args[0], sc); ok {
+					return c
+				}
 			}
 		case "match", "search", "fullmatch":
 			if c, ok := l.regexCall(e, sc); ok {
@@ -1194,6 +1197,13 @@ func anyOf(f string, op rule.Op, vs []lit) cond {
 
 // compare lowers one comparison `left op right`.
 func (l *lowerer) compare(left Expr, op string, right Expr, sc *scope, whole Expr) cond {
+	// an operand that is a data-model method's literal result (`udm or ""`)
+	// compares as that literal
+	if _, isName := left.(*Name); isName {
+		if v, vsc, ok := l.udmLiteralExpr(left, sc); ok {
+			left, sc = &Name{Pos: pos(left), ID: ExprString(left)}, sc.bind(ExprString(left), binding{expr: v, sc: vsc})
+		}
+	}
 	lf, lok := l.field(left, sc)
 	rf, rok := l.field(right, sc)
 	lok, rok = lok && lf != "", rok && rf != ""

@@ -131,6 +131,34 @@ func TestUDM(t *testing.T) {
 	assert.Equal(t, "unmapped eq \"x\"\n", rule.Format(ps), "a udm name no data model maps stays the name")
 }
 
+// TestUDMMethodResults covers data-model methods whose results are literals
+// and parts of split fields (the Kubernetes models of panther-analysis).
+func TestUDMMethodResults(t *testing.T) {
+	dm, err := Parse("def get_name(event):\n" +
+		"    if event.get(\"svc\") != \"k8s.io\":\n        return None\n" +
+		"    parts = str(event.get(\"res\", \"\")).split(\"/\")\n" +
+		"    if len(parts) >= 4:\n        return parts[3]\n" +
+		"    return \"\"\n")
+	require.NoError(t, err)
+	gcp := &Module{Name: "gcp_data_model", Path: "data_models/gcp_data_model.py", Query: dm}
+	udm := func(name string) []UDMAlt {
+		return []UDMAlt{{LogType: "GCP.AuditLog", Method: "get_name", Module: gcp, Where: "data_models/gcp.yml"}}
+	}
+	src := "NAMES = {\"system:a\", \"\"}\ndef rule(event):\n    name = event.udm(\"name\") or \"\"\n" +
+		"    if name in NAMES:\n        return False\n    return name.startswith(\"system:\")\n"
+	ps, skipped := lowerIn(t, src, memRepo{}, udm)
+	assert.Empty(t, skipped)
+	// None or "" is "", which NAMES holds; "" does not start with system:
+	// (not (k8s and 4 parts and part 3 in NAMES)) and k8s and 4 parts and part 3 startswith system:
+	assert.Equal(t, "svc eq \"k8s.io\" exclusion\n"+
+		"res regex_match \"^(?:[^/]*/){3}\" exclusion\n"+
+		"res regex_match \"^(?:[^/]*/){3}system:a(?:/|\\\\Z)\" negated exclusion\n"+
+		"res regex_match \"^(?:[^/]*/){3}(?:/|\\\\Z)\" negated exclusion\n"+
+		"svc eq \"k8s.io\"\n"+
+		"res regex_match \"^(?:[^/]*/){3}\"\n"+
+		"res regex_match \"^(?:[^/]*/){3}system:\"\n", rule.Format(ps))
+}
+
 func TestHugeModule(t *testing.T) {
 	var b strings.Builder
 	for i := 0; i < 5000; i++ {

@@ -40,6 +40,11 @@ func (l *lowerer) splitOf(e Expr, sc *scope) (splitRef, bool) {
 // splitIndex recognises `field.split(sep)[k]` with a literal k >= 0.
 func (l *lowerer) splitIndex(e Expr, sc *scope) (splitRef, int, bool) {
 	e, sc = l.deref(e, sc)
+	if b, ok := e.(*BoolOp); ok && b.Op == "or" && len(b.Xs) == 2 {
+		if s, ok := b.Xs[1].(*Str); ok && s.Value == "" {
+			return l.splitIndex(b.Xs[0], sc) // `parts[k] or ""` is parts[k]
+		}
+	}
 	sub, ok := e.(*Subscript)
 	if !ok {
 		return splitRef{}, 0, false
@@ -185,4 +190,34 @@ func (t splitTruth) expr() rule.Expr {
 	}
 	nonEmpty.Negated = true
 	return rule.And{t.ref.atLeast(t.k + 1), nonEmpty}
+}
+
+// splitAffix lowers `field.split(c)[k].startswith(v)` / `.endswith(v)` (a
+// tuple: one alternative per value) to patterns on the field.
+func (l *lowerer) splitAffix(recv Expr, op rule.Op, arg Expr, sc *scope) (cond, bool) {
+	ref, k, ok := l.splitIndex(recv, sc)
+	if !ok {
+		return nil, false
+	}
+	vs, ok := l.lits(arg, sc)
+	if !ok || len(vs) == 0 {
+		return nil, false
+	}
+	sep := regexp.QuoteMeta(string(ref.sep))
+	prefix := ref.atLeast(k + 1).Value
+	var xs []cond
+	for _, v := range vs {
+		if v.kind != 's' {
+			return nil, false // TypeError in Python
+		}
+		if strings.Contains(v.s, string(ref.sep)) {
+			continue // a part never holds the separator
+		}
+		pat := prefix + regexp.QuoteMeta(v.s)
+		if op == rule.OpEndsWith {
+			pat = prefix + ref.segment() + regexp.QuoteMeta(v.s) + "(?:" + sep + `|\Z)`
+		}
+		xs = append(xs, rule.Cmp{FieldRaw: ref.field, Op: rule.OpRegex, Value: pat})
+	}
+	return or(xs...), true
 }
