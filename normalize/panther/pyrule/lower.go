@@ -1204,6 +1204,12 @@ func (l *lowerer) compare(left Expr, op string, right Expr, sc *scope, whole Exp
 			left, sc = &Name{Pos: pos(left), ID: ExprString(left)}, sc.bind(ExprString(left), binding{expr: v, sc: vsc})
 		}
 	}
+	if c, ok := l.orValue(left, op, right, sc, whole, false); ok {
+		return c
+	}
+	if c, ok := l.orValue(right, op, left, sc, whole, true); ok {
+		return c
+	}
 	lf, lok := l.field(left, sc)
 	rf, rok := l.field(right, sc)
 	lok, rok = lok && lf != "", rok && rf != ""

@@ -98,6 +98,10 @@ func (l *lowerer) regexCall(e *Call, sc *scope) (cond, bool) {
 	if patExpr == nil || subject == nil {
 		return nil, false
 	}
+	if comp, csc, ok := l.compiledCall(patExpr, psc); ok && flagExpr == nil {
+		// re.search(COMPILED, s): the compiled pattern with its own flags
+		patExpr, flagExpr, psc = regexArg(comp, 0, "pattern"), regexArg(comp, 1, "flags"), csc
+	}
 	f, ok := l.field(subject, sc)
 	if !ok || f == "" {
 		return nil, false

@@ -126,3 +126,45 @@ func (l *lowerer) isHelperCall(e Expr, sc *scope) bool {
 	_, _, _, _, ok := l.helperCall(e, sc)
 	return ok
 }
+
+// orValue lowers a comparison whose operand is an `a or b or …` value
+// (Python's or gives the first truthy operand, else the last):
+//
+//	(a or b) op v   →   (a truthy and a op v) or (a falsy and b op v)
+//
+// ok is false when the operand is no such expression or reads as one field
+// or part (`event.get("x") or ""`, `parts[k] or ""`, looked through there).
+func (l *lowerer) orValue(left Expr, op string, right Expr, sc *scope, whole Expr, swapped bool) (cond, bool) {
+	if f, ok := l.field(left, sc); ok && f != "" {
+		return nil, false
+	}
+	if _, _, ok := l.splitIndex(left, sc); ok {
+		return nil, false // `parts[k] or ""` is parts[k]
+	}
+	x, xsc := l.derefNames(left, sc)
+	b, ok := x.(*BoolOp)
+	if !ok || b.Op != "or" || len(b.Xs) < 2 {
+		return nil, false
+	}
+	var alts []cond
+	var earlier []cond // the falsiness of the operands before
+	for i, operand := range b.Xs {
+		slot := ExprString(operand)
+		osc := sc.bind(slot, binding{expr: operand, sc: xsc})
+		name := &Name{Pos: pos(operand), ID: slot}
+		var c cond
+		if swapped {
+			c = l.compare(right, op, name, osc, whole)
+		} else {
+			c = l.compare(name, op, right, osc, whole)
+		}
+		parts := append(append([]cond{}, earlier...), c)
+		if i < len(b.Xs)-1 {
+			truthy := l.cond(operand, xsc)
+			parts = append(parts, truthy)
+			earlier = append(earlier, not(truthy))
+		}
+		alts = append(alts, and(parts...))
+	}
+	return or(alts...), true
+}
