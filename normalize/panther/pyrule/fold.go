@@ -442,3 +442,40 @@ func (l *lowerer) derefNames(e Expr, sc *scope) (Expr, *scope) {
 	}
 	return e, sc
 }
+
+// isinstanceLiteral folds `isinstance(literal, T)` and `isinstance(literal,
+// (T1, T2))` over the builtin type names.
+func isinstanceLiteral(x, types Expr) (cond, bool) {
+	var typ string
+	switch v := x.(type) {
+	case *Str:
+		typ = "str"
+	case *Num:
+		typ = "int"
+		if strings.ContainsAny(v.Text, ".eE") && !strings.HasPrefix(strings.ToLower(v.Text), "0x") {
+			typ = "float"
+		}
+	case *Const:
+		typ = map[string]string{"True": "bool", "False": "bool", "None": "NoneType"}[v.Value]
+	case *Coll:
+		typ = v.Kind
+	default:
+		return nil, false
+	}
+	names := []Expr{types}
+	if c, ok := types.(*Coll); ok && c.Kind == "tuple" {
+		names = c.Elts
+	}
+	known := map[string]bool{"str": true, "int": true, "float": true, "bool": true, "list": true,
+		"tuple": true, "set": true, "dict": true}
+	for _, n := range names {
+		id, ok := n.(*Name)
+		if !ok || !known[id.ID] {
+			return nil, false
+		}
+		if id.ID == typ || id.ID == "int" && typ == "bool" { // bool is a subclass of int
+			return cTrue, true
+		}
+	}
+	return cFalse, true
+}

@@ -347,7 +347,7 @@ func (l *lowerer) exec(stmts []Stmt, sc *scope, k konts) cond {
 		return next(bindTarget(sc, s.Target, binding{expr: s.Value, sc: sc}))
 	case *If:
 		sc = bindWalrus(s.Cond, sc)
-		if !jumps(s.Body) && !jumps(s.Else) {
+		if !jumps(s.Body) && !jumps(s.Else) && !rebinds(sc, s.Body) && !rebinds(sc, s.Else) {
 			return next(weakBind(sc, s.Body, weakBind(sc, s.Else, sc)))
 		}
 		c := l.cond(s.Cond, sc)
@@ -438,6 +438,31 @@ func weakBind(sc *scope, stmts []Stmt, into *scope) *scope {
 		}
 	}
 	return into
+}
+
+// rebinds reports whether stmts assign a name sc already binds: such a
+// conditional assignment must be followed on both paths (weakBind would
+// keep the old value and lose the assigned one).
+func rebinds(sc *scope, stmts []Stmt) bool {
+	for _, s := range stmts {
+		switch s := s.(type) {
+		case *Assign:
+			if n, ok := s.Target.(*Name); ok {
+				if _, bound := sc.lookup(n.ID); bound {
+					return true
+				}
+			}
+		case *If:
+			if rebinds(sc, s.Body) || rebinds(sc, s.Else) {
+				return true
+			}
+		case *Block:
+			if rebinds(sc, s.Body) {
+				return true
+			}
+		}
+	}
+	return false
 }
 
 // bindTarget binds the names of an assignment target; tuple targets bind
@@ -1084,6 +1109,12 @@ func (l *lowerer) callCond(e *Call, sc *scope) cond {
 				if f, ok := l.field(e.Args[0], sc); ok && f != "" {
 					return rule.Cmp{FieldRaw: f, Op: rule.OpIsNotNull}
 				}
+				// the type of another value: a literal folds, else name what the value is
+				x, xsc := l.derefNames(e.Args[0], sc)
+				if c, ok := isinstanceLiteral(x, e.Args[1]); ok {
+					return c
+				}
+				return l.why(x, xsc, "isinstance() of a value beyond the analysis:")
 			}
 		}
 		if _, ok := sc.lookup(fn.ID); !ok {

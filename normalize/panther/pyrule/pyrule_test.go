@@ -132,6 +132,10 @@ func TestLowerTable(t *testing.T) {
 		"or value": {"def f(e):\n    return e.get(\"a\") or e.get(\"b\") or \"none\"\ndef rule(e): return f(e) == \"x\"\n",
 			"a eq \"x\"\na is_not_null\na eq \"false\" negated\na eq \"\" negated\na eq \"0\" negated\n" +
 				"a is_null\na eq \"false\"\na eq \"\"\na eq \"0\"\nb eq \"x\"\nb is_not_null\nb eq \"false\" negated\nb eq \"\" negated\nb eq \"0\" negated\n", 0},
+		"isinstance of a literal": {"def rule(e):\n    x = []\n    x = x if isinstance(x, (list, tuple)) else [x]\n    return isinstance(\"s\", dict) or e.get(\"a\") == 1\n",
+			"a eq \"1\"\n", 0},
+		"conditional rebinding follows both paths": {"def rule(e):\n    x = None\n    if e.get(\"a\") == 1:\n        x = e.get(\"b\")\n    return x == \"y\"\n",
+			"a eq \"1\"\nb eq \"y\"\n", 0},
 		"literal startswith folds": {"P = \"abc\"\ndef rule(e): return P.startswith((\"x\", \"ab\")) and e.get(\"a\") == 1\n", "a eq \"1\"\n", 0},
 	}
 	for name, tc := range tests {
