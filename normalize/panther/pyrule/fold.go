@@ -479,3 +479,20 @@ func isinstanceLiteral(x, types Expr) (cond, bool) {
 	}
 	return cFalse, true
 }
+
+// resolved follows names, local or module-level (constants of imported
+// modules too), to the expression they are bound to.
+func (l *lowerer) resolved(e Expr, sc *scope) Expr {
+	for d := 0; d < 10; d++ {
+		n, ok := e.(*Name)
+		if !ok {
+			return e
+		}
+		x, xsc, ok := l.resolveName(n.ID, sc)
+		if !ok {
+			return e
+		}
+		e, sc = x, xsc
+	}
+	return e
+}

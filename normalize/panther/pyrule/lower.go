@@ -559,6 +559,9 @@ func (l *lowerer) elems(e Expr, sc *scope) ([]binding, bool) {
 				return l.elems(e.Args[0], sc)
 			}
 		}
+		if v, vsc, ok := l.callValue(e, sc); ok { // a helper's event-independent result
+			return l.elems(v, vsc)
+		}
 	}
 	vs, ok := l.lits(e, sc)
 	if !ok {
@@ -1111,7 +1114,7 @@ func (l *lowerer) callCond(e *Call, sc *scope) cond {
 				}
 				// the type of another value: a literal folds, else name what the value is
 				x, xsc := l.derefNames(e.Args[0], sc)
-				if c, ok := isinstanceLiteral(x, e.Args[1]); ok {
+				if c, ok := isinstanceLiteral(l.resolved(x, xsc), e.Args[1]); ok {
 					return c
 				}
 				return l.why(x, xsc, "isinstance() of a value beyond the analysis:")

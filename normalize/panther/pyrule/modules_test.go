@@ -159,6 +159,24 @@ func TestUDMMethodResults(t *testing.T) {
 		"res regex_match \"^(?:[^/]*/){3}system:\"\n", rule.Format(ps))
 }
 
+// TestHelperValue covers a helper whose result does not depend on the
+// event (the WAF helpers of panther-analysis normalise a literal argument),
+// docstrings included.
+func TestHelperValue(t *testing.T) {
+	repo := memRepo{"h": "def norm(g):\n    \"\"\"A list.\"\"\"\n    if isinstance(g, str):\n        return [g]\n    return g\n\n" +
+		"def any_group(value, groups):\n    return any(group in value for group in groups)\n\n" +
+		"def m(event, groups):\n    groups = norm(groups)\n    if any_group(event.get(\"a\", \"\"), groups):\n        return True\n" +
+		"    for group in event.get(\"l\", []) or []:\n        if not any_group(group.get(\"r\", \"\"), groups):\n            continue\n        return True\n    return False\n"}
+	ps, skipped := lowerIn(t, "from h import m\nRG = \"X\"\ndef rule(event):\n    return m(event, RG) or m(event, [\"Y\", \"Z\"])\n", repo, nil)
+	assert.Empty(t, skipped)
+	assert.Equal(t, "a contains \"X\"\nl.r contains \"X\"\na contains \"Y\"\na contains \"Z\"\nl.r contains \"Y\"\nl.r contains \"Z\"\n", rule.Format(ps))
+
+	repo["h"] = "def norm(e, g):\n    if e.get(\"k\"):\n        return [g]\n    return g\n" +
+		"def m(event, groups):\n    return any(x in event.get(\"a\", \"\") for x in norm(event, groups))\n"
+	_, skipped = lowerIn(t, "from h import m\ndef rule(event):\n    return m(event, \"X\")\n", repo, nil)
+	assert.Len(t, skipped, 1, "a result that depends on the event is not a value")
+}
+
 func TestHugeModule(t *testing.T) {
 	var b strings.Builder
 	for i := 0; i < 5000; i++ {

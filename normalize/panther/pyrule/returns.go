@@ -168,3 +168,77 @@ func (l *lowerer) orValue(left Expr, op string, right Expr, sc *scope, whole Exp
 	}
 	return or(alts...), true
 }
+
+// callValue evaluates a call of a repository function whose result does
+// not depend on the event: the body is followed while every condition on
+// the way folds to True or False (`if isinstance(groups, str): return
+// [groups]` with a literal argument), up to the first return. ok is false
+// as soon as a condition depends on the event or a statement is not an
+// assignment, an if or a return.
+func (l *lowerer) callValue(call *Call, sc *scope) (Expr, *scope, bool) {
+	_, f, owner, csc, ok := l.helperCall(call, sc)
+	if !ok || l.callDepth >= maxCallDepth {
+		return nil, nil, false
+	}
+	for _, g := range l.inlining {
+		if g == f {
+			return nil, nil, false
+		}
+	}
+	l.callDepth++
+	l.inlining = append(l.inlining, f)
+	defer func() { l.callDepth--; l.inlining = l.inlining[:len(l.inlining)-1] }()
+	var run func(stmts []Stmt, s *scope) (Expr, *scope, bool, bool) // value, scope, returned, ok
+	run = func(stmts []Stmt, s *scope) (Expr, *scope, bool, bool) {
+		for _, st := range stmts {
+			if !l.step() {
+				return nil, nil, false, false
+			}
+			switch st := st.(type) {
+			case *Assign:
+				s = bindTarget(s, st.Target, binding{expr: st.Value, sc: s})
+			case *Return:
+				if st.Value == nil {
+					return &Const{Value: "None"}, s, true, true
+				}
+				return st.Value, s, true, true
+			case *If:
+				branch := st.Else
+				switch l.cond(st.Cond, s) {
+				case cTrue:
+					branch = st.Body
+				case cFalse:
+				default:
+					return nil, nil, false, false
+				}
+				v, vs, returned, ok := run(branch, s)
+				if !ok || returned {
+					return v, vs, returned, ok
+				}
+				if jumps(branch) || rebinds(s, branch) {
+					return nil, nil, false, false
+				}
+			case *FuncDef:
+			case *ExprStmt:
+				if _, doc := st.X.(*Str); !doc {
+					return nil, nil, false, false // a call with effects
+				}
+			case *OpaqueStmt:
+				if st.Kind != "pass_statement" {
+					return nil, nil, false, false
+				}
+			default:
+				return nil, nil, false, false
+			}
+		}
+		return nil, s, false, true
+	}
+	v, vsc, returned, ok := run(f.Body, bindArgs(f, call, owner.top, csc))
+	if !ok {
+		return nil, nil, false
+	}
+	if !returned {
+		return &Const{Value: "None"}, nil, true
+	}
+	return v, vsc, true
+}
