@@ -197,6 +197,19 @@ func FuzzResolve(f *testing.F) {
 	f.Add("import h as g\nX = g.X\ndef f(event):\n    return event.get(\"a\") in g.X\n", "def m(event):\n    if event.get(\"a\"):\n        return 'x'\n    return None\n")
 	f.Add("from h import X\nX = X | {\"a\"}\ndef f(event):\n    return g.f(event) and f(event)\n", "import h\ndef m(event):\n    return h.X if event.get(\"b\") else h.f(event)\n")
 	f.Add(strings.Repeat("def f(event):\n    return f(event) or f(event)\n", 50), "def m(e):\n    return {\"a\": \"x\"}.get(e.get(\"k\"))\n")
+	// a deep chain of helpers inside one module, and a huge module
+	var chain strings.Builder
+	for i := 0; i < 40; i++ {
+		fmt.Fprintf(&chain, "def f%d(event):\n    return f%d(event) == \"x\"\n", i, i+1)
+	}
+	chain.WriteString("def f40(event):\n    return event.get(\"a\").split(\"/\")[2]\ndef f(event):\n    return f0(event)\n")
+	f.Add(chain.String(), "def m(event):\n    if (n := event.get(\"a\")):\n        return n or \"d\"\n    return None\n")
+	var huge strings.Builder
+	for i := 0; i < 3000; i++ {
+		fmt.Fprintf(&huge, "C%d = {\"v%d\", \"w%d\"}\n", i, i, i)
+	}
+	huge.WriteString("X = C0 | C2999\ndef f(event, n=C1):\n    if isinstance(n, str):\n        return [n]\n    return event.get(\"p\", \"\").split(\":\")[1] in n\n")
+	f.Add(huge.String(), "def m(event):\n    return event.get(\"a\") or event.get(\"b\") or \"none\"\n")
 	f.Fuzz(func(t *testing.T, helper, method string) {
 		hq, err := Parse(helper)
 		if err != nil {
@@ -213,7 +226,8 @@ func FuzzResolve(f *testing.F) {
 			return []UDMAlt{{LogType: "L", Method: "m", Module: dm}, {LogType: "M", Path: "a.b"}}
 		}
 		q, err := Parse("import h\nfrom h import f, X\ndef rule(event):\n" +
-			"    return f(event) and h.f(event) and event.get(\"x\") in X and event.udm(\"u\") == \"x\"\n")
+			"    return f(event) and h.f(event) and event.get(\"x\") in X and event.udm(\"u\") == \"x\" and\n" +
+			"        f(event) != \"DEFAULT\" and any(v in event.get(\"s\", \"\") for v in h.f(\"k\"))\n")
 		require.NoError(t, err)
 		_, skipped := rule.Flatten(LowerWith(q, "rule", Options{Path: "r.py", Resolve: resolve, UDM: udm}))
 		for _, s := range skipped {
