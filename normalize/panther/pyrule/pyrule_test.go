@@ -126,7 +126,7 @@ func TestLowerTable(t *testing.T) {
 		"match is None": {"def rule(e):\n    m = re.fullmatch(\"ab\", e.get(\"x\"))\n    if m is None:\n        return False\n    return True\n",
 			"x regex_match \"\\\\A(?:ab)\\\\Z\"\n", 0},
 		"compiled pattern argument": {"P = re.compile(\"ab\", re.I)\ndef rule(e): return re.match(P, e.get(\"x\"))\n", "x regex_match \"(?i)\\\\A(?:ab)\"\n", 0},
-		"verbose flag unread":      {`def rule(e): return re.search("a b", e.get("x"), re.X)`, "", 1},
+		"verbose flag unread":       {`def rule(e): return re.search("a b", e.get("x"), re.X)`, "", 1},
 		"parameter default": {"N = 2\ndef f(e, n=N, *, m=3):\n    return e.get(\"a\") == n\ndef g(e, n=N):\n    return e.get(\"b\") == n\ndef rule(e): return g(e) and g(e, n=4)\n",
 			"b eq \"2\"\nb eq \"4\"\n", 0},
 		"or value": {"def f(e):\n    return e.get(\"a\") or e.get(\"b\") or \"none\"\ndef rule(e): return f(e) == \"x\"\n",
