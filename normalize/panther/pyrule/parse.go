@@ -246,13 +246,17 @@ func named(n *sitter.Node) []*sitter.Node {
 	out := make([]*sitter.Node, 0, cnt)
 	for i := uint(0); i < cnt; i++ {
 		ch := n.NamedChild(i)
-		if ch == nil || ch.IsExtra() || ch.Kind() == "comment" {
+		if ch == nil || ch.IsExtra() || ch.KindId() == commentID {
 			continue
 		}
 		out = append(out, ch)
 	}
 	return out
 }
+
+// commentID is the grammar's comment symbol (comparing ids spares the
+// string Kind allocates for every child).
+var commentID = language.IdForNodeKind("comment", true)
 
 // block converts the statements of a module or block node.
 func (c *converter) block(n *sitter.Node, depth int) []Stmt {
