@@ -86,6 +86,7 @@ type (
 	OpaqueStmt struct {
 		Pos
 		Kind string
+		Name string // the name a class_definition binds
 	}
 )
 

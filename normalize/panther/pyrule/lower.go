@@ -951,6 +951,13 @@ func (l *lowerer) firstUnresolved(e Expr, sc *scope, depth int) string {
 		if n, ok := e.Fn.(*Name); ok {
 			if _, fn, _, _ := l.global(m, n.ID, 0); fn == nil {
 				if _, builtin := builtins[n.ID]; !builtin {
+					if def, isClass := l.classOf(m, n.ID); isClass {
+						return fmt.Sprintf("call to class %s defined at %s: objects of the repository's classes "+
+							"(lookup-table enrichment) are beyond the analysis (%s)", n.ID, def, m.where(e.Line))
+					}
+					if pyBuiltins[n.ID] {
+						return fmt.Sprintf("call to Python builtin %s(), beyond the analysis (%s)", n.ID, m.where(e.Line))
+					}
 					if from, imp := l.importedFrom(m, n.ID); imp {
 						return fmt.Sprintf("call to %s imported from %s (%s)", n.ID, from, m.where(e.Line))
 					}
@@ -996,6 +1003,10 @@ var builtins = map[string]bool{"str": true, "int": true, "float": true, "bool": 
 	"True": true, "False": true, "None": true, "print": true, "range": true, "enumerate": true,
 	"zip": true, "map": true, "filter": true, "getattr": true, "hasattr": true, "type": true,
 	"deep_get": true, "deep_walk": true}
+
+// pyBuiltins are Python builtins Lower does not read (those it does are in builtins).
+var pyBuiltins = map[string]bool{"next": true, "iter": true, "reversed": true, "round": true,
+	"hash": true, "id": true, "ord": true, "chr": true, "divmod": true, "pow": true}
 
 func snippet(s string) string {
 	s = strings.Join(strings.Fields(s), " ")

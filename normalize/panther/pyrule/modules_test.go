@@ -45,6 +45,7 @@ func TestModuleResolution(t *testing.T) {
 		"reexport":                   "from panther_aws_helpers import ADMIN\n",
 		"cycle_a":                    "from cycle_b import g\ndef f(event):\n    return g(event)\n",
 		"cycle_b":                    "from cycle_a import f\ndef g(event):\n    return f(event)\n",
+		"lookups":                    "class Enrichment:\n    def matched(self):\n        return True\n",
 		"outside":                    "import ipaddress\ndef is_private(event):\n    return ipaddress.ip_address(event.get(\"ip\")).is_private\n",
 	}
 	tests := map[string]struct {
@@ -66,6 +67,10 @@ func TestModuleResolution(t *testing.T) {
 			"recursive call of f() defined at global_helpers/cycle_a.py line 2"},
 		"beyond the analysis names the module": {"from outside import is_private\ndef rule(event):\n    return is_private(event)\n", "",
 			"global_helpers/outside.py line 3"},
+		"repository class": {"from lookups import Enrichment\ndef rule(event):\n    return Enrichment(event).matched()\n", "",
+			"call to class Enrichment defined at global_helpers/lookups.py line 1: objects of the repository's classes"},
+		"python builtin": {"def rule(event):\n    return next(iter(event.get(\"a\")))\n", "",
+			"call to Python builtin next(), beyond the analysis (line 2)"},
 		"not in the repository": {"from nowhere import f\ndef rule(event):\n    return f(event)\n", "",
 			"call to f imported from nowhere, a module outside the repository (line 3)"},
 	}
@@ -126,6 +131,17 @@ func TestUDM(t *testing.T) {
 	ps, skipped = lowerIn(t, "def rule(event):\n    return event.udm(\"source_ip\") == \"1.2.3.4\"\n", repo, udm)
 	assert.Empty(t, skipped)
 	assert.Equal(t, "client.ipAddress eq \"1.2.3.4\"\nsourceIPAddress eq \"1.2.3.4\"\n", rule.Format(ps))
+
+	// a method the data model imports from a helper module
+	repo["helpers"] = "def get_user(event):\n    return event.deep_get(\"userIdentity\", \"arn\")\n"
+	dm2, err := Parse("from helpers import get_user\n")
+	require.NoError(t, err)
+	imported := &Module{Name: "aws_data_model", Path: "data_models/aws_data_model.py", Query: dm2}
+	ps, skipped = lowerIn(t, "def rule(event):\n    return event.udm(\"actor\") == \"a\"\n", repo, func(string) []UDMAlt {
+		return []UDMAlt{{LogType: "AWS.CloudTrail", Method: "get_user", Module: imported, Where: "data_models/aws.yml"}}
+	})
+	assert.Empty(t, skipped)
+	assert.Equal(t, "userIdentity.arn eq \"a\"\n", rule.Format(ps))
 
 	ps, _ = lowerIn(t, "def rule(event):\n    return event.udm(\"unmapped\") == \"x\"\n", repo, udm)
 	assert.Equal(t, "unmapped eq \"x\"\n", rule.Format(ps), "a udm name no data model maps stays the name")

@@ -310,6 +310,12 @@ func (c *converter) stmt(n *sitter.Node, depth int) []Stmt {
 		if d := n.ChildByFieldName("definition"); d != nil {
 			return c.stmt(d, depth)
 		}
+	case "class_definition":
+		st := &OpaqueStmt{Pos: p, Kind: "class_definition"}
+		if nm := n.ChildByFieldName("name"); nm != nil {
+			st.Name = c.text(nm)
+		}
+		return []Stmt{st}
 	case "function_definition":
 		f := &FuncDef{Pos: p}
 		if nm := n.ChildByFieldName("name"); nm != nil {

@@ -95,6 +95,12 @@ func printStmt(b *strings.Builder, s Stmt, lvl int) {
 		}
 	case *ExprStmt:
 		b.WriteString(ExprString(s.X) + "\n")
+	case *OpaqueStmt:
+		if s.Kind == "class_definition" && s.Name != "" {
+			b.WriteString("class " + s.Name + ":\n")
+			indent(b, lvl+1)
+		}
+		b.WriteString("pass\n")
 	default:
 		b.WriteString("pass\n")
 	}

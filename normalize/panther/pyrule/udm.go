@@ -121,6 +121,11 @@ func (l *lowerer) invert(name string, alt UDMAlt, e Expr, sc *scope) cond {
 		l.mods[alt.Module.Name] = owner
 	}
 	f := owner.funcs[alt.Method]
+	if f == nil { // a method the data model imports (`from panther_aws_helpers import get_actor_user`)
+		if _, fn, fnOwner, ok := l.global(owner, alt.Method, 0); ok && fn != nil {
+			f, owner = fn, fnOwner
+		}
+	}
 	if f == nil {
 		return rule.Skipped{Reason: fmt.Sprintf("udm %s for %s: method %s not found in %s", name, alt.LogType,
 			alt.Method, alt.Module.Path)}
