@@ -387,7 +387,10 @@ var causeGroups = []struct {
 	{"data-model method returning a computed value", regexp.MustCompile(`^partial: udm .* beyond the analysis`)},
 	{"no path of rule() returns True that could be analysed", regexp.MustCompile(`no path of`)},
 	{"other expression beyond the analysis", regexp.MustCompile(`^partial: unsupported expression`)},
-	{"class or function not analysed (lookup-table classes, next(), regex groups)", regexp.MustCompile(`unresolved function|imported from .* \(global_helpers|cannot be resolved`)},
+	{"repository class objects (lookup-table enrichment) and unread Python builtins", regexp.MustCompile(`call to class|Python builtin|unresolved function|imported from .* \(global_helpers|cannot be resolved`)},
+	{"isinstance() of a runtime value", regexp.MustCompile(`isinstance\(\) of a value`)},
+	{"rule() too complex (work bound)", regexp.MustCompile(`too complex`)},
+	{"data-model method not readable", regexp.MustCompile(`^partial: udm `)},
 }
 
 func causeGroup(reason string) string {
