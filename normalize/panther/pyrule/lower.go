@@ -3,6 +3,7 @@ package pyrule
 import (
 	"fmt"
 	"strings"
+	"unicode"
 
 	"github.com/ruleatlas/ruleatlas/normalize/rule"
 )
@@ -768,6 +769,12 @@ func (l *lowerer) path(base string, args []Expr, sc *scope) (string, bool) {
 		return "", false
 	}
 	for _, a := range args {
+		if keys, ok := l.splatKeys(a, sc); ok { // deep_get(*path) over a literal tuple
+			for _, k := range keys {
+				base = join(base, k)
+			}
+			continue
+		}
 		k, ok := l.str(a, sc)
 		if !ok {
 			return "", false
@@ -775,6 +782,34 @@ func (l *lowerer) path(base string, args []Expr, sc *scope) (string, bool) {
 		base = join(base, k)
 	}
 	return base, true
+}
+
+// splatKeys reads `*name` (an argument unpacking a name bound to a literal
+// tuple or list of strings) as those strings.
+func (l *lowerer) splatKeys(a Expr, sc *scope) ([]string, bool) {
+	o, ok := a.(*Opaque)
+	if !ok || o.Kind != "list_splat" || !strings.HasPrefix(o.Text, "*") {
+		return nil, false
+	}
+	id := strings.TrimSpace(o.Text[1:])
+	for _, c := range id {
+		if c != '_' && !unicode.IsLetter(c) && !unicode.IsDigit(c) {
+			return nil, false // not a plain name
+		}
+	}
+	elems, ok := l.elems(&Name{Pos: o.Pos, ID: id}, sc)
+	if !ok || len(elems) == 0 {
+		return nil, false
+	}
+	keys := make([]string, len(elems))
+	for i, b := range elems {
+		k, ok := l.str(b.expr, b.sc)
+		if !ok {
+			return nil, false
+		}
+		keys[i] = k
+	}
+	return keys, true
 }
 
 func join(base, key string) string {

@@ -590,7 +590,9 @@ func (c *converter) expr(n *sitter.Node, depth int) Expr {
 					call.Kwargs = append(call.Kwargs, Kwarg{Name: c.text(nm), Value: c.expr(v, depth)})
 				}
 			case "list_splat", "dictionary_splat", "parenthesized_list_splat":
-				// dropped: not resolvable statically
+				// kept as written: Lower reads `*name` over a literal tuple
+				// (deep_get(*path)); bindArgs binds no parameter from the first one on
+				call.Args = append(call.Args, c.opaque(a))
 			default:
 				call.Args = append(call.Args, c.expr(a, depth))
 			}

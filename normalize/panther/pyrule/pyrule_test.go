@@ -136,6 +136,8 @@ func TestLowerTable(t *testing.T) {
 			"a eq \"1\"\n", 0},
 		"conditional rebinding follows both paths": {"def rule(e):\n    x = None\n    if e.get(\"a\") == 1:\n        x = e.get(\"b\")\n    return x == \"y\"\n",
 			"a eq \"1\"\nb eq \"y\"\n", 0},
+		"deep_get of a splatted path": {"PATHS = [(\"a\", \"b\"), (\"c\", \"d\")]\ndef rule(e):\n    for p in PATHS:\n        if e.deep_get(*p) == \"x\":\n            return True\n    return False\n",
+			"a.b eq \"x\"\nc.d eq \"x\"\n", 0},
 		"literal startswith folds": {"P = \"abc\"\ndef rule(e): return P.startswith((\"x\", \"ab\")) and e.get(\"a\") == 1\n", "a eq \"1\"\n", 0},
 	}
 	for name, tc := range tests {

@@ -2,6 +2,7 @@ package pyrule
 
 import (
 	"fmt"
+	"strings"
 
 	"github.com/ruleatlas/ruleatlas/normalize/rule"
 )
@@ -106,6 +107,9 @@ func bindArgs(f *FuncDef, call *Call, top, csc *scope) *scope {
 		var arg Expr
 		if i < len(call.Args) {
 			arg = call.Args[i]
+		}
+		if splatBefore(call.Args, i) {
+			break // the parameters from an unpacked argument on are unknown
 		}
 		for _, kw := range call.Kwargs {
 			if kw.Name == p {
@@ -241,4 +245,14 @@ func (l *lowerer) callValue(call *Call, sc *scope) (Expr, *scope, bool) {
 		return &Const{Value: "None"}, nil, true
 	}
 	return v, vsc, true
+}
+
+// splatBefore reports whether one of args[:i+1] unpacks (`*xs`, `**kw`).
+func splatBefore(args []Expr, i int) bool {
+	for j := 0; j <= i && j < len(args); j++ {
+		if o, ok := args[j].(*Opaque); ok && strings.HasSuffix(o.Kind, "splat") {
+			return true
+		}
+	}
+	return false
 }
