@@ -103,6 +103,8 @@
 //	re.match(p, a) / P.match(a)      a regex_match \A(?:p)
 //	re.fullmatch(p, a)               a regex_match \A(?:p)\Z
 //	m is not None / m is None        the match test / its negation
+//	len(a) > 0 / len(a) == 0         a truthy / a is_not_null and falsy (for a
+//	                                 string, list or dict; len(None) raises)
 //	len(a.split(c)) >= n             a regex_match ^(?:[^c]*c){n-1}
 //	a.split(c)[k] == v               a regex_match ^(?:[^c]*c){k}v(?:c|\Z)
 //	                                 (one-character c, literal k >= 0; != and

@@ -1290,6 +1290,12 @@ func (l *lowerer) compare(left Expr, op string, right Expr, sc *scope, whole Exp
 	if c, ok := l.orValue(right, op, left, sc, whole, true); ok {
 		return c
 	}
+	if c, ok := l.lenTest(left, op, right, sc); ok {
+		return c
+	}
+	if c, ok := l.lenTest(right, flipped[op], left, sc); ok {
+		return c
+	}
 	lf, lok := l.field(left, sc)
 	rf, rok := l.field(right, sc)
 	lok, rok = lok && lf != "", rok && rf != ""

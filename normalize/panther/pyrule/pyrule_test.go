@@ -138,6 +138,11 @@ func TestLowerTable(t *testing.T) {
 			"a eq \"1\"\nb eq \"y\"\n", 0},
 		"deep_get of a splatted path": {"PATHS = [(\"a\", \"b\"), (\"c\", \"d\")]\ndef rule(e):\n    for p in PATHS:\n        if e.deep_get(*p) == \"x\":\n            return True\n    return False\n",
 			"a.b eq \"x\"\nc.d eq \"x\"\n", 0},
+		"len non-empty": {`def rule(e): return len(e.get("a", [])) > 0`,
+			"a is_not_null\na eq \"false\" negated exclusion\na eq \"\" negated exclusion\na eq \"0\" negated exclusion\n", 0},
+		"len empty": {`def rule(e): return 0 == len(e.get("a"))`,
+			"a is_not_null\na is_null\na eq \"false\"\na eq \"\"\na eq \"0\"\n", 0},
+		"len other bound":          {`def rule(e): return len(e.get("a")) > 2`, "", 1},
 		"literal startswith folds": {"P = \"abc\"\ndef rule(e): return P.startswith((\"x\", \"ab\")) and e.get(\"a\") == 1\n", "a eq \"1\"\n", 0},
 	}
 	for name, tc := range tests {

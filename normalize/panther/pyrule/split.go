@@ -221,3 +221,34 @@ func (l *lowerer) splitAffix(recv Expr, op rule.Op, arg Expr, sc *scope) (cond, 
 	}
 	return or(xs...), true
 }
+
+// lenTest lowers `len(field) > 0` (and `>= 1`, `!= 0`) to the field's
+// truthiness and `len(field) == 0` (`< 1`, `<= 0`) to "present and falsy":
+// for a string, list or dict, being non-empty is being truthy, and len()
+// of a missing value (None) raises, so the rule does not match.
+func (l *lowerer) lenTest(left Expr, op string, right Expr, sc *scope) (cond, bool) {
+	call, ok := left.(*Call)
+	if !ok || len(call.Args) != 1 {
+		return nil, false
+	}
+	if fn, ok := call.Fn.(*Name); !ok || fn.ID != "len" || l.isShadowed(fn.ID, sc) {
+		return nil, false
+	}
+	f, ok := l.field(call.Args[0], sc)
+	if !ok || f == "" {
+		return nil, false
+	}
+	vs, ok := l.lits(right, sc)
+	if !ok || len(vs) != 1 || vs[0].kind != 'n' {
+		return nil, false
+	}
+	nonEmpty := map[string]bool{"> 0": true, ">= 1": true, "!= 0": true}
+	empty := map[string]bool{"== 0": true, "< 1": true, "<= 0": true}
+	switch key := op + " " + vs[0].s; {
+	case nonEmpty[key]:
+		return truthTest{field: f, truthy: true}, true
+	case empty[key]:
+		return and(rule.Cmp{FieldRaw: f, Op: rule.OpIsNotNull}, truthTest{field: f, truthy: false}), true
+	}
+	return nil, false
+}
