@@ -39,8 +39,11 @@ type (
 	FuncDef struct {
 		Pos
 		Name   string
-		Params []string // parameter names, in order (defaults and stars dropped)
-		Body   []Stmt
+		Params []string // parameter names, in order (stars dropped)
+		// Defaults are the default values of parameters, kept only when the
+		// list has no star, bare * or / (so the names print back valid).
+		Defaults map[string]Expr
+		Body     []Stmt
 	}
 	// Assign is `target = value` (chained targets become several Assigns).
 	Assign struct {
@@ -83,6 +86,7 @@ type (
 	OpaqueStmt struct {
 		Pos
 		Kind string
+		Name string // the name a class_definition binds
 	}
 )
 
@@ -182,6 +186,12 @@ type (
 		Pos
 		Body, Cond, Else Expr
 	}
+	// NamedExpr is the assignment expression `(name := x)`.
+	NamedExpr struct {
+		Pos
+		Name string
+		X    Expr
+	}
 	// Opaque is any other expression, kept as its source text.
 	Opaque struct {
 		Pos
@@ -211,6 +221,7 @@ func (*BinOp) exprNode()     {}
 func (*Compare) exprNode()   {}
 func (*Opaque) exprNode()    {}
 func (*IfExp) exprNode()     {}
+func (*NamedExpr) exprNode() {}
 
 // pos returns the position of an expression.
 func pos(e Expr) Pos {

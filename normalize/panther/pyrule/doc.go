@@ -97,13 +97,40 @@
 //	                                 (Python's empty list/dict is falsy too;
 //	                                 the model has no test for it)
 //	a.startswith(t) / endswith(t)    startswith / endswith, one per tuple value
-//	re.match/search(p, a)            a regex_match p
+//	re.search(p, a[, flags])         a regex_match p (regex_match finds the
+//	                                 pattern anywhere; flags re.I/M/S lead as
+//	                                 (?ims); other flags are skipped)
+//	re.match(p, a) / P.match(a)      a regex_match \A(?:p)
+//	re.fullmatch(p, a)               a regex_match \A(?:p)\Z
+//	m is not None / m is None        the match test / its negation
+//	len(a) > 0 / len(a) == 0         a truthy / a is_not_null and falsy (for a
+//	                                 string, list or dict; len(None) raises)
+//	len(a.split(c)) >= n             a regex_match ^(?:[^c]*c){n-1}
+//	a.split(c)[k] == v               a regex_match ^(?:[^c]*c){k}v(?:c|\Z)
+//	                                 (one-character c, literal k >= 0; != and
+//	                                 `not a.split(c)[k]` also require part k to
+//	                                 exist, as IndexError makes the rule fail;
+//	                                 .startswith/.endswith on a part likewise)
+//	f(event) op v                    f a repository function: op v for each
+//	                                 value f returns, under the conditions
+//	                                 that lead to it (as for data models)
+//	(a or b or d) op v               (a truthy and a op v) or (a falsy and
+//	                                 b truthy and b op v) or (… and d op v)
+//	if (n := x):                     n bound to x; tests x
+//	def f(e, n=D)                    n is D when a call leaves it out
+//	isinstance(literal, T)           folded to True / False
 //	fnmatch(a, p)                    a wildcard p
 //	a.split(s)[-1] == v              a eq v or a endswith s+v
 //	D.get(a) == v, D[a] == v         a in (the keys of constant dict D whose value is v)
 //	json.loads(a)["k"]               a.k (the JSON's keys read as subfields)
 //	b if c else d                    (c and b) or (not c and d)
 //	literal op literal               folded to True / False
+//
+// A helper whose result does not depend on the event (its conditions fold,
+// as `isinstance(groups, str)` on a literal argument) is evaluated to that
+// value where a collection is iterated. A conditional assignment to a name
+// already bound is followed on both paths. A call that raises in Python
+// (None.startswith) makes that path not match.
 //
 // Calls of helpers that cannot be resolved, unresolvable imported
 // constants and other unsupported expressions become rule.Skipped with a

@@ -1,6 +1,8 @@
 package pyrule
 
 import (
+	"strings"
+
 	"github.com/ruleatlas/ruleatlas/normalize/rule"
 )
 
@@ -352,8 +354,8 @@ func (l *lowerer) lastPartTest(e Expr, op string, other Expr, sc *scope) (cond, 
 	}
 	var xs []cond
 	for _, v := range vs {
-		if v.kind == '0' {
-			continue
+		if v.kind == '0' || strings.Contains(v.s, sep) {
+			continue // the last part is never None and never holds the separator
 		}
 		xs = append(xs, rule.Cmp{FieldRaw: f, Op: rule.OpEq, Value: v.s},
 			rule.Cmp{FieldRaw: f, Op: rule.OpEndsWith, Value: sep + v.s})
@@ -363,4 +365,134 @@ func (l *lowerer) lastPartTest(e Expr, op string, other Expr, sc *scope) (cond, 
 		c = not(c)
 	}
 	return c, true
+}
+
+// foldAffix folds `"literal".startswith(t)` / `.endswith(t)` over literal
+// strings (a data-model method's literal return value, a constant).
+func (l *lowerer) foldAffix(x Expr, op rule.Op, arg Expr, sc *scope) (cond, bool) {
+	xsc := sc
+	if lit, lsc, ok := l.udmLiteralExpr(x, sc); ok {
+		x, xsc = lit, lsc
+	}
+	recv, ok := l.lits(x, xsc)
+	if !ok || len(recv) != 1 || isCollection(x, l, xsc) {
+		return nil, false
+	}
+	if recv[0].kind != 's' {
+		return cFalse, true // None.startswith(…) raises: the rule does not match
+	}
+	vs, ok := l.lits(arg, sc)
+	if !ok || len(vs) == 0 {
+		return nil, false
+	}
+	for _, v := range vs {
+		if v.kind != 's' {
+			return nil, false // Python raises TypeError
+		}
+		if op == rule.OpStartsWith && strings.HasPrefix(recv[0].s, v.s) ||
+			op == rule.OpEndsWith && strings.HasSuffix(recv[0].s, v.s) {
+			return cTrue, true
+		}
+	}
+	return cFalse, true
+}
+
+// udmLiteralExpr is udmLiteral for an expression: a udm call, a local
+// name bound to one, or `udm or "default"` (the first truthy operand, else
+// the last, when every operand is a literal).
+func (l *lowerer) udmLiteralExpr(e Expr, sc *scope) (Expr, *scope, bool) {
+	e, sc = l.derefNames(e, sc)
+	switch x := e.(type) {
+	case *Call:
+		return l.udmLiteral(x, sc)
+	case *BoolOp:
+		if x.Op != "or" || len(x.Xs) == 0 {
+			return nil, nil, false
+		}
+		for i, y := range x.Xs {
+			v, vsc, ok := l.udmLiteralExpr(y, sc)
+			if !ok {
+				if _, isLit := l.lits(y, sc); !isLit || isCollection(y, l, sc) {
+					return nil, nil, false
+				}
+				v, vsc = y, sc
+			}
+			if c := l.cond(v, vsc); c == cTrue || i == len(x.Xs)-1 {
+				return v, vsc, true
+			} else if c != cFalse {
+				return nil, nil, false
+			}
+		}
+	}
+	return nil, nil, false
+}
+
+// derefNames follows local names to the expression they are bound to.
+func (l *lowerer) derefNames(e Expr, sc *scope) (Expr, *scope) {
+	for d := 0; d < 10; d++ {
+		n, ok := e.(*Name)
+		if !ok {
+			return e, sc
+		}
+		b, ok := sc.lookup(n.ID)
+		if !ok || b.expr == nil {
+			return e, sc
+		}
+		e, sc = b.expr, b.sc
+	}
+	return e, sc
+}
+
+// isinstanceLiteral folds `isinstance(literal, T)` and `isinstance(literal,
+// (T1, T2))` over the builtin type names.
+func isinstanceLiteral(x, types Expr) (cond, bool) {
+	var typ string
+	switch v := x.(type) {
+	case *Str:
+		typ = "str"
+	case *Num:
+		typ = "int"
+		if strings.ContainsAny(v.Text, ".eE") && !strings.HasPrefix(strings.ToLower(v.Text), "0x") {
+			typ = "float"
+		}
+	case *Const:
+		typ = map[string]string{"True": "bool", "False": "bool", "None": "NoneType"}[v.Value]
+	case *Coll:
+		typ = v.Kind
+	default:
+		return nil, false
+	}
+	names := []Expr{types}
+	if c, ok := types.(*Coll); ok && c.Kind == "tuple" {
+		names = c.Elts
+	}
+	known := map[string]bool{"str": true, "int": true, "float": true, "bool": true, "list": true,
+		"tuple": true, "set": true, "dict": true}
+	for _, n := range names {
+		id, ok := n.(*Name)
+		if !ok || !known[id.ID] {
+			return nil, false
+		}
+		if id.ID == typ || id.ID == "int" && typ == "bool" { // bool is a subclass of int
+			return cTrue, true
+		}
+	}
+	return cFalse, true
+}
+
+// resolved follows names, local or module-level (constants of imported
+// modules too), to the expression they are bound to.
+func (l *lowerer) resolved(e Expr, sc *scope) Expr {
+	for d := 0; d < 10; d++ {
+		n, ok := e.(*Name)
+		if !ok {
+			return e
+		}
+		x, xsc, ok := l.resolveName(n.ID, sc)
+		if !ok {
+			return e
+		}
+		e, sc = x, xsc
+	}
+	return e
 }

@@ -130,6 +130,8 @@ func negative(x cond) bool {
 		return x.Negated || x.Op == rule.OpIsNull
 	case truthTest:
 		return !x.truthy
+	case splitTruth:
+		return !x.truthy
 	case cNot:
 		return true
 	}
@@ -147,6 +149,9 @@ func not(x cond) cond {
 	case rule.Skipped:
 		return x
 	case truthTest:
+		x.truthy = !x.truthy
+		return x
+	case splitTruth:
 		x.truthy = !x.truthy
 		return x
 	case rule.Cmp:
@@ -183,7 +188,9 @@ func not(x cond) cond {
 // negative tests, and truthiness tests (which flip to falsiness).
 func allNegative(xs []cond) bool {
 	for _, c := range xs {
-		if _, truth := c.(truthTest); !truth && !negative(c) {
+		_, truth := c.(truthTest)
+		_, partTruth := c.(splitTruth)
+		if !truth && !partTruth && !negative(c) {
 			return false
 		}
 	}
@@ -213,6 +220,8 @@ func toExpr(c cond) rule.Expr {
 	case rule.Skipped:
 		return c
 	case truthTest:
+		return c.expr()
+	case splitTruth:
 		return c.expr()
 	}
 	return rule.Skipped{Reason: "internal: unknown condition"}
@@ -269,6 +278,7 @@ type lowerer struct {
 	tooComplex bool
 	callDepth  int
 	evalDepth  int
+	retSeq     int // names the slots compareReturns binds return values to
 }
 
 func newLowerer(q *Query, opts Options) *lowerer {
@@ -336,7 +346,8 @@ func (l *lowerer) exec(stmts []Stmt, sc *scope, k konts) cond {
 	case *Assign:
 		return next(bindTarget(sc, s.Target, binding{expr: s.Value, sc: sc}))
 	case *If:
-		if !jumps(s.Body) && !jumps(s.Else) {
+		sc = bindWalrus(s.Cond, sc)
+		if !jumps(s.Body) && !jumps(s.Else) && !rebinds(sc, s.Body) && !rebinds(sc, s.Else) {
 			return next(weakBind(sc, s.Body, weakBind(sc, s.Else, sc)))
 		}
 		c := l.cond(s.Cond, sc)
@@ -357,8 +368,8 @@ func (l *lowerer) exec(stmts []Stmt, sc *scope, k konts) cond {
 		case "raise_statement":
 			return cFalse
 		case "while_statement", "match_statement":
-			return and(rule.Skipped{Reason: fmt.Sprintf("%s not analysed (line %d)",
-				strings.TrimSuffix(s.Kind, "_statement"), s.Line)}, next(sc))
+			return and(rule.Skipped{Reason: fmt.Sprintf("%s not analysed (%s)",
+				strings.TrimSuffix(s.Kind, "_statement"), l.modOf(sc).where(s.Line))}, next(sc))
 		}
 	}
 	return next(sc)
@@ -427,6 +438,31 @@ func weakBind(sc *scope, stmts []Stmt, into *scope) *scope {
 		}
 	}
 	return into
+}
+
+// rebinds reports whether stmts assign a name sc already binds: such a
+// conditional assignment must be followed on both paths (weakBind would
+// keep the old value and lose the assigned one).
+func rebinds(sc *scope, stmts []Stmt) bool {
+	for _, s := range stmts {
+		switch s := s.(type) {
+		case *Assign:
+			if n, ok := s.Target.(*Name); ok {
+				if _, bound := sc.lookup(n.ID); bound {
+					return true
+				}
+			}
+		case *If:
+			if rebinds(sc, s.Body) || rebinds(sc, s.Else) {
+				return true
+			}
+		case *Block:
+			if rebinds(sc, s.Body) {
+				return true
+			}
+		}
+	}
+	return false
 }
 
 // bindTarget binds the names of an assignment target; tuple targets bind
@@ -523,6 +559,9 @@ func (l *lowerer) elems(e Expr, sc *scope) ([]binding, bool) {
 				return l.elems(e.Args[0], sc)
 			}
 		}
+		if v, vsc, ok := l.callValue(e, sc); ok { // a helper's event-independent result
+			return l.elems(v, vsc)
+		}
 	}
 	vs, ok := l.lits(e, sc)
 	if !ok {
@@ -533,794 +572,4 @@ func (l *lowerer) elems(e Expr, sc *scope) ([]binding, bool) {
 		out[i] = binding{expr: v.expr()}
 	}
 	return out, true
-}
-
-// ---- values ----
-
-// lit is a literal value: a string, a number, a boolean or None.
-type lit struct {
-	s    string
-	kind byte // 's' string, 'n' number, 'b' bool, '0' None
-}
-
-func (v lit) expr() Expr {
-	switch v.kind {
-	case 'n':
-		return &Num{Text: v.s}
-	case 'b':
-		if v.s == "true" {
-			return &Const{Value: "True"}
-		}
-		return &Const{Value: "False"}
-	case '0':
-		return &Const{Value: "None"}
-	}
-	return &Str{Value: v.s}
-}
-
-func (l *lowerer) enter() bool {
-	l.evalDepth++
-	return l.evalDepth <= maxEvalDepth && l.step()
-}
-
-func (l *lowerer) leave() { l.evalDepth-- }
-
-// resolveName returns the expression a name stands for: a local binding,
-// a module-level constant of the module the scope's code belongs to, or
-// a constant imported from another module of the repository.
-func (l *lowerer) resolveName(id string, sc *scope) (Expr, *scope, bool) {
-	if b, ok := sc.lookup(id); ok {
-		return b.expr, b.sc, true
-	}
-	if e, _, owner, ok := l.global(l.modOf(sc), id, 0); ok && e != nil {
-		return e, owner.top, true
-	}
-	return nil, nil, false
-}
-
-// isGlobal reports whether a name resolves to a module-level constant (not a local).
-func (l *lowerer) isGlobal(id string, sc *scope) bool {
-	if _, local := sc.lookup(id); local {
-		return false
-	}
-	e, _, _, ok := l.global(l.modOf(sc), id, 0)
-	return ok && e != nil
-}
-
-// unresolved explains why a name has no value.
-func (l *lowerer) unresolved(id string, p Pos, sc *scope) string {
-	m := l.modOf(sc)
-	if from, ok := l.importedFrom(m, id); ok {
-		return fmt.Sprintf("%s imported from %s cannot be resolved (%s)", id, from, m.where(p.Line))
-	}
-	return fmt.Sprintf("name %s cannot be resolved (%s)", id, m.where(p.Line))
-}
-
-// field resolves an expression that reads an event field to its dotted path.
-func (l *lowerer) field(e Expr, sc *scope) (string, bool) {
-	if !l.enter() {
-		return "", false
-	}
-	defer l.leave()
-	switch e := e.(type) {
-	case eventRef:
-		return "", true
-	case *Name:
-		if l.isGlobal(e.ID, sc) {
-			return "", false // module constants are not event fields
-		}
-		if x, xsc, ok := l.resolveName(e.ID, sc); ok {
-			return l.field(x, xsc)
-		}
-	case *BoolOp:
-		// `event.get("a") or ""`: the field with a literal fallback
-		if e.Op == "or" && len(e.Xs) > 1 {
-			if f, ok := l.field(e.Xs[0], sc); ok {
-				for _, x := range e.Xs[1:] {
-					if _, lit := l.lits(x, sc); !lit {
-						return "", false
-					}
-				}
-				return f, true
-			}
-		}
-	case *Subscript:
-		base, ok := l.field(e.X, sc)
-		if !ok {
-			return "", false
-		}
-		switch idx := e.Index.(type) {
-		case *Num:
-			return base, true
-		case *Opaque:
-			if idx.Kind == "slice" {
-				return base, true
-			}
-		}
-		if vs, ok := l.lits(e.Index, sc); ok && len(vs) == 1 && vs[0].kind == 's' {
-			return join(base, vs[0].s), true
-		}
-	case *Call:
-		if f, ok := l.callField(e, sc); ok {
-			return f, true
-		}
-		return l.helperField(e, sc)
-	case *IfExp:
-		// `x.get("a") if x else None`: the field, with a literal fallback
-		bf, bok := l.field(e.Body, sc)
-		ef, eok := l.field(e.Else, sc)
-		_, blit := l.lits(e.Body, sc)
-		_, elit := l.lits(e.Else, sc)
-		switch {
-		case bok && bf != "" && (elit || (eok && ef == bf)):
-			return bf, true
-		case eok && ef != "" && blit:
-			return ef, true
-		}
-	}
-	return "", false
-}
-
-// lookThrough are methods whose result is a transformed copy of the field value.
-var lookThrough = map[string]bool{"lower": true, "upper": true, "strip": true, "lstrip": true,
-	"rstrip": true, "casefold": true, "title": true}
-
-func (l *lowerer) callField(e *Call, sc *scope) (string, bool) {
-	switch fn := e.Fn.(type) {
-	case *Attr:
-		if lookThrough[fn.Name] {
-			return l.field(fn.X, sc)
-		}
-		if fn.Name == "loads" && len(e.Args) == 1 {
-			if m, ok := fn.X.(*Name); ok && m.ID == "json" {
-				return l.field(e.Args[0], sc) // the parsed JSON's keys read as subfields
-			}
-		}
-		switch fn.Name {
-		case "get":
-			if len(e.Args) >= 1 {
-				if base, ok := l.field(fn.X, sc); ok {
-					if k, ok := l.str(e.Args[0], sc); ok {
-						return join(base, k), true
-					}
-				}
-			}
-		case "deep_get", "deep_walk":
-			if base, ok := l.field(fn.X, sc); ok {
-				return l.path(base, e.Args, sc)
-			}
-		case "udm":
-			if _, ok := l.field(fn.X, sc); ok && len(e.Args) >= 1 {
-				name, ok := l.str(e.Args[0], sc)
-				if !ok {
-					return "", false
-				}
-				if sub := l.udmSub[name]; sub != nil {
-					if sub.expr == nil {
-						return name, true // no data model maps it: the udm name itself
-					}
-					return l.field(sub.expr, sub.sc)
-				}
-				return name, true
-			}
-		}
-	case *Name:
-		if len(e.Args) == 1 && fn.ID == "loads" && l.importedName(fn.ID, sc) == "json.loads" {
-			return l.field(e.Args[0], sc) // the parsed JSON's keys read as subfields
-		}
-		switch fn.ID {
-		case "str", "int", "float":
-			if len(e.Args) == 1 {
-				return l.field(e.Args[0], sc)
-			}
-		case "deep_get", "deep_walk":
-			if len(e.Args) >= 1 {
-				if base, ok := l.field(e.Args[0], sc); ok {
-					return l.path(base, e.Args[1:], sc)
-				}
-			}
-		}
-	}
-	return "", false
-}
-
-func (l *lowerer) path(base string, args []Expr, sc *scope) (string, bool) {
-	if len(args) == 0 {
-		return "", false
-	}
-	for _, a := range args {
-		k, ok := l.str(a, sc)
-		if !ok {
-			return "", false
-		}
-		base = join(base, k)
-	}
-	return base, true
-}
-
-func join(base, key string) string {
-	if base == "" {
-		return key
-	}
-	return base + "." + key
-}
-
-// str resolves an expression to a single string literal.
-func (l *lowerer) str(e Expr, sc *scope) (string, bool) {
-	vs, ok := l.lits(e, sc)
-	if !ok || len(vs) != 1 || vs[0].kind != 's' {
-		return "", false
-	}
-	return vs[0].s, true
-}
-
-// lits resolves an expression to literal values: a literal, a collection
-// of literals (dict keys for a dict), a name bound to one, or a union.
-func (l *lowerer) lits(e Expr, sc *scope) ([]lit, bool) {
-	if !l.enter() {
-		return nil, false
-	}
-	defer l.leave()
-	switch e := e.(type) {
-	case *Str:
-		return []lit{{s: e.Value, kind: 's'}}, true
-	case *Num:
-		return []lit{{s: e.Text, kind: 'n'}}, true
-	case *Const:
-		switch e.Value {
-		case "True":
-			return []lit{{s: "true", kind: 'b'}}, true
-		case "False":
-			return []lit{{s: "false", kind: 'b'}}, true
-		}
-		return []lit{{kind: '0'}}, true
-	case *Coll:
-		var out []lit
-		for _, x := range e.Elts {
-			vs, ok := l.lits(x, sc)
-			if !ok {
-				return nil, false
-			}
-			out = append(out, vs...)
-		}
-		return out, true
-	case *Name:
-		if x, xsc, ok := l.resolveName(e.ID, sc); ok {
-			return l.lits(x, xsc)
-		}
-	case *Attr:
-		if x, _, owner, ok := l.qualified(e, sc); ok && x != nil {
-			return l.lits(x, owner.top)
-		}
-	case *IfExp:
-		a, ok1 := l.lits(e.Body, sc)
-		b, ok2 := l.lits(e.Else, sc)
-		if ok1 && ok2 {
-			return append(a, b...), true
-		}
-	case *Subscript:
-		if v, vsc, ok := l.dictValue(e.X, e.Index, sc); ok {
-			return l.lits(v, vsc)
-		}
-	case *BinOp:
-		if e.Op == "+" || e.Op == "|" {
-			a, ok1 := l.lits(e.L, sc)
-			b, ok2 := l.lits(e.R, sc)
-			if ok1 && ok2 {
-				if len(a) == 1 && len(b) == 1 && a[0].kind == 's' && b[0].kind == 's' && e.Op == "+" {
-					return []lit{{s: a[0].s + b[0].s, kind: 's'}}, true // string concatenation
-				}
-				return append(a, b...), true
-			}
-		}
-	case *Call:
-		switch fn := e.Fn.(type) {
-		case *Name:
-			switch fn.ID {
-			case "set", "frozenset", "list", "tuple", "sorted":
-				if len(e.Args) == 0 {
-					return nil, true
-				}
-				if len(e.Args) == 1 {
-					return l.lits(e.Args[0], sc)
-				}
-			}
-		case *Attr:
-			switch fn.Name {
-			case "union":
-				out, ok := l.lits(fn.X, sc)
-				for _, a := range e.Args {
-					vs, ok2 := l.lits(a, sc)
-					ok = ok && ok2
-					out = append(out, vs...)
-				}
-				if ok {
-					return out, true
-				}
-			case "keys":
-				return l.lits(fn.X, sc)
-			case "get":
-				if len(e.Args) >= 1 {
-					if v, vsc, ok := l.dictValue(fn.X, e.Args[0], sc); ok {
-						return l.lits(v, vsc)
-					}
-				}
-			case "udm":
-				if name, ok := l.udmName(e, sc); ok {
-					if sub := l.udmSub[name]; sub != nil && sub.expr != nil {
-						return l.lits(sub.expr, sub.sc)
-					}
-				}
-			case "lower", "upper", "strip":
-				if vs, ok := l.lits(fn.X, sc); ok && len(vs) == 1 && vs[0].kind == 's' {
-					return vs, true
-				}
-			}
-		}
-	case *Comp:
-		// {x.lower() for x in NAMES}: the values of the iterated collection
-		if e.Cond == nil && isVarOrLookThrough(e.Elt, e.Var) {
-			return l.lits(e.Iter, sc)
-		}
-	}
-	return nil, false
-}
-
-func isVarOrLookThrough(e Expr, v string) bool {
-	for d := 0; d < 10; d++ {
-		switch x := e.(type) {
-		case *Name:
-			return x.ID == v
-		case *Call:
-			a, ok := x.Fn.(*Attr)
-			if !ok || !lookThrough[a.Name] {
-				return false
-			}
-			e = a.X
-		default:
-			return false
-		}
-	}
-	return false
-}
-
-// why explains why an expression could not be turned into predicates.
-func (l *lowerer) why(e Expr, sc *scope, what string) rule.Skipped {
-	p := pos(e)
-	// name the first unresolvable name or helper call, the usual cause
-	if n := l.firstUnresolved(e, sc, 0); n != "" {
-		return rule.Skipped{Reason: n}
-	}
-	return rule.Skipped{Reason: fmt.Sprintf("%s `%s` (line %d)", what, snippet(ExprString(e)), p.Line)}
-}
-
-func (l *lowerer) firstUnresolved(e Expr, sc *scope, depth int) string {
-	if depth > 20 {
-		return ""
-	}
-	switch e := e.(type) {
-	case *Name:
-		if _, _, ok := l.resolveName(e.ID, sc); !ok {
-			if _, builtin := builtins[e.ID]; !builtin {
-				if _, fn, _, _ := l.global(l.modOf(sc), e.ID, 0); fn == nil && l.moduleAlias(e, sc) == nil {
-					return l.unresolved(e.ID, e.Pos, sc)
-				}
-			}
-		}
-	case *Call:
-		m := l.modOf(sc)
-		if n, ok := e.Fn.(*Name); ok {
-			if _, fn, _, _ := l.global(m, n.ID, 0); fn == nil {
-				if _, builtin := builtins[n.ID]; !builtin {
-					if from, imp := l.importedFrom(m, n.ID); imp {
-						return fmt.Sprintf("call to %s imported from %s (%s)", n.ID, from, m.where(e.Line))
-					}
-					return fmt.Sprintf("call to unresolved function %s (%s)", n.ID, m.where(e.Line))
-				}
-			}
-		}
-		if a, ok := e.Fn.(*Attr); ok {
-			if alias, isName := a.X.(*Name); isName {
-				if from, imp := l.importedFrom(m, alias.ID); imp {
-					if _, fn, _, _ := l.qualified(a, sc); fn == nil {
-						return fmt.Sprintf("call to %s.%s from %s (%s)", alias.ID, a.Name, from, m.where(e.Line))
-					}
-				}
-			}
-		}
-		for _, a := range e.Args {
-			if s := l.firstUnresolved(a, sc, depth+1); s != "" {
-				return s
-			}
-		}
-		return l.firstUnresolved(e.Fn, sc, depth+1)
-	case *Attr:
-		return l.firstUnresolved(e.X, sc, depth+1)
-	case *Compare:
-		if s := l.firstUnresolved(e.Left, sc, depth+1); s != "" {
-			return s
-		}
-		for _, r := range e.Right {
-			if s := l.firstUnresolved(r, sc, depth+1); s != "" {
-				return s
-			}
-		}
-	case *Subscript:
-		return l.firstUnresolved(e.X, sc, depth+1)
-	}
-	return ""
-}
-
-var builtins = map[string]bool{"str": true, "int": true, "float": true, "bool": true, "len": true,
-	"any": true, "all": true, "set": true, "frozenset": true, "list": true, "tuple": true, "dict": true,
-	"isinstance": true, "sorted": true, "min": true, "max": true, "sum": true, "abs": true,
-	"True": true, "False": true, "None": true, "print": true, "range": true, "enumerate": true,
-	"zip": true, "map": true, "filter": true, "getattr": true, "hasattr": true, "type": true,
-	"deep_get": true, "deep_walk": true}
-
-func snippet(s string) string {
-	s = strings.Join(strings.Fields(s), " ")
-	if len(s) > 80 {
-		s = s[:77] + "..."
-	}
-	return s
-}
-
-// ---- conditions ----
-
-// cond returns the condition under which e is truthy.
-func (l *lowerer) cond(e Expr, sc *scope) cond {
-	if !l.enter() {
-		return rule.Skipped{Reason: fmt.Sprintf("expression nested too deeply (line %d)", pos(e).Line)}
-	}
-	defer l.leave()
-	switch e := e.(type) {
-	case *Const:
-		if e.Value == "True" {
-			return cTrue
-		}
-		return cFalse
-	case *Str:
-		return boolConst(e.Value != "")
-	case *Num:
-		return boolConst(strings.Trim(e.Text, "-0.") != "")
-	case *BoolOp:
-		xs := make([]cond, len(e.Xs))
-		for i, x := range e.Xs {
-			xs[i] = l.cond(x, sc)
-		}
-		if e.Op == "and" {
-			return and(xs...)
-		}
-		return or(xs...)
-	case *Not:
-		return not(l.cond(e.X, sc))
-	case *Compare:
-		if name, ok := l.udmIn(e, sc, 0); ok {
-			return l.expandUDM(name, e, sc)
-		}
-		var xs []cond
-		left := e.Left
-		for i, op := range e.Ops {
-			xs = append(xs, l.compare(left, op, e.Right[i], sc, e))
-			left = e.Right[i]
-		}
-		return and(xs...)
-	case *Name:
-		if x, xsc, ok := l.resolveName(e.ID, sc); ok {
-			return l.cond(x, xsc)
-		}
-		return rule.Skipped{Reason: l.unresolved(e.ID, e.Pos, sc)}
-	case eventRef:
-		return cTrue
-	case *Call:
-		if name, ok := l.udmIn(e, sc, 0); ok {
-			return l.expandUDM(name, e, sc)
-		}
-		return l.callCond(e, sc)
-	case *Coll:
-		return boolConst(len(e.Elts) > 0)
-	case *Attr:
-		if x, _, owner, ok := l.qualified(e, sc); ok && x != nil {
-			return l.cond(x, owner.top)
-		}
-	case *IfExp:
-		return branch(l.cond(e.Cond, sc), l.cond(e.Body, sc), l.cond(e.Else, sc))
-	}
-	if f, ok := l.field(e, sc); ok && f != "" {
-		return truthTest{field: f, truthy: true}
-	}
-	return l.why(e, sc, "unsupported expression")
-}
-
-func (l *lowerer) callCond(e *Call, sc *scope) cond {
-	if f, ok := l.field(e, sc); ok && f != "" {
-		return truthTest{field: f, truthy: true}
-	}
-	switch fn := e.Fn.(type) {
-	case *Name:
-		switch fn.ID {
-		case "any", "all":
-			if len(e.Args) == 1 {
-				return l.anyAll(fn.ID, e.Args[0], sc)
-			}
-		case "bool":
-			if len(e.Args) == 1 {
-				return l.cond(e.Args[0], sc)
-			}
-		case "fnmatch":
-			// fnmatch(field, pattern): a shell-style wildcard match
-			if len(e.Args) == 2 && l.importedName(fn.ID, sc) == "fnmatch.fnmatch" {
-				if f, ok := l.field(e.Args[0], sc); ok && f != "" {
-					if vs, ok := l.lits(e.Args[1], sc); ok && len(vs) > 0 {
-						return anyOf(f, rule.OpWildcard, vs)
-					}
-				}
-			}
-		case "isinstance":
-			if len(e.Args) == 2 {
-				if f, ok := l.field(e.Args[0], sc); ok && f != "" {
-					return rule.Cmp{FieldRaw: f, Op: rule.OpIsNotNull}
-				}
-			}
-		}
-		if _, ok := sc.lookup(fn.ID); !ok {
-			if _, f, owner, ok := l.global(l.modOf(sc), fn.ID, 0); ok && f != nil {
-				return l.inline(f, owner, e, sc)
-			}
-		}
-	case *Attr:
-		if _, f, owner, ok := l.qualified(fn, sc); ok && f != nil {
-			return l.inline(f, owner, e, sc)
-		}
-		switch fn.Name {
-		case "startswith", "endswith":
-			op := rule.OpStartsWith
-			if fn.Name == "endswith" {
-				op = rule.OpEndsWith
-			}
-			if len(e.Args) >= 1 {
-				if f, ok := l.field(fn.X, sc); ok {
-					if vs, ok := l.lits(e.Args[0], sc); ok && len(vs) > 0 {
-						return anyOf(f, op, vs)
-					}
-				}
-			}
-		case "match", "search", "fullmatch":
-			if x, ok := fn.X.(*Name); ok && x.ID == "re" && len(e.Args) >= 2 {
-				if f, ok := l.field(e.Args[1], sc); ok {
-					if pat, ok := l.str(e.Args[0], sc); ok {
-						return rule.Cmp{FieldRaw: f, Op: rule.OpRegex, Value: pat}
-					}
-				}
-			}
-			if pat, ok := l.compiled(fn.X, sc); ok && len(e.Args) >= 1 {
-				if f, ok := l.field(e.Args[0], sc); ok {
-					return rule.Cmp{FieldRaw: f, Op: rule.OpRegex, Value: pat}
-				}
-			}
-		}
-	}
-	return l.why(e, sc, "unsupported call")
-}
-
-// compiled resolves a name bound to re.compile("pattern").
-func (l *lowerer) compiled(e Expr, sc *scope) (string, bool) {
-	for d := 0; d < 10; d++ {
-		n, ok := e.(*Name)
-		if !ok {
-			break
-		}
-		x, xsc, ok := l.resolveName(n.ID, sc)
-		if !ok {
-			return "", false
-		}
-		e, sc = x, xsc
-	}
-	c, ok := e.(*Call)
-	if !ok {
-		return "", false
-	}
-	a, ok := c.Fn.(*Attr)
-	if !ok || a.Name != "compile" || len(c.Args) < 1 {
-		return "", false
-	}
-	if m, ok := a.X.(*Name); !ok || m.ID != "re" {
-		return "", false
-	}
-	return l.str(c.Args[0], sc)
-}
-
-// anyAll handles any([...]) / all([...]) and their generator forms.
-func (l *lowerer) anyAll(kind string, arg Expr, sc *scope) cond {
-	combine := or
-	if kind == "all" {
-		combine = and
-	}
-	switch a := arg.(type) {
-	case *Coll:
-		xs := make([]cond, len(a.Elts))
-		for i, x := range a.Elts {
-			xs[i] = l.cond(x, sc)
-		}
-		return combine(xs...)
-	case *Comp:
-		elem := func(sc2 *scope) cond {
-			c := l.cond(a.Elt, sc2)
-			if a.Cond == nil {
-				return c
-			}
-			f := l.cond(a.Cond, sc2)
-			if kind == "all" {
-				return or(not(f), c)
-			}
-			return and(f, c)
-		}
-		if vs, ok := l.elems(a.Iter, sc); ok && len(vs) <= maxUnroll {
-			xs := make([]cond, len(vs))
-			for i, v := range vs {
-				xs[i] = elem(sc.bind(a.Var, v))
-			}
-			return combine(xs...)
-		}
-		if _, ok := l.field(a.Iter, sc); ok {
-			return elem(sc.bind(a.Var, binding{expr: a.Iter, sc: sc}))
-		}
-	}
-	return l.why(arg, sc, kind+"() over an unresolvable collection")
-}
-
-// inline evaluates a call of a module-level function f of module owner
-// (the rule's own file or a helper module of the repository).
-func (l *lowerer) inline(f *FuncDef, owner *modCtx, call *Call, sc *scope) cond {
-	at := l.modOf(sc).where(call.Line)
-	if l.callDepth >= maxCallDepth {
-		return rule.Skipped{Reason: fmt.Sprintf("calls nested deeper than %d at %s() defined at %s (called at %s)",
-			maxCallDepth, f.Name, owner.where(f.Line), at)}
-	}
-	for _, g := range l.inlining {
-		if g == f {
-			return rule.Skipped{Reason: fmt.Sprintf("recursive call of %s() defined at %s (called at %s)",
-				f.Name, owner.where(f.Line), at)}
-		}
-	}
-	l.callDepth++
-	l.inlining = append(l.inlining, f)
-	defer func() { l.callDepth--; l.inlining = l.inlining[:len(l.inlining)-1] }()
-	fsc := owner.top
-	for i, p := range f.Params {
-		var arg Expr
-		if i < len(call.Args) {
-			arg = call.Args[i]
-		}
-		for _, kw := range call.Kwargs {
-			if kw.Name == p {
-				arg = kw.Value
-			}
-		}
-		if arg == nil {
-			continue // a parameter with a default: unresolved inside
-		}
-		fsc = fsc.bind(p, binding{expr: arg, sc: sc})
-	}
-	return relocate(l.exec(f.Body, fsc, konts{rest: retFalse, brk: retFalse, cont: retFalse}), owner)
-}
-
-func anyOf(f string, op rule.Op, vs []lit) cond {
-	xs := make([]cond, 0, len(vs))
-	for _, v := range vs {
-		if v.kind == '0' {
-			xs = append(xs, rule.Cmp{FieldRaw: f, Op: rule.OpIsNull})
-			continue
-		}
-		xs = append(xs, rule.Cmp{FieldRaw: f, Op: op, Value: v.s})
-	}
-	return or(xs...)
-}
-
-// compare lowers one comparison `left op right`.
-func (l *lowerer) compare(left Expr, op string, right Expr, sc *scope, whole Expr) cond {
-	lf, lok := l.field(left, sc)
-	rf, rok := l.field(right, sc)
-	lok, rok = lok && lf != "", rok && rf != ""
-	if !lok && !rok {
-		if c, ok := l.fold(left, op, right, sc); ok {
-			return c
-		}
-		if c, ok := l.dictLookup(left, op, right, sc); ok {
-			return c
-		}
-		if c, ok := l.dictLookup(right, flipped[op], left, sc); ok {
-			return c
-		}
-		if c, ok := l.lastPartTest(left, op, right, sc); ok {
-			return c
-		}
-		if c, ok := l.lastPartTest(right, flipped[op], left, sc); ok {
-			return c
-		}
-	}
-	if op == "in" || op == "not in" {
-		// "key" in event: the event has the field
-		if _, isEvent := right.(eventRef); isEvent || (!rok && l.isEvent(right, sc)) {
-			if k, ok := l.str(left, sc); ok {
-				c := cond(rule.Cmp{FieldRaw: k, Op: rule.OpIsNotNull})
-				if op == "not in" {
-					c = not(c)
-				}
-				return c
-			}
-		}
-	}
-	switch op {
-	case "in", "not in":
-		var c cond
-		switch {
-		case lok && !rok:
-			vs, ok := l.lits(right, sc)
-			if !ok {
-				break
-			}
-			if _, isStr := right.(*Str); isStr {
-				break // field in "literal": a substring-of test
-			}
-			c = anyOf(lf, rule.OpIn, vs)
-		case rok && !lok:
-			vs, ok := l.lits(left, sc)
-			if ok && len(vs) == 1 && vs[0].kind == 's' {
-				c = rule.Cmp{FieldRaw: rf, Op: rule.OpContains, Value: vs[0].s}
-			}
-		}
-		if c == nil {
-			return l.why(whole, sc, "unsupported membership test")
-		}
-		if op == "not in" {
-			return not(c)
-		}
-		return c
-	case "==", "!=", "is", "is not":
-		var c cond
-		switch {
-		case lok && rok:
-			c = rule.Cmp{FieldRaw: lf, Op: rule.OpEq, Value: "fieldref:" + rf}
-		case lok || rok:
-			f, other := lf, right
-			if rok {
-				f, other = rf, left
-			}
-			vs, ok := l.lits(other, sc)
-			if !ok || len(vs) != 1 {
-				break
-			}
-			if c2, isColl := other.(*Coll); isColl && len(c2.Elts) != 1 {
-				break
-			}
-			if vs[0].kind == '0' {
-				c = rule.Cmp{FieldRaw: f, Op: rule.OpIsNull}
-			} else {
-				c = rule.Cmp{FieldRaw: f, Op: rule.OpEq, Value: vs[0].s}
-			}
-		}
-		if c == nil {
-			return l.why(whole, sc, "unsupported comparison")
-		}
-		if op == "!=" || op == "is not" {
-			return not(c)
-		}
-		return c
-	case "<", "<=", ">", ">=":
-		ops := map[string]rule.Op{"<": rule.OpLt, "<=": rule.OpLte, ">": rule.OpGt, ">=": rule.OpGte}
-		flip := map[string]string{"<": ">", "<=": ">=", ">": "<", ">=": "<="}
-		f, other := lf, right
-		if !lok && rok {
-			f, other, op = rf, left, flip[op]
-		}
-		if lok != rok {
-			if vs, ok := l.lits(other, sc); ok && len(vs) == 1 && vs[0].kind != '0' {
-				return rule.Cmp{FieldRaw: f, Op: ops[op], Value: vs[0].s}
-			}
-		}
-		return l.why(whole, sc, "unsupported comparison")
-	}
-	return l.why(whole, sc, "unsupported comparison")
 }

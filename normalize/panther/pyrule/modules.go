@@ -2,10 +2,7 @@ package pyrule
 
 import (
 	"fmt"
-	"regexp"
 	"strings"
-
-	"github.com/ruleatlas/ruleatlas/normalize/rule"
 )
 
 // Module is one parsed Python module of the repository a rule can import.
@@ -37,7 +34,8 @@ type modCtx struct {
 	consts     map[string]Expr
 	funcs      map[string]*FuncDef
 	imports    map[string]importRef
-	top        *scope // the scope of module-level code (no locals)
+	classes    map[string]int // class name → line of its definition
+	top        *scope         // the scope of module-level code (no locals)
 }
 
 // importRef is what an imported name stands for: a whole module (name
@@ -45,7 +43,7 @@ type modCtx struct {
 type importRef struct{ mod, name string }
 
 func newModCtx(name, path string, q *Query) *modCtx {
-	m := &modCtx{name: name, path: path, consts: map[string]Expr{}, funcs: map[string]*FuncDef{},
+	m := &modCtx{name: name, path: path, consts: map[string]Expr{}, funcs: map[string]*FuncDef{}, classes: map[string]int{},
 		imports: map[string]importRef{}}
 	m.top = &scope{mod: m}
 	for _, s := range q.Body {
@@ -56,6 +54,10 @@ func newModCtx(name, path string, q *Query) *modCtx {
 			}
 		case *FuncDef:
 			m.funcs[s.Name] = s
+		case *OpaqueStmt:
+			if s.Kind == "class_definition" && s.Name != "" {
+				m.classes[s.Name] = s.Line
+			}
 		case *Import:
 			for i, n := range s.Names {
 				orig := n
@@ -186,34 +188,18 @@ func (l *lowerer) importedFrom(m *modCtx, id string) (string, bool) {
 	return fmt.Sprintf("%s, a module outside the repository", mod), true
 }
 
-var lineRef = regexp.MustCompile(`\(line (\d+)\)`)
-
-// relocate names module m in the reasons of the skipped leaves of c that
-// were produced in m's code.
-func relocate(c cond, m *modCtx) cond {
-	if m == nil || m.path == "" {
-		return c
+// classOf finds the class a name of module m stands for: defined in m or
+// imported from a repository module that defines it.
+func (l *lowerer) classOf(m *modCtx, id string) (where string, ok bool) {
+	for d := 0; m != nil && d <= maxImportChain; d++ {
+		if line, ok := m.classes[id]; ok {
+			return m.where(line), true
+		}
+		ref, ok := m.imports[id]
+		if !ok || ref.name == "" {
+			return "", false
+		}
+		m, id = l.module(ref.mod), ref.name
 	}
-	switch x := c.(type) {
-	case cAnd:
-		out := make(cAnd, len(x))
-		for i, y := range x {
-			out[i] = relocate(y, m)
-		}
-		return out
-	case cOr:
-		out := make(cOr, len(x))
-		for i, y := range x {
-			out[i] = relocate(y, m)
-		}
-		return out
-	case cNot:
-		return cNot{relocate(x.x, m)}
-	case rule.Skipped:
-		if !strings.Contains(x.Reason, ".py line ") {
-			x.Reason = lineRef.ReplaceAllString(x.Reason, "("+m.path+" line $1)")
-		}
-		return x
-	}
-	return c
+	return "", false
 }

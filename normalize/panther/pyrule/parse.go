@@ -246,13 +246,17 @@ func named(n *sitter.Node) []*sitter.Node {
 	out := make([]*sitter.Node, 0, cnt)
 	for i := uint(0); i < cnt; i++ {
 		ch := n.NamedChild(i)
-		if ch == nil || ch.IsExtra() || ch.Kind() == "comment" {
+		if ch == nil || ch.IsExtra() || ch.KindId() == commentID {
 			continue
 		}
 		out = append(out, ch)
 	}
 	return out
 }
+
+// commentID is the grammar's comment symbol (comparing ids spares the
+// string Kind allocates for every child).
+var commentID = language.IdForNodeKind("comment", true)
 
 // block converts the statements of a module or block node.
 func (c *converter) block(n *sitter.Node, depth int) []Stmt {
@@ -306,12 +310,19 @@ func (c *converter) stmt(n *sitter.Node, depth int) []Stmt {
 		if d := n.ChildByFieldName("definition"); d != nil {
 			return c.stmt(d, depth)
 		}
+	case "class_definition":
+		st := &OpaqueStmt{Pos: p, Kind: "class_definition"}
+		if nm := n.ChildByFieldName("name"); nm != nil {
+			st.Name = c.text(nm)
+		}
+		return []Stmt{st}
 	case "function_definition":
 		f := &FuncDef{Pos: p}
 		if nm := n.ChildByFieldName("name"); nm != nil {
 			f.Name = c.text(nm)
 		}
 		if ps := n.ChildByFieldName("parameters"); ps != nil {
+			defaults, simple := map[string]Expr{}, true
 			for _, prm := range named(ps) {
 				switch prm.Kind() {
 				case "identifier":
@@ -319,12 +330,22 @@ func (c *converter) stmt(n *sitter.Node, depth int) []Stmt {
 				case "typed_parameter":
 					if id := firstOfKind(prm, "identifier"); id != nil {
 						f.Params = append(f.Params, c.text(id))
+					} else {
+						simple = false // *args: int, **kw: int
 					}
 				case "default_parameter", "typed_default_parameter":
 					if nm := prm.ChildByFieldName("name"); nm != nil && nm.Kind() == "identifier" {
 						f.Params = append(f.Params, c.text(nm))
+						if v := prm.ChildByFieldName("value"); v != nil {
+							defaults[c.text(nm)] = c.expr(v, depth)
+						}
 					}
+				default:
+					simple = false
 				}
+			}
+			if simple && len(defaults) > 0 {
+				f.Defaults = defaults
 			}
 		}
 		f.Body = c.block(n.ChildByFieldName("body"), depth)
@@ -569,7 +590,9 @@ func (c *converter) expr(n *sitter.Node, depth int) Expr {
 					call.Kwargs = append(call.Kwargs, Kwarg{Name: c.text(nm), Value: c.expr(v, depth)})
 				}
 			case "list_splat", "dictionary_splat", "parenthesized_list_splat":
-				// dropped: not resolvable statically
+				// kept as written: Lower reads `*name` over a literal tuple
+				// (deep_get(*path)); bindArgs binds no parameter from the first one on
+				call.Args = append(call.Args, c.opaque(a))
 			default:
 				call.Args = append(call.Args, c.expr(a, depth))
 			}
@@ -632,6 +655,11 @@ func (c *converter) expr(n *sitter.Node, depth int) Expr {
 		}
 	case "list_comprehension", "set_comprehension", "generator_expression":
 		return c.comp(n, depth)
+	case "named_expression":
+		name, value := n.ChildByFieldName("name"), n.ChildByFieldName("value")
+		if name != nil && value != nil && name.Kind() == "identifier" {
+			return &NamedExpr{Pos: p, Name: c.text(name), X: c.expr(value, depth)}
+		}
 	case "conditional_expression":
 		if kids := named(n); len(kids) == 3 {
 			return &IfExp{Pos: p, Body: c.expr(kids[0], depth), Cond: c.expr(kids[1], depth), Else: c.expr(kids[2], depth)}

@@ -39,7 +39,18 @@ func printStmt(b *strings.Builder, s Stmt, lvl int) {
 			b.WriteString("import " + importList(s) + "\n")
 		}
 	case *FuncDef:
-		b.WriteString("def " + s.Name + "(" + strings.Join(s.Params, ", ") + "):\n")
+		b.WriteString("def " + s.Name + "(")
+		for i, p := range s.Params {
+			if i > 0 {
+				b.WriteString(", ")
+			}
+			b.WriteString(p)
+			if d, ok := s.Defaults[p]; ok {
+				b.WriteByte('=')
+				printOperand(b, d)
+			}
+		}
+		b.WriteString("):\n")
 		printBlock(b, s.Body, lvl+1)
 	case *Assign:
 		b.WriteString(ExprString(s.Target) + " = " + ExprString(s.Value) + "\n")
@@ -84,6 +95,12 @@ func printStmt(b *strings.Builder, s Stmt, lvl int) {
 		}
 	case *ExprStmt:
 		b.WriteString(ExprString(s.X) + "\n")
+	case *OpaqueStmt:
+		if s.Kind == "class_definition" && s.Name != "" {
+			b.WriteString("class " + s.Name + ":\n")
+			indent(b, lvl+1)
+		}
+		b.WriteString("pass\n")
 	default:
 		b.WriteString("pass\n")
 	}
@@ -218,6 +235,10 @@ func printExpr(b *strings.Builder, e Expr) {
 		b.WriteString(open)
 		printComp(b, e)
 		b.WriteString(close)
+	case *NamedExpr:
+		b.WriteString("(" + e.Name + " := ")
+		printOperand(b, e.X)
+		b.WriteByte(')')
 	case *IfExp:
 		b.WriteByte('(')
 		printOperand(b, e.Body)

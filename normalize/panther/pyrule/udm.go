@@ -121,6 +121,11 @@ func (l *lowerer) invert(name string, alt UDMAlt, e Expr, sc *scope) cond {
 		l.mods[alt.Module.Name] = owner
 	}
 	f := owner.funcs[alt.Method]
+	if f == nil { // a method the data model imports (`from panther_aws_helpers import get_actor_user`)
+		if _, fn, fnOwner, ok := l.global(owner, alt.Method, 0); ok && fn != nil {
+			f, owner = fn, fnOwner
+		}
+	}
 	if f == nil {
 		return rule.Skipped{Reason: fmt.Sprintf("udm %s for %s: method %s not found in %s", name, alt.LogType,
 			alt.Method, alt.Module.Path)}
@@ -140,9 +145,9 @@ func (l *lowerer) invert(name string, alt UDMAlt, e Expr, sc *scope) cond {
 			return branch(l.cond(ie.Cond, vsc), ret(ie.Body, vsc), ret(ie.Else, vsc))
 		}
 		if _, isField := l.field(v, vsc); !isField {
-			if _, isLit := l.lits(v, vsc); !isLit && !l.isLookup(v, vsc) && !l.isLastPart(v, vsc) {
-				return rule.Skipped{Reason: fmt.Sprintf("udm %s for %s: %s() returns `%s` (line %d), beyond the analysis",
-					name, alt.LogType, f.Name, snippet(ExprString(v)), pos(v).Line)}
+			if _, isLit := l.lits(v, vsc); !isLit && !l.isLookup(v, vsc) && !l.isLastPart(v, vsc) && !l.isSplitIndex(v, vsc) && !l.isHelperCall(v, vsc) {
+				return rule.Skipped{Reason: fmt.Sprintf("udm %s for %s: %s() returns `%s` (%s), beyond the analysis",
+					name, alt.LogType, f.Name, snippet(ExprString(v)), l.modOf(vsc).where(pos(v).Line))}
 			}
 		}
 		prev := l.udmSub[name]
@@ -152,7 +157,7 @@ func (l *lowerer) invert(name string, alt UDMAlt, e Expr, sc *scope) cond {
 	}
 	none := func(s2 *scope) cond { return ret(&Const{Value: "None"}, s2) }
 	c := l.exec(f.Body, fsc, konts{rest: none, brk: none, cont: none, ret: ret})
-	return relocate(c, owner)
+	return c
 }
 
 // pathExpr is the field read a data-model Path stands for.
@@ -169,4 +174,27 @@ func pathExpr(p string) Expr {
 func (l *lowerer) isLastPart(e Expr, sc *scope) bool {
 	_, _, ok := l.lastPart(e, sc)
 	return ok
+}
+
+func (l *lowerer) isSplitIndex(e Expr, sc *scope) bool {
+	_, _, ok := l.splitIndex(e, sc)
+	return ok
+}
+
+// udmLiteral returns the literal a udm name being expanded stands for
+// (a data-model method's `return None`, `return ""`, …).
+func (l *lowerer) udmLiteral(c *Call, sc *scope) (Expr, *scope, bool) {
+	name, ok := l.udmName(c, sc)
+	if !ok {
+		return nil, nil, false
+	}
+	sub := l.udmSub[name]
+	if sub == nil || sub.expr == nil {
+		return nil, nil, false
+	}
+	switch sub.expr.(type) {
+	case *Const, *Str, *Num, *Coll:
+		return sub.expr, sub.sc, true
+	}
+	return nil, nil, false
 }
