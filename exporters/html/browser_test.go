@@ -51,6 +51,14 @@ const probeJS = `(function () {
   window.addEventListener("error", function (e) { out.errors.push(String(e.message || e.type)); }, true);
   function visible(el) { return el.getClientRects().length > 0; }
   function count(sel) { return Array.prototype.filter.call(document.querySelectorAll(sel), visible).length; }
+  // countCounted counts the visible rules of the kinds the page counts.
+  function countCounted() {
+    var note = document.getElementById("filter-note");
+    var kinds = (note && note.getAttribute("data-counted") || "").split(/[ ,]+/);
+    return Array.prototype.filter.call(document.querySelectorAll("details.rule"), function (r) {
+      return visible(r) && kinds.indexOf(r.getAttribute("data-kind")) >= 0;
+    }).length;
+  }
   function text(id) { var e = document.getElementById(id); return e ? e.textContent : ""; }
   function rows(id) {
     var m = {};
@@ -91,7 +99,7 @@ const probeJS = `(function () {
         b.click();
         var m = /\((\d+)\)\s*$/.exec(b.textContent);
         out.steps.push({group: g.getAttribute("data-attr"), value: b.getAttribute("data-value"),
-          label: m ? +m[1] : -1, visible: count("details.rule"), pressed: b.getAttribute("aria-pressed")});
+          label: m ? +m[1] : -1, visible: count("details.rule"), counted: countCounted(), pressed: b.getAttribute("aria-pressed")});
       });
       g.querySelector("button[data-value='']").click();
     });
@@ -166,8 +174,8 @@ type probeResult struct {
 	Before, Reset, After counts
 	Clicked              bool
 	Steps                []struct {
-		Group, Value, Pressed string
-		Label, Visible        int
+		Group, Value, Pressed   string
+		Label, Visible, Counted int
 	}
 	Opened []struct {
 		ID          string
@@ -412,14 +420,23 @@ func browserFilter(t *testing.T, browser, dir string, rules []tableRule, counted
 	if r.After.Total == r.Before.Total {
 		t.Errorf("%s: the vendor filter left the count at %s", page, r.After.Total)
 	}
-	// Each button alone shows as many rules as its label says.
+	// Each button alone shows as many rules as its label says: a kind
+	// button counts its kind, the others the counted kinds, as the page's
+	// tables do; so before any filter a vendor button says what the
+	// rules-by-vendor table says.
 	for _, s := range r.Steps {
-		want := s.Label
-		if s.Value == "" {
-			want = r.Rules
+		got, want := s.Counted, s.Label
+		if s.Group == "kind" {
+			got = s.Visible
 		}
-		if s.Visible != want || s.Pressed != "true" {
-			t.Errorf("%s: %s=%q: %d rules visible, pressed %s; want %d", page, s.Group, s.Value, s.Visible, s.Pressed, want)
+		if s.Value == "" {
+			got, want = s.Visible, r.Rules
+		}
+		if got != want || s.Pressed != "true" {
+			t.Errorf("%s: %s=%q: %d rules visible (%d counted), pressed %s; want %d", page, s.Group, s.Value, s.Visible, s.Counted, s.Pressed, want)
+		}
+		if s.Group == "vendor" && s.Value != "" && s.Label != r.Before.Vendors[s.Value] {
+			t.Errorf("%s: vendor button %s says %d, the rules-by-vendor table %d", page, s.Value, s.Label, r.Before.Vendors[s.Value])
 		}
 	}
 	if r.Reset.Visible != r.Rules || r.Reset.Total != r.Before.Total {

@@ -66,6 +66,14 @@
     var groups = document.querySelectorAll(".filter[data-attr]");
     if (!groups.length) return;
     var rules = Array.prototype.slice.call(document.querySelectorAll("details.rule"));
+    // The page's counts count the kinds the run counts (hunting queries,
+    // listed in their own section, only when the run counts them), so the
+    // buttons leave the other kinds out unless the kind filter picks one.
+    var note = document.getElementById("filter-note");
+    var countedKinds = (note && note.getAttribute("data-counted") || "").split(/[ ,]+/);
+    function countable(r) {
+      return chosen.kind || countedKinds.indexOf(r.getAttribute("data-kind")) >= 0;
+    }
     var sections = document.querySelectorAll(".vendor-group");
     var counted = Array.prototype.map.call(document.querySelectorAll("[data-r]"), function (e) {
       return {el: e, pos: members(e.getAttribute("data-r")), n: e.querySelector("[data-n]") || e,
@@ -112,7 +120,7 @@
           if (!fn) return;
           var v = b.getAttribute("data-value"), n = 0;
           rules.forEach(function (r) {
-            if (matches(r, attr) && has(r.getAttribute("data-" + attr) || "", v)) n++;
+            if ((attr === "kind" || countable(r)) && matches(r, attr) && has(r.getAttribute("data-" + attr) || "", v)) n++;
           });
           fn.textContent = String(n);
         });
