@@ -94,6 +94,12 @@ const probeJS = `(function () {
   function technique() {
     out.rules = document.querySelectorAll("details.rule").length;
     out.before = counts();
+    // The vendor buttons' labels as the page is served, before any click.
+    out.labels = {};
+    document.querySelectorAll('.filter[data-attr="vendor"] button[data-value]').forEach(function (b) {
+      var m = /\((\d+)\)\s*$/.exec(b.textContent);
+      if (m) out.labels[b.getAttribute("data-value")] = +m[1];
+    });
     document.querySelectorAll(".filter").forEach(function (g) {
       g.querySelectorAll("button").forEach(function (b) {
         b.click();
@@ -173,6 +179,7 @@ type probeResult struct {
 	Rules                int
 	Before, Reset, After counts
 	Clicked              bool
+	Labels               map[string]int
 	Steps                []struct {
 		Group, Value, Pressed   string
 		Label, Visible, Counted int
@@ -419,6 +426,14 @@ func browserFilter(t *testing.T, browser, dir string, rules []tableRule, counted
 	check("after vendor="+pick, r.After, picked)
 	if r.After.Total == r.Before.Total {
 		t.Errorf("%s: the vendor filter left the count at %s", page, r.After.Total)
+	}
+	if len(r.Labels) == 0 {
+		t.Errorf("%s: no vendor button label", page)
+	}
+	for v, n := range r.Labels {
+		if n != r.Before.Vendors[v] {
+			t.Errorf("%s: vendor button %s is served saying %d, the rules-by-vendor table %d", page, v, n, r.Before.Vendors[v])
+		}
 	}
 	// Each button alone shows as many rules as its label says: a kind
 	// button counts its kind, the others the counted kinds, as the page's

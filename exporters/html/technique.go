@@ -211,12 +211,19 @@ func (s *site) techniqueData(w *worker, from, id string, onPage []int, nRules in
 	d.IndicatorRows, d.ExclusionRows = template.HTML(all[fieldsEnd:indEnd]), template.HTML(all[indEnd:])
 
 	plat, dom, ven, kin := map[string]*facet{}, map[string]*facet{}, map[string]*facet{}, map[string]*facet{}
+	// The kind buttons count every kind on the page; the others, like the
+	// page's tables, the kinds the run counts (site.js recounts the same
+	// way), with a button for every value on the page.
 	for _, ri := range onPage {
 		r := &s.rules[ri]
-		countFacets(plat, r.Platforms)
-		countFacets(dom, r.Domains)
-		countFacets(ven, []string{r.Vendor})
-		countFacets(kin, []string{r.Kind})
+		n := 0
+		if slices.Contains(p.CountedKinds, r.Kind) {
+			n = 1
+		}
+		countFacets(plat, r.Platforms, n)
+		countFacets(dom, r.Domains, n)
+		countFacets(ven, []string{r.Vendor}, n)
+		countFacets(kin, []string{r.Kind}, 1)
 	}
 	for _, g := range []facetGroup{{"platforms", "Platform", facets(plat)}, {"domains", "Domain", facets(dom)},
 		{"vendor", "Vendor", facets(ven)}, {"kind", "Kind", facets(kin)}} {
@@ -229,7 +236,8 @@ func (s *site) techniqueData(w *worker, from, id string, onPage []int, nRules in
 
 var codeTags = strings.NewReplacer("<code>", "", "</code>", "")
 
-func countFacets(m map[string]*facet, vals []string) {
+// countFacets adds n rules to the buttons of vals, creating them.
+func countFacets(m map[string]*facet, vals []string, n int) {
 	if len(vals) == 0 {
 		vals = []string{unspecified}
 	}
@@ -240,7 +248,7 @@ func countFacets(m map[string]*facet, vals []string) {
 			f = &facet{Name: strings.ReplaceAll(v, "_", " "), Token: t}
 			m[t] = f
 		}
-		f.Rules++
+		f.Rules += n
 	}
 }
 

@@ -7,6 +7,7 @@ import (
 	"go.yaml.in/yaml/v3"
 
 	"github.com/ruleatlas/ruleatlas/normalize/rule"
+	"github.com/ruleatlas/ruleatlas/normalize/yamlfast"
 )
 
 // correlationRule reads an `AnalysisType: correlation_rule` file: a rule
@@ -37,6 +38,8 @@ func correlationRule(root *yaml.Node, f rule.File) (rule.Rule, string) {
 	r.Date = newestDate(scalar(root, "CreatedAt"), scalar(root, "LastModified"))
 	r.Techniques, r.Tactics = reports(get(root, "Reports"))
 	ids := correlatedRules(get(root, "Detection"), nil, 0)
+	r.Correlates = rule.Dedup(ids)
+	r.Query = yamlfast.Section(f.Data, root, "Detection")
 	r.ParseStatus = rule.StatusOK
 	if len(ids) == 0 {
 		r.ParseStatus = rule.StatusPartial

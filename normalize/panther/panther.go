@@ -152,7 +152,7 @@ func (s *source) loadRule(root *yaml.Node, f rule.File, typ string) rule.Rule {
 	case filename != "":
 		r.Language = rule.LangPython
 		var err error
-		logic, err = s.pythonLogic(f, filename, typ, logTypes)
+		logic, r.Query, err = s.pythonLogic(f, filename, typ, logTypes)
 		if err != nil {
 			r.ParseStatus = rule.StatusFailed
 			r.ParseError = err.Error()
@@ -161,6 +161,7 @@ func (s *source) loadRule(root *yaml.Node, f rule.File, typ string) rule.Rule {
 	case det != nil:
 		r.Language = rule.LangPantherYAML
 		var err error
+		r.Query = yamlfast.Section(f.Data, root, "Detection")
 		logic, err = LowerMatch(det)
 		if err != nil {
 			r.ParseStatus = rule.StatusFailed
@@ -204,39 +205,40 @@ func (s *source) loadRule(root *yaml.Node, f rule.File, typ string) rule.Rule {
 }
 
 // pythonLogic reads, parses and lowers the Python file a rule names:
-// rule(event), or policy(resource) for a policy.
-func (s *source) pythonLogic(f rule.File, filename, typ string, logTypes []string) (rule.Expr, error) {
+// rule(event), or policy(resource) for a policy. It returns the lowered
+// logic and the file's source (the rule's query as written).
+func (s *source) pythonLogic(f rule.File, filename, typ string, logTypes []string) (rule.Expr, string, error) {
 	rel := path.Join(path.Dir(f.Path), filepath.ToSlash(filename))
 	if path.IsAbs(filepath.ToSlash(filename)) || rel == ".." || strings.HasPrefix(rel, "../") {
-		return nil, fmt.Errorf("python file %s is outside the repository", filename)
+		return nil, "", fmt.Errorf("python file %s is outside the repository", filename)
 	}
 	data, err := readLimited(filepath.Join(f.Root, filepath.FromSlash(rel)), pyrule.MaxSource)
 	if err != nil {
 		if errors.Is(err, fs.ErrNotExist) {
-			return nil, fmt.Errorf("python file not found: %s", rel)
+			return nil, "", fmt.Errorf("python file not found: %s", rel)
 		}
-		return nil, fmt.Errorf("python file %s: %w", rel, err)
+		return nil, "", fmt.Errorf("python file %s: %w", rel, err)
 	}
 	if !utf8.Valid(data) {
-		return nil, fmt.Errorf("python file %s: invalid UTF-8", rel)
+		return nil, "", fmt.Errorf("python file %s: invalid UTF-8", rel)
 	}
 	q, err := pyrule.Parse(string(data))
 	if err != nil {
-		return nil, fmt.Errorf("python file %s: %w", rel, err)
+		return nil, string(data), fmt.Errorf("python file %s: %w", rel, err)
 	}
 	fn, param := "rule", "event"
 	if typ == "policy" {
 		fn, param = "policy", "resource"
 	}
 	if q.Func(fn) == nil {
-		return nil, fmt.Errorf("python file %s: no %s(%s) function", rel, fn, param)
+		return nil, "", fmt.Errorf("python file %s: no %s(%s) function", rel, fn, param)
 	}
 	rp := s.repo
 	if rp == nil || rp.root != f.Root {
 		rp = newRepo(f.Root)
 	}
 	opts := pyrule.Options{Path: rel, Resolve: rp.resolver(path.Dir(rel)), UDM: rp.udmResolver(logTypes)}
-	return pyrule.LowerWith(q, fn, opts), nil
+	return pyrule.LowerWith(q, fn, opts), string(data), nil
 }
 
 func readLimited(name string, limit int) ([]byte, error) {

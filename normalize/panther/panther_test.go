@@ -4,6 +4,7 @@ import (
 	"fmt"
 	"io/fs"
 	"os"
+	"path"
 	"path/filepath"
 	"regexp"
 	"sort"
@@ -467,4 +468,38 @@ func processCPU(b *testing.B) time.Duration {
 		b.Fatalf("getrusage: %v", err)
 	}
 	return time.Duration(ru.Utime.Nano() + ru.Stime.Nano())
+}
+
+// TestQueryAsWritten checks each sample rule's query is what its files
+// say: the Python file a rule names, whole, or its Detection section.
+func TestQueryAsWritten(t *testing.T) {
+	root := filepath.Join(pipetest.RepoRoot(t), "testdata", "corpus", "panther")
+	paths, results := loadTree(t, root)
+	python, yamlDetection := 0, 0
+	for _, p := range paths {
+		data, err := os.ReadFile(filepath.Join(root, filepath.FromSlash(p)))
+		require.NoError(t, err)
+		for _, r := range results[p].Rules {
+			switch r.Language {
+			case rule.LangPython:
+				var name string
+				for _, l := range strings.Split(string(data), "\n") {
+					if v, ok := strings.CutPrefix(l, "Filename:"); ok {
+						name = strings.TrimSpace(v)
+					}
+				}
+				src, err := os.ReadFile(filepath.Join(root, filepath.FromSlash(path.Dir(p)), name))
+				require.NoError(t, err, p)
+				require.Equal(t, string(src), r.Query, p)
+				python++
+			case rule.LangPantherYAML:
+				require.True(t, strings.HasPrefix(r.Query, "Detection:"), "%s: %q", p, r.Query)
+				require.Contains(t, string(data), r.Query, p)
+				yamlDetection++
+			}
+			require.NotEmpty(t, r.Logic, p)
+		}
+	}
+	require.Positive(t, python)
+	require.Positive(t, yamlDetection)
 }

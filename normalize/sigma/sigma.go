@@ -96,9 +96,9 @@ func (source) Load(f rule.File) (rule.Result, error) {
 			continue
 		}
 		if r.Kind == rule.KindCorrelation {
-			r.Query = section(f.Data, root, "correlation")
+			r.Query = yamlfast.Section(f.Data, root, "correlation")
 		} else {
-			r.Query = section(f.Data, root, "detection")
+			r.Query = yamlfast.Section(f.Data, root, "detection")
 		}
 		// SPEC §4: (vendor, rule_id) is unique; a later rule of the same
 		// file under an id already used is kept as id#path#n.

@@ -1,4 +1,4 @@
-package sigma
+package yamlfast
 
 import (
 	"bytes"
@@ -7,11 +7,13 @@ import (
 	"go.yaml.in/yaml/v3"
 )
 
-// section returns the text of root's top-level key as the file writes it:
+// Section returns the text of root's top-level key as the file writes it:
 // from the key's line up to the line before the next top-level key of the
 // document (or the document's end, `---`), trailing blank and comment lines
-// left out. It is how reports show a rule's detection "as written".
-func section(data []byte, root *yaml.Node, key string) string {
+// left out. It is how reports show a rule's detection "as written". root
+// is a mapping node of data's document (yaml.v3's or Parse's: both carry
+// the line numbers).
+func Section(data []byte, root *yaml.Node, key string) string {
 	start := 0
 	for i := 0; i+1 < len(root.Content); i += 2 {
 		if root.Content[i].Value == key {
