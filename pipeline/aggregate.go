@@ -54,7 +54,7 @@ func (Aggregate) Run(ctx context.Context, st *State) error {
 	if set.Fields, set.Indicators, set.Exclusions, set.Events, err = a.perTechnique(st); err != nil {
 		return err
 	}
-	set.DataComponents, set.Actors, set.Groups, err = a.telemetry(st) // telemetry.go
+	set.DataComponents, set.Actors, set.Groups, set.RuleComponents, err = a.telemetry(st) // telemetry.go
 	return err
 }
 

@@ -35,15 +35,15 @@ func ResolveGroups(m *attack.Model, keys []string) ([]string, error) {
 // telemetry builds the datacomponents and actors tables and resolves the
 // requested groups. Called from Aggregate.Run after coverage, so it shares
 // the technique → rules roll-up.
-func (a *aggregator) telemetry(st *State) (dcs, actors arrow.RecordBatch, groups []string, err error) {
+func (a *aggregator) telemetry(st *State) (dcs, actors arrow.RecordBatch, groups []string, ruleComponents [][]string, err error) {
 	m := st.Attack
 	groups, err = ResolveGroups(m, st.Opts.Groups)
 	if err != nil {
-		return nil, nil, nil, err
+		return nil, nil, nil, nil, err
 	}
 	tm, err := telemetry.Default()
 	if err != nil {
-		return nil, nil, nil, err
+		return nil, nil, nil, nil, err
 	}
 	// Data components per rule (rows of the rules record are st.Rules in order).
 	comps := newDict()
@@ -53,6 +53,12 @@ func (a *aggregator) telemetry(st *State) (dcs, actors arrow.RecordBatch, groups
 			for _, id := range tm.Rule(&st.Rules[i]) {
 				ruleComps[i] = append(ruleComps[i], comps.code(id))
 			}
+		}
+	}
+	ruleComponents = make([][]string, len(ruleComps))
+	for i, cs := range ruleComps {
+		for _, c := range cs {
+			ruleComponents[i] = append(ruleComponents[i], comps.values[c])
 		}
 	}
 	name := func(id string) string {
@@ -131,5 +137,5 @@ func (a *aggregator) telemetry(st *State) (dcs, actors arrow.RecordBatch, groups
 			ab.List(5, vendorsOf(rules, all))
 		}
 	}
-	return dcs, ab.Finish(), groups, nil
+	return dcs, ab.Finish(), groups, ruleComponents, nil
 }

@@ -265,3 +265,40 @@ func TestUncoveredAndGroups(t *testing.T) {
 		}
 	}
 }
+
+var telemetryCellRe = regexp.MustCompile(`<tr><td>(DC\d+)[^<]*</td><td[^>]*>[^<]*</td><td class="n"(?: data-r="([^"]*)")?>(\d+)</td>`)
+
+// TestTelemetryRecounts checks every telemetry row of the sample's
+// technique pages that counts rules carries the page positions of as many
+// rules as it counts, so the filters can recount it.
+func TestTelemetryRecounts(t *testing.T) {
+	set := sitetest.Sample(t)
+	dir, _ := export(t, set)
+	rows := 0
+	for _, tech := range []string{"T1595", "T1059.001", "T1110", "T1003.001"} {
+		page := string(pipetest.Read(t, filepath.Join(dir, "html", "techniques", tech+".html")))
+		for _, m := range telemetryCellRe.FindAllStringSubmatch(section(t, page, "telemetry"), -1) {
+			n, _ := strconv.Atoi(m[3])
+			if n == 0 {
+				continue // a gap: nothing to recount
+			}
+			rows++
+			got := 0
+			for _, part := range strings.Fields(m[2]) {
+				lo, hi, isRange := strings.Cut(part, "-")
+				a, _ := strconv.Atoi(lo)
+				b := a
+				if isRange {
+					b, _ = strconv.Atoi(hi)
+				}
+				got += b - a + 1
+			}
+			if got != n {
+				t.Errorf("%s %s: %d rules, members %q name %d", tech, m[1], n, m[2], got)
+			}
+		}
+	}
+	if rows == 0 {
+		t.Fatal("no telemetry row with rules")
+	}
+}

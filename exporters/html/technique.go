@@ -89,8 +89,8 @@ func (s *site) techniqueData(w *worker, from, id string, onPage []int, nRules in
 		NFields, NIndicators, NExclusions          int
 		MoreFields, MoreIndicators, MoreExclusions int
 		NRules, NHunting, MaxRows                  int
-		Telemetry                                  view.Telemetry // telemetry.tmpl
-	}{P: p, Filters: filtersText(p.Filters), Telemetry: view.TechniqueTelemetry(s.set, id),
+		Telemetry                                  telemetryTable // telemetry.tmpl
+	}{P: p, Filters: filtersText(p.Filters), Telemetry: s.telemetryTable(id, onPage, countedPos),
 		NFields: nFields, NIndicators: nInd, NExclusions: nExcl, NRules: nRules, NHunting: len(onPage) - nRules, MaxRows: maxRows,
 		Total: membersText(countedPos)}
 	title := p.ID

@@ -259,6 +259,10 @@ type Set struct {
 	// Texts holds each rule's query and logic outline, row for row with
 	// Rules. They are for reading, not for Parquet.
 	Texts []RuleText
+	// RuleComponents are the ATT&CK data components each rule reads (the
+	// telemetry mapping of its events), row for row with Rules; nil when
+	// the telemetry table was not built.
+	RuleComponents [][]string
 	// DataComponents and Actors are the telemetry and threat-actor tables
 	// (telemetry.go).
 	DataComponents arrow.RecordBatch
