@@ -155,6 +155,12 @@ func TestGolden(t *testing.T) {
 		t.Fatal("no technique pages")
 	}
 	pipetest.Golden(t, filepath.Join("testdata", "page.golden"), pages[0]+"\n"+dump(t, f, pages[0]))
+	for _, id := range []string{"T1595", "T1059.001"} {
+		if !slices.Contains(pages, id) {
+			t.Fatalf("no sheet %s among %v", id, pages)
+		}
+		pipetest.Golden(t, filepath.Join("testdata", "page-"+id+".golden"), id+"\n"+dump(t, f, id))
+	}
 
 	// Without PerTechnique there are only the core sheets.
 	plain := open(t, write(t, set, xlsx.Exporter{}))
