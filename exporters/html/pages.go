@@ -90,7 +90,7 @@ func (s *site) indexData(from string) any {
 		Groups        int
 		Unmapped      int
 		TelemetryGaps []view.ComponentGap // telemetry.tmpl
-	}{base: s.base(from, "Catalog"), Cat: s.cat, Filters: filtersText(s.set.Meta.Filters), TelemetryGaps: telemetryGaps(s.set),
+	}{base: s.base(from, "Catalog"), Cat: s.cat, Filters: s.set.Meta.Filters.String(), TelemetryGaps: telemetryGaps(s.set),
 		Gaps: s.cat.Total - s.cat.Covered + s.cat.SubTotal - s.cat.SubCovered, Groups: len(s.groupFile), Unmapped: len(s.unmapped)}
 	for _, t := range s.cat.Tactics {
 		d.Tactics = append(d.Tactics, tacticRow{T: t, Href: href(from, s.tacticFile[t.Name])})
@@ -263,18 +263,4 @@ func (s *site) unmappedPage(w *worker) ([]byte, error) {
 	b = append(b, s.foot...)
 	w.buf = b
 	return b, nil
-}
-
-// filtersText describes the run's filters, or "" when there are none.
-func filtersText(f tables.Filters) string {
-	var parts []string
-	for _, x := range []struct {
-		name string
-		vals []string
-	}{{"platform", f.Platforms}, {"domain", f.Domains}, {"vendor", f.Vendors}, {"technique", f.Techniques}} {
-		if len(x.vals) > 0 {
-			parts = append(parts, x.name+"="+strings.Join(x.vals, ","))
-		}
-	}
-	return strings.Join(parts, "; ")
 }

@@ -90,7 +90,7 @@ func (s *site) techniqueData(w *worker, from, id string, onPage []int, nRules in
 		MoreFields, MoreIndicators, MoreExclusions int
 		NRules, NHunting, MaxRows                  int
 		Telemetry                                  telemetryTable // telemetry.tmpl
-	}{P: p, Filters: filtersText(p.Filters), Telemetry: s.telemetryTable(id, onPage, countedPos),
+	}{P: p, Filters: p.Filters.String(), Telemetry: s.telemetryTable(id, onPage, countedPos),
 		NFields: nFields, NIndicators: nInd, NExclusions: nExcl, NRules: nRules, NHunting: len(onPage) - nRules, MaxRows: maxRows,
 		Total: membersText(countedPos)}
 	title := p.ID

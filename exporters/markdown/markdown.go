@@ -91,7 +91,7 @@ func Render(set *tables.Set, dir string) ([]byte, error) {
 		Messages     []view.Count
 		MessagesMore int
 		Groups       []group
-	}{Meta: set.Meta, Cat: cat, Filters: filtersText(set.Meta.Filters), FailPercent: view.MostlyFailedPercent}
+	}{Meta: set.Meta, Cat: cat, Filters: set.Meta.Filters.String(), FailPercent: view.MostlyFailedPercent}
 	for _, s := range set.Meta.Sources {
 		d.Sources = append(d.Sources, source{s, relative(dir, s.Root)})
 	}
@@ -230,20 +230,6 @@ func Escape(s string) string {
 		}
 	}
 	return b.String()
-}
-
-// filtersText describes the run's filters, or "" when there are none.
-func filtersText(f tables.Filters) string {
-	var parts []string
-	for _, x := range []struct {
-		name string
-		vals []string
-	}{{"platform", f.Platforms}, {"domain", f.Domains}, {"vendor", f.Vendors}, {"technique", f.Techniques}} {
-		if len(x.vals) > 0 {
-			parts = append(parts, x.name+"="+strings.Join(x.vals, ","))
-		}
-	}
-	return strings.Join(parts, "; ")
 }
 
 var _ pipeline.Exporter = Exporter{}

@@ -195,7 +195,7 @@ func (r *renderer) group(g view.GroupPage) ([]byte, error) {
 		d.keyValue(r.tlabel("group_gaps_key"), strings.Join(ids, "; "), keyW)
 		d.f.Link(d.left(), top, d.width(), d.y-top, d.linkTo(gapsCaption))
 	}
-	if f := filterText(r.meta.Filters); f != "" {
+	if f := r.meta.Filters.String(); f != "" {
 		d.keyValue(l.Labels["filters"], f, keyW)
 	}
 	sc := newCountScale(counts)

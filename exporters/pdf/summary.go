@@ -170,7 +170,7 @@ func (r *renderer) overview(d *doc, c *view.Catalog) {
 	}
 	// The report date is in the subtitle; the tool version in the document
 	// properties and the manifest: the first page keeps to the figures.
-	if f := filterText(r.meta.Filters); f != "" {
+	if f := r.meta.Filters.String(); f != "" {
 		facts = append(facts, [2]string{l.Labels["filters"], f})
 	}
 	facts = append(facts,

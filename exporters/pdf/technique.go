@@ -207,7 +207,7 @@ func (r *renderer) techTitle(d *doc, p view.Page) {
 	if len(p.Platforms) > 0 {
 		d.keyValue(l.Labels["platforms"], strings.Join(p.Platforms, ", "), keyW)
 	}
-	if f := filterText(p.Filters); f != "" {
+	if f := p.Filters.String(); f != "" {
 		d.keyValue(l.Labels["filters"], f, keyW)
 	}
 	if p.Description != "" {
@@ -317,22 +317,8 @@ func cellsOf(cols []Column, value func(key string) string) row {
 	return row{cells: cells}
 }
 
-// filterText describes the active filters ("platform=windows; vendor=sigma").
-func filterText(f tables.Filters) string {
-	var parts []string
-	for _, x := range []struct {
-		name string
-		vals []string
-	}{{"platform", f.Platforms}, {"domain", f.Domains}, {"vendor", f.Vendors}, {"technique", f.Techniques}} {
-		if len(x.vals) > 0 {
-			parts = append(parts, x.name+"="+strings.Join(x.vals, ","))
-		}
-	}
-	return strings.Join(parts, "; ")
-}
-
 func filterSuffix(f tables.Filters) string {
-	if t := filterText(f); t != "" {
+	if t := f.String(); t != "" {
 		return " — " + t
 	}
 	return ""

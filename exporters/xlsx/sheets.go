@@ -247,19 +247,10 @@ func orDash(s string) string {
 
 // filterText shows the active filters, "none" when there are none.
 func filterText(f tables.Filters) string {
-	var parts []string
-	for _, x := range []struct {
-		name string
-		vals []string
-	}{{"platform", f.Platforms}, {"domain", f.Domains}, {"vendor", f.Vendors}, {"technique", f.Techniques}} {
-		if len(x.vals) > 0 {
-			parts = append(parts, x.name+" = "+strings.Join(x.vals, ", "))
-		}
+	if s := f.String(); s != "" {
+		return s
 	}
-	if len(parts) == 0 {
-		return "none"
-	}
-	return strings.Join(parts, "; ")
+	return "none"
 }
 
 // coverage writes one row per technique of coverage.parquet.

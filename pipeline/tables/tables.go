@@ -5,6 +5,8 @@
 package tables
 
 import (
+	"strings"
+
 	"github.com/apache/arrow-go/v18/arrow"
 	"github.com/apache/arrow-go/v18/arrow/array"
 	"github.com/apache/arrow-go/v18/arrow/memory"
@@ -229,6 +231,21 @@ type Filters struct {
 	Domains    []string
 	Vendors    []string
 	Techniques []string
+}
+
+// String describes the filters as every report shows them
+// ("platform=windows; vendor=sigma,elastic"), or "" when there are none.
+func (f Filters) String() string {
+	var parts []string
+	for _, x := range []struct {
+		name string
+		vals []string
+	}{{"platform", f.Platforms}, {"domain", f.Domains}, {"vendor", f.Vendors}, {"technique", f.Techniques}} {
+		if len(x.vals) > 0 {
+			parts = append(parts, x.name+"="+strings.Join(x.vals, ","))
+		}
+	}
+	return strings.Join(parts, "; ")
 }
 
 // Meta holds the run facts every export shows.

@@ -172,20 +172,10 @@ func notCounted(p Page, kind string) string {
 }
 
 func filterText(p Page) string {
-	var parts []string
-	f := p.Filters
-	for _, x := range []struct {
-		name string
-		vals []string
-	}{{"platform", f.Platforms}, {"domain", f.Domains}, {"vendor", f.Vendors}, {"technique", f.Techniques}} {
-		if len(x.vals) > 0 {
-			parts = append(parts, x.name+"="+strings.Join(x.vals, ","))
-		}
+	if s := p.Filters.String(); s != "" {
+		return " — filters: " + s
 	}
-	if len(parts) == 0 {
-		return ""
-	}
-	return " — filters: " + strings.Join(parts, "; ")
+	return ""
 }
 
 func limit[T any](xs []T, n int) []T {
