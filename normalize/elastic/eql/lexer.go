@@ -22,40 +22,36 @@ const (
 )
 
 // lexer splits an EQL query into tokens.
-type lexer struct {
-	src  string
-	pos  int
-	toks []token
-}
+type lexer struct{ qtok.Lexer }
 
 // lex returns the tokens of src, ending with a tEOF token.
 func lex(src string) ([]token, error) {
-	lx := &lexer{src: src, toks: make([]token, 0, len(src)/6+1)}
+	lx := &lexer{qtok.NewLexer(src)}
 	for {
-		space, err := lx.skipSpace()
+		space, err := lx.SkipSpace()
 		if err != nil {
 			return nil, err
 		}
-		if lx.pos >= len(src) {
-			lx.toks = append(lx.toks, token{Kind: tEOF, Pos: lx.pos, Space: space})
-			return lx.toks, nil
+		if lx.Pos >= len(src) {
+			lx.Toks = append(lx.Toks, token{Kind: tEOF, Pos: lx.Pos, Space: space})
+			return lx.Toks, nil
 		}
 		t, err := lx.next()
 		if err != nil {
 			return nil, err
 		}
 		t.Space = space
-		lx.toks = append(lx.toks, t)
+		lx.Toks = append(lx.Toks, t)
 	}
 }
 
-// next lexes one token at lx.pos (not at whitespace or end of input).
+// next lexes one token at lx.Pos (not at whitespace or end of input).
 func (lx *lexer) next() (token, error) {
-	src, start := lx.src, lx.pos
+	src, start := lx.Src, lx.Pos
 	c := src[start]
 	switch {
 	case qtok.IsIdentStart(c) || c == '`':
-		return lx.name()
+		return lx.Name()
 	case qtok.IsDigit(c):
 		i := start + 1
 		for i < len(src) && qtok.IsDigit(src[i]) {
@@ -78,7 +74,7 @@ func (lx *lexer) next() (token, error) {
 		for i < len(src) && (src[i] >= 'a' && src[i] <= 'z' || src[i] >= 'A' && src[i] <= 'Z') {
 			i++
 		}
-		lx.pos = i
+		lx.Pos = i
 		return token{Kind: tNumber, Val: src[start:i], Pos: start}, nil
 	case c == '"' || c == '\'':
 		if strings.HasPrefix(src[start:], `"""`) {
@@ -91,14 +87,14 @@ func (lx *lexer) next() (token, error) {
 			for j < len(src) && src[j] == '"' {
 				j++
 			}
-			lx.pos = j
+			lx.Pos = j
 			return token{Kind: tString, Val: src[start+3 : j-3], Pos: start}, nil
 		}
 		v, n, err := decodeString(src, start)
 		if err != nil {
 			return token{}, err
 		}
-		lx.pos = start + n
+		lx.Pos = start + n
 		return token{Kind: tString, Val: v, Pos: start}, nil
 	case c == '?':
 		if start+1 < len(src) && (src[start+1] == '"' || src[start+1] == '\'') {
@@ -107,22 +103,22 @@ func (lx *lexer) next() (token, error) {
 			if end < 0 {
 				return token{}, qtok.ErrAt(src, start, "unterminated raw string")
 			}
-			lx.pos = start + 2 + end + 1
+			lx.Pos = start + 2 + end + 1
 			return token{Kind: tString, Val: src[start+2 : start+2+end], Pos: start}, nil
 		}
-		lx.pos++
+		lx.Pos++
 		return token{Kind: tQuestion, Val: "?", Pos: start}, nil
 	}
 	if start+1 < len(src) {
 		switch two := src[start : start+2]; two {
 		case "==", "!=", "<=", ">=":
-			lx.pos += 2
+			lx.Pos += 2
 			return token{Kind: tPunct, Val: two, Pos: start}, nil
 		}
 	}
 	switch c {
 	case '(', ')', '[', ']', ',', '|', '<', '>', ':', '=', '!', '~', '+', '-', '*', '/', '%':
-		lx.pos++
+		lx.Pos++
 		return token{Kind: tPunct, Val: src[start : start+1], Pos: start}, nil
 	}
 	r, _ := utf8.DecodeRuneInString(src[start:])
@@ -193,20 +189,4 @@ func decodeString(src string, start int) (string, int, error) {
 		}
 		i += 2
 	}
-}
-
-// skipSpace skips whitespace and comments, reporting whether it skipped any.
-func (lx *lexer) skipSpace() (bool, error) {
-	pos, skipped, err := qtok.SkipSpace(lx.src, lx.pos)
-	lx.pos = pos
-	return skipped, err
-}
-
-// name lexes a field or other name (qtok.Name).
-func (lx *lexer) name() (token, error) {
-	t, end, err := qtok.Name(lx.src, lx.pos)
-	if err == nil {
-		lx.pos = end
-	}
-	return t, err
 }

@@ -21,32 +21,28 @@ const (
 )
 
 // lexer splits an ES|QL query into tokens.
-type lexer struct {
-	src  string
-	pos  int
-	toks []token
-}
+type lexer struct{ qtok.Lexer }
 
 // lex returns the tokens of src, ending with a tEOF token. Right after a
 // leading FROM it reads index patterns, which have their own lexical form.
 func lex(src string) ([]token, error) {
-	lx := &lexer{src: src, toks: make([]token, 0, len(src)/6+1)}
+	lx := &lexer{qtok.NewLexer(src)}
 	for {
-		space, err := lx.skipSpace()
+		space, err := lx.SkipSpace()
 		if err != nil {
 			return nil, err
 		}
-		if lx.pos >= len(src) {
-			lx.toks = append(lx.toks, token{Kind: tEOF, Pos: lx.pos, Space: space})
-			return lx.toks, nil
+		if lx.Pos >= len(src) {
+			lx.Toks = append(lx.Toks, token{Kind: tEOF, Pos: lx.Pos, Space: space})
+			return lx.Toks, nil
 		}
 		t, err := lx.next()
 		if err != nil {
 			return nil, err
 		}
 		t.Space = space
-		lx.toks = append(lx.toks, t)
-		if len(lx.toks) == 1 && t.Kind == tIdent && strings.EqualFold(t.Val, "from") {
+		lx.Toks = append(lx.Toks, t)
+		if len(lx.Toks) == 1 && t.Kind == tIdent && strings.EqualFold(t.Val, "from") {
 			if err := lx.patterns(); err != nil {
 				return nil, err
 			}
@@ -57,41 +53,41 @@ func lex(src string) ([]token, error) {
 // patterns lexes `pattern { "," pattern }` after FROM.
 func (lx *lexer) patterns() error {
 	for {
-		space, err := lx.skipSpace()
+		space, err := lx.SkipSpace()
 		if err != nil {
 			return err
 		}
-		if lx.pos >= len(lx.src) || lx.src[lx.pos] == '|' {
+		if lx.Pos >= len(lx.Src) || lx.Src[lx.Pos] == '|' {
 			return nil
 		}
-		start := lx.pos
+		start := lx.Pos
 		var t token
-		if lx.src[start] == '"' {
+		if lx.Src[start] == '"' {
 			if t, err = lx.str(); err != nil {
 				return err
 			}
 			t.Kind = tPattern
 		} else {
 			i := start
-			for i < len(lx.src) && isPatternChar(lx.src[i]) && !strings.HasPrefix(lx.src[i:], "//") && !strings.HasPrefix(lx.src[i:], "/*") {
+			for i < len(lx.Src) && isPatternChar(lx.Src[i]) && !strings.HasPrefix(lx.Src[i:], "//") && !strings.HasPrefix(lx.Src[i:], "/*") {
 				i++
 			}
 			if i == start {
 				return nil // not a pattern: lexed normally
 			}
-			lx.pos = i
-			t = token{Kind: tPattern, Val: lx.src[start:i], Pos: start}
+			lx.Pos = i
+			t = token{Kind: tPattern, Val: lx.Src[start:i], Pos: start}
 		}
 		t.Space = space
-		lx.toks = append(lx.toks, t)
-		if space, err = lx.skipSpace(); err != nil {
+		lx.Toks = append(lx.Toks, t)
+		if space, err = lx.SkipSpace(); err != nil {
 			return err
 		}
-		if lx.pos >= len(lx.src) || lx.src[lx.pos] != ',' {
+		if lx.Pos >= len(lx.Src) || lx.Src[lx.Pos] != ',' {
 			return nil
 		}
-		lx.toks = append(lx.toks, token{Kind: tPunct, Val: ",", Pos: lx.pos, Space: space})
-		lx.pos++
+		lx.Toks = append(lx.Toks, token{Kind: tPunct, Val: ",", Pos: lx.Pos, Space: space})
+		lx.Pos++
 	}
 }
 
@@ -107,13 +103,13 @@ func isPatternChar(c byte) bool {
 // twoCharOps are the operators of two characters.
 var twoCharOps = map[string]bool{"==": true, "!=": true, "<=": true, ">=": true, "=~": true, "::": true}
 
-// next lexes one token at lx.pos (not at whitespace or end of input).
+// next lexes one token at lx.Pos (not at whitespace or end of input).
 func (lx *lexer) next() (token, error) {
-	src, start := lx.src, lx.pos
+	src, start := lx.Src, lx.Pos
 	c := src[start]
 	switch {
 	case qtok.IsIdentStart(c) || c == '`':
-		return lx.name()
+		return lx.Name()
 	case qtok.IsDigit(c) || c == '.' && start+1 < len(src) && qtok.IsDigit(src[start+1]):
 		i := start + 1
 		for i < len(src) && qtok.IsDigit(src[i]) {
@@ -132,30 +128,30 @@ func (lx *lexer) next() (token, error) {
 				i++
 			}
 		}
-		lx.pos = i
+		lx.Pos = i
 		return token{Kind: tNumber, Val: src[start:i], Pos: start}, nil
 	case c == '"':
 		return lx.str()
 	}
 	if start+1 < len(src) && twoCharOps[src[start:start+2]] {
-		lx.pos += 2
+		lx.Pos += 2
 		return token{Kind: tPunct, Val: src[start : start+2], Pos: start}, nil
 	}
 	if c < utf8.RuneSelf {
-		lx.pos++
+		lx.Pos++
 		return token{Kind: tPunct, Val: src[start : start+1], Pos: start}, nil
 	}
 	// Any other character is a token of its own; the parser rejects it
 	// where an expression is expected.
 	_, n := utf8.DecodeRuneInString(src[start:])
-	lx.pos += n
+	lx.Pos += n
 	return token{Kind: tPunct, Val: src[start : start+n], Pos: start}, nil
 }
 
-// str lexes a string at lx.pos: `"""raw"""` or `"…"` with the escapes
+// str lexes a string at lx.Pos: `"""raw"""` or `"…"` with the escapes
 // \" \\ \n \r \t (any other escape is an error, as in Elasticsearch).
 func (lx *lexer) str() (token, error) {
-	src, start := lx.src, lx.pos
+	src, start := lx.Src, lx.Pos
 	if strings.HasPrefix(src[start:], `"""`) {
 		end := strings.Index(src[start+3:], `"""`)
 		if end < 0 {
@@ -165,13 +161,13 @@ func (lx *lexer) str() (token, error) {
 		for j < len(src) && src[j] == '"' {
 			j++
 		}
-		lx.pos = j
+		lx.Pos = j
 		return token{Kind: tString, Val: src[start+3 : j-3], Pos: start}, nil
 	}
 	i := start + 1
 	for j := i; j < len(src); j++ {
 		if src[j] == '"' {
-			lx.pos = j + 1
+			lx.Pos = j + 1
 			return token{Kind: tString, Val: src[i:j], Pos: start}, nil
 		}
 		if src[j] == '\\' || src[j] == '\n' || src[j] == '\r' {
@@ -185,7 +181,7 @@ func (lx *lexer) str() (token, error) {
 		}
 		c := src[i]
 		if c == '"' {
-			lx.pos = i + 1
+			lx.Pos = i + 1
 			return token{Kind: tString, Val: b.String(), Pos: start}, nil
 		}
 		if c != '\\' {
@@ -210,20 +206,4 @@ func (lx *lexer) str() (token, error) {
 		}
 		i += 2
 	}
-}
-
-// skipSpace skips whitespace and comments, reporting whether it skipped any.
-func (lx *lexer) skipSpace() (bool, error) {
-	pos, skipped, err := qtok.SkipSpace(lx.src, lx.pos)
-	lx.pos = pos
-	return skipped, err
-}
-
-// name lexes a field or other name (qtok.Name).
-func (lx *lexer) name() (token, error) {
-	t, end, err := qtok.Name(lx.src, lx.pos)
-	if err == nil {
-		lx.pos = end
-	}
-	return t, err
 }

@@ -99,6 +99,37 @@ func Describe(t Token) string {
 	return fmt.Sprintf("%q", t.Val)
 }
 
+// Lexer is the state a language's lexer keeps while it splits a query
+// into tokens; the language embeds it and adds its own literals and
+// operators.
+type Lexer struct {
+	Src  string
+	Pos  int
+	Toks []Token
+}
+
+// NewLexer starts lexing src.
+func NewLexer(src string) Lexer {
+	return Lexer{Src: src, Toks: make([]Token, 0, len(src)/6+1)}
+}
+
+// SkipSpace skips whitespace and comments at Pos, reporting whether it
+// skipped any.
+func (lx *Lexer) SkipSpace() (bool, error) {
+	pos, skipped, err := SkipSpace(lx.Src, lx.Pos)
+	lx.Pos = pos
+	return skipped, err
+}
+
+// Name lexes a field or other name at Pos (see Name).
+func (lx *Lexer) Name() (Token, error) {
+	t, end, err := Name(lx.Src, lx.Pos)
+	if err == nil {
+		lx.Pos = end
+	}
+	return t, err
+}
+
 // IsIdentStart reports whether c may begin a bare name.
 func IsIdentStart(c byte) bool {
 	return c >= 'a' && c <= 'z' || c >= 'A' && c <= 'Z' || c == '_' || c == '@'
