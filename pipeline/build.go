@@ -61,8 +61,8 @@ func (BuildTables) Run(_ context.Context, st *State) error {
 			Dirty: dirty != nil && *dirty, WebURL: webURL(s.Root, commit)})
 	}
 	st.Tables = set
-	st.Counts = countRules(st.Rules)
-	st.KindCounts = countKinds(st.Rules)
+	st.Counts = tallyRules(st.Rules, func(r *rule.Rule) rule.Status { return r.ParseStatus })
+	st.KindCounts = tallyRules(st.Rules, func(r *rule.Rule) rule.Kind { return r.Kind })
 	st.FileCounts = countFiles(files)
 	if files != nil {
 		st.Skipped = st.FileCounts.Of(tables.OutcomeSkipped)

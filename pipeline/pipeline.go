@@ -217,21 +217,14 @@ func (st *State) logf(format string, args ...any) {
 // RuleCounts counts rules by vendor and parse status.
 type RuleCounts = Tally[rule.Status]
 
-func countRules(rules []rule.Rule) RuleCounts {
-	c := RuleCounts{}
-	for i := range rules {
-		c.add(rules[i].Vendor, rules[i].ParseStatus)
-	}
-	return c
-}
-
 // KindCounts counts rules by vendor and kind.
 type KindCounts = Tally[rule.Kind]
 
-func countKinds(rules []rule.Rule) KindCounts {
-	c := KindCounts{}
+// tallyRules counts rules by vendor and the key of each rule.
+func tallyRules[K comparable](rules []rule.Rule, key func(*rule.Rule) K) Tally[K] {
+	c := Tally[K]{}
 	for i := range rules {
-		c.add(rules[i].Vendor, rules[i].Kind)
+		c.add(rules[i].Vendor, key(&rules[i]))
 	}
 	return c
 }

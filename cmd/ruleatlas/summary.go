@@ -20,10 +20,10 @@ const summaryWidth = 80
 func summary(st *pipeline.State, took time.Duration) string {
 	var b strings.Builder
 	fmt.Fprintf(&b, "ruleatlas: %d rules in %.2fs", st.Counts.Total(), took.Seconds())
-	row := func(label string, items []string) {
+	row := func(label, sep string, items ...string) {
 		if len(items) > 0 {
 			b.WriteString("\n")
-			b.WriteString(wrapItems(fmt.Sprintf("  %-9s", label), items, summaryWidth))
+			b.WriteString(wrapItems(fmt.Sprintf("  %-9s", label), items, sep, summaryWidth))
 		}
 	}
 	var vs, ss, ks, fs []string
@@ -32,13 +32,13 @@ func summary(st *pipeline.State, took time.Duration) string {
 			vs = append(vs, fmt.Sprintf("%s %d", v, n))
 		}
 	}
-	row("vendors", vs)
+	row("vendors", ", ", vs...)
 	for _, s := range rule.Statuses {
 		if n := st.Counts.Of(s); n > 0 {
 			ss = append(ss, fmt.Sprintf("%s %d", s, n))
 		}
 	}
-	row("parse", ss)
+	row("parse", ", ", ss...)
 	counted := map[string]bool{}
 	if st.Tables != nil {
 		for _, k := range st.Tables.Meta.Kinds {
@@ -54,7 +54,7 @@ func summary(st *pipeline.State, took time.Duration) string {
 			ks = append(ks, item)
 		}
 	}
-	row("kinds", ks)
+	row("kinds", ", ", ks...)
 	for _, o := range tables.Outcomes {
 		if n := st.FileCounts.Of(o); n > 0 {
 			fs = append(fs, fmt.Sprintf("%s %d", o, n))
@@ -63,45 +63,39 @@ func summary(st *pipeline.State, took time.Duration) string {
 	if len(fs) > 0 {
 		fs[0] = fmt.Sprintf("%d candidates: %s", st.FileCounts.Total(), fs[0])
 	}
-	row("files", fs)
+	row("files", ", ", fs...)
 	if st.Deprecated > 0 {
-		row("left out", []string{fmt.Sprintf("%d deprecated rules (--include-deprecated keeps them)", st.Deprecated)})
+		row("left out", ", ", fmt.Sprintf("%d deprecated rules (--include-deprecated keeps them)", st.Deprecated))
 	}
 	if st.Opts.OutDir != "" {
-		row("written", []string{fmt.Sprintf("%d files to", len(st.Written)), st.Opts.OutDir})
+		row("written", " ", fmt.Sprintf("%d files to", len(st.Written)), st.Opts.OutDir)
 	}
 	return b.String()
 }
 
-// wrapItems writes prefix and items separated by ", " (a space after the
-// "to" of the written line's first item), starting a new line indented like
-// the first item whenever the next item (with the comma after it) would
-// pass width.
-func wrapItems(prefix string, items []string, width int) string {
+// wrapItems writes prefix and items joined by sep, starting a new line
+// indented like the first item whenever the next item (with what ends the
+// line before a break: sep without its trailing spaces) would pass width.
+func wrapItems(prefix string, items []string, sep string, width int) string {
 	var b strings.Builder
 	indent := strings.Repeat(" ", len(prefix))
+	brk := strings.TrimRight(sep, " ") // what ends a line that breaks after an item
 	b.WriteString(prefix)
 	col := len(prefix)
 	for i, it := range items {
-		sep := ""
-		if i > 0 {
-			sep = ", "
-			if strings.HasSuffix(items[i-1], " to") {
-				sep = " "
-			}
-		}
 		n := len([]rune(it))
-		if i < len(items)-1 && !strings.HasSuffix(it, " to") {
-			n++ // the comma that ends the line if the next item wraps
+		if i < len(items)-1 {
+			n += len(brk)
 		}
-		if i > 0 && col+len(sep)+n > width {
-			b.WriteString(strings.TrimRight(sep, " "))
-			b.WriteString("\n" + indent)
-			col = len(indent)
-			sep = ""
+		s := sep
+		if i == 0 {
+			s = ""
+		} else if col+len(sep)+n > width {
+			b.WriteString(brk + "\n" + indent)
+			col, s = len(indent), ""
 		}
-		b.WriteString(sep + it)
-		col += len(sep) + len([]rune(it))
+		b.WriteString(s + it)
+		col += len(s) + len([]rune(it))
 	}
 	return b.String()
 }

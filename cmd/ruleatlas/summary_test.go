@@ -9,7 +9,7 @@ import (
 
 func TestWrapItems(t *testing.T) {
 	items := []string{"detection 7775", "building_block 128", "correlation 43", "policy 119", "hunting 329 (not in coverage)"}
-	got := wrapItems("  kinds    ", items, 62)
+	got := wrapItems("  kinds    ", items, ", ", 62)
 	require.Equal(t, "  kinds    detection 7775, building_block 128, correlation 43,\n"+
 		"           policy 119, hunting 329 (not in coverage)", got)
 	for _, l := range strings.Split(got, "\n") {
@@ -17,12 +17,12 @@ func TestWrapItems(t *testing.T) {
 	}
 	// One column less and the line would end past the width with its comma.
 	require.Equal(t, "  kinds    detection 7775, building_block 128,\n"+
-		"           correlation 43, policy 119,\n           hunting 329 (not in coverage)", wrapItems("  kinds    ", items, 61))
+		"           correlation 43, policy 119,\n           hunting 329 (not in coverage)", wrapItems("  kinds    ", items, ", ", 61))
 	// An item longer than the width stays whole on its own line.
 	long := "/very/long/" + strings.Repeat("x", 80)
-	got = wrapItems("  written  ", []string{"11 files to", long}, 80)
+	got = wrapItems("  written  ", []string{"11 files to", long}, " ", 80)
 	require.Equal(t, "  written  11 files to\n           "+long, got)
-	require.Equal(t, "  parse    ok 3", wrapItems("  parse    ", []string{"ok 3"}, 80))
+	require.Equal(t, "  parse    ok 3", wrapItems("  parse    ", []string{"ok 3"}, ", ", 80))
 }
 
 func TestBarClearsBeforeLogLines(t *testing.T) {

@@ -230,13 +230,7 @@ func (r *renderer) groupRows(rows []view.GroupRow, sc countScale) []row {
 				}
 				return itoa(x.Rules)
 			case "vendors":
-				var parts []string
-				for _, v := range x.Vendors {
-					if v.Rules > 0 {
-						parts = append(parts, v.Name+" "+itoa(v.Rules))
-					}
-				}
-				return strings.Join(parts, " · ")
+				return vendorCounts(x.Vendors)
 			case "tactics":
 				return strings.Join(x.Tactics, ", ")
 			}
@@ -290,4 +284,15 @@ func (r *renderer) groups(ctx context.Context, dir string) ([]string, error) {
 		files = append(files, name)
 	}
 	return files, nil
+}
+
+// vendorCounts lists the vendors with rules as "sigma 3 · elastic 2".
+func vendorCounts(vs []view.Count) string {
+	var parts []string
+	for _, v := range vs {
+		if v.Rules > 0 {
+			parts = append(parts, v.Name+" "+itoa(v.Rules))
+		}
+	}
+	return strings.Join(parts, " · ")
 }

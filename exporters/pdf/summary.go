@@ -97,13 +97,7 @@ func (r *renderer) summary() ([]byte, error) {
 					case "rules":
 						return itoa(t.Rules)
 					case "vendors":
-						var parts []string
-						for _, v := range t.Vendors {
-							if v.Rules > 0 {
-								parts = append(parts, v.Name+" "+itoa(v.Rules))
-							}
-						}
-						return strings.Join(parts, " · ")
+						return vendorCounts(t.Vendors)
 					}
 					return ""
 				}))
