@@ -8,11 +8,12 @@ import (
 
 // correlatedEvents gives a correlation rule that reads no log source of its
 // own (its events are only other:…) the events, platforms and domains of the
-// rules it correlates, found by vendor and rule id. It reads the alerts
+// rules it correlates, found by vendor and rule id or name (Sigma's
+// `name:`; an id wins over another rule's equal name). It reads the alerts
 // those rules raise, so what they read is what it covers. A correlation rule
 // whose correlated rules are all missing keeps its own.
 func correlatedEvents(rules []rule.Rule) {
-	var idx map[string]int // vendor \x00 rule id → rule index
+	var idx map[string]int // vendor \x00 rule id or name → rule index
 	for i := range rules {
 		r := &rules[i]
 		if len(r.Correlates) == 0 || !onlyOther(r.Events) {
@@ -20,6 +21,11 @@ func correlatedEvents(rules []rule.Rule) {
 		}
 		if idx == nil {
 			idx = make(map[string]int, len(rules))
+			for j := range rules {
+				if n := rules[j].Name; n != "" {
+					idx[rules[j].Vendor+"\x00"+n] = j
+				}
+			}
 			for j := range rules {
 				idx[rules[j].Vendor+"\x00"+rules[j].RuleID] = j
 			}

@@ -190,10 +190,13 @@ type Rule struct {
 	LogSources []string
 
 	Predicates []Predicate
-	// Correlates lists the ids of the rules of the same vendor a
-	// correlation rule combines, as written (a Sigma rule may also name
-	// them by their `name`, which is not matched).
+	// Correlates lists the rules of the same vendor a correlation rule
+	// combines, as written: their ids, or their Names.
 	Correlates []string
+	// Name is the other name a correlation rule may reference this rule by
+	// (Sigma's `name:`, a unique human-readable name used instead of the
+	// id); empty when the format has none.
+	Name string
 	// Query is the detection logic as the file writes it, for reports to
 	// show: the query string (KQL, EQL, ES|QL, SPL, Kusto, SQL), Sigma's
 	// detection or correlation section, Panther's Python source.

@@ -133,6 +133,7 @@ func yamlError(err error) error {
 func loadDocument(root *yaml.Node, path string, index int) (rule.Rule, string) {
 	r := rule.Rule{
 		RuleID:   scalar(root, "id"),
+		Name:     strings.TrimSpace(scalar(root, "name")),
 		Path:     path,
 		Title:    scalar(root, "title"),
 		Status:   strings.ToLower(scalar(root, "status")),

@@ -248,6 +248,8 @@ correlation:
 	assert.Equal(t, "event_count gte \"10\" computed\n", rule.Format(corr.Predicates))
 	assert.Equal(t, rule.StatusOK, corr.ParseStatus)
 	assert.NotContains(t, corr.LogSources, "kind:correlation")
+	assert.Equal(t, "base", det.Name, "the name a correlation rule may reference")
+	assert.Equal(t, []string{"base"}, corr.Correlates)
 }
 
 func TestDeprecatedFolders(t *testing.T) {
