@@ -158,10 +158,19 @@ func normalizeRule(r *rule.Rule, m *attack.Model, fm *fieldmap.Map, tx *taxonomy
 	slices.SortStableFunc(tactics, func(a, b string) int { return m.TacticOrder(a) - m.TacticOrder(b) })
 	r.Tactics = tactics
 
-	key := r.Vendor + "\x00" + strings.Join(r.LogSources, "\x00")
+	// Events first: field mappings may be gated on the kinds of event read.
+	c := tx.Classify(r.Vendor, r.LogSources)
+	r.Events = rule.SortedSet(append(r.Events, c.Events...))
+	if len(r.Events) == 0 {
+		r.Events = []string{taxonomy.Other(r.LogSources)}
+	}
+	r.Platforms = lowerSet(append(r.Platforms, c.Platforms...))
+	r.Domains = lowerSet(append(r.Domains, c.Domains...))
+
+	key := r.Vendor + "\x00" + strings.Join(r.LogSources, "\x00") + "\x01" + strings.Join(r.Events, "\x00")
 	scoped := scopes[key]
 	if scoped == nil {
-		scoped = fm.Scope(fieldmap.Scope{Vendor: r.Vendor, LogSources: r.LogSources})
+		scoped = fm.Scope(fieldmap.Scope{Vendor: r.Vendor, LogSources: r.LogSources, Events: r.Events})
 		scopes[key] = scoped
 	}
 	for i := range r.Predicates {
@@ -172,14 +181,6 @@ func normalizeRule(r *rule.Rule, m *attack.Model, fm *fieldmap.Map, tx *taxonomy
 		}
 		values.Rewrite(p, fm.NameOf)
 	}
-
-	c := tx.Classify(r.Vendor, r.LogSources)
-	r.Events = rule.SortedSet(append(r.Events, c.Events...))
-	if len(r.Events) == 0 {
-		r.Events = []string{taxonomy.Other(r.LogSources)}
-	}
-	r.Platforms = lowerSet(append(r.Platforms, c.Platforms...))
-	r.Domains = lowerSet(append(r.Domains, c.Domains...))
 }
 
 func lowerSet(ss []string) []string {

@@ -87,11 +87,13 @@ type Map struct {
 	lookups  []*Layer // sorted by specificity, then priority, then id
 }
 
-// Scope is what a lookup may be gated on: the vendor and the rule's log
-// sources ("key:value", as in rule.Rule.LogSources).
+// Scope is what a lookup may be gated on: the vendor, the rule's log
+// sources ("key:value", as in rule.Rule.LogSources) and the kinds of event
+// it reads (rule.Rule.Events, gated on as `when: {event: [...]}`).
 type Scope struct {
 	Vendor     string
 	LogSources []string
+	Events     []string
 }
 
 // Parse decodes and validates a field map.
@@ -229,6 +231,9 @@ type Scoped struct {
 func (m *Map) Scope(s Scope) *Scoped {
 	sc := &Scoped{}
 	srcs := rule.SplitLogSources(s.LogSources)
+	for _, e := range s.Events {
+		srcs = append(srcs, rule.LogSource{Key: eventGate, Value: strings.ToLower(e)})
+	}
 	for _, l := range m.rewrites {
 		if l.applies(s.Vendor, srcs) {
 			sc.rewrites = append(sc.rewrites, l)
@@ -241,6 +246,11 @@ func (m *Map) Scope(s Scope) *Scoped {
 	}
 	return sc
 }
+
+// eventGate is the `when` key that gates a layer on the kinds of event a
+// rule reads: a name like Description or status means different things
+// in a process-creation event and in a firewall log, whichever vendor.
+const eventGate = "event"
 
 // Lookup maps one raw field name.
 func (m *Map) Lookup(s Scope, raw string) Mapped { return m.Scope(s).Lookup(raw) }
