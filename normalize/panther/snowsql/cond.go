@@ -1,6 +1,7 @@
 package snowsql
 
 import (
+	"strconv"
 	"strings"
 
 	pg_query "github.com/pganalyze/pg_query_go/v6"
@@ -156,6 +157,12 @@ func (l *lowerer) aexpr(e *pg_query.A_Expr, sc *scope, computed bool, depth int)
 	switch e.GetKind() {
 	case pg_query.A_Expr_Kind_AEXPR_OP:
 		if c, ok := cmpOps[op]; ok {
+			if x := l.overlapTest(lhs, rhs, sc, computed, loc); x != nil && c.op == rule.OpEq {
+				if c.neg { // ARRAY_INTERSECTION(a, […]) != []: they overlap
+					return x
+				}
+				return rule.Not{X: x}
+			}
 			lv, _, lconst := constOf(lhs)
 			rv, rnull, rconst := constOf(rhs)
 			switch {
@@ -171,6 +178,9 @@ func (l *lowerer) aexpr(e *pg_query.A_Expr, sc *scope, computed bool, depth int)
 				return l.cmp(lhs, sc, computed, rule.OpIsNull, "", c.neg, loc)
 			case rconst:
 				return l.cmp(lhs, sc, computed, c.op, rv, c.neg, loc)
+			}
+			if vals, ok := constList(rhs); ok && (rhs.GetAArrayExpr() != nil || rhs.GetFuncCall() != nil) {
+				return l.cmp(lhs, sc, computed, c.op, arrayText(vals), c.neg, loc) // a whole array
 			}
 			if l.isTime(lhs, sc) || l.isTime(rhs, sc) {
 				return nil // the schedule's time window (see the package doc)
@@ -285,6 +295,8 @@ func constList(n *pg_query.Node) ([]string, bool) {
 		items = n.GetRowExpr().GetArgs()
 	case n.GetTypeCast() != nil:
 		return constList(n.GetTypeCast().GetArg())
+	case n.GetFuncCall() != nil && funcName(n.GetFuncCall()) == "array_construct":
+		items = n.GetFuncCall().GetArgs()
 	default:
 		if v, _, ok := constOf(n); ok {
 			return []string{v}, true
@@ -330,6 +342,53 @@ func (l *lowerer) like(field *pg_query.Node, sc *scope, computed bool, pat strin
 	return c
 }
 
+// overlapTest reads `ARRAY_INTERSECTION(a, […]) = []` (either side):
+// the overlap of a with the literals, or nil when it is not that shape.
+func (l *lowerer) overlapTest(lhs, rhs *pg_query.Node, sc *scope, computed bool, loc int) rule.Expr {
+	if isEmptyArray(lhs) {
+		lhs, rhs = rhs, lhs
+	}
+	fc := lhs.GetFuncCall()
+	if !isEmptyArray(rhs) || fc == nil || funcName(fc) != "array_intersection" || len(fc.GetArgs()) != 2 {
+		return nil
+	}
+	return l.overlap(fc.GetArgs()[0], fc.GetArgs()[1], sc, computed, loc)
+}
+
+// arrayText writes an array of literals as JSON.
+func arrayText(vals []string) string {
+	q := make([]string, len(vals))
+	for i, v := range vals {
+		q[i] = strconv.Quote(v)
+	}
+	return "[" + strings.Join(q, ", ") + "]"
+}
+
+func isEmptyArray(n *pg_query.Node) bool {
+	if a := n.GetAArrayExpr(); a != nil {
+		return len(a.GetElements()) == 0
+	}
+	fc := n.GetFuncCall()
+	return fc != nil && funcName(fc) == "array_construct" && len(fc.GetArgs()) == 0
+}
+
+// overlap is "the array a holds one of the literals of b" (or b of a): an
+// OR of `a contains v`; nil when neither side is a literal list.
+func (l *lowerer) overlap(a, b *pg_query.Node, sc *scope, computed bool, loc int) rule.Expr {
+	vals, ok := constList(b)
+	if !ok || b.GetColumnRef() != nil {
+		if vals, ok = constList(a); !ok || a.GetColumnRef() != nil {
+			return nil
+		}
+		a = b
+	}
+	var or rule.Or
+	for _, v := range vals {
+		or = append(or, l.cmp(a, sc, computed, rule.OpContains, v, false, loc))
+	}
+	return or
+}
+
 func writeLiteral(b *strings.Builder, c byte) {
 	if c == '*' || c == '?' || c == '\\' {
 		b.WriteByte('\\')
@@ -353,6 +412,11 @@ func (l *lowerer) funcCond(fc *pg_query.FuncCall, sc *scope, computed bool, dept
 			return l.cmp(args[1], sc, computed, rule.OpContains, v, false, loc)
 		}
 		return rule.Skipped{Reason: l.at(loc, "ARRAY_CONTAINS(%s, %s) compares two columns", render(args[0]), render(args[1]))}
+	case name == "arrays_overlap" && len(args) == 2:
+		if x := l.overlap(args[0], args[1], sc, computed, loc); x != nil {
+			return x
+		}
+		return rule.Skipped{Reason: l.at(loc, "ARRAYS_OVERLAP(%s, %s) compares two columns", render(args[0]), render(args[1]))}
 	case (name == "rlike" || name == "regexp_like") && len(args) >= 2:
 		v, _, ok := constOf(args[1])
 		if !ok {

@@ -27,6 +27,9 @@ type Query struct {
 	// on computed columns (HAVING, QUALIFY, aggregates), or nil when the
 	// query has none.
 	Logic rule.Expr
+	// Computed are the lower-case names of the result's computed columns
+	// (aggregates, window outputs, other expressions), sorted.
+	Computed []string
 }
 
 // Read bridges, parses and lowers one Panther saved query. file and line
@@ -73,6 +76,11 @@ func Read(query, file string, line int) (q Query, err error) {
 			continue
 		}
 		rel := l.selectStmt(sel, 0)
+		for name, c := range rel.cols {
+			if c.r.computed {
+				q.Computed = append(q.Computed, name)
+			}
+		}
 		if rel.logic != nil {
 			parts = append(parts, rel.logic)
 		}
@@ -81,6 +89,7 @@ func Read(query, file string, line int) (q Query, err error) {
 		q.Tables = append(q.Tables, t)
 	}
 	slices.Sort(q.Tables)
+	slices.Sort(q.Computed)
 	q.Logic = simplify(parts)
 	return q, nil
 }

@@ -1,0 +1,239 @@
+package panther
+
+import (
+	"bytes"
+	"fmt"
+	"io/fs"
+	"path/filepath"
+	"sort"
+	"strings"
+
+	"go.yaml.in/yaml/v3"
+
+	"github.com/ruleatlas/ruleatlas/normalize/panther/snowsql"
+	"github.com/ruleatlas/ruleatlas/normalize/rule"
+	"github.com/ruleatlas/ruleatlas/normalize/yamlfast"
+)
+
+// queriesDir is the folder of panther-analysis's saved and scheduled queries.
+const queriesDir = "queries"
+
+// savedQuery is one `AnalysisType: scheduled_query` or `saved_query` file.
+type savedQuery struct {
+	name, path string
+	sql        string
+	line       int // the file line where the query text starts
+}
+
+// loadQueries indexes queries/**/*.yml by QueryName once.
+func (r *repo) loadQueries() {
+	r.qOnce.Do(func() {
+		r.queries = map[string]*savedQuery{}
+		if r.root == "" {
+			return
+		}
+		var files []string
+		_ = filepath.WalkDir(filepath.Join(r.root, queriesDir), func(p string, d fs.DirEntry, err error) error {
+			if err == nil && !d.IsDir() && (strings.HasSuffix(p, ".yml") || strings.HasSuffix(p, ".yaml")) {
+				files = append(files, p)
+			}
+			return nil
+		})
+		sort.Strings(files)
+		for _, p := range files {
+			rel, _ := filepath.Rel(r.root, p)
+			q := readSavedQuery(p, filepath.ToSlash(rel))
+			if q != nil && r.queries[q.name] == nil {
+				r.queries[q.name] = q
+			}
+		}
+	})
+}
+
+func readSavedQuery(p, rel string) *savedQuery {
+	data, err := readLimited(p, snowsql.MaxQuery*2)
+	if err != nil {
+		return nil
+	}
+	var doc yaml.Node
+	if err := yamlfast.Unmarshal(blankTests(data), &doc); err != nil || len(doc.Content) == 0 {
+		return nil
+	}
+	root := doc.Content[0]
+	switch strings.ToLower(strings.TrimSpace(scalar(root, "AnalysisType"))) {
+	case "scheduled_query", "saved_query":
+	default:
+		return nil
+	}
+	name := strings.TrimSpace(scalar(root, "QueryName"))
+	qn := get(root, "Query")
+	if name == "" || qn == nil || qn.Kind != yaml.ScalarNode {
+		return &savedQuery{name: name, path: rel}
+	}
+	line := qn.Line
+	if qn.Style&(yaml.LiteralStyle|yaml.FoldedStyle) != 0 {
+		line++
+	}
+	return &savedQuery{name: name, path: rel, sql: qn.Value, line: line}
+}
+
+// query returns the saved query named name, or nil.
+func (r *repo) query(name string) *savedQuery {
+	if r == nil {
+		return nil
+	}
+	r.loadQueries()
+	return r.queries[name]
+}
+
+// logTypeOf maps a Panther log table (`aws_cloudtrail`) to its log type
+// (`AWS.CloudTrail`): the table is the log type lower-cased with dots as
+// underscores. The log types are the repository's own: every LogTypes
+// list of its rules, queries and data models, read once.
+func (r *repo) logTypeOf(table string) string {
+	r.ltOnce.Do(func() {
+		r.logTypes = map[string]string{}
+		if r.root == "" {
+			return
+		}
+		var names []string
+		for _, dir := range []string{"rules", queriesDir, "data_models", "correlation_rules", "policies"} {
+			_ = filepath.WalkDir(filepath.Join(r.root, dir), func(p string, d fs.DirEntry, err error) error {
+				if err != nil || d.IsDir() || !(strings.HasSuffix(p, ".yml") || strings.HasSuffix(p, ".yaml")) {
+					return nil
+				}
+				if data, err := readLimited(p, 4<<20); err == nil {
+					names = append(names, logTypesIn(data)...)
+				}
+				return nil
+			})
+		}
+		sort.Strings(names)
+		for _, lt := range names {
+			k := strings.ToLower(strings.ReplaceAll(lt, ".", "_"))
+			if _, dup := r.logTypes[k]; !dup {
+				r.logTypes[k] = lt
+			}
+		}
+	})
+	return r.logTypes[strings.ToLower(table)]
+}
+
+// logTypesIn reads the top-level `LogTypes:` list of a YAML file without
+// decoding the whole file: block items (`  - AWS.CloudTrail`) or a flow
+// list (`[AWS.CloudTrail, Okta.SystemLog]`).
+func logTypesIn(data []byte) []string {
+	i := bytes.Index(data, []byte("\nLogTypes:"))
+	if i < 0 {
+		if !bytes.HasPrefix(data, []byte("LogTypes:")) {
+			return nil
+		}
+		i = -1
+	}
+	rest := data[i+1+len("LogTypes:"):]
+	line, rest, _ := bytes.Cut(rest, []byte("\n"))
+	var out []string
+	if l := strings.TrimSpace(string(line)); strings.HasPrefix(l, "[") {
+		for _, v := range strings.Split(strings.Trim(l, "[]"), ",") {
+			if v = strings.Trim(strings.TrimSpace(v), `"'`); v != "" {
+				out = append(out, v)
+			}
+		}
+		return out
+	}
+	for len(rest) > 0 {
+		line, rest, _ = bytes.Cut(rest, []byte("\n"))
+		l := strings.TrimSpace(string(line))
+		if l == "" || strings.HasPrefix(l, "#") {
+			continue
+		}
+		if !strings.HasPrefix(l, "- ") || line[0] != ' ' && line[0] != '-' {
+			break
+		}
+		if v := strings.Trim(strings.TrimSpace(l[2:]), `"'`); v != "" {
+			out = append(out, v)
+		}
+	}
+	return out
+}
+
+// scheduledLogic reads the saved queries a scheduled rule names: their
+// SQL logic (ANDed), the log sources of the tables they read, the names
+// of the queries' computed output columns (what the Python rule() reads
+// of a result row that is not an event field) and the SQL as written.
+func (s *source) scheduledLogic(f rule.File, names []string) (logic rule.Expr, sources []string, computed map[string]bool, text string) {
+	rp := s.repo
+	if rp == nil || rp.root != f.Root {
+		rp = newRepo(f.Root)
+	}
+	if len(names) == 0 {
+		return rule.Skipped{Reason: "the scheduled rule names no ScheduledQueries"}, nil, nil, ""
+	}
+	computed = map[string]bool{}
+	and := rule.And{}
+	var b strings.Builder
+	for _, name := range names {
+		q := rp.query(name)
+		switch {
+		case q == nil:
+			and = append(and, rule.Skipped{Reason: fmt.Sprintf("scheduled query %q not found under %s/", name, queriesDir)})
+			continue
+		case q.sql == "":
+			and = append(and, rule.Skipped{Reason: fmt.Sprintf("%s: scheduled query %q has no Query text", q.path, name)})
+			continue
+		}
+		fmt.Fprintf(&b, "-- %s (%s)\n%s", name, q.path, q.sql)
+		if !strings.HasSuffix(q.sql, "\n") {
+			b.WriteByte('\n')
+		}
+		res, err := snowsql.Read(q.sql, q.path, q.line)
+		if err != nil {
+			and = append(and, rule.Skipped{Reason: err.Error()})
+			continue
+		}
+		for _, t := range res.Tables {
+			if lt := rp.logTypeOf(t); lt != "" {
+				sources = append(sources, "logtype:"+lt)
+			}
+		}
+		for _, c := range res.Computed {
+			computed[c] = true
+		}
+		if res.Logic != nil {
+			and = append(and, res.Logic)
+		}
+	}
+	return and, sources, computed, b.String()
+}
+
+// markComputed gives role computed to the comparisons of e whose field is
+// one of the query's computed output columns (a scheduled rule's Python
+// reads the query's result rows).
+func markComputed(e rule.Expr, computed map[string]bool) rule.Expr {
+	if len(computed) == 0 {
+		return e
+	}
+	switch x := e.(type) {
+	case rule.And:
+		out := make(rule.And, len(x))
+		for i, k := range x {
+			out[i] = markComputed(k, computed)
+		}
+		return out
+	case rule.Or:
+		out := make(rule.Or, len(x))
+		for i, k := range x {
+			out[i] = markComputed(k, computed)
+		}
+		return out
+	case rule.Not:
+		return rule.Not{X: markComputed(x.X, computed)}
+	case rule.Cmp:
+		head, _, _ := strings.Cut(x.FieldRaw, ".")
+		if computed[strings.ToLower(head)] {
+			x.Role = rule.RoleComputed
+		}
+		return x
+	}
+	return e
+}
