@@ -201,6 +201,20 @@ func (w *writer) copyText(src string, orig []int, s, e int) {
 	w.orig = append(w.orig, orig[s:e]...)
 }
 
+// ident writes a token; an unquoted identifier is quoted so that
+// PostgreSQL keeps its case (it folds unquoted names to lower case, where
+// Snowflake folds to upper case and compares without case): the fields
+// keep the spelling the rule wrote.
+func (w *writer) ident(src string, orig []int, t token) {
+	if t.tok != pg_query.Token_IDENT || strings.HasPrefix(t.text, `"`) || strings.ContainsRune(t.text, '"') {
+		w.copyText(src, orig, t.start, t.end)
+		return
+	}
+	w.emit(`"`, orig[t.start])
+	w.copyText(src, orig, t.start, t.end)
+	w.emit(`"`, orig[t.end-1])
+}
+
 // Bridge rewrites a Snowflake query into PostgreSQL with the same meaning
 // (see the package doc for each rewrite). Jinja templates are an error.
 func bridge(query string) (*bridged, error) {
@@ -232,7 +246,7 @@ func bridge(query string) (*bridged, error) {
 		// A semi-structured path: a column (or a call's result) followed by `:key`.
 		if afterCall := t.text == ")" && i+2 < len(toks) && toks[i+1].text == ":" && toks[i+1].start == t.end && isName(toks[i+2]); afterCall || startsPath(toks, i) {
 			start := w.b.Len()
-			w.copyText(src, orig, t.start, t.end)
+			w.ident(src, orig, t)
 			j := i + 1
 			inPath := false
 			for j < len(toks) {
@@ -262,7 +276,7 @@ func bridge(query string) (*bridged, error) {
 			i = j - 1
 			continue
 		}
-		w.copyText(src, orig, t.start, t.end)
+		w.ident(src, orig, t)
 	}
 	w.copyText(src, orig, prevEnd, len(src))
 	w.orig = append(w.orig, orig[len(src)])

@@ -87,6 +87,9 @@ func isPathOp(e *pg_query.A_Expr) bool {
 
 // keyText is a path key: a string key, or "" for an array index.
 func keyText(n *pg_query.Node) (string, bool) {
+	for n.GetTypeCast() != nil { // `a:k::string` parses as a->('k'::string): :: binds tighter than ->
+		n = n.GetTypeCast().GetArg()
+	}
 	c := n.GetAConst()
 	if c == nil {
 		return "", false
