@@ -354,6 +354,9 @@ func plan(toks []token, rep map[int]string) {
 			}
 		case up == "QUALIFY":
 			end := clauseEnd(toks, i+1)
+			if end-1 <= i || end > len(toks) {
+				break // no condition: left for the parser to reject
+			}
 			if h := havingIndex(havingAt, depth); h >= 0 {
 				rep[h] = "HAVING ("
 				rep[i] = ") AND ("
