@@ -159,8 +159,8 @@ func (s *source) loadRule(root *yaml.Node, f rule.File, typ string) rule.Rule {
 			return r
 		}
 		if typ == "scheduled_rule" {
-			sql, sources, computed, text := s.scheduledLogic(f, scalars(get(root, "ScheduledQueries")))
-			logic = rule.And{sql, markComputed(logic, computed)}
+			sql, sources, cols, text := s.scheduledLogic(f, scalars(get(root, "ScheduledQueries")))
+			logic = rule.And{sql, onResultRows(logic, cols)}
 			r.LogSources = rule.Dedup(append(r.LogSources, sources...))
 			if text != "" {
 				r.Query = text + "\n# " + filename + "\n" + r.Query

@@ -161,15 +161,15 @@ func logTypesIn(data []byte) []string {
 // SQL logic (ANDed), the log sources of the tables they read, the names
 // of the queries' computed output columns (what the Python rule() reads
 // of a result row that is not an event field) and the SQL as written.
-func (s *source) scheduledLogic(f rule.File, names []string) (logic rule.Expr, sources []string, computed map[string]bool, text string) {
+func (s *source) scheduledLogic(f rule.File, names []string) (logic rule.Expr, sources []string, cols resultColumns, text string) {
 	rp := s.repo
 	if rp == nil || rp.root != f.Root {
 		rp = newRepo(f.Root)
 	}
 	if len(names) == 0 {
-		return rule.Skipped{Reason: "the scheduled rule names no ScheduledQueries"}, nil, nil, ""
+		return rule.Skipped{Reason: "the scheduled rule names no ScheduledQueries"}, nil, cols, ""
 	}
-	computed = map[string]bool{}
+	cols = resultColumns{computed: map[string]bool{}, renamed: map[string]string{}}
 	and := rule.And{}
 	var b strings.Builder
 	for _, name := range names {
@@ -197,41 +197,55 @@ func (s *source) scheduledLogic(f rule.File, names []string) (logic rule.Expr, s
 			}
 		}
 		for _, c := range res.Computed {
-			computed[c] = true
+			cols.computed[c] = true
+		}
+		for c, field := range res.Renamed {
+			cols.renamed[c] = field
 		}
 		if res.Logic != nil {
 			and = append(and, res.Logic)
 		}
 	}
-	return and, sources, computed, b.String()
+	return and, sources, cols, b.String()
 }
 
-// markComputed gives role computed to the comparisons of e whose field is
-// one of the query's computed output columns (a scheduled rule's Python
-// reads the query's result rows).
-func markComputed(e rule.Expr, computed map[string]bool) rule.Expr {
-	if len(computed) == 0 {
-		return e
-	}
+// resultColumns are what the queries' result rows hold besides event
+// fields under their own names: computed columns and renamed fields.
+type resultColumns struct {
+	computed map[string]bool
+	renamed  map[string]string // column → the event field's dotted path
+}
+
+// onResultRows reads a scheduled rule's Python comparisons as tests of
+// the query's result rows: a field that is a computed column has role
+// computed, one that is a renamed event field maps to that field.
+func onResultRows(e rule.Expr, cols resultColumns) rule.Expr {
 	switch x := e.(type) {
 	case rule.And:
 		out := make(rule.And, len(x))
 		for i, k := range x {
-			out[i] = markComputed(k, computed)
+			out[i] = onResultRows(k, cols)
 		}
 		return out
 	case rule.Or:
 		out := make(rule.Or, len(x))
 		for i, k := range x {
-			out[i] = markComputed(k, computed)
+			out[i] = onResultRows(k, cols)
 		}
 		return out
 	case rule.Not:
-		return rule.Not{X: markComputed(x.X, computed)}
+		return rule.Not{X: onResultRows(x.X, cols)}
 	case rule.Cmp:
-		head, _, _ := strings.Cut(x.FieldRaw, ".")
-		if computed[strings.ToLower(head)] {
-			x.Role = rule.RoleComputed
+		head, rest, dotted := strings.Cut(x.FieldRaw, ".")
+		head = strings.ToLower(head)
+		switch {
+		case cols.computed[head]:
+			x.Role, x.Field = rule.RoleComputed, ""
+		case cols.renamed[head] != "":
+			x.Field = cols.renamed[head]
+			if dotted {
+				x.Field += "." + rest
+			}
 		}
 		return x
 	}

@@ -30,6 +30,10 @@ type Query struct {
 	// Computed are the lower-case names of the result's computed columns
 	// (aggregates, window outputs, other expressions), sorted.
 	Computed []string
+	// Renamed maps the lower-case name of a result column that is an event
+	// field under another name (`userIdentity:arn AS arn`) to that field's
+	// dotted path.
+	Renamed map[string]string
 }
 
 // Read bridges, parses and lowers one Panther saved query. file and line
@@ -77,8 +81,14 @@ func Read(query, file string, line int) (q Query, err error) {
 		}
 		rel := l.selectStmt(sel, 0)
 		for name, c := range rel.cols {
-			if c.r.computed {
+			switch {
+			case c.r.computed:
 				q.Computed = append(q.Computed, name)
+			case !strings.EqualFold(c.r.field, name):
+				if q.Renamed == nil {
+					q.Renamed = map[string]string{}
+				}
+				q.Renamed[name] = c.r.field
 			}
 		}
 		if rel.logic != nil {
