@@ -3,7 +3,9 @@ package panther
 import (
 	"bytes"
 	"fmt"
+	"io"
 	"io/fs"
+	"os"
 	"path/filepath"
 	"sort"
 	"strings"
@@ -89,7 +91,7 @@ func (r *repo) query(name string) *savedQuery {
 // logTypeOf maps a Panther log table (`aws_cloudtrail`) to its log type
 // (`AWS.CloudTrail`): the table is the log type lower-cased with dots as
 // underscores. The log types are the repository's own: every LogTypes
-// list of its rules, queries and data models, read once.
+// list of its rules, queries, data models and correlation rules, read once.
 func (r *repo) logTypeOf(table string) string {
 	r.ltOnce.Do(func() {
 		r.logTypes = map[string]string{}
@@ -97,14 +99,23 @@ func (r *repo) logTypeOf(table string) string {
 			return
 		}
 		var names []string
-		for _, dir := range []string{"rules", queriesDir, "data_models", "correlation_rules", "policies"} {
+		buf := make([]byte, logTypesPrefix)
+		for _, dir := range []string{"rules", queriesDir, "data_models", "correlation_rules"} {
 			_ = filepath.WalkDir(filepath.Join(r.root, dir), func(p string, d fs.DirEntry, err error) error {
 				if err != nil || d.IsDir() || !(strings.HasSuffix(p, ".yml") || strings.HasSuffix(p, ".yaml")) {
 					return nil
 				}
-				if data, err := readLimited(p, 4<<20); err == nil {
-					names = append(names, logTypesIn(data)...)
+				n, err := readPrefix(p, buf)
+				if err != nil {
+					return nil
 				}
+				found := logTypesIn(buf[:n])
+				if found == nil && n == len(buf) { // LogTypes may follow a long Tests section
+					if data, err := readLimited(p, 4<<20); err == nil {
+						found = logTypesIn(data)
+					}
+				}
+				names = append(names, found...)
 				return nil
 			})
 		}
@@ -117,6 +128,25 @@ func (r *repo) logTypeOf(table string) string {
 		}
 	})
 	return r.logTypes[strings.ToLower(table)]
+}
+
+// logTypesPrefix is how much of each file logTypeOf reads first: LogTypes
+// mostly sits among the metadata at the top, before the Tests section that
+// makes most of the bytes; a file whose prefix has none is read whole.
+const logTypesPrefix = 4 << 10
+
+// readPrefix reads up to len(buf) bytes of a file.
+func readPrefix(name string, buf []byte) (int, error) {
+	fh, err := os.Open(name)
+	if err != nil {
+		return 0, err
+	}
+	defer fh.Close()
+	n, err := io.ReadFull(fh, buf)
+	if err == io.ErrUnexpectedEOF || err == io.EOF {
+		err = nil
+	}
+	return n, err
 }
 
 // logTypesIn reads the top-level `LogTypes:` list of a YAML file without
