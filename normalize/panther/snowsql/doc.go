@@ -40,11 +40,13 @@
 //
 // Lowering. Every SELECT, CTE, subquery and set operation is walked. A
 // FROM item is a Panther log table (`panther_logs.public.<table>`,
-// `panther_logs.<table>`), a CTE or subquery (whose output columns are
+// `panther_logs.<table>`; also Snowflake's own audit views
+// `snowflake.account_usage.login_history`, which Panther ingests as the
+// log type Snowflake.LoginHistory: table `snowflake_loginhistory`), a CTE or subquery (whose output columns are
 // traced back to the table's fields, or are computed: aggregates, window
 // functions, other expressions), FLATTEN(input => x) (its `value` column is
-// the elements of x) or another table (a lookup table, Snowflake's own
-// account_usage views: its columns are computed, not event fields). The
+// the elements of x) or another table (a lookup table: its columns are
+// computed, not event fields). The
 // WHERE and JOIN ON conditions of a SELECT and of the CTEs and subqueries
 // it reads are ANDed; UNION branches are alternatives (OR), EXCEPT is AND
 // NOT. A predicate's FieldRaw is the column as written (`userIdentity:arn`),

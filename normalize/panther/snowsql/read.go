@@ -21,7 +21,9 @@ const maxDepth = 200
 // Query is one saved query read into the rule model.
 type Query struct {
 	// Tables are the Panther log tables the query reads, lower-case
-	// (`aws_cloudtrail` for `panther_logs.public.aws_cloudtrail`), sorted.
+	// (`aws_cloudtrail` for `panther_logs.public.aws_cloudtrail`,
+	// `snowflake_loginhistory` for snowflake.account_usage.login_history),
+	// sorted.
 	Tables []string
 	// Logic is the conditions on those tables' events (WHERE, JOIN ON) and
 	// on computed columns (HAVING, QUALIFY, aggregates), or nil when the

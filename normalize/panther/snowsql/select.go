@@ -175,6 +175,11 @@ func (l *lowerer) fromItem(n *pg_query.Node, sc *scope, depth int) rule.Expr {
 			alias = a.GetAliasname()
 		}
 		db, schema := strings.ToLower(rv.GetCatalogname()), strings.ToLower(rv.GetSchemaname())
+		if t := accountUsageTable(db, schema, name); t != "" {
+			l.tables[t] = true
+			sc.add(alias, &relation{table: t})
+			return nil
+		}
 		if db == logDatabase || db == "" && schema == logDatabase {
 			t := strings.ToLower(name)
 			l.tables[t] = true
@@ -246,6 +251,17 @@ func (l *lowerer) fromItem(n *pg_query.Node, sc *scope, depth int) rule.Expr {
 		return nil
 	}
 	return nil
+}
+
+// accountUsageTable names Snowflake's own audit view
+// snowflake.account_usage.login_history as the Panther log table of the
+// same data, snowflake_loginhistory (log type Snowflake.LoginHistory), or
+// "" for another table.
+func accountUsageTable(db, schema, name string) string {
+	if db != "snowflake" || schema != "account_usage" {
+		return ""
+	}
+	return "snowflake_" + strings.ReplaceAll(strings.ToLower(name), "_", "")
 }
 
 // funcName is a function's last name part, lower-case.
