@@ -195,7 +195,7 @@ func (w *writer) emit(s string, at int) {
 	}
 }
 
-// copyTok writes a token's text unchanged, mapping each byte back.
+// copyText writes src[s:e] unchanged, mapping each byte back.
 func (w *writer) copyText(src string, orig []int, s, e int) {
 	w.b.WriteString(src[s:e])
 	w.orig = append(w.orig, orig[s:e]...)
@@ -215,11 +215,13 @@ func (w *writer) ident(src string, orig []int, t token) {
 	w.emit(`"`, orig[t.end-1])
 }
 
-// Bridge rewrites a Snowflake query into PostgreSQL with the same meaning
+// bridge rewrites a Snowflake query into PostgreSQL with the same meaning
 // (see the package doc for each rewrite). Jinja templates are an error.
 func bridge(query string) (*bridged, error) {
 	src, orig, toks, err := scan(query)
 	if err != nil {
+		// a template the scanner stops in (an unbalanced quote in a macro
+		// argument) is named as the template rather than the scan error
 		if i := strings.Index(query, "{{"); i >= 0 {
 			return nil, jinjaError(query, i)
 		}
@@ -233,14 +235,16 @@ func bridge(query string) (*bridged, error) {
 	w := &writer{}
 	paths := map[int]string{}
 	prevEnd := 0
-	skip := map[int]string{} // token index → replacement text ("" drops it)
-	plan(toks, skip)
+	skip := map[int]string{}  // token index → replacement text ("" drops it)
+	after := map[int]string{} // token index → text to write after it
+	plan(toks, skip, after)
 	for i := 0; i < len(toks); i++ {
 		t := toks[i]
 		w.copyText(src, orig, prevEnd, t.start) // whitespace between tokens
 		prevEnd = t.end
 		if rep, ok := skip[i]; ok {
 			w.emit(rep, orig[t.start])
+			w.emit(after[i], orig[t.end-1])
 			continue
 		}
 		// A semi-structured path: a column (or a call's result) followed by `:key`.
@@ -271,12 +275,18 @@ func bridge(query string) (*bridged, error) {
 				break
 			}
 			last := toks[j-1]
-			paths[start] = query[orig[t.start] : orig[last.end-1]+1]
+			if !afterCall {
+				paths[start] = query[orig[t.start] : orig[last.end-1]+1]
+			}
+			for k := i; k < j; k++ {
+				w.emit(after[k], orig[last.end-1])
+			}
 			prevEnd = last.end
 			i = j - 1
 			continue
 		}
 		w.ident(src, orig, t)
+		w.emit(after[i], orig[t.end-1])
 	}
 	w.copyText(src, orig, prevEnd, len(src))
 	w.orig = append(w.orig, orig[len(src)])
@@ -302,7 +312,7 @@ func startsPath(toks []token, i int) bool {
 
 // plan decides the token-level rewrites that are not paths: array
 // literals, RLIKE/REGEXP, QUALIFY, TABLE(FLATTEN(…)) and WITHIN GROUP.
-func plan(toks []token, rep map[int]string) {
+func plan(toks []token, rep, after map[int]string) {
 	depth := 0
 	var havingAt []int // per depth: index of HAVING in the current SELECT, -1 when none
 	setHaving := func(d, v int) {
@@ -363,11 +373,7 @@ func plan(toks []token, rep map[int]string) {
 			} else {
 				rep[i] = "HAVING ("
 			}
-			if r, ok := rep[end-1]; ok {
-				rep[end-1] = r + ")"
-			} else {
-				rep[end-1] = toks[end-1].text + ")"
-			}
+			after[end-1] += ")"
 		case up == "TABLE" && i+3 < len(toks) && toks[i+1].text == "(" && isName(toks[i+2]) && toks[i+3].text == "(":
 			if c := closing(toks, i+1); c > 0 {
 				rep[i], rep[i+1], rep[c] = "", "", ""

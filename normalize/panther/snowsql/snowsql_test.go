@@ -28,6 +28,7 @@ func TestBridge(t *testing.T) {
 		{"like any", `SELECT 1 FROM t WHERE x LIKE ANY ('a%', 'b%', 'c')`, `SELECT 1 FROM "t" WHERE "x" LIKE ANY (ARRAY['a%', 'b%', 'c'])`},
 		{"qualify alone", `SELECT x FROM t QUALIFY n > 1 LIMIT 5`, `SELECT "x" FROM "t" HAVING ( "n" > 1) LIMIT 5`},
 		{"qualify after having", `SELECT x FROM t GROUP BY x HAVING count(*) > 2 QUALIFY n > 1`, `SELECT "x" FROM "t" GROUP BY "x" HAVING ( "count"(*) > 2 ) AND ( "n" > 1)`},
+		{"qualify ending in a path", `SELECT x FROM t QUALIFY n = a:b`, `SELECT "x" FROM "t" HAVING ( "n" = "a"->'b')`},
 		{"table function", `SELECT 1 FROM TABLE(FLATTEN(input => x)) f`, `SELECT 1 FROM "FLATTEN"(input => "x") "f"`},
 		{"within group", `SELECT listagg(x, ',') WITHIN GROUP (ORDER BY x) FROM t`, `SELECT "listagg"("x", ',')      FROM "t"`},
 		{"date part", `SELECT dateadd(minute, -10, current_timestamp())`, `SELECT "dateadd"('minute', -10, current_timestamp)`},
