@@ -176,9 +176,13 @@ func normalizeRule(r *rule.Rule, m *attack.Model, fm *fieldmap.Map, tx *taxonomy
 	for i := range r.Predicates {
 		p := &r.Predicates[i]
 		p.KeepRaw()
-		if p.Field == "" {
-			p.Field = scoped.Lookup(p.FieldRaw).Field
+		// A frontend whose written field is not a name (Panther SQL's
+		// `userIdentity:arn`) sets Field to the name to map.
+		name := p.FieldRaw
+		if p.Field != "" {
+			name = p.Field
 		}
+		p.Field = scoped.Lookup(name).Field
 		values.Rewrite(p, fm.NameOf)
 	}
 }

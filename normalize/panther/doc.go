@@ -5,7 +5,8 @@
 // Metadata: RuleID, DisplayName (title), Status (`deprecated` marks the
 // rule deprecated), Enabled (false keeps the rule with status
 // `disabled`), Severity, LogTypes (log sources `logtype:AWS.CloudTrail`),
-// ScheduledQueries (`query:<name>`), Reports (`MITRE ATT&CK` entries such
+// ScheduledQueries (`query:<name>`, and the log types of the tables the
+// queries read), Reports (`MITRE ATT&CK` entries such
 // as `TA0043:T1595.002` give tactic TA0043 and technique T1595.002; a
 // report key that is a tactic id, `TA0004: [T1548]`, is read the same way;
 // other frameworks are ignored), dates when present. Tags and Tests are
@@ -36,18 +37,24 @@
 //   - Threshold N > 1 adds the predicate `threshold gte N` (alert after N
 //     matching events); the default threshold 1 adds nothing. It is added
 //     only when the detection logic was read.
-//   - A scheduled rule whose rule() yields no predicate is partial: its
-//     logic lives in the saved SQL query, which is not analysed. The
-//     queries are Snowflake SQL. Measured on panther-analysis daa10c88
-//     (95 saved queries): vitess's sqlparser (v0.24.4, MySQL dialect)
-//     parses none of them as written; after four rewrites (`--x`
-//     comments spaced, `::type` casts dropped, `a:b.c` paths to MySQL's
-//     `a->'$.b.c'`, three-part `db.schema.table` names cut to two, the
-//     last not meaning-preserving) it parses 24. The rest use FLATTEN,
-//     QUALIFY, `[n]` array indexes, Jinja macros (`{{ … }}`) and
-//     Snowflake functions. That is no majority, so no SQL parser is used
-//     (the dependency would also add ~15 MB to the binary), and no SQL
-//     parser is written here.
+//   - A scheduled rule's logic is its saved queries' SQL AND its Python
+//     rule(). The queries (`AnalysisType: scheduled_query` or
+//     `saved_query` under queries/, found by QueryName) are Snowflake SQL,
+//     read by package snowsql with PostgreSQL's parser through a dialect
+//     bridge; the log tables they read (`panther_logs.public.aws_cloudtrail`)
+//     add log sources `logtype:AWS.CloudTrail`, the table being a log type
+//     of the repository (any LogTypes list of its rules, queries, data
+//     models and correlation rules) lower-cased with dots as underscores.
+//     rule() runs on the query's result rows: a field it reads that is a
+//     computed column of the result (`COUNT(*) AS n`) has role computed,
+//     one that renames an event field (`userIdentity:arn AS arn`) maps to
+//     that field. The rule's Query is the SQL (each query headed by
+//     `-- <QueryName> (<file>)`) followed by the Python source. A query that
+//     is missing, has no Query text or cannot be read (a Jinja template,
+//     MATCH_RECOGNIZE, malformed SQL) makes the rule partial with a reason
+//     naming the query file and line. Measured on panther-analysis daa10c88:
+//     81 of the 95 queries parse; of the 47 scheduled rules whose rule()
+//     only returns True, 43 have predicates and 37 are ok.
 //   - Files are decoded without their `Tests:` section (sample events,
 //     three quarters of panther-analysis's YAML bytes; see blankTests):
 //     line numbers stay those of the file.

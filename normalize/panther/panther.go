@@ -158,6 +158,14 @@ func (s *source) loadRule(root *yaml.Node, f rule.File, typ string) rule.Rule {
 			r.ParseError = err.Error()
 			return r
 		}
+		if typ == "scheduled_rule" {
+			sql, sources, cols, text := s.scheduledLogic(f, scalars(get(root, "ScheduledQueries")))
+			logic = rule.And{sql, onResultRows(logic, cols)}
+			r.LogSources = rule.Dedup(append(r.LogSources, sources...))
+			if text != "" {
+				r.Query = text + "\n# " + filename + "\n" + r.Query
+			}
+		}
 	case det != nil:
 		r.Language = rule.LangPantherYAML
 		var err error
@@ -190,16 +198,9 @@ func (s *source) loadRule(root *yaml.Node, f rule.File, typ string) rule.Rule {
 	ps, skipped := rule.Flatten(and)
 	r.Predicates, r.Logic = dedupPredicates(ps), rule.Logic(and)
 	r.ParseStatus = rule.StatusOK
-	switch {
-	case len(skipped) > 0:
+	if len(skipped) > 0 {
 		r.ParseStatus = rule.StatusPartial
 		r.ParseError = skipped[0]
-	case len(r.Predicates) == 0 && typ == "scheduled_rule":
-		r.ParseStatus = rule.StatusPartial
-		r.ParseError = "the detection logic is in the scheduled query (" +
-			strings.Join(scalars(get(root, "ScheduledQueries")), ", ") + "), Snowflake SQL, which is not analysed: " +
-			"the maintained Go SQL parsers read MySQL, not Snowflake's db.schema.table names, a:b paths, :: casts, " +
-			"-- comments without a space, FLATTEN, QUALIFY or Jinja macros"
 	}
 	return r
 }

@@ -120,6 +120,14 @@ func TestLoaderCases(t *testing.T) {
 	require.NoError(t, os.WriteFile(filepath.Join(dir, "policy.py"), []byte("def policy(resource):\n    return resource.get(\"Encrypted\") is True\n"), 0o644))
 	require.NoError(t, os.WriteFile(filepath.Join(dir, "mylib.py"), []byte("NAMES = [\"a\", \"b\"]\ndef hit(event):\n    return event.get(\"n\") in NAMES\n"), 0o644))
 	require.NoError(t, os.WriteFile(filepath.Join(dir, "beside.py"), []byte("import mylib as m\ndef rule(event):\n    return m.hit(event)\n"), 0o644))
+	require.NoError(t, os.MkdirAll(filepath.Join(dir, "queries"), 0o755))
+	require.NoError(t, os.WriteFile(filepath.Join(dir, "queries", "q.yml"), []byte("AnalysisType: scheduled_query\nQueryName: Q.Two\nQuery: |\n"+
+		"  SELECT userIdentity:arn AS arn, count(*) AS n\n  FROM panther_logs.public.aws_cloudtrail\n  WHERE eventName = 'X' AND p_occurs_since(1d)\n  GROUP BY arn\n"), 0o644))
+	require.NoError(t, os.WriteFile(filepath.Join(dir, "queries", "jinja.yml"), []byte("AnalysisType: saved_query\nQueryName: Q.Jinja\nQuery: |-\n"+
+		"  -- pragma: template\n  {% import 'anomalies' x %}\n  SELECT 1\n"), 0o644))
+	require.NoError(t, os.WriteFile(filepath.Join(dir, "count.py"), []byte("def rule(event):\n    return event.get(\"n\") > 3 and event.get(\"arn\") != \"root\"\n"), 0o644))
+	require.NoError(t, os.MkdirAll(filepath.Join(dir, "rules"), 0o755))
+	require.NoError(t, os.WriteFile(filepath.Join(dir, "rules", "lt.yml"), []byte("AnalysisType: rule\nLogTypes:\n  - AWS.CloudTrail\n"), 0o644))
 	tests := map[string]struct {
 		yml     string
 		skipped string
@@ -155,10 +163,26 @@ func TestLoaderCases(t *testing.T) {
 			errHas: "python file bad.py: line 1, column"},
 		"helper only is partial": {yml: "AnalysisType: rule\nRuleID: H\nFilename: helper.py\n", status: rule.StatusPartial,
 			errHas: "call to f imported from h, a module outside the repository (line 3)"},
-		"scheduled rule without predicates is partial": {
+		"scheduled rule with a missing query is partial": {
 			yml:    "AnalysisType: scheduled_rule\nRuleID: S\nFilename: true.py\nScheduledQueries: [Q.One]\n",
-			status: rule.StatusPartial, errHas: "scheduled query (Q.One)",
+			status: rule.StatusPartial, errHas: `scheduled query "Q.One" not found under queries/`,
 			check: func(t *testing.T, r rule.Rule) { assert.Equal(t, []string{"query:Q.One"}, r.LogSources) }},
+		"scheduled rule without queries is partial": {
+			yml:    "AnalysisType: scheduled_rule\nRuleID: S\nFilename: true.py\n",
+			status: rule.StatusPartial, errHas: "the scheduled rule names no ScheduledQueries"},
+		"scheduled rule reads its query": {
+			yml:    "AnalysisType: scheduled_rule\nRuleID: S2\nFilename: count.py\nScheduledQueries: [Q.Two]\n",
+			status: rule.StatusOK,
+			check: func(t *testing.T, r rule.Rule) {
+				// the table's log type comes from the repository's LogTypes (rules/lt.yml)
+				assert.Equal(t, []string{"query:Q.Two", "logtype:AWS.CloudTrail"}, r.LogSources)
+				// n is computed by the query; arn is the event's userIdentity:arn under another name
+				assert.Equal(t, "eventName eq \"X\"\nn gt \"3\" computed\narn (userIdentity.arn) eq \"root\" negated exclusion\n", rule.Format(r.Predicates))
+				assert.Contains(t, r.Query, "-- Q.Two (queries/q.yml)\nSELECT userIdentity:arn")
+			}},
+		"scheduled rule with a Jinja query is partial": {
+			yml:    "AnalysisType: scheduled_rule\nRuleID: S3\nFilename: true.py\nScheduledQueries: [Q.Jinja]\n",
+			status: rule.StatusPartial, errHas: `queries/jinja.yml line 5: Jinja template "{% import 'anomalies' x %}"`},
 		"neither filename nor detection": {yml: "AnalysisType: rule\nRuleID: N\n", status: rule.StatusFailed, errHas: "neither"},
 		"outside the repository": {yml: "AnalysisType: rule\nRuleID: O\nFilename: ../../etc/passwd\n", status: rule.StatusFailed,
 			errHas: "outside the repository"},
@@ -267,7 +291,8 @@ func TestSharedCorpus(t *testing.T) {
 	reasons := map[string]int{}  // cause → Python detections not ok
 	var python, pythonOK, pythonPreds, templates int
 	var detections, detectionsOK, detectionsPreds int // every rule and scheduled rule
-	var sqlOnly int                                   // scheduled rules whose logic is only in the SQL query
+	var sqlOnly, sqlOnlyPreds, sqlOnlyOK int          // scheduled rules whose logic is only in the SQL query
+	sqlReasons := map[string]int{}                    // why those are not ok
 	techRE := regexp.MustCompile(`T\d{4}(?:\.\d{3})?`)
 	for _, p := range paths {
 		data, err := os.ReadFile(filepath.Join(root, p))
@@ -275,6 +300,7 @@ func TestSharedCorpus(t *testing.T) {
 		var doc struct {
 			AnalysisType string              `yaml:"AnalysisType"`
 			Reports      map[string][]string `yaml:"Reports"`
+			Filename     string              `yaml:"Filename"`
 		}
 		_ = yaml.Unmarshal(data, &doc)
 		if strings.HasPrefix(p, "templates/") {
@@ -317,8 +343,16 @@ func TestSharedCorpus(t *testing.T) {
 			if r.Language != rule.LangPython {
 				continue
 			}
-			if doc.AnalysisType == "scheduled_rule" && len(r.Predicates) == 0 && strings.Contains(r.ParseError, "scheduled query") {
+			if doc.AnalysisType == "scheduled_rule" && sqlOnlyRule(t, filepath.Join(root, path.Dir(p), doc.Filename)) {
 				sqlOnly++
+				if len(r.Predicates) > 0 {
+					sqlOnlyPreds++
+				}
+				if r.ParseStatus == rule.StatusOK {
+					sqlOnlyOK++
+				} else {
+					sqlReasons[lineRE.ReplaceAllString(r.ParseError, "line N")]++
+				}
 			}
 			python++
 			if len(r.Predicates) > 0 {
@@ -338,9 +372,9 @@ func TestSharedCorpus(t *testing.T) {
 		len(paths), got["rule"], got["scheduled_rule"], got["policy"], got["correlation_rule"], templates)
 	t.Logf("Python detections: %d, ok %d (%.1f%%), with predicates %d (%.1f%%)", python, pythonOK,
 		100*float64(pythonOK)/float64(python), pythonPreds, 100*float64(pythonPreds)/float64(python))
-	inPython := python - sqlOnly
-	t.Logf("Python detections whose logic is in Python (not the %d scheduled rules whose logic is only SQL): %d, ok %d (%.1f%%), with predicates %d (%.1f%%)",
-		sqlOnly, inPython, pythonOK, 100*float64(pythonOK)/float64(inPython), pythonPreds, 100*float64(pythonPreds)/float64(inPython))
+	t.Logf("scheduled rules whose Python rule() only returns True (logic only in the SQL query): %d, with predicates %d, ok %d",
+		sqlOnly, sqlOnlyPreds, sqlOnlyOK)
+	logCounts(t, "SQL reason", sqlReasons)
 	t.Logf("all detections (rules and scheduled rules, any language): %d, ok %d (%.1f%%), with predicates %d (%.1f%%)",
 		detections, detectionsOK, 100*float64(detectionsOK)/float64(detections), detectionsPreds,
 		100*float64(detectionsPreds)/float64(detections))
@@ -356,18 +390,36 @@ func TestSharedCorpus(t *testing.T) {
 	assert.Equal(t, 119, want["policy"], "the issue counts 119 policies")
 	assert.Equal(t, wantTech, gotTech, "per-technique coverage of policies and correlation rules")
 	// Issue 22 asks for 85% ok and 97% with predicates of the Python
-	// detections. Measured at daa10c88: over the detections whose logic is
-	// in Python, 85.7% ok and 99.2% with predicates; over every Python
-	// detection (the 47 scheduled rules whose logic is only in Snowflake
-	// SQL included: no predicates), 81.3% and 94.1%. These floors guard
-	// the measured figures; the log above lists every remaining cause.
-	assert.GreaterOrEqual(t, float64(pythonOK), 0.85*float64(inPython), "Python-logic detections ok")
-	assert.GreaterOrEqual(t, float64(pythonPreds), 0.97*float64(inPython), "Python-logic detections with predicates")
-	assert.GreaterOrEqual(t, float64(pythonOK), 0.81*float64(python), "Python detections ok")
-	assert.GreaterOrEqual(t, float64(pythonPreds), 0.94*float64(python), "Python detections with predicates")
+	// detections. Measured at daa10c88 with the saved queries' SQL read
+	// (package snowsql): 84.8% ok and 98.8% with predicates (before: 81.5%
+	// and 94.1%); of the 47 scheduled rules whose logic is only SQL, 43
+	// have predicates and 37 are ok. These floors guard the measured
+	// figures; the log above lists every remaining cause.
+	assert.Equal(t, 47, sqlOnly, "scheduled rules whose rule() only returns True")
+	assert.GreaterOrEqual(t, sqlOnlyPreds, 43, "SQL-only scheduled rules with predicates")
+	assert.GreaterOrEqual(t, sqlOnlyOK, 37, "SQL-only scheduled rules ok")
+	assert.GreaterOrEqual(t, float64(pythonOK), 0.847*float64(python), "Python detections ok")
+	assert.GreaterOrEqual(t, float64(pythonPreds), 0.97*float64(python), "Python detections with predicates")
 }
 
 var lineRE = regexp.MustCompile(`line \d+`)
+
+// trivialRuleRE is a rule() whose whole body is `return True`: the
+// scheduled rule's logic is only in its query.
+var trivialRuleRE = regexp.MustCompile(`(?m)^def rule\([^)]*\):\s*\n\s+return True\s*$`)
+
+func sqlOnlyRule(t *testing.T, pyFile string) bool {
+	data, err := os.ReadFile(pyFile)
+	if err != nil {
+		return false
+	}
+	m := trivialRuleRE.FindIndex(data)
+	if m == nil {
+		return false
+	}
+	rest := strings.TrimSpace(string(data[m[1]:]))
+	return rest == "" || !strings.HasPrefix(rest, " ") && !strings.HasPrefix(rest, "\t")
+}
 
 // causeGroups name the kinds of reasons a Python detection is not ok,
 // first match wins.
@@ -375,7 +427,11 @@ var causeGroups = []struct {
 	name string
 	re   *regexp.Regexp
 }{
-	{"logic only in the Snowflake SQL of a scheduled query", regexp.MustCompile(`scheduled query`)},
+	{"scheduled query: a Jinja template (Panther macros)", regexp.MustCompile(`^partial: queries/.*Jinja template`)},
+	{"scheduled query: SQL the bridge and PostgreSQL do not read (MATCH_RECOGNIZE, malformed)", regexp.MustCompile(`^partial: queries/.*SQL: `)},
+	{"scheduled query: a comparison of two columns (join keys, baselines)", regexp.MustCompile(`^partial: queries/.*(compares .* with .*, not with a literal|compares two columns)`)},
+	{"scheduled query: a condition on a subquery (IN/EXISTS (SELECT …))", regexp.MustCompile(`^partial: queries/.*subquery`)},
+	{"scheduled query: other SQL condition", regexp.MustCompile(`^partial: queries/`)},
 	{"module outside the repository: ipaddress", regexp.MustCompile(`from ipaddress, a module outside`)},
 	{"module outside the repository: panther_detection_helpers.caching (runtime cache)", regexp.MustCompile(`panther_detection_helpers\.caching`)},
 	{"module outside the repository: other (fnmatch with a runtime pattern, re.findall, datetime, policyuniverse, …)", regexp.MustCompile(`a module outside the repository`)},
@@ -490,7 +546,12 @@ func TestQueryAsWritten(t *testing.T) {
 				}
 				src, err := os.ReadFile(filepath.Join(root, filepath.FromSlash(path.Dir(p)), name))
 				require.NoError(t, err, p)
-				require.Equal(t, string(src), r.Query, p)
+				if r.RuleType == "scheduled_rule" { // the saved query's SQL, then the Python
+					require.True(t, strings.HasSuffix(r.Query, "\n"+string(src)), "%s: %q", p, r.Query)
+					require.Contains(t, r.Query, "FROM panther_logs.public.", p)
+				} else {
+					require.Equal(t, string(src), r.Query, p)
+				}
 				python++
 			case rule.LangPantherYAML:
 				require.True(t, strings.HasPrefix(r.Query, "Detection:"), "%s: %q", p, r.Query)

@@ -31,6 +31,12 @@ type repo struct {
 	dmOnce sync.Once
 	models map[string][]*dataModel // by log type
 	dmErrs []string
+
+	qOnce   sync.Once
+	queries map[string]*savedQuery // by QueryName
+
+	ltOnce   sync.Once
+	logTypes map[string]string // by log table name (aws_cloudtrail → AWS.CloudTrail)
 }
 
 type modEntry struct {

@@ -109,7 +109,7 @@ type Predicate struct {
 	FieldRaw  string // the field as the vendor wrote it
 	OpRaw     Op     // the operator as written (set by KeepRaw when empty)
 	ValueRaw  string // the value as written (set by KeepRaw with OpRaw)
-	Field     string // the field after normalization (set by the normalize stage)
+	Field     string // the field after normalization (set by the normalize stage; a frontend may set it to the name to map when FieldRaw is not one)
 	Op        Op
 	Value     string
 	Role      Role // event when empty
