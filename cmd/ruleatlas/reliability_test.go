@@ -62,8 +62,8 @@ func TestReportBadInput(t *testing.T) {
 			_, err := os.Stat(filepath.Join(out, f))
 			assert.NoError(t, err, f)
 		}
+		// The time is logged, not asserted: speed is measured by benchmarks.
 		t.Logf("strict=%v: exit %d in %s; %s", strict, code, took.Round(time.Millisecond), lastLine(stderr.String()))
-		assert.Less(t, took, 30*time.Second)
 	}
 }
 
