@@ -284,6 +284,9 @@ func (l *lowerer) compare(left Expr, op string, right Expr, sc *scope, whole Exp
 			return c
 		}
 	}
+	if c, ok := l.keyedCompare(left, op, right, sc, whole); ok {
+		return c
+	}
 	if op == "in" || op == "not in" {
 		// "key" in event: the event has the field
 		if _, isEvent := right.(eventRef); isEvent || (!rok && l.isEvent(right, sc)) {

@@ -122,6 +122,13 @@
 //	fnmatch(a, p)                    a wildcard p
 //	a.split(s)[-1] == v              a eq v or a endswith s+v
 //	D.get(a) == v, D[a] == v         a in (the keys of constant dict D whose value is v)
+//	x op D[k], x = D.get(k, d)       k read from the event (a field or a split
+//	                                 part), D a constant dict with literal keys:
+//	                                 one alternative per key, (k == key and x op
+//	                                 D[key]), and (k is none of the keys and x op
+//	                                 d); D[k] raises KeyError and `x in None`
+//	                                 TypeError, so those alternatives are left out
+//	for k, v in D.items():           unrolled over the constant dict's items
 //	json.loads(a)["k"]               a.k (the JSON's keys read as subfields)
 //	b if c else d                    (c and b) or (not c and d)
 //	literal op literal               folded to True / False

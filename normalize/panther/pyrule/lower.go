@@ -344,6 +344,9 @@ func (l *lowerer) exec(stmts []Stmt, sc *scope, k konts) cond {
 		}
 		return l.cond(s.Value, sc)
 	case *Assign:
+		if c, ok := l.keyedAssign(s, sc, next); ok {
+			return c
+		}
 		return next(bindTarget(sc, s.Target, binding{expr: s.Value, sc: sc}))
 	case *If:
 		sc = bindWalrus(s.Cond, sc)
@@ -480,6 +483,24 @@ func bindTarget(sc *scope, target Expr, b binding) *scope {
 }
 
 func (l *lowerer) forLoop(s *For, sc *scope, next func(*scope) cond, k konts) cond {
+	k2 := k
+	if pair, ok := s.Target.(*Coll); ok && len(pair.Elts) == 2 {
+		k, ok1 := pair.Elts[0].(*Name)
+		v, ok2 := pair.Elts[1].(*Name)
+		if items, ok := l.dictItems(s.Iter, sc); ok && ok1 && ok2 {
+			// `for k, v in D.items():` over a constant dict: unrolled per item
+			var run func(i int, sc2 *scope) cond
+			run = func(i int, sc2 *scope) cond {
+				if i == len(items) {
+					return next(sc2)
+				}
+				cont := memo(func(sc3 *scope) cond { return run(i+1, sc3) })
+				return l.exec(s.Body, sc2.bind(k.ID, items[i][0]).bind(v.ID, items[i][1]),
+					konts{rest: cont, brk: next, cont: cont, ret: k2.ret})
+			}
+			return run(0, sc)
+		}
+	}
 	v, isName := s.Target.(*Name)
 	if isName {
 		if vals, ok := l.elems(s.Iter, sc); ok && len(vals) <= maxUnroll {

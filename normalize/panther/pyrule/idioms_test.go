@@ -1,0 +1,49 @@
+package pyrule
+
+import (
+	"testing"
+
+	"github.com/stretchr/testify/assert"
+
+	"github.com/ruleatlas/ruleatlas/normalize/rule"
+)
+
+// TestKeyedLookups covers constant dicts read with an event field as the
+// key, and loops over a constant dict's items.
+func TestKeyedLookups(t *testing.T) {
+	const apis = "APIS = {\"s3\": [\"Get\", \"Put\"], \"kms\": [\"Decrypt\"]}\n"
+	tests := map[string]struct {
+		src  string
+		want string
+		skip int
+	}{
+		"subscript: one alternative per key, a missing key raises": {apis +
+			"def rule(e):\n    return e.get(\"src\") in APIS and e.get(\"name\") in APIS[e.get(\"src\")]\n",
+			"src in \"s3\"\nsrc in \"kms\"\nsrc eq \"s3\"\nname in \"Get\"\nname in \"Put\"\nsrc eq \"kms\"\nname in \"Decrypt\"\n", 0},
+		"negated membership per key": {apis +
+			"def rule(e):\n    if e.get(\"src\") not in APIS:\n        return False\n    return e.get(\"name\") not in APIS[e.get(\"src\")]\n",
+			"src in \"s3\"\nsrc in \"kms\"\nsrc eq \"s3\"\nname in \"Get\" negated\nname in \"Put\" negated\nsrc eq \"kms\"\nname in \"Decrypt\" negated\n", 0},
+		"get with a default: the missing-key alternative uses it": {apis +
+			"def rule(e):\n    return e.get(\"name\") in APIS.get(e.get(\"src\"), [\"Any\"])\n",
+			"src eq \"s3\"\nname in \"Get\"\nname in \"Put\"\nsrc eq \"kms\"\nname in \"Decrypt\"\n" +
+				"src eq \"s3\" negated\nsrc eq \"kms\" negated\nname in \"Any\"\n", 0},
+		"get without a default: membership in None raises": {apis +
+			"def rule(e):\n    return e.get(\"name\") in APIS.get(e.get(\"src\"))\n",
+			"src eq \"s3\"\nname in \"Get\"\nname in \"Put\"\nsrc eq \"kms\"\nname in \"Decrypt\"\n", 0},
+		"assigned lookup iterated": {apis +
+			"def rule(e):\n    sigs = APIS.get(e.get(\"src\", \"\").split(\"/\")[-1], [])\n    for s in sigs:\n        if s in e.get(\"cmd\", \"\"):\n            return True\n    return False\n",
+			"src eq \"s3\"\nsrc endswith \"/s3\"\ncmd contains \"Get\"\ncmd contains \"Put\"\n" +
+				"src eq \"kms\"\nsrc endswith \"/kms\"\ncmd contains \"Decrypt\"\n", 0},
+		"items loop unrolled": {apis +
+			"def rule(e):\n    for src, names in APIS.items():\n        if e.get(\"src\") == src and e.get(\"name\") in names:\n            return True\n    return False\n",
+			"src eq \"s3\"\nname in \"Get\"\nname in \"Put\"\nsrc eq \"kms\"\nname in \"Decrypt\"\n", 0},
+		"a key that is no literal is beyond the analysis": {"K = {f(): 1}\ndef rule(e): return K[e.get(\"a\")] == 2\n", "", 1},
+	}
+	for name, tc := range tests {
+		t.Run(name, func(t *testing.T) {
+			ps, skipped := extract(t, tc.src)
+			assert.Equal(t, tc.want, rule.Format(ps))
+			assert.Len(t, skipped, tc.skip, "skipped: %v", skipped)
+		})
+	}
+}
