@@ -11,7 +11,7 @@ import "github.com/ruleatlas/ruleatlas/normalize/rule"
 type keyLookup struct {
 	dict   *Coll
 	dsc    *scope  // the scope of the dict's keys and values
-	isKey  []cond // per key of D: the condition that f equals it
+	isKey  []cond  // per key of D: the condition that f equals it
 	def    binding // the value when f is none of the keys (None when .get has no default)
 	raises bool    // D[f]: a missing key raises KeyError, so that path does not match
 }
