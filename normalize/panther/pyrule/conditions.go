@@ -67,6 +67,9 @@ func (l *lowerer) cond(e Expr, sc *scope) cond {
 		if x, xsc, ok := l.udmLiteral(e, sc); ok { // a data-model method returned a literal
 			return l.cond(x, xsc)
 		}
+		if x, xsc, ok := l.readOfLiteral(e, sc); ok { // `{}.get("k")`
+			return l.cond(x, xsc)
+		}
 		return l.callCond(e, sc)
 	case *Coll:
 		return boolConst(len(e.Elts) > 0)

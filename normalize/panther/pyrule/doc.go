@@ -129,6 +129,13 @@
 //	                                 d); D[k] raises KeyError and `x in None`
 //	                                 TypeError, so those alternatives are left out
 //	for k, v in D.items():           unrolled over the constant dict's items
+//	{}.get(k, d), deep_get(X, …,     d (None when absent), X None or an empty dict,
+//	default=d)                       as Python and the repository's deep_get do;
+//	                                 `x or {}` and `x and y` over literals take
+//	                                 Python's value (a data model's `return None`
+//	                                 standing for x); a display the module's code
+//	                                 changes in place (x[k] = v, x.append(v),
+//	                                 x += …) is not read as its literal
 //	json.loads(a)["k"]               a.k (the JSON's keys read as subfields)
 //	b if c else d                    (c and b) or (not c and d)
 //	literal op literal               folded to True / False

@@ -148,6 +148,12 @@ func (l *lowerer) constDict(e Expr, sc *scope) (*Coll, *scope, bool) {
 				return nil, nil, false
 			}
 			e, sc = v, owner.top
+		case *BoolOp, *Call:
+			v, vsc, ok := l.litExpr(x, sc) // `x or {}` with x None
+			if !ok {
+				return nil, nil, false
+			}
+			e, sc = v, vsc
 		default:
 			return nil, nil, false
 		}

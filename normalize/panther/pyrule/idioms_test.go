@@ -47,3 +47,34 @@ func TestKeyedLookups(t *testing.T) {
 		})
 	}
 }
+
+// TestReadsOfEmptyLiterals covers reads from a value that holds nothing:
+// Python gives the default, and a display the code changes in place is
+// not read as its literal.
+func TestReadsOfEmptyLiterals(t *testing.T) {
+	tests := map[string]struct {
+		src  string
+		want string
+		skip int
+	}{
+		"deep_get of None or {} gives the default": {"def rule(e):\n    o = None or {}\n    return deep_get(o, \"a\", \"b\", default=\"\") in [\"x\"] or e.get(\"b\") == 1\n",
+			"b eq \"1\"\n", 0},
+		"deep_get without a default gives None": {"def rule(e):\n    return deep_get({}, \"a\") is None and e.get(\"b\") == 1\n",
+			"b eq \"1\"\n", 0},
+		"get of an empty dict": {"def rule(e):\n    spec = ({} or {}).get(\"spec\", {})\n    usages = spec.get(\"usages\", [])\n    return \"client auth\" in usages or e.get(\"b\") == 1\n",
+			"b eq \"1\"\n", 0},
+		"a falsy read is true": {"def rule(e):\n    o = None or {}\n    if not o.get(\"command\"):\n        return e.get(\"b\") == 1\n    return False\n",
+			"b eq \"1\"\n", 0},
+		"a display changed in place is not its literal": {"def rule(e):\n    seen = {}\n    seen[\"a\"] = e.get(\"a\")\n    return not seen.get(\"a\")\n",
+			"", 1},
+		"a display updated is not its literal": {"def rule(e):\n    d = {}\n    d.update(e.get(\"a\"))\n    return deep_get(d, \"k\") != \"v\"\n",
+			"", 1},
+	}
+	for name, tc := range tests {
+		t.Run(name, func(t *testing.T) {
+			ps, skipped := extract(t, tc.src)
+			assert.Equal(t, tc.want, rule.Format(ps))
+			assert.Len(t, skipped, tc.skip, "skipped: %v", skipped)
+		})
+	}
+}

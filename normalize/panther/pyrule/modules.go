@@ -34,8 +34,9 @@ type modCtx struct {
 	consts     map[string]Expr
 	funcs      map[string]*FuncDef
 	imports    map[string]importRef
-	classes    map[string]int // class name → line of its definition
-	top        *scope         // the scope of module-level code (no locals)
+	classes    map[string]int  // class name → line of its definition
+	top        *scope          // the scope of module-level code (no locals)
+	mutated    map[string]bool // names the module's code changes in place (see mutatedNames)
 }
 
 // importRef is what an imported name stands for: a whole module (name
@@ -46,6 +47,8 @@ func newModCtx(name, path string, q *Query) *modCtx {
 	m := &modCtx{name: name, path: path, consts: map[string]Expr{}, funcs: map[string]*FuncDef{}, classes: map[string]int{},
 		imports: map[string]importRef{}}
 	m.top = &scope{mod: m}
+	m.mutated = map[string]bool{}
+	mutatedNames(q.Body, m.mutated, 0)
 	for _, s := range q.Body {
 		switch s := s.(type) {
 		case *Assign:

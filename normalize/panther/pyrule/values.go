@@ -320,7 +320,14 @@ func (l *lowerer) lits(e Expr, sc *scope) ([]lit, bool) {
 				return append(a, b...), true
 			}
 		}
+	case *BoolOp:
+		if v, vsc, ok := l.litExpr(e, sc); ok { // `None or {}`
+			return l.lits(v, vsc)
+		}
 	case *Call:
+		if v, vsc, ok := l.readOfLiteral(e, sc); ok { // `{}.get("k", d)`
+			return l.lits(v, vsc)
+		}
 		switch fn := e.Fn.(type) {
 		case *Name:
 			switch fn.ID {
