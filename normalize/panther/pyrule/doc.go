@@ -105,6 +105,12 @@
 //	m is not None / m is None        the match test / its negation
 //	len(a) > 0 / len(a) == 0         a truthy / a is_not_null and falsy (for a
 //	                                 string, list or dict; len(None) raises)
+//	len(a) op n  (other bounds)      len(a) op n, role computed (!= is eq negated);
+//	                                 when the read's literal default (length 0)
+//	                                 satisfies the test, `or a is_null` (the
+//	                                 missing value); a read that gives None
+//	                                 raises, so nothing is added; `not` and
+//	                                 guards use the inverse bound (< ↔ >=)
 //	len(a.split(c)) >= n             a regex_match ^(?:[^c]*c){n-1}
 //	a.split(c)[k] == v               a regex_match ^(?:[^c]*c){k}v(?:c|\Z)
 //	                                 (one-character c, literal k >= 0; != and

@@ -78,3 +78,29 @@ func TestReadsOfEmptyLiterals(t *testing.T) {
 		})
 	}
 }
+
+// TestLenBounds covers len(field) compared with a bound the truthiness
+// forms do not cover: a computed predicate, with the missing value's
+// length (the read's default, else None, which raises) where it matters.
+func TestLenBounds(t *testing.T) {
+	tests := map[string]struct {
+		src  string
+		want string
+	}{
+		"above a bound":                        {`def rule(e): return len(e.get("u", [])) > 2`, "len(u) gt \"2\" computed\n"},
+		"at least, a constant bound":           {"N = 3\ndef rule(e): return len(e[\"users\"]) >= N\n", "len(users) gte \"3\" computed\n"},
+		"below: the default's length 0":        {`def rule(e): return len(e.get("ua", "")) < 3`, "ua is_null\nlen(ua) lt \"3\" computed\n"},
+		"below without a default: None raises": {`def rule(e): return len(e.get("ua")) < 3`, "len(ua) lt \"3\" computed\n"},
+		"guard: the inverse bound is required": {"def rule(e):\n    if len(e.get(\"ua\", \"\")) < 3:\n        return False\n    return True\n",
+			"len(ua) gte \"3\" computed\n"},
+		"not equal":                                    {`def rule(e): return len(e.get("xs", [])) != 2`, "xs is_null\nlen(xs) eq \"2\" computed negated\n"},
+		"negated above, with a default":                {`def rule(e): return not len(e.get("xs", [])) > 1`, "xs is_null\nlen(xs) lte \"1\" computed\n"},
+		"through lower() the missing value is unknown": {`def rule(e): return len(e.get("a", "").lower()) > 2`, ""},
+	}
+	for name, tc := range tests {
+		t.Run(name, func(t *testing.T) {
+			ps, _ := extract(t, tc.src)
+			assert.Equal(t, tc.want, rule.Format(ps))
+		})
+	}
+}

@@ -132,6 +132,8 @@ func negative(x cond) bool {
 		return !x.truthy
 	case splitTruth:
 		return !x.truthy
+	case lenCmp:
+		return !x.truthy
 	case cNot:
 		return true
 	}
@@ -152,6 +154,9 @@ func not(x cond) cond {
 		x.truthy = !x.truthy
 		return x
 	case splitTruth:
+		x.truthy = !x.truthy
+		return x
+	case lenCmp:
 		x.truthy = !x.truthy
 		return x
 	case rule.Cmp:
@@ -190,7 +195,8 @@ func allNegative(xs []cond) bool {
 	for _, c := range xs {
 		_, truth := c.(truthTest)
 		_, partTruth := c.(splitTruth)
-		if !truth && !partTruth && !negative(c) {
+		_, length := c.(lenCmp)
+		if !truth && !partTruth && !length && !negative(c) {
 			return false
 		}
 	}
@@ -222,6 +228,8 @@ func toExpr(c cond) rule.Expr {
 	case truthTest:
 		return c.expr()
 	case splitTruth:
+		return c.expr()
+	case lenCmp:
 		return c.expr()
 	}
 	return rule.Skipped{Reason: "internal: unknown condition"}

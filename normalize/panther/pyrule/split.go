@@ -250,5 +250,13 @@ func (l *lowerer) lenTest(left Expr, op string, right Expr, sc *scope) (cond, bo
 	case empty[key]:
 		return and(rule.Cmp{FieldRaw: f, Op: rule.OpIsNotNull}, truthTest{field: f, truthy: false}), true
 	}
-	return nil, false
+	n, err := strconv.Atoi(vs[0].s)
+	if _, known := lenOps[op]; !known || err != nil || n < 0 {
+		return nil, false
+	}
+	def, ok := l.readDefault(call.Args[0], sc)
+	if !ok {
+		return nil, false
+	}
+	return lenCmp{field: f, op: op, n: n, hasDefault: def, truthy: true}, true
 }
