@@ -36,8 +36,16 @@ func (l *lowerer) fold(left Expr, op string, right Expr, sc *scope) (cond, bool)
 		if len(a) != 1 {
 			return nil, false
 		}
+		if r, _, ok := l.litExpr(right, sc); ok {
+			if s, isStr := r.(*Str); isStr { // a substring of a literal string
+				if a[0].kind != 's' {
+					return nil, false // TypeError
+				}
+				return boolConst(strings.Contains(s.Value, a[0].s) == (op == "in")), true
+			}
+		}
 		if _, isStr := right.(*Str); isStr {
-			return nil, false // substring of a literal: not modelled
+			return nil, false
 		}
 		in := false
 		for _, v := range b {
@@ -163,8 +171,10 @@ func (l *lowerer) constDict(e Expr, sc *scope) (*Coll, *scope, bool) {
 
 // helperField resolves a call of a function of the repository that
 // returns an event field (`def actor_user(event): return
-// event.deep_get("a", "b")`): every return with a field value names the
-// same field; the others return literals (a default).
+// event.deep_get("a", "b")`): every return names the same field and the
+// body ends in a return. A helper that returns a literal on some path (`if
+// not x: return None`) is no field: its comparisons and truthiness are
+// read per return value (compareReturns, helperAssign, inline).
 func (l *lowerer) helperField(call *Call, sc *scope) (string, bool) {
 	var f *FuncDef
 	var owner *modCtx
@@ -213,8 +223,8 @@ func (l *lowerer) helperField(call *Call, sc *scope) (string, bool) {
 						ok = false
 					}
 					field, found = fv, true
-				} else if _, isLit := l.lits(st.Value, s); !isLit {
-					ok = false
+				} else {
+					ok = false // a literal on another path: f(e) is not the field there
 				}
 			case *If:
 				walk(st.Body, s)
@@ -228,6 +238,12 @@ func (l *lowerer) helperField(call *Call, sc *scope) (string, bool) {
 		return s
 	}
 	walk(f.Body, fsc)
+	if len(f.Body) == 0 {
+		return "", false
+	}
+	if _, last := f.Body[len(f.Body)-1].(*Return); !last {
+		return "", false // falling off the end returns None
+	}
 	return field, ok && found
 }
 

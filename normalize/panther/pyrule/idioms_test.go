@@ -104,3 +104,30 @@ func TestLenBounds(t *testing.T) {
 		})
 	}
 }
+
+// TestHelperResultsAssigned covers `x = f(event)` with f returning one of
+// several fields or a tuple: the rest runs once per return value.
+func TestHelperResultsAssigned(t *testing.T) {
+	const pick = "def pick(e):\n    if e.get(\"kind\") == \"user\":\n        return e.get(\"user\")\n    return e.get(\"group\")\n"
+	tests := map[string]struct {
+		src  string
+		want string
+		skip int
+	}{
+		"one of two fields": {pick + "def rule(e):\n    name = pick(e)\n    return \"admin\" in name.lower()\n",
+			"kind eq \"user\"\nuser contains \"admin\"\nkind eq \"user\" negated\ngroup contains \"admin\"\n", 0},
+		"a tuple unpacked": {"def parts(e):\n    return e.get(\"a\"), e.get(\"b\")\n" +
+			"def rule(e):\n    _, b = parts(e)\n    return b in (\"x\", \"y\")\n", "b in \"x\"\nb in \"y\"\n", 0},
+		"falling off the end is None": {"def f(e):\n    if e.get(\"k\") == 1:\n        return e.get(\"a\")\n" +
+			"def rule(e):\n    v = f(e)\n    return v is None\n", "k eq \"1\" negated\na is_null\n", 0},
+		"a tuple display of another length stays unknown": {"def parts(e):\n    return e.get(\"a\"), e.get(\"b\"), e.get(\"c\")\n" +
+			"def rule(e):\n    a, b = parts(e)\n    return b == \"x\"\n", "", 1},
+	}
+	for name, tc := range tests {
+		t.Run(name, func(t *testing.T) {
+			ps, skipped := extract(t, tc.src)
+			assert.Equal(t, tc.want, rule.Format(ps))
+			assert.Len(t, skipped, tc.skip, "skipped: %v", skipped)
+		})
+	}
+}

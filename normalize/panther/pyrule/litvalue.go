@@ -76,9 +76,25 @@ func (l *lowerer) readOfLiteral(c *Call, sc *scope) (Expr, *scope, bool) {
 		if fn.Name != "get" || len(c.Args) < 1 || len(c.Args) > 2 {
 			return nil, nil, false
 		}
-		base, _, ok := l.litExpr(fn.X, sc)
-		if d, isColl := base.(*Coll); !ok || !isColl || d.Kind != "dict" || len(d.Elts) > 0 {
+		base, bsc, ok := l.litExpr(fn.X, sc)
+		d, isColl := base.(*Coll)
+		if !ok || !isColl || d.Kind != "dict" {
 			return nil, nil, false
+		}
+		if len(d.Elts) > 0 { // {"value": x}.get("error", ""): a literal key
+			k, ok := l.lits(c.Args[0], sc)
+			if !ok || len(k) != 1 {
+				return nil, nil, false
+			}
+			for i, dk := range d.Elts {
+				kv, ok := l.lits(dk, bsc)
+				if !ok || len(kv) != 1 || isCollection(dk, l, bsc) {
+					return nil, nil, false
+				}
+				if kv[0] == k[0] {
+					return d.Values[i], bsc, true
+				}
+			}
 		}
 		if len(c.Args) == 2 {
 			return c.Args[1], sc, true

@@ -287,6 +287,8 @@ type lowerer struct {
 	callDepth  int
 	evalDepth  int
 	retSeq     int // names the slots compareReturns binds return values to
+	// splitRetries counts the helper results helperAssign gave up on
+	splitRetries int
 }
 
 func newLowerer(q *Query, opts Options) *lowerer {
@@ -353,6 +355,9 @@ func (l *lowerer) exec(stmts []Stmt, sc *scope, k konts) cond {
 		return l.cond(s.Value, sc)
 	case *Assign:
 		if c, ok := l.keyedAssign(s, sc, next); ok {
+			return c
+		}
+		if c, ok := l.helperAssign(s, sc, next); ok {
 			return c
 		}
 		return next(bindTarget(sc, s.Target, binding{expr: s.Value, sc: sc}))
@@ -483,11 +488,27 @@ func bindTarget(sc *scope, target Expr, b binding) *scope {
 	case *Name:
 		return sc.bind(t.ID, b)
 	case *Coll:
+		if v, ok := b.expr.(*Coll); ok && (v.Kind == "tuple" || v.Kind == "list") && len(v.Elts) == len(t.Elts) && !hasSplat(v.Elts) {
+			for i, e := range t.Elts { // a, b = x, y
+				sc = bindTarget(sc, e, binding{expr: v.Elts[i], sc: b.sc})
+			}
+			return sc
+		}
 		for _, e := range t.Elts {
 			sc = bindTarget(sc, e, binding{expr: &Opaque{Pos: pos(e), Kind: "unpacked", Text: ExprString(b.expr)}})
 		}
 	}
 	return sc
+}
+
+// hasSplat reports whether a display unpacks (`*xs`).
+func hasSplat(xs []Expr) bool {
+	for _, x := range xs {
+		if o, ok := x.(*Opaque); ok && isSplat(o) {
+			return true
+		}
+	}
+	return false
 }
 
 func (l *lowerer) forLoop(s *For, sc *scope, next func(*scope) cond, k konts) cond {
