@@ -68,7 +68,13 @@
 // re-exports followed up to maxImportChain); functions of either are
 // inlined when called (maxCallDepth deep; a function already being
 // inlined is reported as a recursive call). A helper that returns an
-// event field (`return event.deep_get("a", "b")`) reads as that field.
+// event field (`return event.deep_get("a", "b")`) reads as that field when
+// every path returns it; one that returns other values (another field, a
+// literal, a tuple, None by falling off the end) is run instead: `x =
+// f(event)` binds x to each returned value for the rest of the code, under
+// the conditions that lead to that return (`_, role = f(event)` unpacks a
+// returned tuple display), and a comparison with f(event) is evaluated per
+// return value.
 // Reasons produced inside another module name it: "(global_helpers/
 // panther_base_helpers.py line 135)"; names from modules outside the
 // repository say so ("fnmatch imported from fnmatch, a module outside the
@@ -145,6 +151,8 @@
 //	json.loads(a)["k"]               a.k (the JSON's keys read as subfields)
 //	b if c else d                    (c and b) or (not c and d)
 //	literal op literal               folded to True / False
+//	"s" in "literal"                 folded (a substring test on two literals)
+//	(a, b) = (x, y)                  a bound to x, b to y (displays of equal length)
 //
 // A helper whose result does not depend on the event (its conditions fold,
 // as `isinstance(groups, str)` on a literal argument) is evaluated to that
