@@ -236,6 +236,9 @@ func anyOf(f string, op rule.Op, vs []lit) cond {
 
 // compare lowers one comparison `left op right`.
 func (l *lowerer) compare(left Expr, op string, right Expr, sc *scope, whole Expr) cond {
+	if l.raisesOnNone(left, sc) || l.raisesOnNone(right, sc) {
+		return cFalse // None.lower() raises: the rule does not match
+	}
 	// an operand that is a data-model method's literal result (`udm or ""`)
 	// compares as that literal
 	if _, isName := left.(*Name); isName {
@@ -288,6 +291,9 @@ func (l *lowerer) compare(left Expr, op string, right Expr, sc *scope, whole Exp
 		}
 	}
 	if c, ok := l.keyedCompare(left, op, right, sc, whole); ok {
+		return c
+	}
+	if c, ok := l.tupleIn(left, op, right, sc, whole); ok {
 		return c
 	}
 	if op == "in" || op == "not in" {

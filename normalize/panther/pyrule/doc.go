@@ -153,6 +153,13 @@
 //	literal op literal               folded to True / False
 //	"s" in "literal"                 folded (a substring test on two literals)
 //	(a, b) = (x, y)                  a bound to x, b to y (displays of equal length)
+//	(a, b) in PAIRS                  one alternative per tuple of PAIRS: a == x
+//	                                 and b == y (not in: the negation)
+//	a.split(c)[k].lower() …          the part, looked through as a field's .lower()
+//	"K".lower(), [x.lower() for x    the constants as the code computes them
+//	in C]                            (lower, upper, strip; casefold is not read)
+//	None.lower() …                   a str method on None raises: that path
+//	                                 does not match
 //
 // A helper whose result does not depend on the event (its conditions fold,
 // as `isinstance(groups, str)` on a literal argument) is evaluated to that

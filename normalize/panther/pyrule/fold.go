@@ -312,6 +312,20 @@ func (l *lowerer) dictValue(dict, key Expr, sc *scope) (Expr, *scope, bool) {
 	return nil, nil, false
 }
 
+// lookThroughCall returns x of `x.lower()` (and the other lookThrough
+// methods) called without arguments.
+func lookThroughCall(e Expr) (Expr, bool) {
+	c, ok := e.(*Call)
+	if !ok || len(c.Args) != 0 || len(c.Kwargs) != 0 {
+		return nil, false
+	}
+	a, ok := c.Fn.(*Attr)
+	if !ok || !lookThrough[a.Name] {
+		return nil, false
+	}
+	return a.X, true
+}
+
 // importedName returns "module.name" for a name imported with `from module import name`.
 func (l *lowerer) importedName(id string, sc *scope) string {
 	if _, local := sc.lookup(id); local {
@@ -328,6 +342,9 @@ func (l *lowerer) importedName(id string, sc *scope) string {
 // (the last part of a path or dotted name).
 func (l *lowerer) lastPart(e Expr, sc *scope) (field, sep string, ok bool) {
 	e, sc = l.deref(e, sc)
+	if x, ok := lookThroughCall(e); ok { // parts[-1].lower(), as a field's .lower()
+		return l.lastPart(x, sc)
+	}
 	sub, ok := e.(*Subscript)
 	if !ok {
 		return "", "", false

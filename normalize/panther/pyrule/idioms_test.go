@@ -131,3 +131,35 @@ func TestHelperResultsAssigned(t *testing.T) {
 		})
 	}
 }
+
+// TestValueIdioms covers tuple membership, look-through on split parts,
+// str methods on constants and None receivers.
+func TestValueIdioms(t *testing.T) {
+	const pairs = "PAIRS = {(\"winword.exe\", \"cmd.exe\"), (\"excel.exe\", \"cmd.exe\")}\n"
+	tests := map[string]struct {
+		src  string
+		want string
+		skip int
+	}{
+		"tuple in a set of pairs": {pairs + "def rule(e):\n    return (e.get(\"p\"), e.get(\"c\")) in PAIRS\n",
+			"p eq \"winword.exe\"\nc eq \"cmd.exe\"\np eq \"excel.exe\"\nc eq \"cmd.exe\"\n", 0},
+		"tuple not in": {pairs + "def rule(e):\n    return (e.get(\"p\"), e.get(\"c\")) not in PAIRS\n",
+			"p eq \"winword.exe\" negated exclusion\nc eq \"cmd.exe\" negated exclusion\np eq \"excel.exe\" negated exclusion\nc eq \"cmd.exe\" negated exclusion\n", 0},
+		"tuple against pairs of another length": {"P = {(\"a\", \"b\", \"c\")}\ndef rule(e):\n    return (e.get(\"p\"), e.get(\"c\")) in P\n", "", 1},
+		"last part lowered": {`def rule(e): return e.get("s", "").split("/")[-1].lower() in ["a"]`,
+			"s eq \"a\"\ns endswith \"/a\"\n", 0},
+		"split part lowered": {`def rule(e): return e.get("t", "").split("@")[1].lower() not in ["x.com"]`,
+			"t regex_match \"^(?:[^@]*@){1}\"\nt regex_match \"^(?:[^@]*@){1}x\\\\.com(?:@|\\\\Z)\" negated exclusion\n", 0},
+		"constants lowered as the code lowers them": {"L = {\"AppInstaller.exe\", \"At.exe\"}\ndef rule(e):\n    return e.get(\"x\", \"\").lower() in [x.lower() for x in L]\n",
+			"x in \"appinstaller.exe\"\nx in \"at.exe\"\n", 0},
+		"strip of a constant": {"def rule(e): return e.get(\"x\") == \"  A \".strip()\n", "x eq \"A\"\n", 0},
+		"a str method on None raises": {"def rule(e):\n    v = None\n    return v.lower() == \"a\" or e.get(\"b\") == 1\n", "b eq \"1\"\n", 0},
+	}
+	for name, tc := range tests {
+		t.Run(name, func(t *testing.T) {
+			ps, skipped := extract(t, tc.src)
+			assert.Equal(t, tc.want, rule.Format(ps))
+			assert.Len(t, skipped, tc.skip, "skipped: %v", skipped)
+		})
+	}
+}

@@ -191,3 +191,35 @@ func mutatedNames(stmts []Stmt, out map[string]bool, depth int) {
 		}
 	}
 }
+
+// strMethods are the str methods a rule calls on a value; on None each
+// raises AttributeError.
+var strMethods = map[string]bool{"lower": true, "upper": true, "strip": true, "lstrip": true,
+	"rstrip": true, "casefold": true, "title": true, "split": true, "rsplit": true, "replace": true,
+	"startswith": true, "endswith": true, "find": true, "count": true, "encode": true}
+
+// raisesOnNone reports whether e calls a str method on a value that is
+// None (a data model's `return None` standing for the udm value): Python
+// raises there, so the rule does not match on that path.
+func (l *lowerer) raisesOnNone(e Expr, sc *scope) bool {
+	for d := 0; d < 20; d++ {
+		e, sc = l.deref(e, sc)
+		switch x := e.(type) {
+		case *Call:
+			a, ok := x.Fn.(*Attr)
+			if !ok || !strMethods[a.Name] {
+				return false
+			}
+			if v, _, ok := l.litExpr(a.X, sc); ok {
+				c, isConst := v.(*Const)
+				return isConst && c.Value == "None"
+			}
+			e = a.X
+		case *Subscript:
+			e = x.X
+		default:
+			return false
+		}
+	}
+	return false
+}

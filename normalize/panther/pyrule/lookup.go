@@ -231,3 +231,42 @@ func (l *lowerer) helperAssign(s *Assign, sc *scope, next func(*scope) cond) (co
 
 // maxSplitRetries bounds how often helperAssign gives its work back.
 const maxSplitRetries = 4
+
+// tupleIn lowers `(a, b) in PAIRS`, PAIRS a constant collection of tuple
+// displays of the same length: one alternative per tuple, each
+// `a == x and b == y` (not in: the negation).
+func (l *lowerer) tupleIn(left Expr, op string, right Expr, sc *scope, whole Expr) (cond, bool) {
+	if op != "in" && op != "not in" {
+		return nil, false
+	}
+	t, ok := left.(*Coll)
+	if !ok || t.Kind != "tuple" || len(t.Elts) == 0 || hasSplat(t.Elts) {
+		return nil, false
+	}
+	vals, ok := l.elems(right, sc)
+	if !ok || len(vals) > maxUnroll {
+		return nil, false
+	}
+	alts := make([]cond, 0, len(vals))
+	for _, v := range vals {
+		vt, ok := v.expr.(*Coll)
+		if !ok || (vt.Kind != "tuple" && vt.Kind != "list") || len(vt.Elts) != len(t.Elts) || hasSplat(vt.Elts) {
+			return nil, false
+		}
+		if vt.Kind == "list" {
+			alts = append(alts, cFalse) // a tuple never equals a list
+			continue
+		}
+		parts := make([]cond, len(t.Elts))
+		for i, x := range t.Elts {
+			slot := ExprString(vt.Elts[i]) + "#tuple"
+			vsc := sc.bind(slot, binding{expr: vt.Elts[i], sc: v.sc})
+			parts[i] = l.compare(x, "==", &Name{Pos: pos(vt.Elts[i]), ID: slot}, vsc, whole)
+		}
+		alts = append(alts, and(parts...))
+	}
+	if op == "not in" {
+		return not(or(alts...)), true
+	}
+	return or(alts...), true
+}

@@ -40,6 +40,9 @@ func (l *lowerer) splitOf(e Expr, sc *scope) (splitRef, bool) {
 // splitIndex recognises `field.split(sep)[k]` with a literal k >= 0.
 func (l *lowerer) splitIndex(e Expr, sc *scope) (splitRef, int, bool) {
 	e, sc = l.deref(e, sc)
+	if x, ok := lookThroughCall(e); ok { // parts[k].lower(), as a field's .lower()
+		return l.splitIndex(x, sc)
+	}
 	if b, ok := e.(*BoolOp); ok && b.Op == "or" && len(b.Xs) == 2 {
 		if s, ok := b.Xs[1].(*Str); ok && s.Value == "" {
 			return l.splitIndex(b.Xs[0], sc) // `parts[k] or ""` is parts[k]

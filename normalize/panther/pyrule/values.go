@@ -365,19 +365,85 @@ func (l *lowerer) lits(e Expr, sc *scope) ([]lit, bool) {
 						return l.lits(sub.expr, sub.sc)
 					}
 				}
-			case "lower", "upper", "strip":
-				if vs, ok := l.lits(fn.X, sc); ok && len(vs) == 1 && vs[0].kind == 's' {
-					return vs, true
+			case "lower", "upper", "strip", "lstrip", "rstrip":
+				if vs, ok := l.lits(fn.X, sc); ok && len(vs) == 1 && vs[0].kind == 's' && len(e.Args) == 0 {
+					return []lit{{s: strMethod(fn.Name, vs[0].s), kind: 's'}}, true
 				}
 			}
 		}
 	case *Comp:
-		// {x.lower() for x in NAMES}: the values of the iterated collection
+		// {x.lower() for x in NAMES}: the values of the iterated collection,
+		// lowered
 		if e.Cond == nil && isVarOrLookThrough(e.Elt, e.Var) {
-			return l.lits(e.Iter, sc)
+			vs, ok := l.lits(e.Iter, sc)
+			if !ok {
+				return nil, false
+			}
+			out := make([]lit, len(vs))
+			for i, v := range vs {
+				if _, isName := e.Elt.(*Name); v.kind != 's' && !isName {
+					return nil, false // None.lower() raises
+				}
+				out[i] = v
+				if v.kind == 's' {
+					if out[i].s, ok = applyMethods(e.Elt, v.s); !ok {
+						return nil, false
+					}
+				}
+			}
+			return out, true
 		}
 	}
 	return nil, false
+}
+
+// strMethod applies a str method that takes no argument.
+func strMethod(name, s string) string {
+	switch name {
+	case "lower":
+		return strings.ToLower(s)
+	case "upper":
+		return strings.ToUpper(s)
+	case "strip":
+		return strings.Trim(s, pyWhitespace)
+	case "lstrip":
+		return strings.TrimLeft(s, pyWhitespace)
+	case "rstrip":
+		return strings.TrimRight(s, pyWhitespace)
+	}
+	return s
+}
+
+// pyWhitespace is what str.strip() removes (ASCII whitespace and the
+// separators Python counts; enough for the constants rules hold).
+const pyWhitespace = " \t\n\r\v\f\x1c\x1d\x1e\x1f\u0085\u00a0\u2028\u2029\u3000"
+
+// applyMethods applies the look-through chain of e (`x.strip().lower()`,
+// innermost first) to s; ok is false for a method strMethod does not
+// compute exactly (casefold, title) or one called with arguments.
+func applyMethods(e Expr, s string) (string, bool) {
+	var chain []string
+	for d := 0; d < 10; d++ {
+		c, ok := e.(*Call)
+		if !ok {
+			break
+		}
+		a := c.Fn.(*Attr) // isVarOrLookThrough checked the shape
+		if len(c.Args) != 0 {
+			return "", false
+		}
+		switch a.Name {
+		case "lower", "upper", "strip", "lstrip", "rstrip":
+		default:
+			return "", false
+		}
+		chain = append(chain, a.Name)
+		e = a.X
+	}
+	for i := len(chain) - 1; i >= 0; i-- {
+		s = strMethod(chain[i], s)
+	}
+	return s, true
 }
 
 func isVarOrLookThrough(e Expr, v string) bool {
