@@ -152,7 +152,7 @@ func TestValueIdioms(t *testing.T) {
 			"t regex_match \"^(?:[^@]*@){1}\"\nt regex_match \"^(?:[^@]*@){1}x\\\\.com(?:@|\\\\Z)\" negated exclusion\n", 0},
 		"constants lowered as the code lowers them": {"L = {\"AppInstaller.exe\", \"At.exe\"}\ndef rule(e):\n    return e.get(\"x\", \"\").lower() in [x.lower() for x in L]\n",
 			"x in \"appinstaller.exe\"\nx in \"at.exe\"\n", 0},
-		"strip of a constant": {"def rule(e): return e.get(\"x\") == \"  A \".strip()\n", "x eq \"A\"\n", 0},
+		"strip of a constant":         {"def rule(e): return e.get(\"x\") == \"  A \".strip()\n", "x eq \"A\"\n", 0},
 		"a str method on None raises": {"def rule(e):\n    v = None\n    return v.lower() == \"a\" or e.get(\"b\") == 1\n", "b eq \"1\"\n", 0},
 	}
 	for name, tc := range tests {
