@@ -215,6 +215,9 @@ func (l *lowerer) inline(f *FuncDef, owner *modCtx, call *Call, sc *scope) cond 
 				f.Name, owner.where(f.Line), at)}
 		}
 	}
+	if c, ok := l.splitArgs(f, owner, call, sc); ok {
+		return c
+	}
 	l.callDepth++
 	l.inlining = append(l.inlining, f)
 	defer func() { l.callDepth--; l.inlining = l.inlining[:len(l.inlining)-1] }()

@@ -73,8 +73,10 @@
 // literal, a tuple, None by falling off the end) is run instead: `x =
 // f(event)` binds x to each returned value for the rest of the code, under
 // the conditions that lead to that return (`_, role = f(event)` unpacks a
-// returned tuple display), and a comparison with f(event) is evaluated per
-// return value.
+// returned tuple display), `g(f(event))` inlines g once per value f
+// returns, and a comparison with f(event) is evaluated per return value.
+// Splitting that would pass the work bound gives its work back and leaves
+// the call unread (at most maxSplitRetries times a rule).
 // Reasons produced inside another module name it: "(global_helpers/
 // panther_base_helpers.py line 135)"; names from modules outside the
 // repository say so ("fnmatch imported from fnmatch, a module outside the

@@ -120,6 +120,10 @@ func TestHelperResultsAssigned(t *testing.T) {
 			"def rule(e):\n    _, b = parts(e)\n    return b in (\"x\", \"y\")\n", "b in \"x\"\nb in \"y\"\n", 0},
 		"falling off the end is None": {"def f(e):\n    if e.get(\"k\") == 1:\n        return e.get(\"a\")\n" +
 			"def rule(e):\n    v = f(e)\n    return v is None\n", "k eq \"1\" negated\na is_null\n", 0},
+		"an argument split per returned value": {"def loc(e):\n    if not e.get(\"r\"):\n        return False\n    return e.get(\"zone\")\n" +
+			"def active(x):\n    if x is False:\n        return False\n    return x.startswith(\"us\")\n" +
+			"def rule(e):\n    return active(loc(e))\n",
+			"r is_not_null\nr eq \"false\" negated exclusion\nr eq \"\" negated exclusion\nr eq \"0\" negated exclusion\nzone eq \"false\" negated exclusion\nzone startswith \"us\"\n", 0},
 		"a tuple display of another length stays unknown": {"def parts(e):\n    return e.get(\"a\"), e.get(\"b\"), e.get(\"c\")\n" +
 			"def rule(e):\n    a, b = parts(e)\n    return b == \"x\"\n", "", 1},
 	}

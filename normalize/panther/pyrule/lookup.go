@@ -180,6 +180,37 @@ func (l *lowerer) helperAssign(s *Assign, sc *scope, next func(*scope) cond) (co
 	if !isCall {
 		return nil, false
 	}
+	return l.splitCall(call, sc, func(v binding) cond {
+		return next(bindTarget(sc, s.Target, v))
+	})
+}
+
+// splitArgs inlines f(…, g(event), …), an argument a call whose result
+// helperAssign would split, once per value that call returns.
+func (l *lowerer) splitArgs(f *FuncDef, owner *modCtx, call *Call, sc *scope) (cond, bool) {
+	for i, a := range call.Args {
+		inner, isCall := a.(*Call)
+		if !isCall {
+			continue
+		}
+		c, ok := l.splitCall(inner, sc, func(v binding) cond {
+			slot := ExprString(a) + "#arg"
+			args := append(append([]Expr{}, call.Args[:i]...), &Name{Pos: pos(a), ID: slot})
+			args = append(args, call.Args[i+1:]...)
+			return l.inline(f, owner, &Call{Pos: call.Pos, Fn: call.Fn, Args: args, Kwargs: call.Kwargs}, sc.bind(slot, v))
+		})
+		if ok {
+			return c, true
+		}
+	}
+	return nil, false
+}
+
+// splitCall runs a call of a repository function whose result is no
+// single field or literal, and gives k each value it returns (under the
+// conditions that lead to it); ok is false when the call is no such call
+// or cannot be inlined here.
+func (l *lowerer) splitCall(call *Call, sc *scope, k func(binding) cond) (cond, bool) {
 	if f, ok := l.field(call, sc); ok && f != "" {
 		return nil, false
 	}
@@ -209,7 +240,7 @@ func (l *lowerer) helperAssign(s *Assign, sc *scope, next func(*scope) cond) (co
 		}
 		leave() // the rest of the caller runs outside f
 		defer enter()
-		return next(bindTarget(sc, s.Target, binding{expr: v, sc: vsc}))
+		return k(binding{expr: v, sc: vsc})
 	}
 	none := func(s2 *scope) cond { return ret(&Const{Pos: call.Pos, Value: "None"}, s2) }
 	if l.splitRetries >= maxSplitRetries {
