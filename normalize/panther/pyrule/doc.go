@@ -119,6 +119,10 @@
 //	                                 missing value); a read that gives None
 //	                                 raises, so nothing is added; `not` and
 //	                                 guards use the inverse bound (< ↔ >=)
+//	len(json.loads(a)) op n          len(json.loads(a)) op n, computed (the parsed
+//	                                 value's length; a missing value raises)
+//	for x in (a if isinstance(a,     the loop over a (its elements, or a itself)
+//	list) else [a])
 //	len(a.split(c)) >= n             a regex_match ^(?:[^c]*c){n-1}
 //	a.split(c)[k] == v               a regex_match ^(?:[^c]*c){k}v(?:c|\Z)
 //	                                 (one-character c, literal k >= 0; != and

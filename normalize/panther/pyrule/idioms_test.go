@@ -95,6 +95,8 @@ func TestLenBounds(t *testing.T) {
 			"len(ua) gte \"3\" computed\n"},
 		"not equal":                                    {`def rule(e): return len(e.get("xs", [])) != 2`, "xs is_null\nlen(xs) eq \"2\" computed negated\n"},
 		"negated above, with a default":                {`def rule(e): return not len(e.get("xs", [])) > 1`, "xs is_null\nlen(xs) lte \"1\" computed\n"},
+		"of parsed JSON: named so, a missing value raises": {"def rule(e):\n    xs = json.loads(e.get(\"raw\", \"\"))\n    return len(xs) > 1\n",
+			"len(json.loads(raw)) gt \"1\" computed\n"},
 		"through lower() the missing value is unknown": {`def rule(e): return len(e.get("a", "").lower()) > 2`, ""},
 	}
 	for name, tc := range tests {
@@ -157,6 +159,10 @@ func TestValueIdioms(t *testing.T) {
 		"constants lowered as the code lowers them": {"L = {\"AppInstaller.exe\", \"At.exe\"}\ndef rule(e):\n    return e.get(\"x\", \"\").lower() in [x.lower() for x in L]\n",
 			"x in \"appinstaller.exe\"\nx in \"at.exe\"\n", 0},
 		"strip of a constant":         {"def rule(e): return e.get(\"x\") == \"  A \".strip()\n", "x eq \"A\"\n", 0},
+		"a loop over a value or the list of it": {"def rule(e):\n    a = e.get(\"auth\", [])\n    for x in a if isinstance(a, list) else [a]:\n        if x.get(\"ok\") is True:\n            return True\n    return False\n",
+			"auth.ok eq \"true\"\n", 0},
+		"a loop over a list of another value is not read so": {"def rule(e):\n    a = e.get(\"auth\", [])\n    for x in a if isinstance(a, list) else [e.get(\"b\")]:\n        if x.get(\"ok\") is True:\n            return True\n    return False\n",
+			"", 1},
 		"a str method on None raises": {"def rule(e):\n    v = None\n    return v.lower() == \"a\" or e.get(\"b\") == 1\n", "b eq \"1\"\n", 0},
 	}
 	for name, tc := range tests {

@@ -15,6 +15,7 @@ import (
 // `field is_null`.
 type lenCmp struct {
 	field      string
+	name       string // what len() is taken of: the field, or json.loads(field)
 	op         string // "<", "<=", ">", ">=", "==", "!="
 	n          int
 	hasDefault bool // a missing value reads as the default (length 0), not None
@@ -49,7 +50,7 @@ func (c lenCmp) expr() rule.Expr {
 	if !c.truthy {
 		op = inverse[op]
 	}
-	p := rule.Cmp{FieldRaw: "len(" + c.field + ")", Op: lenOps[op], Value: strconv.Itoa(c.n),
+	p := rule.Cmp{FieldRaw: "len(" + c.name + ")", Op: lenOps[op], Value: strconv.Itoa(c.n),
 		Role: rule.RoleComputed, Negated: op == "!="}
 	if c.hasDefault && holds(0, op, c.n) {
 		return rule.Or{rule.Cmp{FieldRaw: c.field, Op: rule.OpIsNull}, p}
@@ -86,6 +87,9 @@ func (l *lowerer) readDefault(e Expr, sc *scope) (hasDefault, ok bool) {
 				if lookThrough[fn.Name] {
 					return false, false // None.lower() raises; "" reads as ""
 				}
+				if m, isName := fn.X.(*Name); isName && m.ID == "json" && fn.Name == "loads" {
+					return false, true // json.loads(None) and json.loads("") raise
+				}
 				switch fn.Name {
 				case "get":
 					if len(x.Args) < 2 {
@@ -98,6 +102,9 @@ func (l *lowerer) readDefault(e Expr, sc *scope) (hasDefault, ok bool) {
 			case *Name:
 				if fn.ID == "deep_get" || fn.ID == "deep_walk" {
 					return kwDefault(l, x, sc)
+				}
+				if fn.ID == "loads" && l.importedName(fn.ID, sc) == "json.loads" {
+					return false, true
 				}
 			}
 			return false, false
@@ -126,4 +133,21 @@ func nonNoneLit(l *lowerer, e Expr, sc *scope) (bool, bool) {
 		return false, false
 	}
 	return v[0].kind != '0', true
+}
+
+// isJSONLoads reports whether e (through local names) is json.loads(…).
+func (l *lowerer) isJSONLoads(e Expr, sc *scope) bool {
+	e, sc = l.deref(e, sc)
+	c, ok := e.(*Call)
+	if !ok {
+		return false
+	}
+	switch fn := c.Fn.(type) {
+	case *Attr:
+		m, isName := fn.X.(*Name)
+		return isName && m.ID == "json" && fn.Name == "loads"
+	case *Name:
+		return fn.ID == "loads" && l.importedName(fn.ID, sc) == "json.loads"
+	}
+	return false
 }

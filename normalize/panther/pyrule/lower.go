@@ -548,8 +548,33 @@ func (l *lowerer) forLoop(s *For, sc *scope, next func(*scope) cond, k konts) co
 	}
 	// a loop over event data (or anything else): the body once, with the
 	// loop variable standing for an element of the iterated value
-	sc2 := bindTarget(sc, s.Target, binding{expr: s.Iter, sc: sc})
+	iter, isc := l.listOrSingle(s.Iter, sc)
+	sc2 := bindTarget(sc, s.Target, binding{expr: iter, sc: isc})
 	return l.exec(s.Body, sc2, konts{rest: next, brk: next, cont: next, ret: k.ret})
+}
+
+// listOrSingle reads the iterated `x if isinstance(x, list) else [x]` (or
+// the branches the other way round), x an event field, as x: iterating
+// gives x's elements or x itself, which is what a predicate on the field
+// x states.
+func (l *lowerer) listOrSingle(e Expr, sc *scope) (Expr, *scope) {
+	x, xsc := l.deref(e, sc)
+	ie, ok := x.(*IfExp)
+	if !ok {
+		return e, sc
+	}
+	for _, pair := range [][2]Expr{{ie.Body, ie.Else}, {ie.Else, ie.Body}} {
+		one, ok := pair[1].(*Coll)
+		if !ok || one.Kind != "list" || len(one.Elts) != 1 {
+			continue
+		}
+		f, ok1 := l.field(pair[0], xsc)
+		g, ok2 := l.field(one.Elts[0], xsc)
+		if ok1 && ok2 && f != "" && f == g {
+			return pair[0], xsc
+		}
+	}
+	return e, sc
 }
 
 // elems resolves an iterable to its elements, each with the scope to

@@ -261,5 +261,9 @@ func (l *lowerer) lenTest(left Expr, op string, right Expr, sc *scope) (cond, bo
 	if !ok {
 		return nil, false
 	}
-	return lenCmp{field: f, op: op, n: n, hasDefault: def, truthy: true}, true
+	name := f
+	if l.isJSONLoads(call.Args[0], sc) {
+		name = "json.loads(" + f + ")" // the parsed value's length, not the string's
+	}
+	return lenCmp{field: f, name: name, op: op, n: n, hasDefault: def, truthy: true}, true
 }
