@@ -299,6 +299,9 @@ func (l *lowerer) compare(left Expr, op string, right Expr, sc *scope, whole Exp
 	if c, ok := l.tupleIn(left, op, right, sc, whole); ok {
 		return c
 	}
+	if c, ok := l.inDisplay(left, op, right, sc, whole); ok {
+		return c
+	}
 	if op == "in" || op == "not in" {
 		// "key" in event: the event has the field
 		if _, isEvent := right.(eventRef); isEvent || (!rok && l.isEvent(right, sc)) {

@@ -159,6 +159,7 @@
 //	literal op literal               folded to True / False
 //	"s" in "literal"                 folded (a substring test on two literals)
 //	(a, b) = (x, y)                  a bound to x, b to y (displays of equal length)
+//	x in [a, b]  (not all literals)  x == a or x == b (not in: the negation)
 //	(a, b) in PAIRS                  one alternative per tuple of PAIRS: a == x
 //	                                 and b == y (not in: the negation)
 //	a.split(c)[k].lower() …          the part, looked through as a field's .lower()

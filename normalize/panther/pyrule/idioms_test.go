@@ -163,6 +163,10 @@ func TestValueIdioms(t *testing.T) {
 			"auth.ok eq \"true\"\n", 0},
 		"a loop over a list of another value is not read so": {"def rule(e):\n    a = e.get(\"auth\", [])\n    for x in a if isinstance(a, list) else [e.get(\"b\")]:\n        if x.get(\"ok\") is True:\n            return True\n    return False\n",
 			"", 1},
+		"membership in a display of fields": {`def rule(e): return "*" in [e.get("a"), e.get("b")]`,
+			"a eq \"*\"\nb eq \"*\"\n", 0},
+		"not in a display of fields": {`def rule(e): return e.get("x") not in (e.get("a"), "k")`,
+			"x eq \"fieldref:a\" negated exclusion\nx eq \"k\" negated exclusion\n", 0},
 		"a str method on None raises": {"def rule(e):\n    v = None\n    return v.lower() == \"a\" or e.get(\"b\") == 1\n", "b eq \"1\"\n", 0},
 	}
 	for name, tc := range tests {

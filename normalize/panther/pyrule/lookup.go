@@ -301,3 +301,29 @@ func (l *lowerer) tupleIn(left Expr, op string, right Expr, sc *scope, whole Exp
 	}
 	return or(alts...), true
 }
+
+// inDisplay lowers `x in [a, b]` over a list, tuple or set display whose
+// elements are not all literals (`"*" in [state.get("Action")]`): x == a
+// or x == b (not in: the negation), as Python's membership test compares.
+func (l *lowerer) inDisplay(left Expr, op string, right Expr, sc *scope, whole Expr) (cond, bool) {
+	if op != "in" && op != "not in" {
+		return nil, false
+	}
+	if _, ok := l.lits(right, sc); ok {
+		return nil, false // literal collections: one `in` predicate per value
+	}
+	r, rsc := l.deref(right, sc)
+	d, ok := r.(*Coll)
+	if !ok || d.Kind == "dict" || len(d.Elts) == 0 || len(d.Elts) > maxUnroll || hasSplat(d.Elts) {
+		return nil, false
+	}
+	alts := make([]cond, len(d.Elts))
+	for i, x := range d.Elts {
+		slot := ExprString(x) + "#elt"
+		alts[i] = l.compare(left, "==", &Name{Pos: pos(x), ID: slot}, sc.bind(slot, binding{expr: x, sc: rsc}), whole)
+	}
+	if op == "not in" {
+		return not(or(alts...)), true
+	}
+	return or(alts...), true
+}
