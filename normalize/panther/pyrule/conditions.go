@@ -249,6 +249,12 @@ func (l *lowerer) compare(left Expr, op string, right Expr, sc *scope, whole Exp
 			left, sc = &Name{Pos: pos(left), ID: ExprString(left)}, sc.bind(ExprString(left), binding{expr: v, sc: vsc})
 		}
 	}
+	if c, ok := l.boolCompare(left, op, right, sc); ok {
+		return c
+	}
+	if c, ok := l.boolCompare(right, op, left, sc); ok {
+		return c
+	}
 	if c, ok := l.orValue(left, op, right, sc, whole, false); ok {
 		return c
 	}

@@ -160,6 +160,9 @@
 //	"s" in "literal"                 folded (a substring test on two literals)
 //	(a, b) = (x, y)                  a bound to x, b to y (displays of equal length)
 //	x in [a, b]  (not all literals)  x == a or x == b (not in: the negation)
+//	b is True / b == False …         b's condition or its negation, b a comparison,
+//	                                 a not, bool()/any()/all()/isinstance() or
+//	                                 and/or over them (always True or False)
 //	(a, b) in PAIRS                  one alternative per tuple of PAIRS: a == x
 //	                                 and b == y (not in: the negation)
 //	a.split(c)[k].lower() …          the part, looked through as a field's .lower()

@@ -167,7 +167,12 @@ func TestValueIdioms(t *testing.T) {
 			"a eq \"*\"\nb eq \"*\"\n", 0},
 		"not in a display of fields": {`def rule(e): return e.get("x") not in (e.get("a"), "k")`,
 			"x eq \"fieldref:a\" negated exclusion\nx eq \"k\" negated exclusion\n", 0},
-		"a str method on None raises": {"def rule(e):\n    v = None\n    return v.lower() == \"a\" or e.get(\"b\") == 1\n", "b eq \"1\"\n", 0},
+		"a boolean helper result is True": {"def f(e):\n    a = e.get(\"a\")\n    if a:\n        return a != e.get(\"b\")\n    return False\n" +
+			"def rule(e):\n    return f(e) is True\n",
+			"a is_not_null\na eq \"false\" negated exclusion\na eq \"\" negated exclusion\na eq \"0\" negated exclusion\na eq \"fieldref:b\" negated exclusion\n", 0},
+		"a comparison is False":              {`def rule(e): return (e.get("a") == "x") is False`, "a eq \"x\" negated exclusion\n", 0},
+		"a field is True stays a value test": {`def rule(e): return e.get("a") is True`, "a eq \"true\"\n", 0},
+		"a str method on None raises":        {"def rule(e):\n    v = None\n    return v.lower() == \"a\" or e.get(\"b\") == 1\n", "b eq \"1\"\n", 0},
 	}
 	for name, tc := range tests {
 		t.Run(name, func(t *testing.T) {

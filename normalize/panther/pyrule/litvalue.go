@@ -223,3 +223,54 @@ func (l *lowerer) raisesOnNone(e Expr, sc *scope) bool {
 	}
 	return false
 }
+
+// isBool reports whether e (through local names) always evaluates to True
+// or False: a comparison, a not, bool()/any()/all()/isinstance(), or
+// and/or over such.
+func (l *lowerer) isBool(e Expr, sc *scope, depth int) bool {
+	if depth > 20 {
+		return false
+	}
+	if n, ok := e.(*Name); ok {
+		b, bound := sc.lookup(n.ID)
+		return bound && l.isBool(b.expr, b.sc, depth+1)
+	}
+	switch x := e.(type) {
+	case *Compare, *Not:
+		return true
+	case *Const:
+		return x.Value != "None"
+	case *BoolOp:
+		for _, o := range x.Xs {
+			if !l.isBool(o, sc, depth+1) {
+				return false
+			}
+		}
+		return true
+	case *Call:
+		if fn, ok := x.Fn.(*Name); ok && !l.isShadowed(fn.ID, sc) {
+			switch fn.ID {
+			case "bool", "any", "all", "isinstance":
+				return true
+			}
+		}
+	}
+	return false
+}
+
+// boolCompare lowers `b is True`, `b == False`, `b is not True`, … with b
+// a boolean expression: b's condition or its negation.
+func (l *lowerer) boolCompare(left Expr, op string, right Expr, sc *scope) (cond, bool) {
+	if op != "is" && op != "is not" && op != "==" && op != "!=" {
+		return nil, false
+	}
+	c, ok := right.(*Const)
+	if !ok || c.Value == "None" || !l.isBool(left, sc, 0) {
+		return nil, false
+	}
+	want := (c.Value == "True") == (op == "is" || op == "==")
+	if want {
+		return l.cond(left, sc), true
+	}
+	return not(l.cond(left, sc)), true
+}
