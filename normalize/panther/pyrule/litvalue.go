@@ -16,7 +16,7 @@ func (l *lowerer) litExpr(e Expr, sc *scope) (Expr, *scope, bool) {
 	}
 	defer l.leave()
 	if n, isName := e.(*Name); isName {
-		if l.modOf(sc).mutated[n.ID] {
+		if l.modOf(sc).isMutated(n.ID) {
 			return nil, nil, false // `x = {}` then `x[k] = v`: not the display
 		}
 		if v, vsc, ok := l.resolveName(n.ID, sc); ok {
