@@ -242,6 +242,13 @@ func (l *lowerer) compare(left Expr, op string, right Expr, sc *scope, whole Exp
 	if l.raisesOnNone(left, sc) || l.raisesOnNone(right, sc) {
 		return cFalse // None.lower() raises: the rule does not match
 	}
+	if op == "in" || op == "not in" {
+		if v, _, ok := l.litExpr(right, sc); ok {
+			if c, isConst := v.(*Const); isConst && c.Value == "None" {
+				return cFalse // x in None raises TypeError
+			}
+		}
+	}
 	// an operand that is a data-model method's literal result (`udm or ""`)
 	// compares as that literal
 	if _, isName := left.(*Name); isName {
@@ -303,6 +310,9 @@ func (l *lowerer) compare(left Expr, op string, right Expr, sc *scope, whole Exp
 		return c
 	}
 	if c, ok := l.tupleIn(left, op, right, sc, whole); ok {
+		return c
+	}
+	if c, ok := l.splitMember(left, op, right, sc); ok {
 		return c
 	}
 	if c, ok := l.inDisplay(left, op, right, sc, whole); ok {

@@ -147,6 +147,11 @@
 //	                                 d); D[k] raises KeyError and `x in None`
 //	                                 TypeError, so those alternatives are left out
 //	for k, v in D.items():           unrolled over the constant dict's items
+//	for x in D.get(k):               one loop per key of D (under k == key); a
+//	                                 missing key's None raises
+//	v in a.split(c)                  a regex_match (?:^|c)v(?:c|\Z) (some part is v;
+//	                                 c one character, v not empty)
+//	x in None, for x in None         raise TypeError: that path does not match
 //	{}.get(k, d), deep_get(X, …,     d (None when absent), X None or an empty dict,
 //	default=d)                       as Python and the repository's deep_get do;
 //	                                 `x or {}` and `x and y` over literals take

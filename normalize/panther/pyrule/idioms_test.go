@@ -37,6 +37,16 @@ func TestKeyedLookups(t *testing.T) {
 		"items loop unrolled": {apis +
 			"def rule(e):\n    for src, names in APIS.items():\n        if e.get(\"src\") == src and e.get(\"name\") in names:\n            return True\n    return False\n",
 			"src eq \"s3\"\nname in \"Get\"\nname in \"Put\"\nsrc eq \"kms\"\nname in \"Decrypt\"\n", 0},
+		"a loop over D.get(k) without a default": {apis +
+			"def rule(e):\n    words = e.get(\"cmd\", \"\").split(\" \")\n    for w in APIS.get(e.get(\"src\")):\n        if w in words:\n            return True\n    return False\n",
+			"src eq \"s3\"\ncmd regex_match \"(?:^| )Get(?: |\\\\Z)\"\ncmd regex_match \"(?:^| )Put(?: |\\\\Z)\"\n" +
+				"src eq \"kms\"\ncmd regex_match \"(?:^| )Decrypt(?: |\\\\Z)\"\n", 0},
+		"iterating None raises":     {"def rule(e):\n    for x in None:\n        return True\n    return e.get(\"a\") == 1\n", "", 1},
+		"membership in None raises": {"def rule(e):\n    v = None\n    return e.get(\"a\") in v or e.get(\"b\") == 1\n", "b eq \"1\"\n", 0},
+		"a word of a split field": {`def rule(e): return "-enc" not in e.get("cmd", "").split(" ")`,
+			"cmd regex_match \"(?:^| )-enc(?: |\\\\Z)\" negated exclusion\n", 0},
+		"a word holding the separator is never a part": {`def rule(e): return "a b" in e.get("cmd", "").split(" ") or e.get("x") == 1`,
+			"x eq \"1\"\n", 0},
 		"a key that is no literal is beyond the analysis": {"K = {f(): 1}\ndef rule(e): return K[e.get(\"a\")] == 2\n", "", 1},
 	}
 	for name, tc := range tests {

@@ -105,14 +105,14 @@ func (l *lowerer) keyedCompare(left Expr, op string, right Expr, sc *scope, whol
 
 // keyedAssign binds `x = D.get(f, d)` / `x = D[f]` for the rest of the
 // code once per key (the rest runs under `f eq k` with x bound to D[k]).
-// A .get without a default is left alone: x would be None for a missing
-// key, which later iteration or membership would raise on.
+// A .get without a default is left to the uses of x (dictLookup for a
+// comparison, keyedLoop for a loop).
 func (l *lowerer) keyedAssign(s *Assign, sc *scope, next func(*scope) cond) (cond, bool) {
 	if _, isName := s.Target.(*Name); !isName {
 		return nil, false
 	}
 	if c, ok := s.Value.(*Call); ok && len(c.Args) < 2 {
-		return nil, false
+		return nil, false // comparisons read x == v over D compactly (dictLookup)
 	}
 	lk, ok := l.keyedLookup(s.Value, sc)
 	if !ok {
@@ -120,6 +120,21 @@ func (l *lowerer) keyedAssign(s *Assign, sc *scope, next func(*scope) cond) (con
 	}
 	return l.byKey(lk, func(v binding, _ bool) cond {
 		return next(bindTarget(sc, s.Target, v))
+	}), true
+}
+
+// keyedLoop runs `for x in D.get(k):` (directly or through a name) once
+// per key of D, the loop over D[key] under k == key; a missing key gives
+// the default, and iterating None raises.
+func (l *lowerer) keyedLoop(s *For, sc *scope, next func(*scope) cond, k konts) (cond, bool) {
+	lk, ok := l.keyedLookup(s.Iter, sc)
+	if !ok {
+		return nil, false
+	}
+	slot := ExprString(s.Iter) + "#iter"
+	return l.byKey(lk, func(v binding, _ bool) cond {
+		loop := &For{Pos: s.Pos, Target: s.Target, Iter: &Name{Pos: s.Pos, ID: slot}, Body: s.Body}
+		return l.forLoop(loop, sc.bind(slot, v), next, k)
 	}), true
 }
 

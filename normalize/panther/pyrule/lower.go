@@ -513,6 +513,14 @@ func hasSplat(xs []Expr) bool {
 
 func (l *lowerer) forLoop(s *For, sc *scope, next func(*scope) cond, k konts) cond {
 	k2 := k
+	if v, _, ok := l.litExpr(s.Iter, sc); ok {
+		if c, isConst := v.(*Const); isConst && c.Value == "None" {
+			return cFalse // iterating None raises TypeError
+		}
+	}
+	if c, ok := l.keyedLoop(s, sc, next, k); ok {
+		return c
+	}
 	if pair, ok := s.Target.(*Coll); ok && len(pair.Elts) == 2 {
 		k, ok1 := pair.Elts[0].(*Name)
 		v, ok2 := pair.Elts[1].(*Name)

@@ -267,3 +267,31 @@ func (l *lowerer) lenTest(left Expr, op string, right Expr, sc *scope) (cond, bo
 	}
 	return lenCmp{field: f, name: name, op: op, n: n, hasDefault: def, truthy: true}, true
 }
+
+// splitMember lowers `v in field.split(c)` (v a literal string, or a
+// literal collection's values one alternative each): some part is exactly
+// v, the pattern (?:^|c)v(?:c|\Z). A value holding the separator is never
+// a part; the empty value is not read (a missing field's default "" would
+// split into [""]).
+func (l *lowerer) splitMember(left Expr, op string, right Expr, sc *scope) (cond, bool) {
+	if op != "in" && op != "not in" {
+		return nil, false
+	}
+	ref, ok := l.splitOf(right, sc)
+	if !ok {
+		return nil, false
+	}
+	vs, ok := l.lits(left, sc)
+	if !ok || len(vs) != 1 || vs[0].kind != 's' || vs[0].s == "" {
+		return nil, false
+	}
+	sep := regexp.QuoteMeta(string(ref.sep))
+	var c cond = cFalse
+	if !strings.Contains(vs[0].s, string(ref.sep)) {
+		c = rule.Cmp{FieldRaw: ref.field, Op: rule.OpRegex, Value: "(?:^|" + sep + ")" + regexp.QuoteMeta(vs[0].s) + "(?:" + sep + `|\Z)`}
+	}
+	if op == "not in" {
+		return not(c), true
+	}
+	return c, true
+}
