@@ -73,6 +73,22 @@ func (l *lowerer) cond(e Expr, sc *scope) cond {
 		return l.callCond(e, sc)
 	case *Coll:
 		return boolConst(len(e.Elts) > 0)
+	case *Comp:
+		// [x for x in C if p(x)] is truthy when some element passes the
+		// filter (a generator object is always truthy)
+		if e.Kind == "gen" {
+			return cTrue
+		}
+		if vs, ok := l.elems(e.Iter, sc); ok && len(vs) <= maxUnroll {
+			xs := make([]cond, len(vs))
+			for i, v := range vs {
+				xs[i] = cTrue
+				if e.Cond != nil {
+					xs[i] = l.cond(e.Cond, sc.bind(e.Var, v))
+				}
+			}
+			return or(xs...)
+		}
 	case *Attr:
 		if x, _, owner, ok := l.qualified(e, sc); ok && x != nil {
 			return l.cond(x, owner.top)

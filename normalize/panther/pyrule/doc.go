@@ -152,6 +152,8 @@
 //	v in a.split(c)                  a regex_match (?:^|c)v(?:c|\Z) (some part is v;
 //	                                 c one character, v not empty)
 //	x in None, for x in None         raise TypeError: that path does not match
+//	[x for x in C if p(x)]  (truthy) p(c1) or p(c2) …, C a literal collection; a
+//	                                 generator object is always truthy
 //	{}.get(k, d), deep_get(X, …,     d (None when absent), X None or an empty dict,
 //	default=d)                       as Python and the repository's deep_get do;
 //	                                 `x or {}` and `x and y` over literals take

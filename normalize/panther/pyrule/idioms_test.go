@@ -182,7 +182,10 @@ func TestValueIdioms(t *testing.T) {
 			"a is_not_null\na eq \"false\" negated exclusion\na eq \"\" negated exclusion\na eq \"0\" negated exclusion\na eq \"fieldref:b\" negated exclusion\n", 0},
 		"a comparison is False":              {`def rule(e): return (e.get("a") == "x") is False`, "a eq \"x\" negated exclusion\n", 0},
 		"a field is True stays a value test": {`def rule(e): return e.get("a") is True`, "a eq \"true\"\n", 0},
-		"a str method on None raises":        {"def rule(e):\n    v = None\n    return v.lower() == \"a\" or e.get(\"b\") == 1\n", "b eq \"1\"\n", 0},
+		"a filtered comprehension over constants is truthy when one passes": {"A = [\".a.com\", \".b.com\"]\ndef rule(e):\n    hits = [x for x in A if e.get(\"d\", \"\").endswith(x)]\n    return not hits\n",
+			"d endswith \".a.com\" negated exclusion\nd endswith \".b.com\" negated exclusion\n", 0},
+		"a generator object is always truthy": {`def rule(e): return (x for x in [1] if e.get("a") == x) and e.get("b") == 1`, "b eq \"1\"\n", 0},
+		"a str method on None raises":         {"def rule(e):\n    v = None\n    return v.lower() == \"a\" or e.get(\"b\") == 1\n", "b eq \"1\"\n", 0},
 	}
 	for name, tc := range tests {
 		t.Run(name, func(t *testing.T) {
