@@ -160,7 +160,8 @@
 //	                                 Python's value (a data model's `return None`
 //	                                 standing for x); a display the module's code
 //	                                 changes in place (x[k] = v, x.append(v),
-//	                                 x += …) is not read as its literal
+//	                                 x += …) is not read as its literal, for a
+//	                                 local or a module constant (skipped, saying so)
 //	json.loads(a)["k"]               a.k (the JSON's keys read as subfields)
 //	b if c else d                    (c and b) or (not c and d)
 //	literal op literal               folded to True / False

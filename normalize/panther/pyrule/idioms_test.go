@@ -77,6 +77,10 @@ func TestReadsOfEmptyLiterals(t *testing.T) {
 			"b eq \"1\"\n", 0},
 		"a display changed in place is not its literal": {"def rule(e):\n    seen = {}\n    seen[\"a\"] = e.get(\"a\")\n    return not seen.get(\"a\")\n",
 			"", 1},
+		"a list built in place is not its display": {"def rule(e):\n    found = []\n    for x in e.get(\"l\", []):\n        found.append(x)\n    if found:\n        return True\n    return False\n",
+			"", 1},
+		"a module constant changed in place is not its display": {"SEEN = {}\ndef rule(e):\n    SEEN[e.get(\"a\")] = 1\n    return \"x\" in SEEN\n",
+			"", 1},
 		"a display updated is not its literal": {"def rule(e):\n    d = {}\n    d.update(e.get(\"a\"))\n    return deep_get(d, \"k\") != \"v\"\n",
 			"", 1},
 	}

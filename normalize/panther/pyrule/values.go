@@ -41,11 +41,21 @@ func (l *lowerer) leave() { l.evalDepth-- }
 // resolveName returns the expression a name stands for: a local binding,
 // a module-level constant of the module the scope's code belongs to, or
 // a constant imported from another module of the repository.
+//
+// A collection display bound to a name the module's code changes in place
+// (`found = []` … `found.append(x)`) does not resolve: the display is not
+// the value the name holds later.
 func (l *lowerer) resolveName(id string, sc *scope) (Expr, *scope, bool) {
 	if b, ok := sc.lookup(id); ok {
+		if _, isColl := b.expr.(*Coll); isColl && l.modOf(sc).isMutated(id) {
+			return nil, nil, false
+		}
 		return b.expr, b.sc, true
 	}
 	if e, _, owner, ok := l.global(l.modOf(sc), id, 0); ok && e != nil {
+		if _, isColl := e.(*Coll); isColl && owner.isMutated(id) {
+			return nil, nil, false
+		}
 		return e, owner.top, true
 	}
 	return nil, nil, false
@@ -63,6 +73,11 @@ func (l *lowerer) isGlobal(id string, sc *scope) bool {
 // unresolved explains why a name has no value.
 func (l *lowerer) unresolved(id string, p Pos, sc *scope) string {
 	m := l.modOf(sc)
+	if m.isMutated(id) {
+		if _, bound := sc.lookup(id); bound || m.consts[id] != nil {
+			return fmt.Sprintf("unsupported expression `%s`: a collection the code changes in place (append, x[k] = v, …) (%s)", id, m.where(p.Line))
+		}
+	}
 	if from, ok := l.importedFrom(m, id); ok {
 		return fmt.Sprintf("%s imported from %s cannot be resolved (%s)", id, from, m.where(p.Line))
 	}
