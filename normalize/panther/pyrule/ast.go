@@ -86,7 +86,7 @@ type (
 	OpaqueStmt struct {
 		Pos
 		Kind string
-		Name string // the name a class_definition binds
+		Name string // the name a class_definition binds, or an augmented_assignment changes
 	}
 )
 

@@ -67,9 +67,28 @@ func (l *lowerer) cond(e Expr, sc *scope) cond {
 		if x, xsc, ok := l.udmLiteral(e, sc); ok { // a data-model method returned a literal
 			return l.cond(x, xsc)
 		}
+		if x, xsc, ok := l.readOfLiteral(e, sc); ok { // `{}.get("k")`
+			return l.cond(x, xsc)
+		}
 		return l.callCond(e, sc)
 	case *Coll:
 		return boolConst(len(e.Elts) > 0)
+	case *Comp:
+		// [x for x in C if p(x)] is truthy when some element passes the
+		// filter (a generator object is always truthy)
+		if e.Kind == "gen" {
+			return cTrue
+		}
+		if vs, ok := l.elems(e.Iter, sc); ok && len(vs) <= maxUnroll {
+			xs := make([]cond, len(vs))
+			for i, v := range vs {
+				xs[i] = cTrue
+				if e.Cond != nil {
+					xs[i] = l.cond(e.Cond, sc.bind(e.Var, v))
+				}
+			}
+			return or(xs...)
+		}
 	case *Attr:
 		if x, _, owner, ok := l.qualified(e, sc); ok && x != nil {
 			return l.cond(x, owner.top)
@@ -212,6 +231,9 @@ func (l *lowerer) inline(f *FuncDef, owner *modCtx, call *Call, sc *scope) cond 
 				f.Name, owner.where(f.Line), at)}
 		}
 	}
+	if c, ok := l.splitArgs(f, owner, call, sc); ok {
+		return c
+	}
 	l.callDepth++
 	l.inlining = append(l.inlining, f)
 	defer func() { l.callDepth--; l.inlining = l.inlining[:len(l.inlining)-1] }()
@@ -233,12 +255,28 @@ func anyOf(f string, op rule.Op, vs []lit) cond {
 
 // compare lowers one comparison `left op right`.
 func (l *lowerer) compare(left Expr, op string, right Expr, sc *scope, whole Expr) cond {
+	if l.raisesOnNone(left, sc) || l.raisesOnNone(right, sc) {
+		return cFalse // None.lower() raises: the rule does not match
+	}
+	if op == "in" || op == "not in" {
+		if v, _, ok := l.litExpr(right, sc); ok {
+			if c, isConst := v.(*Const); isConst && c.Value == "None" {
+				return cFalse // x in None raises TypeError
+			}
+		}
+	}
 	// an operand that is a data-model method's literal result (`udm or ""`)
 	// compares as that literal
 	if _, isName := left.(*Name); isName {
 		if v, vsc, ok := l.udmLiteralExpr(left, sc); ok {
 			left, sc = &Name{Pos: pos(left), ID: ExprString(left)}, sc.bind(ExprString(left), binding{expr: v, sc: vsc})
 		}
+	}
+	if c, ok := l.boolCompare(left, op, right, sc); ok {
+		return c
+	}
+	if c, ok := l.boolCompare(right, op, left, sc); ok {
+		return c
 	}
 	if c, ok := l.orValue(left, op, right, sc, whole, false); ok {
 		return c
@@ -283,6 +321,18 @@ func (l *lowerer) compare(left Expr, op string, right Expr, sc *scope, whole Exp
 		if c, ok := l.splitTest(right, flipped[op], left, sc); ok {
 			return c
 		}
+	}
+	if c, ok := l.keyedCompare(left, op, right, sc, whole); ok {
+		return c
+	}
+	if c, ok := l.tupleIn(left, op, right, sc, whole); ok {
+		return c
+	}
+	if c, ok := l.splitMember(left, op, right, sc); ok {
+		return c
+	}
+	if c, ok := l.inDisplay(left, op, right, sc, whole); ok {
+		return c
 	}
 	if op == "in" || op == "not in" {
 		// "key" in event: the event has the field

@@ -68,7 +68,15 @@
 // re-exports followed up to maxImportChain); functions of either are
 // inlined when called (maxCallDepth deep; a function already being
 // inlined is reported as a recursive call). A helper that returns an
-// event field (`return event.deep_get("a", "b")`) reads as that field.
+// event field (`return event.deep_get("a", "b")`) reads as that field when
+// every path returns it; one that returns other values (another field, a
+// literal, a tuple, None by falling off the end) is run instead: `x =
+// f(event)` binds x to each returned value for the rest of the code, under
+// the conditions that lead to that return (`_, role = f(event)` unpacks a
+// returned tuple display), `g(f(event))` inlines g once per value f
+// returns, and a comparison with f(event) is evaluated per return value.
+// Splitting that would pass the work bound gives its work back and leaves
+// the call unread (at most maxSplitRetries times a rule).
 // Reasons produced inside another module name it: "(global_helpers/
 // panther_base_helpers.py line 135)"; names from modules outside the
 // repository say so ("fnmatch imported from fnmatch, a module outside the
@@ -105,6 +113,16 @@
 //	m is not None / m is None        the match test / its negation
 //	len(a) > 0 / len(a) == 0         a truthy / a is_not_null and falsy (for a
 //	                                 string, list or dict; len(None) raises)
+//	len(a) op n  (other bounds)      len(a) op n, role computed (!= is eq negated);
+//	                                 when the read's literal default (length 0)
+//	                                 satisfies the test, `or a is_null` (the
+//	                                 missing value); a read that gives None
+//	                                 raises, so nothing is added; `not` and
+//	                                 guards use the inverse bound (< ↔ >=)
+//	len(json.loads(a)) op n          len(json.loads(a)) op n, computed (the parsed
+//	                                 value's length; a missing value raises)
+//	for x in (a if isinstance(a,     the loop over a (its elements, or a itself)
+//	list) else [a])
 //	len(a.split(c)) >= n             a regex_match ^(?:[^c]*c){n-1}
 //	a.split(c)[k] == v               a regex_match ^(?:[^c]*c){k}v(?:c|\Z)
 //	                                 (one-character c, literal k >= 0; != and
@@ -122,9 +140,44 @@
 //	fnmatch(a, p)                    a wildcard p
 //	a.split(s)[-1] == v              a eq v or a endswith s+v
 //	D.get(a) == v, D[a] == v         a in (the keys of constant dict D whose value is v)
+//	x op D[k], x = D.get(k, d)       k read from the event (a field or a split
+//	                                 part), D a constant dict with literal keys:
+//	                                 one alternative per key, (k == key and x op
+//	                                 D[key]), and (k is none of the keys and x op
+//	                                 d); D[k] raises KeyError and `x in None`
+//	                                 TypeError, so those alternatives are left out
+//	for k, v in D.items():           unrolled over the constant dict's items
+//	for x in D.get(k):               one loop per key of D (under k == key); a
+//	                                 missing key's None raises
+//	v in a.split(c)                  a regex_match (?:^|c)v(?:c|\Z) (some part is v;
+//	                                 c one character, v not empty)
+//	x in None, for x in None         raise TypeError: that path does not match
+//	[x for x in C if p(x)]  (truthy) p(c1) or p(c2) …, C a literal collection; a
+//	                                 generator object is always truthy
+//	{}.get(k, d), deep_get(X, …,     d (None when absent), X None or an empty dict,
+//	default=d)                       as Python and the repository's deep_get do;
+//	                                 `x or {}` and `x and y` over literals take
+//	                                 Python's value (a data model's `return None`
+//	                                 standing for x); a display the module's code
+//	                                 changes in place (x[k] = v, x.append(v),
+//	                                 x += …) is not read as its literal, for a
+//	                                 local or a module constant (skipped, saying so)
 //	json.loads(a)["k"]               a.k (the JSON's keys read as subfields)
 //	b if c else d                    (c and b) or (not c and d)
 //	literal op literal               folded to True / False
+//	"s" in "literal"                 folded (a substring test on two literals)
+//	(a, b) = (x, y)                  a bound to x, b to y (displays of equal length)
+//	x in [a, b]  (not all literals)  x == a or x == b (not in: the negation)
+//	b is True / b == False …         b's condition or its negation, b a comparison,
+//	                                 a not, bool()/any()/all()/isinstance() or
+//	                                 and/or over them (always True or False)
+//	(a, b) in PAIRS                  one alternative per tuple of PAIRS: a == x
+//	                                 and b == y (not in: the negation)
+//	a.split(c)[k].lower() …          the part, looked through as a field's .lower()
+//	"K".lower(), [x.lower() for x    the constants as the code computes them
+//	in C]                            (lower, upper, strip; casefold is not read)
+//	None.lower() …                   a str method on None raises: that path
+//	                                 does not match
 //
 // A helper whose result does not depend on the event (its conditions fold,
 // as `isinstance(groups, str)` on a literal argument) is evaluated to that

@@ -36,8 +36,16 @@ func (l *lowerer) fold(left Expr, op string, right Expr, sc *scope) (cond, bool)
 		if len(a) != 1 {
 			return nil, false
 		}
+		if r, _, ok := l.litExpr(right, sc); ok {
+			if s, isStr := r.(*Str); isStr { // a substring of a literal string
+				if a[0].kind != 's' {
+					return nil, false // TypeError
+				}
+				return boolConst(strings.Contains(s.Value, a[0].s) == (op == "in")), true
+			}
+		}
 		if _, isStr := right.(*Str); isStr {
-			return nil, false // substring of a literal: not modelled
+			return nil, false
 		}
 		in := false
 		for _, v := range b {
@@ -148,6 +156,12 @@ func (l *lowerer) constDict(e Expr, sc *scope) (*Coll, *scope, bool) {
 				return nil, nil, false
 			}
 			e, sc = v, owner.top
+		case *BoolOp, *Call:
+			v, vsc, ok := l.litExpr(x, sc) // `x or {}` with x None
+			if !ok {
+				return nil, nil, false
+			}
+			e, sc = v, vsc
 		default:
 			return nil, nil, false
 		}
@@ -157,8 +171,10 @@ func (l *lowerer) constDict(e Expr, sc *scope) (*Coll, *scope, bool) {
 
 // helperField resolves a call of a function of the repository that
 // returns an event field (`def actor_user(event): return
-// event.deep_get("a", "b")`): every return with a field value names the
-// same field; the others return literals (a default).
+// event.deep_get("a", "b")`): every return names the same field and the
+// body ends in a return. A helper that returns a literal on some path (`if
+// not x: return None`) is no field: its comparisons and truthiness are
+// read per return value (compareReturns, helperAssign, inline).
 func (l *lowerer) helperField(call *Call, sc *scope) (string, bool) {
 	var f *FuncDef
 	var owner *modCtx
@@ -207,8 +223,8 @@ func (l *lowerer) helperField(call *Call, sc *scope) (string, bool) {
 						ok = false
 					}
 					field, found = fv, true
-				} else if _, isLit := l.lits(st.Value, s); !isLit {
-					ok = false
+				} else {
+					ok = false // a literal on another path: f(e) is not the field there
 				}
 			case *If:
 				walk(st.Body, s)
@@ -222,6 +238,12 @@ func (l *lowerer) helperField(call *Call, sc *scope) (string, bool) {
 		return s
 	}
 	walk(f.Body, fsc)
+	if len(f.Body) == 0 {
+		return "", false
+	}
+	if _, last := f.Body[len(f.Body)-1].(*Return); !last {
+		return "", false // falling off the end returns None
+	}
 	return field, ok && found
 }
 
@@ -290,6 +312,20 @@ func (l *lowerer) dictValue(dict, key Expr, sc *scope) (Expr, *scope, bool) {
 	return nil, nil, false
 }
 
+// lookThroughCall returns x of `x.lower()` (and the other lookThrough
+// methods) called without arguments.
+func lookThroughCall(e Expr) (Expr, bool) {
+	c, ok := e.(*Call)
+	if !ok || len(c.Args) != 0 || len(c.Kwargs) != 0 {
+		return nil, false
+	}
+	a, ok := c.Fn.(*Attr)
+	if !ok || !lookThrough[a.Name] {
+		return nil, false
+	}
+	return a.X, true
+}
+
 // importedName returns "module.name" for a name imported with `from module import name`.
 func (l *lowerer) importedName(id string, sc *scope) string {
 	if _, local := sc.lookup(id); local {
@@ -306,6 +342,9 @@ func (l *lowerer) importedName(id string, sc *scope) string {
 // (the last part of a path or dotted name).
 func (l *lowerer) lastPart(e Expr, sc *scope) (field, sep string, ok bool) {
 	e, sc = l.deref(e, sc)
+	if x, ok := lookThroughCall(e); ok { // parts[-1].lower(), as a field's .lower()
+		return l.lastPart(x, sc)
+	}
 	sub, ok := e.(*Subscript)
 	if !ok {
 		return "", "", false

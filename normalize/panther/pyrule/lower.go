@@ -132,6 +132,8 @@ func negative(x cond) bool {
 		return !x.truthy
 	case splitTruth:
 		return !x.truthy
+	case lenCmp:
+		return !x.truthy
 	case cNot:
 		return true
 	}
@@ -152,6 +154,9 @@ func not(x cond) cond {
 		x.truthy = !x.truthy
 		return x
 	case splitTruth:
+		x.truthy = !x.truthy
+		return x
+	case lenCmp:
 		x.truthy = !x.truthy
 		return x
 	case rule.Cmp:
@@ -190,7 +195,8 @@ func allNegative(xs []cond) bool {
 	for _, c := range xs {
 		_, truth := c.(truthTest)
 		_, partTruth := c.(splitTruth)
-		if !truth && !partTruth && !negative(c) {
+		_, length := c.(lenCmp)
+		if !truth && !partTruth && !length && !negative(c) {
 			return false
 		}
 	}
@@ -222,6 +228,8 @@ func toExpr(c cond) rule.Expr {
 	case truthTest:
 		return c.expr()
 	case splitTruth:
+		return c.expr()
+	case lenCmp:
 		return c.expr()
 	}
 	return rule.Skipped{Reason: "internal: unknown condition"}
@@ -279,6 +287,8 @@ type lowerer struct {
 	callDepth  int
 	evalDepth  int
 	retSeq     int // names the slots compareReturns binds return values to
+	// splitRetries counts the helper results helperAssign gave up on
+	splitRetries int
 }
 
 func newLowerer(q *Query, opts Options) *lowerer {
@@ -344,6 +354,12 @@ func (l *lowerer) exec(stmts []Stmt, sc *scope, k konts) cond {
 		}
 		return l.cond(s.Value, sc)
 	case *Assign:
+		if c, ok := l.keyedAssign(s, sc, next); ok {
+			return c
+		}
+		if c, ok := l.helperAssign(s, sc, next); ok {
+			return c
+		}
 		return next(bindTarget(sc, s.Target, binding{expr: s.Value, sc: sc}))
 	case *If:
 		sc = bindWalrus(s.Cond, sc)
@@ -472,104 +488,15 @@ func bindTarget(sc *scope, target Expr, b binding) *scope {
 	case *Name:
 		return sc.bind(t.ID, b)
 	case *Coll:
+		if v, ok := b.expr.(*Coll); ok && (v.Kind == "tuple" || v.Kind == "list") && len(v.Elts) == len(t.Elts) && !hasSplat(v.Elts) {
+			for i, e := range t.Elts { // a, b = x, y
+				sc = bindTarget(sc, e, binding{expr: v.Elts[i], sc: b.sc})
+			}
+			return sc
+		}
 		for _, e := range t.Elts {
 			sc = bindTarget(sc, e, binding{expr: &Opaque{Pos: pos(e), Kind: "unpacked", Text: ExprString(b.expr)}})
 		}
 	}
 	return sc
-}
-
-func (l *lowerer) forLoop(s *For, sc *scope, next func(*scope) cond, k konts) cond {
-	v, isName := s.Target.(*Name)
-	if isName {
-		if vals, ok := l.elems(s.Iter, sc); ok && len(vals) <= maxUnroll {
-			// unroll: body(v1); body(v2); …; then the rest
-			var run func(i int, sc2 *scope) cond
-			run = func(i int, sc2 *scope) cond {
-				if i == len(vals) {
-					return next(sc2)
-				}
-				cont := memo(func(sc3 *scope) cond { return run(i+1, sc3) })
-				return l.exec(s.Body, sc2.bind(v.ID, vals[i]),
-					konts{rest: cont, brk: next, cont: cont, ret: k.ret})
-			}
-			return run(0, sc)
-		}
-	}
-	// a loop over event data (or anything else): the body once, with the
-	// loop variable standing for an element of the iterated value
-	sc2 := bindTarget(sc, s.Target, binding{expr: s.Iter, sc: sc})
-	return l.exec(s.Body, sc2, konts{rest: next, brk: next, cont: next, ret: k.ret})
-}
-
-// elems resolves an iterable to its elements, each with the scope to
-// evaluate it in: a literal collection, a name bound to one, a
-// concatenation, or a comprehension over one (`[re.compile(p) for p in
-// PATTERNS]` gives one re.compile call per pattern).
-func (l *lowerer) elems(e Expr, sc *scope) ([]binding, bool) {
-	if !l.enter() {
-		return nil, false
-	}
-	defer l.leave()
-	switch e := e.(type) {
-	case *Coll:
-		if e.Kind == "dict" {
-			break
-		}
-		out := make([]binding, len(e.Elts))
-		for i, x := range e.Elts {
-			out[i] = binding{expr: x, sc: sc}
-		}
-		return out, true
-	case *Name:
-		if x, xsc, ok := l.resolveName(e.ID, sc); ok {
-			return l.elems(x, xsc)
-		}
-		return nil, false
-	case *Attr:
-		if x, _, owner, ok := l.qualified(e, sc); ok && x != nil {
-			return l.elems(x, owner.top)
-		}
-	case *BinOp:
-		if e.Op == "+" || e.Op == "|" {
-			a, ok1 := l.elems(e.L, sc)
-			b, ok2 := l.elems(e.R, sc)
-			if ok1 && ok2 {
-				return append(a, b...), true
-			}
-		}
-		return nil, false
-	case *Comp:
-		if e.Cond != nil {
-			return nil, false
-		}
-		inner, ok := l.elems(e.Iter, sc)
-		if !ok || len(inner) > maxUnroll {
-			return nil, false
-		}
-		out := make([]binding, len(inner))
-		for i, b := range inner {
-			out[i] = binding{expr: e.Elt, sc: sc.bind(e.Var, b)}
-		}
-		return out, true
-	case *Call:
-		if fn, ok := e.Fn.(*Name); ok && len(e.Args) == 1 {
-			switch fn.ID {
-			case "set", "frozenset", "list", "tuple", "sorted":
-				return l.elems(e.Args[0], sc)
-			}
-		}
-		if v, vsc, ok := l.callValue(e, sc); ok { // a helper's event-independent result
-			return l.elems(v, vsc)
-		}
-	}
-	vs, ok := l.lits(e, sc)
-	if !ok {
-		return nil, false
-	}
-	out := make([]binding, len(vs))
-	for i, v := range vs {
-		out[i] = binding{expr: v.expr()}
-	}
-	return out, true
 }

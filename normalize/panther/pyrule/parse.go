@@ -359,7 +359,10 @@ func (c *converter) stmt(n *sitter.Node, depth int) []Stmt {
 		switch k.Kind() {
 		case "assignment":
 			return c.assign(k, depth)
-		case "augmented_assignment", "yield":
+		case "augmented_assignment":
+			// the name whose value changes (`x += …`, `x[k] += …`), for mutatedNames
+			return []Stmt{&OpaqueStmt{Pos: p, Kind: k.Kind(), Name: baseName(c.expr(k.ChildByFieldName("left"), 0))}}
+		case "yield":
 			return []Stmt{&OpaqueStmt{Pos: p, Kind: k.Kind()}}
 		}
 		return []Stmt{&ExprStmt{Pos: p, X: c.expr(k, 0)}}

@@ -40,6 +40,9 @@ func (l *lowerer) splitOf(e Expr, sc *scope) (splitRef, bool) {
 // splitIndex recognises `field.split(sep)[k]` with a literal k >= 0.
 func (l *lowerer) splitIndex(e Expr, sc *scope) (splitRef, int, bool) {
 	e, sc = l.deref(e, sc)
+	if x, ok := lookThroughCall(e); ok { // parts[k].lower(), as a field's .lower()
+		return l.splitIndex(x, sc)
+	}
 	if b, ok := e.(*BoolOp); ok && b.Op == "or" && len(b.Xs) == 2 {
 		if s, ok := b.Xs[1].(*Str); ok && s.Value == "" {
 			return l.splitIndex(b.Xs[0], sc) // `parts[k] or ""` is parts[k]
@@ -250,5 +253,45 @@ func (l *lowerer) lenTest(left Expr, op string, right Expr, sc *scope) (cond, bo
 	case empty[key]:
 		return and(rule.Cmp{FieldRaw: f, Op: rule.OpIsNotNull}, truthTest{field: f, truthy: false}), true
 	}
-	return nil, false
+	n, err := strconv.Atoi(vs[0].s)
+	if _, known := lenOps[op]; !known || err != nil || n < 0 {
+		return nil, false
+	}
+	def, ok := l.readDefault(call.Args[0], sc)
+	if !ok {
+		return nil, false
+	}
+	name := f
+	if l.isJSONLoads(call.Args[0], sc) {
+		name = "json.loads(" + f + ")" // the parsed value's length, not the string's
+	}
+	return lenCmp{field: f, name: name, op: op, n: n, hasDefault: def, truthy: true}, true
+}
+
+// splitMember lowers `v in field.split(c)` (v a literal string, or a
+// literal collection's values one alternative each): some part is exactly
+// v, the pattern (?:^|c)v(?:c|\Z). A value holding the separator is never
+// a part; the empty value is not read (a missing field's default "" would
+// split into [""]).
+func (l *lowerer) splitMember(left Expr, op string, right Expr, sc *scope) (cond, bool) {
+	if op != "in" && op != "not in" {
+		return nil, false
+	}
+	ref, ok := l.splitOf(right, sc)
+	if !ok {
+		return nil, false
+	}
+	vs, ok := l.lits(left, sc)
+	if !ok || len(vs) != 1 || vs[0].kind != 's' || vs[0].s == "" {
+		return nil, false
+	}
+	sep := regexp.QuoteMeta(string(ref.sep))
+	var c cond = cFalse
+	if !strings.Contains(vs[0].s, string(ref.sep)) {
+		c = rule.Cmp{FieldRaw: ref.field, Op: rule.OpRegex, Value: "(?:^|" + sep + ")" + regexp.QuoteMeta(vs[0].s) + "(?:" + sep + `|\Z)`}
+	}
+	if op == "not in" {
+		return not(c), true
+	}
+	return c, true
 }

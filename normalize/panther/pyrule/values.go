@@ -41,11 +41,21 @@ func (l *lowerer) leave() { l.evalDepth-- }
 // resolveName returns the expression a name stands for: a local binding,
 // a module-level constant of the module the scope's code belongs to, or
 // a constant imported from another module of the repository.
+//
+// A collection display bound to a name the module's code changes in place
+// (`found = []` … `found.append(x)`) does not resolve: the display is not
+// the value the name holds later.
 func (l *lowerer) resolveName(id string, sc *scope) (Expr, *scope, bool) {
 	if b, ok := sc.lookup(id); ok {
+		if _, isColl := b.expr.(*Coll); isColl && l.modOf(sc).isMutated(id) {
+			return nil, nil, false
+		}
 		return b.expr, b.sc, true
 	}
 	if e, _, owner, ok := l.global(l.modOf(sc), id, 0); ok && e != nil {
+		if _, isColl := e.(*Coll); isColl && owner.isMutated(id) {
+			return nil, nil, false
+		}
 		return e, owner.top, true
 	}
 	return nil, nil, false
@@ -63,6 +73,11 @@ func (l *lowerer) isGlobal(id string, sc *scope) bool {
 // unresolved explains why a name has no value.
 func (l *lowerer) unresolved(id string, p Pos, sc *scope) string {
 	m := l.modOf(sc)
+	if m.isMutated(id) {
+		if _, bound := sc.lookup(id); bound || m.consts[id] != nil {
+			return fmt.Sprintf("unsupported expression `%s`: a collection the code changes in place (append, x[k] = v, …) (%s)", id, m.where(p.Line))
+		}
+	}
 	if from, ok := l.importedFrom(m, id); ok {
 		return fmt.Sprintf("%s imported from %s cannot be resolved (%s)", id, from, m.where(p.Line))
 	}
@@ -320,7 +335,14 @@ func (l *lowerer) lits(e Expr, sc *scope) ([]lit, bool) {
 				return append(a, b...), true
 			}
 		}
+	case *BoolOp:
+		if v, vsc, ok := l.litExpr(e, sc); ok { // `None or {}`
+			return l.lits(v, vsc)
+		}
 	case *Call:
+		if v, vsc, ok := l.readOfLiteral(e, sc); ok { // `{}.get("k", d)`
+			return l.lits(v, vsc)
+		}
 		switch fn := e.Fn.(type) {
 		case *Name:
 			switch fn.ID {
@@ -358,19 +380,85 @@ func (l *lowerer) lits(e Expr, sc *scope) ([]lit, bool) {
 						return l.lits(sub.expr, sub.sc)
 					}
 				}
-			case "lower", "upper", "strip":
-				if vs, ok := l.lits(fn.X, sc); ok && len(vs) == 1 && vs[0].kind == 's' {
-					return vs, true
+			case "lower", "upper", "strip", "lstrip", "rstrip":
+				if vs, ok := l.lits(fn.X, sc); ok && len(vs) == 1 && vs[0].kind == 's' && len(e.Args) == 0 {
+					return []lit{{s: strMethod(fn.Name, vs[0].s), kind: 's'}}, true
 				}
 			}
 		}
 	case *Comp:
-		// {x.lower() for x in NAMES}: the values of the iterated collection
+		// {x.lower() for x in NAMES}: the values of the iterated collection,
+		// lowered
 		if e.Cond == nil && isVarOrLookThrough(e.Elt, e.Var) {
-			return l.lits(e.Iter, sc)
+			vs, ok := l.lits(e.Iter, sc)
+			if !ok {
+				return nil, false
+			}
+			out := make([]lit, len(vs))
+			for i, v := range vs {
+				if _, isName := e.Elt.(*Name); v.kind != 's' && !isName {
+					return nil, false // None.lower() raises
+				}
+				out[i] = v
+				if v.kind == 's' {
+					if out[i].s, ok = applyMethods(e.Elt, v.s); !ok {
+						return nil, false
+					}
+				}
+			}
+			return out, true
 		}
 	}
 	return nil, false
+}
+
+// strMethod applies a str method that takes no argument.
+func strMethod(name, s string) string {
+	switch name {
+	case "lower":
+		return strings.ToLower(s)
+	case "upper":
+		return strings.ToUpper(s)
+	case "strip":
+		return strings.Trim(s, pyWhitespace)
+	case "lstrip":
+		return strings.TrimLeft(s, pyWhitespace)
+	case "rstrip":
+		return strings.TrimRight(s, pyWhitespace)
+	}
+	return s
+}
+
+// pyWhitespace is what str.strip() removes (ASCII whitespace and the
+// separators Python counts; enough for the constants rules hold).
+const pyWhitespace = " \t\n\r\v\f\x1c\x1d\x1e\x1f\u0085\u00a0\u2028\u2029\u3000"
+
+// applyMethods applies the look-through chain of e (`x.strip().lower()`,
+// innermost first) to s; ok is false for a method strMethod does not
+// compute exactly (casefold, title) or one called with arguments.
+func applyMethods(e Expr, s string) (string, bool) {
+	var chain []string
+	for d := 0; d < 10; d++ {
+		c, ok := e.(*Call)
+		if !ok {
+			break
+		}
+		a := c.Fn.(*Attr) // isVarOrLookThrough checked the shape
+		if len(c.Args) != 0 {
+			return "", false
+		}
+		switch a.Name {
+		case "lower", "upper", "strip", "lstrip", "rstrip":
+		default:
+			return "", false
+		}
+		chain = append(chain, a.Name)
+		e = a.X
+	}
+	for i := len(chain) - 1; i >= 0; i-- {
+		s = strMethod(chain[i], s)
+	}
+	return s, true
 }
 
 func isVarOrLookThrough(e Expr, v string) bool {
