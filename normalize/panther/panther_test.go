@@ -390,15 +390,16 @@ func TestSharedCorpus(t *testing.T) {
 	assert.Equal(t, 119, want["policy"], "the issue counts 119 policies")
 	assert.Equal(t, wantTech, gotTech, "per-technique coverage of policies and correlation rules")
 	// Issue 22 asks for 85% ok and 97% with predicates of the Python
-	// detections. Measured at daa10c88 with the saved queries' SQL read
-	// (package snowsql): 84.8% ok and 98.8% with predicates (before: 81.5%
-	// and 94.1%); of the 47 scheduled rules whose logic is only SQL, 43
-	// have predicates and 37 are ok. These floors guard the measured
-	// figures; the log above lists every remaining cause.
+	// detections (all 922, scheduled rules included). Measured at daa10c88
+	// with the saved queries' SQL read (package snowsql) and the Python
+	// idioms of session 7: 87.9% ok (810) and 99.0% with predicates (913);
+	// session 6: 81.5% and 94.1%. Of the 47 scheduled rules whose logic is
+	// only SQL, 43 have predicates and 37 are ok. The floors are the issue's
+	// targets; the log above lists every remaining cause.
 	assert.Equal(t, 47, sqlOnly, "scheduled rules whose rule() only returns True")
 	assert.GreaterOrEqual(t, sqlOnlyPreds, 43, "SQL-only scheduled rules with predicates")
 	assert.GreaterOrEqual(t, sqlOnlyOK, 37, "SQL-only scheduled rules ok")
-	assert.GreaterOrEqual(t, float64(pythonOK), 0.847*float64(python), "Python detections ok")
+	assert.GreaterOrEqual(t, float64(pythonOK), 0.85*float64(python), "Python detections ok")
 	assert.GreaterOrEqual(t, float64(pythonPreds), 0.97*float64(python), "Python detections with predicates")
 }
 
