@@ -306,28 +306,12 @@ func (l *lowerer) pipe(x *Pipe, e *env) ([]rule.Expr, *cols) {
 // withRoles marks the predicates of p on columns the pipeline computed
 // (cols) with role computed.
 func withRoles(p rule.Expr, c *cols) rule.Expr {
-	switch p := p.(type) {
-	case rule.Cmp:
-		if p.Role == "" && c.computed(rootColumn(p.FieldRaw)) {
-			p.Role = rule.RoleComputed
+	return rule.MapCmp(p, func(x rule.Cmp) rule.Cmp {
+		if x.Role == "" && c.computed(rootColumn(x.FieldRaw)) {
+			x.Role = rule.RoleComputed
 		}
-		return p
-	case rule.And:
-		out := make(rule.And, len(p))
-		for i, x := range p {
-			out[i] = withRoles(x, c)
-		}
-		return out
-	case rule.Or:
-		out := make(rule.Or, len(p))
-		for i, x := range p {
-			out[i] = withRoles(x, c)
-		}
-		return out
-	case rule.Not:
-		return rule.Not{X: withRoles(p.X, c)}
-	}
-	return p
+		return x
+	})
 }
 
 // union lowers the tables of a union: one disjunct per table with

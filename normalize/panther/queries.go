@@ -250,22 +250,7 @@ type resultColumns struct {
 // the query's result rows: a field that is a computed column has role
 // computed, one that is a renamed event field maps to that field.
 func onResultRows(e rule.Expr, cols resultColumns) rule.Expr {
-	switch x := e.(type) {
-	case rule.And:
-		out := make(rule.And, len(x))
-		for i, k := range x {
-			out[i] = onResultRows(k, cols)
-		}
-		return out
-	case rule.Or:
-		out := make(rule.Or, len(x))
-		for i, k := range x {
-			out[i] = onResultRows(k, cols)
-		}
-		return out
-	case rule.Not:
-		return rule.Not{X: onResultRows(x.X, cols)}
-	case rule.Cmp:
+	return rule.MapCmp(e, func(x rule.Cmp) rule.Cmp {
 		head, rest, dotted := strings.Cut(x.FieldRaw, ".")
 		head = strings.ToLower(head)
 		switch {
@@ -278,6 +263,5 @@ func onResultRows(e rule.Expr, cols resultColumns) rule.Expr {
 			}
 		}
 		return x
-	}
-	return e
+	})
 }

@@ -100,3 +100,27 @@ func AnyOf(fieldRaw string, op Op, values []string) Expr {
 	}
 	return or
 }
+
+// MapCmp returns e with every Cmp replaced by f's result, the and/or/not
+// shape and the Skipped nodes kept.
+func MapCmp(e Expr, f func(Cmp) Cmp) Expr {
+	switch x := e.(type) {
+	case And:
+		out := make(And, len(x))
+		for i, k := range x {
+			out[i] = MapCmp(k, f)
+		}
+		return out
+	case Or:
+		out := make(Or, len(x))
+		for i, k := range x {
+			out[i] = MapCmp(k, f)
+		}
+		return out
+	case Not:
+		return Not{X: MapCmp(x.X, f)}
+	case Cmp:
+		return f(x)
+	}
+	return e
+}
