@@ -34,17 +34,8 @@ func (r *repo) loadQueries() {
 		if r.root == "" {
 			return
 		}
-		var files []string
-		_ = filepath.WalkDir(filepath.Join(r.root, queriesDir), func(p string, d fs.DirEntry, err error) error {
-			if err == nil && !d.IsDir() && (strings.HasSuffix(p, ".yml") || strings.HasSuffix(p, ".yaml")) {
-				files = append(files, p)
-			}
-			return nil
-		})
-		sort.Strings(files)
-		for _, p := range files {
-			rel, _ := filepath.Rel(r.root, p)
-			q := readSavedQuery(p, filepath.ToSlash(rel))
+		for _, rel := range r.yamlFiles(queriesDir) {
+			q := readSavedQuery(filepath.Join(r.root, filepath.FromSlash(rel)), rel)
 			if q != nil && r.queries[q.name] == nil {
 				r.queries[q.name] = q
 			}

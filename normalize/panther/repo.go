@@ -101,6 +101,23 @@ func (r *repo) resolver(dir string) pyrule.Resolver {
 	}
 }
 
+// yamlFiles lists the YAML files under the repository folder dir, as
+// slash-separated paths relative to the root, sorted; an unreadable folder
+// gives what could be read.
+func (r *repo) yamlFiles(dir string) []string {
+	var files []string
+	_ = filepath.WalkDir(filepath.Join(r.root, dir), func(p string, d fs.DirEntry, err error) error {
+		if err == nil && !d.IsDir() && (strings.HasSuffix(p, ".yml") || strings.HasSuffix(p, ".yaml")) {
+			if rel, err := filepath.Rel(r.root, p); err == nil {
+				files = append(files, filepath.ToSlash(rel))
+			}
+		}
+		return nil
+	})
+	sort.Strings(files)
+	return files
+}
+
 // loadModels reads data_models/**/*.yml once.
 func (r *repo) loadModels() {
 	r.dmOnce.Do(func() {
@@ -108,18 +125,8 @@ func (r *repo) loadModels() {
 		if r.root == "" {
 			return
 		}
-		base := filepath.Join(r.root, "data_models")
-		var files []string
-		_ = filepath.WalkDir(base, func(p string, d fs.DirEntry, err error) error {
-			if err == nil && !d.IsDir() && (strings.HasSuffix(p, ".yml") || strings.HasSuffix(p, ".yaml")) {
-				files = append(files, p)
-			}
-			return nil
-		})
-		sort.Strings(files)
-		for _, p := range files {
-			rel, _ := filepath.Rel(r.root, p)
-			rel = filepath.ToSlash(rel)
+		for _, rel := range r.yamlFiles("data_models") {
+			p := filepath.Join(r.root, filepath.FromSlash(rel))
 			dm, lts, err := readDataModel(p, rel)
 			if err != nil {
 				r.dmErrs = append(r.dmErrs, fmt.Sprintf("%s: %v", rel, err))
