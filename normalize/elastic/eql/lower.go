@@ -3,6 +3,7 @@ package eql
 import (
 	"strings"
 
+	"github.com/ruleatlas/ruleatlas/normalize/elastic/internal/qexpr"
 	"github.com/ruleatlas/ruleatlas/normalize/rule"
 )
 
@@ -66,25 +67,12 @@ func lowerEvent(e *EventQuery) rule.Expr {
 }
 
 // skip makes a Skipped node naming the clause.
-func skip(why string, e Expr) rule.Skipped {
-	s := ExprString(e)
-	if len(s) > 120 {
-		s = s[:117] + "..."
-	}
-	return rule.Skipped{Reason: "eql: " + why + ": " + s}
-}
+func skip(why string, e Expr) rule.Skipped { return qexpr.Skip("eql", why, ExprString(e)) }
 
 func lowerCond(e Expr) rule.Expr {
 	switch e := e.(type) {
 	case *Logical:
-		xs := make([]rule.Expr, len(e.X))
-		for i, x := range e.X {
-			xs[i] = lowerCond(x)
-		}
-		if e.Op == "and" {
-			return rule.And(xs)
-		}
-		return rule.Or(xs)
+		return qexpr.LowerLogical(e, lowerCond)
 	case *Not:
 		return rule.Not{X: lowerCond(e.X)}
 	case *Compare:
@@ -147,23 +135,7 @@ func operand(e Expr) (string, bool) {
 }
 
 // hasField reports whether e reads a field.
-func hasField(e Expr) bool {
-	switch e := e.(type) {
-	case *Field:
-		return true
-	case *Call:
-		for _, a := range e.Args {
-			if hasField(a) {
-				return true
-			}
-		}
-	case *Arith:
-		return hasField(e.L) || hasField(e.R)
-	case *Neg:
-		return hasField(e.X)
-	}
-	return false
-}
+func hasField(e Expr) bool { return qexpr.HasField(e, hasField) }
 
 // literal returns the text of a string, number or boolean literal.
 func literal(e Expr) (string, bool) {
@@ -174,17 +146,7 @@ func literal(e Expr) (string, bool) {
 	return l.Value, true
 }
 
-func literals(es []Expr) ([]string, bool) {
-	out := make([]string, len(es))
-	for i, e := range es {
-		v, ok := literal(e)
-		if !ok {
-			return nil, false
-		}
-		out[i] = v
-	}
-	return out, true
-}
+func literals(es []Expr) ([]string, bool) { return qexpr.Literals(es, literal) }
 
 var flipped = map[string]string{"<": ">", "<=": ">=", ">": "<", ">=": "<=", "==": "==", "!=": "!="}
 
