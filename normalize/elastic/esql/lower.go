@@ -3,6 +3,7 @@ package esql
 import (
 	"strings"
 
+	"github.com/ruleatlas/ruleatlas/normalize/elastic/internal/qexpr"
 	"github.com/ruleatlas/ruleatlas/normalize/elastic/kql"
 	"github.com/ruleatlas/ruleatlas/normalize/rule"
 )
@@ -232,33 +233,14 @@ func (l *lowerer) operand(e Expr) (string, bool) {
 
 // hasField reports whether e reads a field.
 func hasField(e Expr) bool {
-	switch e := e.(type) {
-	case *Field:
-		return true
-	case *Call:
-		for _, a := range e.Args {
-			if hasField(a) {
-				return true
-			}
-		}
-	case *Arith:
-		return hasField(e.L) || hasField(e.R)
-	case *Neg:
-		return hasField(e.X)
-	case *Cast:
-		return hasField(e.X)
+	if c, ok := e.(*Cast); ok {
+		return hasField(c.X)
 	}
-	return false
+	return qexpr.HasField(e, hasField)
 }
 
 // skip makes a Skipped node naming the clause.
-func skip(why string, e Expr) rule.Skipped {
-	s := ExprString(e)
-	if len(s) > 120 {
-		s = s[:117] + "..."
-	}
-	return rule.Skipped{Reason: "esql: " + why + ": " + s}
-}
+func skip(why string, e Expr) rule.Skipped { return qexpr.Skip("esql", why, ExprString(e)) }
 
 // literal returns the text of a string, number, boolean or interval
 // literal.
@@ -273,29 +255,12 @@ func literal(e Expr) (string, bool) {
 	return lit.Value, true
 }
 
-func literals(es []Expr) ([]string, bool) {
-	out := make([]string, len(es))
-	for i, e := range es {
-		v, ok := literal(e)
-		if !ok {
-			return nil, false
-		}
-		out[i] = v
-	}
-	return out, true
-}
+func literals(es []Expr) ([]string, bool) { return qexpr.Literals(es, literal) }
 
 func (l *lowerer) cond(e Expr) rule.Expr {
 	switch e := e.(type) {
 	case *Logical:
-		xs := make([]rule.Expr, len(e.X))
-		for i, x := range e.X {
-			xs[i] = l.cond(x)
-		}
-		if e.Op == "and" {
-			return rule.And(xs)
-		}
-		return rule.Or(xs)
+		return qexpr.LowerLogical(e, l.cond)
 	case *Not:
 		return rule.Not{X: l.cond(e.X)}
 	case *Compare:
