@@ -35,6 +35,9 @@ type Lang[Q any] struct {
 	Print func(Q) string
 	// Lower lowers a query to its boolean tree.
 	Lower func(Q) rule.Expr
+	// Strict makes CheckCorpus fail on every query whose lowering skips a
+	// clause, not only count it.
+	Strict bool
 }
 
 // Rule is one rule of the shared corpus.
@@ -98,7 +101,8 @@ func SharedDir() string {
 }
 
 // CheckCorpus parses every rule, checks the printer round trip and lowers
-// it; check runs on each query parsed and lowered with nothing skipped.
+// it; check (nil for none) runs on each query parsed and lowered with
+// nothing skipped.
 // It logs the parse rate (no error and nothing skipped) and the failure
 // reasons, most frequent first, and asserts a rate of at least 98%.
 func CheckCorpus[Q any](t *testing.T, l Lang[Q], rules []Rule, check func(q Q, path string)) {
@@ -122,12 +126,17 @@ func CheckCorpus[Q any](t *testing.T, l Lang[Q], rules []Rule, check func(q Q, p
 		}
 		ps, skipped := rule.Flatten(l.Lower(q))
 		preds += len(ps)
+		if l.Strict {
+			assert.Empty(t, skipped, r.Path)
+		}
 		if len(skipped) > 0 {
 			partial++
 			fail("skipped: "+reasonOf(skipped[0]), r.Path+" ("+skipped[0]+")")
 			continue
 		}
-		check(q, r.Path)
+		if check != nil {
+			check(q, r.Path)
+		}
 		ok++
 	}
 	rate := float64(ok) / float64(len(rules))
