@@ -49,40 +49,10 @@ type Pipe struct {
 	Args []Expr
 }
 
-// The expression nodes EQL shares with ES|QL (see package qexpr).
-type (
-	// Expr is an expression node.
-	Expr = qexpr.Expr
-	// Field is a field reference. Optional marks `?field`.
-	Field = qexpr.Field
-	// LitKind is the type of a literal.
-	LitKind = qexpr.LitKind
-	// Literal is a constant: a decoded string, a number as written
-	// (possibly with a unit suffix such as 5m), true/false or null.
-	Literal = qexpr.Literal
-	// Logical is an `and` or `or` of two or more operands.
-	Logical = qexpr.Logical
-	// Not is `not X`.
-	Not = qexpr.Not
-	// Compare is `L op R` with op one of == != < <= > >=.
-	Compare = qexpr.Compare
-	// In is `L in (v, …)`, `L in~ (…)` or `L not in (…)`.
-	In = qexpr.In
-	// Call is a function call; Insensitive marks `name~(…)`.
-	Call = qexpr.Call
-	// Arith is an arithmetic expression `L op R` (+ - * / %).
-	Arith = qexpr.Arith
-	// Neg is unary minus on a non-literal operand.
-	Neg = qexpr.Neg
-)
-
-// Literal types.
-const (
-	LitString = qexpr.LitString
-	LitNumber = qexpr.LitNumber
-	LitBool   = qexpr.LitBool
-	LitNull   = qexpr.LitNull
-)
+// Expr is an expression node. The nodes EQL shares with ES|QL (fields,
+// literals, and/or/not, comparisons, in, calls, arithmetic) are qexpr's;
+// the ones below are EQL's own.
+type Expr = qexpr.Expr
 
 // Match is a string predicate `L : v`, `L like v`, `L regex v` (Op ":",
 // "like" or "regex"), or their list forms `L : (v1, v2)` (List set).

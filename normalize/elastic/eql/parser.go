@@ -272,7 +272,7 @@ func (p *parser) match(op string, ins bool, l Expr) (Expr, error) {
 }
 
 func (p *parser) in(l Expr, not bool) (Expr, error) {
-	in := &In{L: l, Not: not, Insensitive: p.tilde()}
+	in := &qexpr.In{L: l, Not: not, Insensitive: p.tilde()}
 	vals, err := p.ParenList(false)
 	if err != nil {
 		return nil, err
@@ -308,7 +308,7 @@ func (p *parser) primary() (Expr, error) {
 			return nil, p.Errorf(n, "expected a field name after ?, found %s", qtok.Describe(n))
 		}
 		p.Advance()
-		return &Field{Name: n.Val, Optional: true}, nil
+		return &qexpr.Field{Name: n.Val, Optional: true}, nil
 	case tIdent:
 		low := strings.ToLower(t.Val)
 		switch low {
@@ -323,13 +323,13 @@ func (p *parser) primary() (Expr, error) {
 		n := p.PeekAt(1)
 		if qtok.IsPunct(n, "(") || qtok.IsPunct(n, "~") && !n.Space && qtok.IsPunct(p.PeekAt(2), "(") {
 			p.Advance()
-			c := &Call{Name: t.Val, Insensitive: p.tilde()}
+			c := &qexpr.Call{Name: t.Val, Insensitive: p.tilde()}
 			var err error
 			c.Args, err = p.ParenList(true)
 			return c, err
 		}
 		p.Advance()
-		return &Field{Name: t.Val}, nil
+		return &qexpr.Field{Name: t.Val}, nil
 	}
 	return nil, p.Errorf(t, "expected a value or field, found %s", qtok.Describe(t))
 }

@@ -59,42 +59,10 @@ func (*Stats) command()   {}
 func (*Rename) command()  {}
 func (*Generic) command() {}
 
-// The expression nodes ES|QL shares with EQL (see package qexpr).
-type (
-	// Expr is an expression node.
-	Expr = qexpr.Expr
-	// Field is a column or field reference.
-	Field = qexpr.Field
-	// LitKind is the type of a literal.
-	LitKind = qexpr.LitKind
-	// Literal is a constant: a decoded string, a number as written, true
-	// or false, null, a time interval ("1 hour") or a query parameter.
-	Literal = qexpr.Literal
-	// Logical is an `and` or `or` of two or more operands.
-	Logical = qexpr.Logical
-	// Not is `not X`.
-	Not = qexpr.Not
-	// Compare is `L op R` with op one of == != < <= > >= =~.
-	Compare = qexpr.Compare
-	// In is `L [not] in (v, …)`.
-	In = qexpr.In
-	// Call is a function call.
-	Call = qexpr.Call
-	// Arith is an arithmetic expression `L op R` (+ - * / %).
-	Arith = qexpr.Arith
-	// Neg is unary minus on a non-literal operand.
-	Neg = qexpr.Neg
-)
-
-// Literal types.
-const (
-	LitString   = qexpr.LitString
-	LitNumber   = qexpr.LitNumber
-	LitBool     = qexpr.LitBool
-	LitNull     = qexpr.LitNull
-	LitInterval = qexpr.LitInterval // 1 hour, 30 minutes
-	LitParam    = qexpr.LitParam    // ?name
-)
+// Expr is an expression node. The nodes ES|QL shares with EQL (fields,
+// literals, and/or/not, comparisons, in, calls, arithmetic) are qexpr's;
+// the ones below are ES|QL's own.
+type Expr = qexpr.Expr
 
 // Array is a constant list `[a, b]`.
 type Array struct{ X []Expr }

@@ -316,7 +316,7 @@ func (p *parser) Predicate(l Expr) (Expr, error) {
 		if err != nil {
 			return nil, err
 		}
-		return &In{L: l, Not: not, Values: vals}, nil
+		return &qexpr.In{L: l, Not: not, Values: vals}, nil
 	case qtok.IsKw(t, "is"):
 		p.Advance()
 		n := qtok.IsKw(p.Peek(), "not")
@@ -382,7 +382,7 @@ func (p *parser) primary() (Expr, error) {
 	if u := p.PeekAt(1); t.Kind == tNumber && u.Kind == tIdent && timeUnits[strings.ToLower(u.Val)] {
 		p.Advance()
 		p.Advance()
-		return &Literal{Kind: LitInterval, Value: t.Val + " " + strings.ToLower(u.Val)}, nil
+		return &qexpr.Literal{Kind: qexpr.LitInterval, Value: t.Val + " " + strings.ToLower(u.Val)}, nil
 	}
 	if x, ok, err := p.Common(); ok {
 		return x, err
@@ -403,9 +403,9 @@ func (p *parser) primary() (Expr, error) {
 			p.Advance()
 			if n := p.Peek(); (n.Kind == tIdent || n.Kind == tNumber) && !n.Space {
 				p.Advance()
-				return &Literal{Kind: LitParam, Value: "?" + n.Val}, nil
+				return &qexpr.Literal{Kind: qexpr.LitParam, Value: "?" + n.Val}, nil
 			}
-			return &Literal{Kind: LitParam, Value: "?"}, nil
+			return &qexpr.Literal{Kind: qexpr.LitParam, Value: "?"}, nil
 		}
 	case tIdent:
 		if keywords[strings.ToLower(t.Val)] {
@@ -415,7 +415,7 @@ func (p *parser) primary() (Expr, error) {
 		if qtok.IsPunct(p.Peek(), "(") {
 			return p.call(t.Val)
 		}
-		return &Field{Name: t.Val}, nil
+		return &qexpr.Field{Name: t.Val}, nil
 	}
 	return nil, p.Errorf(t, "expected a value or field, found %s", qtok.Describe(t))
 }
@@ -423,7 +423,7 @@ func (p *parser) primary() (Expr, error) {
 // call = name "(" [ "*" | exprList ] ")" .
 func (p *parser) call(name string) (Expr, error) {
 	p.Advance()
-	c := &Call{Name: name}
+	c := &qexpr.Call{Name: name}
 	if qtok.IsPunct(p.Peek(), "*") && qtok.IsPunct(p.PeekAt(1), ")") {
 		p.Advance()
 		p.Advance()
