@@ -1,0 +1,139 @@
+package qtok
+
+import "strings"
+
+// Run lexes the whole source: it skips whitespace and comments, calls
+// next for each token (which must move Pos past it), marks the token's
+// Space, and ends with an EOF token. after, when not nil, runs after each
+// token is appended (ES|QL lexes index patterns after FROM there).
+func (lx *Lexer) Run(next func() (Token, error), after func(Token) error) ([]Token, error) {
+	for {
+		space, err := lx.SkipSpace()
+		if err != nil {
+			return nil, err
+		}
+		if lx.Pos >= len(lx.Src) {
+			lx.Toks = append(lx.Toks, Token{Kind: EOF, Pos: lx.Pos, Space: space})
+			return lx.Toks, nil
+		}
+		t, err := next()
+		if err != nil {
+			return nil, err
+		}
+		t.Space = space
+		lx.Toks = append(lx.Toks, t)
+		if after != nil {
+			if err := after(t); err != nil {
+				return nil, err
+			}
+		}
+	}
+}
+
+// NumberEnd returns where the number whose first character is src[start]
+// ends: digits, an optional fraction `.digits` and an optional exponent
+// `e[+-]digits`.
+func NumberEnd(src string, start int) int {
+	i := digitsEnd(src, start+1)
+	if i+1 < len(src) && src[i] == '.' && IsDigit(src[i+1]) {
+		i = digitsEnd(src, i+1)
+	}
+	if i+1 < len(src) && (src[i] == 'e' || src[i] == 'E') && (IsDigit(src[i+1]) ||
+		i+2 < len(src) && (src[i+1] == '+' || src[i+1] == '-') && IsDigit(src[i+2])) {
+		i = digitsEnd(src, i+2)
+	}
+	return i
+}
+
+func digitsEnd(src string, i int) int {
+	for i < len(src) && IsDigit(src[i]) {
+		i++
+	}
+	return i
+}
+
+// TripleQuoted reads the raw string `"""…"""` at src[start] (the caller has
+// seen its opening quotes) and returns its value and end offset; quotes
+// right before the closing delimiter belong to the value. unterminated is
+// the message of the error when it does not close.
+func TripleQuoted(src string, start int, unterminated string) (string, int, error) {
+	end := strings.Index(src[start+3:], `"""`)
+	if end < 0 {
+		return "", 0, ErrAt(src, start, "%s", unterminated)
+	}
+	j := start + 3 + end + 3
+	for j < len(src) && src[j] == '"' {
+		j++
+	}
+	return src[start+3 : j-3], j, nil
+}
+
+// Strings is how a language writes a quoted string on one line.
+type Strings struct {
+	// CRStops makes a carriage return, like a newline, end the line and so
+	// leave the string unterminated.
+	CRStops bool
+	// Escape decodes an escape other than \" \\ \n \r \t at src[i] (the
+	// backslash; src[i+1] exists) into b and returns the offset after it;
+	// ok is false when the language has no such escape. Nil for none.
+	Escape func(src string, i int, b *strings.Builder) (next int, ok bool, err error)
+}
+
+// Decode decodes the string at src[start], quoted with the character
+// there, and returns its value and end offset. An escape the language
+// does not have is an error, as in Elasticsearch.
+func (s *Strings) Decode(src string, start int) (string, int, error) {
+	q := src[start]
+	i := start + 1
+	// Fast path: no escapes.
+	for j := i; j < len(src); j++ {
+		if src[j] == q {
+			return src[i:j], j + 1, nil
+		}
+		if src[j] == '\\' || src[j] == '\n' || s.CRStops && src[j] == '\r' {
+			break
+		}
+	}
+	var b strings.Builder
+	for {
+		if i >= len(src) || src[i] == '\n' || s.CRStops && src[i] == '\r' {
+			return "", 0, ErrAt(src, start, "unterminated string")
+		}
+		c := src[i]
+		if c == q {
+			return b.String(), i + 1, nil
+		}
+		if c != '\\' {
+			b.WriteByte(c)
+			i++
+			continue
+		}
+		if i+1 >= len(src) {
+			return "", 0, ErrAt(src, start, "unterminated string")
+		}
+		switch e := src[i+1]; e {
+		case '"', '\\':
+			b.WriteByte(e)
+		case 'n':
+			b.WriteByte('\n')
+		case 'r':
+			b.WriteByte('\r')
+		case 't':
+			b.WriteByte('\t')
+		default:
+			next, ok, err := 0, false, error(nil)
+			if s.Escape != nil {
+				next, ok, err = s.Escape(src, i, &b)
+			}
+			if err != nil {
+				return "", 0, err
+			}
+			if !ok {
+				return "", 0, ErrAt(src, i, "illegal escape sequence \\%c", e)
+			}
+			i = next
+			continue
+		}
+		i += 2
+	}
+}
