@@ -91,29 +91,26 @@ func (lx *lexer) next() (token, error) {
 var stringSyntax = &qtok.Strings{Escape: escape}
 
 // escape decodes EQL's own escapes, \' \b \f \0 and \u{hex}, at src[i].
-func escape(src string, i int, b *strings.Builder) (int, bool, error) {
+func escape(src string, i int) (rune, int, bool, error) {
 	switch src[i+1] {
 	case '\'':
-		b.WriteByte('\'')
+		return '\'', i + 2, true, nil
 	case 'b':
-		b.WriteByte('\b')
+		return '\b', i + 2, true, nil
 	case 'f':
-		b.WriteByte('\f')
+		return '\f', i + 2, true, nil
 	case '0':
-		b.WriteByte(0)
+		return 0, i + 2, true, nil
 	case 'u':
 		end := strings.IndexByte(src[i:], '}')
 		if i+2 >= len(src) || src[i+2] != '{' || end < 0 || end > 12 {
-			return 0, true, qtok.ErrAt(src, i, `bad unicode escape (want \u{hex})`)
+			return 0, 0, true, qtok.ErrAt(src, i, `bad unicode escape (want \u{hex})`)
 		}
 		n, err := strconv.ParseUint(src[i+3:i+end], 16, 32)
 		if err != nil || n > utf8.MaxRune {
-			return 0, true, qtok.ErrAt(src, i, "bad unicode escape %q", src[i:i+end+1])
+			return 0, 0, true, qtok.ErrAt(src, i, "bad unicode escape %q", src[i:i+end+1])
 		}
-		b.WriteRune(rune(n))
-		return i + end + 1, true, nil
-	default:
-		return 0, false, nil
+		return rune(n), i + end + 1, true, nil
 	}
-	return i + 2, true, nil
+	return 0, 0, false, nil
 }

@@ -8,9 +8,7 @@ import (
 )
 
 // syntax is where EQL's expression operators differ from ES|QL's.
-var syntax = &qexpr.Syntax{Compare: map[string]bool{
-	"==": true, "!=": true, "<": true, "<=": true, ">": true, ">=": true,
-}}
+var syntax = &qexpr.Syntax{}
 
 // Parse parses an EQL query. Errors are *rule.SyntaxError values with a
 // 1-based line and column inside src.

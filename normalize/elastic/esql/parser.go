@@ -9,9 +9,7 @@ import (
 
 // syntax is where ES|QL's expression operators differ from EQL's: the
 // =~ comparison and a unary plus.
-var syntax = &qexpr.Syntax{Compare: map[string]bool{
-	"==": true, "!=": true, "<": true, "<=": true, ">": true, ">=": true, "=~": true,
-}, UnaryPlus: true}
+var syntax = &qexpr.Syntax{MoreCompare: []string{"=~"}, UnaryPlus: true}
 
 // Parse parses an ES|QL query. Errors are *rule.SyntaxError values with a
 // 1-based line and column inside src.

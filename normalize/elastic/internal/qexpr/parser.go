@@ -25,10 +25,25 @@ type Grammar interface {
 // Syntax holds the operators in which the languages' shared grammar
 // differs.
 type Syntax struct {
-	// Compare holds the comparison operators (== != < <= > >=, …).
-	Compare map[string]bool
+	// MoreCompare holds the comparison operators besides == != < <= > >=
+	// (ES|QL's =~).
+	MoreCompare []string
 	// UnaryPlus allows a unary `+`, which is dropped.
 	UnaryPlus bool
+}
+
+// isCompare reports whether op is a comparison operator.
+func (s *Syntax) isCompare(op string) bool {
+	switch op {
+	case "==", "!=", "<", "<=", ">", ">=":
+		return true
+	}
+	for _, o := range s.MoreCompare {
+		if op == o {
+			return true
+		}
+	}
+	return false
 }
 
 // Parser is the shared recursive-descent expression parser:
@@ -114,7 +129,7 @@ func (p *Parser) predicate() (Expr, error) {
 	if err != nil {
 		return nil, err
 	}
-	if t := p.Peek(); t.Kind == qtok.Punct && p.Syntax.Compare[t.Val] {
+	if t := p.Peek(); t.Kind == qtok.Punct && p.Syntax.isCompare(t.Val) {
 		p.Advance()
 		r, err := p.Sum()
 		if err != nil {
@@ -251,6 +266,9 @@ func (p *Parser) Common() (x Expr, ok bool, err error) {
 			return x, true, p.ExpectPunct(")")
 		}
 	case qtok.Ident:
+		if len(t.Val) != 4 && len(t.Val) != 5 {
+			break
+		}
 		switch {
 		case qtok.IsKw(t, "true"):
 			p.Advance()

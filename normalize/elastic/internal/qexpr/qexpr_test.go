@@ -75,7 +75,7 @@ func nameChars(s string) bool {
 	return true
 }
 
-var testSyntax = &Syntax{Compare: map[string]bool{"==": true, "<": true}}
+var testSyntax = &Syntax{}
 
 func parseTest(src string, syntax *Syntax) (Expr, error) {
 	p := &Parser{Stream: qtok.Stream{Src: src, Toks: lexWords(src)}, Syntax: syntax}
@@ -133,6 +133,14 @@ func TestUnaryPlus(t *testing.T) {
 	x, err := parseTest(`+ 1`, &Syntax{UnaryPlus: true})
 	require.NoError(t, err)
 	assert.Equal(t, &Literal{Kind: LitNumber, Value: "1"}, x)
+}
+
+func TestMoreCompare(t *testing.T) {
+	x, err := parseTest(`a =~ "b"`, &Syntax{MoreCompare: []string{"=~"}})
+	require.NoError(t, err)
+	assert.Equal(t, &Compare{Op: "=~", L: &Field{Name: "a"}, R: &Literal{Kind: LitString, Value: "b"}}, x)
+	_, err = parseTest(`a =~ "b"`, testSyntax)
+	assert.Error(t, err, "=~ is no comparison unless the syntax adds it")
 }
 
 func TestErrors(t *testing.T) {

@@ -74,9 +74,10 @@ type Strings struct {
 	// leave the string unterminated.
 	CRStops bool
 	// Escape decodes an escape other than \" \\ \n \r \t at src[i] (the
-	// backslash; src[i+1] exists) into b and returns the offset after it;
-	// ok is false when the language has no such escape. Nil for none.
-	Escape func(src string, i int, b *strings.Builder) (next int, ok bool, err error)
+	// backslash; src[i+1] exists) and returns the character it stands for
+	// and the offset after it; ok is false when the language has no such
+	// escape. Nil for none.
+	Escape func(src string, i int) (r rune, next int, ok bool, err error)
 }
 
 // Decode decodes the string at src[start], quoted with the character
@@ -121,9 +122,10 @@ func (s *Strings) Decode(src string, start int) (string, int, error) {
 		case 't':
 			b.WriteByte('\t')
 		default:
+			var r rune
 			next, ok, err := 0, false, error(nil)
 			if s.Escape != nil {
-				next, ok, err = s.Escape(src, i, &b)
+				r, next, ok, err = s.Escape(src, i)
 			}
 			if err != nil {
 				return "", 0, err
@@ -131,6 +133,7 @@ func (s *Strings) Decode(src string, start int) (string, int, error) {
 			if !ok {
 				return "", 0, ErrAt(src, i, "illegal escape sequence \\%c", e)
 			}
+			b.WriteRune(r)
 			i = next
 			continue
 		}

@@ -1,7 +1,6 @@
 package qtok
 
 import (
-	"strings"
 	"testing"
 
 	"github.com/stretchr/testify/assert"
@@ -38,12 +37,11 @@ func TestTripleQuoted(t *testing.T) {
 func TestStringsDecode(t *testing.T) {
 	plain := &Strings{}
 	withCR := &Strings{CRStops: true}
-	extra := &Strings{Escape: func(src string, i int, b *strings.Builder) (int, bool, error) {
+	extra := &Strings{Escape: func(src string, i int) (rune, int, bool, error) {
 		if src[i+1] == 'x' {
-			b.WriteString("<x>")
-			return i + 2, true, nil
+			return '×', i + 2, true, nil
 		}
-		return 0, false, nil
+		return 0, 0, false, nil
 	}}
 	for _, tc := range []struct {
 		s        *Strings
@@ -60,7 +58,7 @@ func TestStringsDecode(t *testing.T) {
 		{plain, `"ab`, "", 0, "line 1, column 1: unterminated string"},
 		{plain, `"ab\`, "", 0, "line 1, column 1: unterminated string"},
 		{plain, `"a\qb"`, "", 0, `line 1, column 3: illegal escape sequence \q`},
-		{extra, `"a\xb"`, "a<x>b", 6, ""},
+		{extra, `"a\xb"`, "a×b", 6, ""},
 		{extra, `"a\yb"`, "", 0, `line 1, column 3: illegal escape sequence \y`},
 	} {
 		v, end, err := tc.s.Decode(tc.src, 0)
