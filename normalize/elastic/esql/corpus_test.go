@@ -4,39 +4,39 @@ import (
 	"strings"
 	"testing"
 
-	"github.com/ruleatlas/ruleatlas/normalize/elastic/internal/corpustest"
+	"github.com/ruleatlas/ruleatlas/normalize/elastic/internal/langtest"
 	"github.com/ruleatlas/ruleatlas/normalize/rule"
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
 )
 
 // lang is ES|QL for the shared corpus-test helpers.
-var lang = corpustest.Lang[*Query]{Name: "esql", Ext: ".esql", Parse: Parse, Print: (*Query).String, Lower: Lower}
+var lang = langtest.Lang[*Query]{Name: "esql", Ext: ".esql", Parse: Parse, Print: (*Query).String, Lower: Lower}
 
 // corpusQueries returns the ES|QL rules of the shared Elastic corpus,
 // sorted by path (skipping the test when the corpus is absent).
-func corpusQueries(t testing.TB) []corpustest.Rule {
+func corpusQueries(t testing.TB) []langtest.Rule {
 	t.Helper()
-	return corpustest.Queries(t, "esql")
+	return langtest.Queries(t, "esql")
 }
 
 // TestCorpus parses every ES|QL query of the shared corpus, checks the parse
 // rate (no error and nothing skipped), the printer round trip, and logs the
 // failure reasons.
 func TestCorpus(t *testing.T) {
-	corpustest.CheckCorpus(t, lang, corpusQueries(t), func(q *Query, path string) {
+	langtest.CheckCorpus(t, lang, corpusQueries(t), func(q *Query, path string) {
 		assert.NotEmpty(t, q.Indices(), path)
 	})
 }
 
 // BenchmarkParseCorpus parses and lowers every ES|QL query of the corpus.
-func BenchmarkParseCorpus(b *testing.B) { corpustest.Bench(b, lang, corpusQueries(b)) }
+func BenchmarkParseCorpus(b *testing.B) { langtest.Bench(b, lang, corpusQueries(b)) }
 
 // TestWebServerScanners checks the rule named in issue 3: the scanner user
 // agents become user_agent.original predicates (through the to_lower eval
 // alias) and the aggregation gives the threshold Esql.event_count gt 50.
 func TestWebServerScanners(t *testing.T) {
-	var found *corpustest.Rule
+	var found *langtest.Rule
 	for _, r := range corpusQueries(t) {
 		if r.Name == "Web Server Suspicious User Agent Requests" {
 			found = &r
@@ -65,27 +65,27 @@ func TestWebServerScanners(t *testing.T) {
 // TestGolden lowers the hand-written queries in testdata/*.esql and
 // compares the canonical form, indices and predicates with testdata/*.golden.
 func TestGolden(t *testing.T) {
-	corpustest.Golden(t, lang, func(q *Query) string {
+	langtest.Golden(t, lang, func(q *Query) string {
 		return "# indices: " + strings.Join(q.Indices(), ", ") + "\n"
 	})
 }
 
 // FuzzParse checks that parsing and lowering never panic, that errors are
 // *rule.SyntaxError values, and that printing is a fixed point (see
-// corpustest.Fuzz). It is seeded with the hand-written queries and, when
+// langtest.Fuzz). It is seeded with the hand-written queries and, when
 // the shared corpus is present, its ES|QL queries.
 func FuzzParse(f *testing.F) {
-	corpustest.Seed(f, lang,
+	langtest.Seed(f, lang,
 		`from a-*, "b c" metadata _id | where x like ("*a*", "b") and not y in (1, 2)`,
 		`from x | eval a = to_lower(b) | stats c = count(*) where a == "x" by d | where c > 5`,
 		`row a = [1, 2] | where a::long > -1 hour | keep a.*`,
 		`from x | where KQL("""a : b""") and match(c, "d", {"k": 1}) and e : "f" and ?p == 1`,
 		"from x | rename `a``b` as c, d = e | grok m \"%{WORD:w}\" | where w is not null",
 	)
-	if dir := corpustest.SharedDir(); dir != "" {
-		for _, r := range corpustest.Load(f, dir, "esql") {
+	if dir := langtest.SharedDir(); dir != "" {
+		for _, r := range langtest.Load(f, dir, "esql") {
 			f.Add(r.Query)
 		}
 	}
-	corpustest.Fuzz(f, lang, func(q *Query) { q.Indices() })
+	langtest.Fuzz(f, lang, func(q *Query) { q.Indices() })
 }

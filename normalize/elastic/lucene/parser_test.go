@@ -5,7 +5,7 @@ import (
 	"strings"
 	"testing"
 
-	"github.com/ruleatlas/ruleatlas/normalize/elastic/internal/corpustest"
+	"github.com/ruleatlas/ruleatlas/normalize/elastic/internal/langtest"
 	"github.com/ruleatlas/ruleatlas/normalize/rule"
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
@@ -90,7 +90,7 @@ func TestParseDepthLimit(t *testing.T) {
 }
 
 func TestLower(t *testing.T) {
-	tests := map[string]struct{ in, want string }{
+	tests := map[string]langtest.PrintCase{
 		"eq":          {`process.name:chmod`, "process.name eq \"chmod\"\n"},
 		"phrase star": {`a:"x*"`, "a eq \"x*\"\n"},
 		"wildcards": {`a:*x* AND b:y* AND c:*z AND d:a?c`,
@@ -110,28 +110,20 @@ func TestLower(t *testing.T) {
 			"destination.ip cidr_match \"10.0.0.0/8\"\nsource.ip cidr_match \"192.168.0.0/16\" negated exclusion\nsource.ip cidr_match \"fe80::/10\" negated exclusion\nsource.ip in \"10.1.1.1\" negated exclusion\n"},
 		"phrase spaces kept": {`process.args:" -e " AND a:"x "`, "process.args eq \" -e \"\na eq \"x \"\n"},
 	}
-	for name, tc := range tests {
-		t.Run(name, func(t *testing.T) {
-			q, err := Parse(tc.in)
-			require.NoError(t, err)
-			ps, skipped := rule.Flatten(Lower(q))
-			assert.Empty(t, skipped)
-			assert.Equal(t, tc.want, rule.Format(ps))
-		})
-	}
+	langtest.CheckLower(t, lang, tests)
 }
 
 // lang is Lucene for the shared test helpers.
-var lang = corpustest.Lang[*Query]{Name: "lucene", Ext: ".lucene", Parse: Parse, Print: (*Query).String, Lower: Lower}
+var lang = langtest.Lang[*Query]{Name: "lucene", Ext: ".lucene", Parse: Parse, Print: (*Query).String, Lower: Lower}
 
 // TestGolden lowers the hand-written queries in testdata/*.lucene and
 // compares the canonical form and predicates with testdata/*.golden.
-func TestGolden(t *testing.T) { corpustest.Golden(t, lang, nil) }
+func TestGolden(t *testing.T) { langtest.Golden(t, lang, nil) }
 
 // FuzzParse checks that parsing never panics and that printing is a fixed
-// point (see corpustest.Fuzz).
+// point (see langtest.Fuzz).
 func FuzzParse(f *testing.F) {
-	corpustest.Seed(f, lang, `a:b`, `+a:1 -b:2`, `a:[1 TO *}`, `_exists_:x`, `a:/r\/e/`, `"p q"~2^3`, `x:(a OR b)^2`, `a:\*\?\\`,
+	langtest.Seed(f, lang, `a:b`, `+a:1 -b:2`, `a:[1 TO *}`, `_exists_:x`, `a:/r\/e/`, `"p q"~2^3`, `x:(a OR b)^2`, `a:\*\?\\`,
 		`NOT destination.ip:(10.0.0.0\/8 OR "fe80::/10")`, `a:" -e "`)
-	corpustest.Fuzz(f, lang, nil)
+	langtest.Fuzz(f, lang, nil)
 }

@@ -1,9 +1,10 @@
-// Package corpustest holds the test helpers the Elastic query languages
+// Package langtest holds the test helpers the Elastic query languages
 // (EQL, ES|QL, KQL, Lucene) share: reading the rules of one language from
 // the shared Elastic corpus, the corpus parse-rate check, the benchmark,
-// the golden test of testdata queries and the parse/print fuzz target.
-// Only tests import it.
-package corpustest
+// the golden test of testdata queries, the parse/print fuzz target, and
+// the table runners of print, error and lowering tests. Only tests import
+// it.
+package langtest
 
 import (
 	"errors"
@@ -197,16 +198,11 @@ func Golden[Q any](t *testing.T, l Lang[Q], header func(Q) string) {
 		t.Run(filepath.Base(f), func(t *testing.T) {
 			q, err := l.Parse(string(pipetest.Read(t, f)))
 			require.NoError(t, err)
-			ps, skipped := rule.Flatten(l.Lower(q))
 			got := "# " + l.Print(q) + "\n"
 			if header != nil {
 				got += header(q)
 			}
-			got += rule.Format(ps)
-			for _, s := range skipped {
-				got += "skipped: " + s + "\n"
-			}
-			pipetest.Golden(t, strings.TrimSuffix(f, l.Ext)+".golden", got)
+			pipetest.Golden(t, strings.TrimSuffix(f, l.Ext)+".golden", got+lowered(l, q))
 		})
 	}
 }
