@@ -1,11 +1,10 @@
 package eql
 
 import (
-	"strconv"
 	"strings"
-	"unicode/utf8"
 
 	"github.com/ruleatlas/ruleatlas/normalize/elastic/internal/qexpr"
+	"github.com/ruleatlas/ruleatlas/normalize/elastic/internal/qtok"
 )
 
 // String prints q in canonical form: one line, single spaces, keywords in
@@ -119,39 +118,4 @@ func (extension) Write(pr *qexpr.Printer, b *strings.Builder, e Expr) {
 }
 
 // writeString writes s as a double-quoted EQL string.
-func writeString(b *strings.Builder, s string) {
-	b.WriteByte('"')
-	for i := 0; i < len(s); {
-		c := s[i]
-		switch c {
-		case '"', '\\':
-			b.WriteByte('\\')
-			b.WriteByte(c)
-		case '\n':
-			b.WriteString(`\n`)
-		case '\r':
-			b.WriteString(`\r`)
-		case '\t':
-			b.WriteString(`\t`)
-		default:
-			if c < 0x20 || c == 0x7f {
-				b.WriteString(`\u{` + strconv.FormatUint(uint64(c), 16) + `}`)
-				break
-			}
-			if c >= utf8.RuneSelf {
-				r, n := utf8.DecodeRuneInString(s[i:])
-				if r == utf8.RuneError && n == 1 {
-					// Invalid UTF-8 is kept byte for byte.
-					b.WriteByte(c)
-				} else {
-					b.WriteString(s[i : i+n])
-				}
-				i += n
-				continue
-			}
-			b.WriteByte(c)
-		}
-		i++
-	}
-	b.WriteByte('"')
-}
+func writeString(b *strings.Builder, s string) { qtok.WriteQuoted(b, s, true) }

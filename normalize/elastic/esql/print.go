@@ -4,6 +4,7 @@ import (
 	"strings"
 
 	"github.com/ruleatlas/ruleatlas/normalize/elastic/internal/qexpr"
+	"github.com/ruleatlas/ruleatlas/normalize/elastic/internal/qtok"
 )
 
 // String prints q in canonical form: one line, commands separated by
@@ -201,22 +202,4 @@ func writePattern(b *strings.Builder, s string) {
 }
 
 // writeString writes s as a double-quoted ES|QL string.
-func writeString(b *strings.Builder, s string) {
-	b.WriteByte('"')
-	for i := 0; i < len(s); i++ {
-		switch c := s[i]; c {
-		case '"', '\\':
-			b.WriteByte('\\')
-			b.WriteByte(c)
-		case '\n':
-			b.WriteString(`\n`)
-		case '\r':
-			b.WriteString(`\r`)
-		case '\t':
-			b.WriteString(`\t`)
-		default:
-			b.WriteByte(c)
-		}
-	}
-	b.WriteByte('"')
-}
+func writeString(b *strings.Builder, s string) { qtok.WriteQuoted(b, s, false) }

@@ -1,6 +1,9 @@
 package qtok
 
-import "strings"
+import (
+	"strconv"
+	"strings"
+)
 
 // Run lexes the whole source: it skips whitespace and comments, calls
 // next for each token (which must move Pos past it), marks the token's
@@ -139,4 +142,33 @@ func (s *Strings) Decode(src string, start int) (string, int, error) {
 		}
 		i += 2
 	}
+}
+
+// WriteQuoted writes s as a double-quoted string that Strings.Decode
+// reads back: `"` and `\` escaped with a backslash, newline, carriage
+// return and tab as \n \r \t, and with hexControls the other control
+// characters as \u{hex} (EQL; ES|QL keeps them as they are). Other bytes,
+// invalid UTF-8 included, are written as they are.
+func WriteQuoted(b *strings.Builder, s string, hexControls bool) {
+	b.WriteByte('"')
+	for i := 0; i < len(s); i++ {
+		switch c := s[i]; c {
+		case '"', '\\':
+			b.WriteByte('\\')
+			b.WriteByte(c)
+		case '\n':
+			b.WriteString(`\n`)
+		case '\r':
+			b.WriteString(`\r`)
+		case '\t':
+			b.WriteString(`\t`)
+		default:
+			if hexControls && (c < 0x20 || c == 0x7f) {
+				b.WriteString(`\u{` + strconv.FormatUint(uint64(c), 16) + `}`)
+				continue
+			}
+			b.WriteByte(c)
+		}
+	}
+	b.WriteByte('"')
 }

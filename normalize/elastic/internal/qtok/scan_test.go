@@ -1,6 +1,7 @@
 package qtok
 
 import (
+	"strings"
 	"testing"
 
 	"github.com/stretchr/testify/assert"
@@ -90,4 +91,25 @@ func TestRun(t *testing.T) {
 	assert.Equal(t, []string{"a", "b"}, after)
 	_, err = (&Lexer{Src: " /*"}).Run(nil, nil) // the comment fails before any token
 	assert.EqualError(t, err, "line 1, column 2: unterminated comment")
+}
+
+func TestWriteQuoted(t *testing.T) {
+	for _, tc := range []struct {
+		s, plain, hex string
+	}{
+		{`a"b\c`, `"a\"b\\c"`, `"a\"b\\c"`},
+		{"l1\nl2\r\t", `"l1\nl2\r\t"`, `"l1\nl2\r\t"`},
+		{"nul\x00del\x7f", "\"nul\x00del\x7f\"", `"nul\u{0}del\u{7f}"`},
+		{"é\xff", "\"é\xff\"", "\"é\xff\""},
+	} {
+		var plain, hex strings.Builder
+		WriteQuoted(&plain, tc.s, false)
+		WriteQuoted(&hex, tc.s, true)
+		assert.Equal(t, tc.plain, plain.String(), tc.s)
+		assert.Equal(t, tc.hex, hex.String(), tc.s)
+		v, end, err := (&Strings{}).Decode(plain.String(), 0)
+		require.NoError(t, err)
+		assert.Equal(t, tc.s, v, "plain reads back")
+		assert.Equal(t, plain.Len(), end)
+	}
 }
