@@ -100,22 +100,7 @@ func (p *parser) parseNot() (Node, error) {
 func (p *parser) parseSub() (Node, error) {
 	p.SkipSpace()
 	if p.Pos < len(p.Src) && p.Src[p.Pos] == '(' {
-		if err := p.Enter(); err != nil {
-			return nil, err
-		}
-		defer p.Leave()
-		open := p.Pos
-		p.Pos++
-		x, err := p.parseOr()
-		if err != nil {
-			return nil, err
-		}
-		p.SkipSpace()
-		if p.Pos >= len(p.Src) || p.Src[p.Pos] != ')' {
-			return nil, p.Errorf("expected \")\" to close \"(\" at column %d, found %s", p.Col(open), p.Describe())
-		}
-		p.Pos++
-		return x, nil
+		return cursor.Group(&p.Cursor, ')', `"("`, p.parseOr)
 	}
 	return p.parseExpression()
 }
@@ -178,21 +163,10 @@ func (p *parser) parseExpression() (Node, error) {
 }
 
 func (p *parser) parseNested(field string) (Node, error) {
-	if err := p.Enter(); err != nil {
-		return nil, err
-	}
-	defer p.Leave()
-	open := p.Pos
-	p.Pos++ // '{'
-	q, err := p.parseOr()
+	q, err := cursor.Group(&p.Cursor, '}', `"{"`, p.parseOr)
 	if err != nil {
 		return nil, err
 	}
-	p.SkipSpace()
-	if p.Pos >= len(p.Src) || p.Src[p.Pos] != '}' {
-		return nil, p.Errorf("expected \"}\" to close \"{\" at column %d, found %s", p.Col(open), p.Describe())
-	}
-	p.Pos++
 	return Nested{Field: field, Query: q}, nil
 }
 
@@ -235,22 +209,7 @@ func (p *parser) parseValueNot() (Node, error) {
 		return Not{x}, nil
 	}
 	if p.Pos < len(p.Src) && p.Src[p.Pos] == '(' {
-		if err := p.Enter(); err != nil {
-			return nil, err
-		}
-		defer p.Leave()
-		open := p.Pos
-		p.Pos++
-		x, err := p.parseValueOr()
-		if err != nil {
-			return nil, err
-		}
-		p.SkipSpace()
-		if p.Pos >= len(p.Src) || p.Src[p.Pos] != ')' {
-			return nil, p.Errorf("expected \")\" to close the value list opened at column %d, found %s", p.Col(open), p.Describe())
-		}
-		p.Pos++
-		return x, nil
+		return cursor.Group(&p.Cursor, ')', "the value list opened", p.parseValueOr)
 	}
 	v, err := p.literal()
 	if err != nil {

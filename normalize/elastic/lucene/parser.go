@@ -138,25 +138,16 @@ func (p *parser) parseUnary(field string) (Node, error) {
 }
 
 func (p *parser) parseGroup(field string) (Node, error) {
-	if err := p.Enter(); err != nil {
-		return nil, err
-	}
-	defer p.Leave()
-	open := p.Pos
-	p.Pos++
-	p.SkipSpace()
-	if p.peek() == ')' {
-		return nil, p.Errorf("empty group")
-	}
-	x, err := p.parseOr(field)
+	x, err := cursor.Group(&p.Cursor, ')', `"("`, func() (Node, error) {
+		p.SkipSpace()
+		if p.peek() == ')' {
+			return nil, p.Errorf("empty group")
+		}
+		return p.parseOr(field)
+	})
 	if err != nil {
 		return nil, err
 	}
-	p.SkipSpace()
-	if p.peek() != ')' {
-		return nil, p.Errorf("expected \")\" to close \"(\" at column %d, found %s", p.Col(open), p.Describe())
-	}
-	p.Pos++
 	if s := p.suffix(); s != "" {
 		return Group{X: x, Suffix: s}, nil
 	}

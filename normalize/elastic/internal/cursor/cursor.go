@@ -91,3 +91,26 @@ func Whole[N any](c *Cursor, root func() (N, error)) (n N, empty bool, err error
 	}
 	return n, false, nil
 }
+
+// Group parses a bracketed part at the opening bracket: one more level of
+// nesting, inner, and the closing bracket close. what names the opening in
+// the error when it does not close (`"("`, `the value list opened`).
+func Group[N any](c *Cursor, close byte, what string, inner func() (N, error)) (N, error) {
+	var zero N
+	if err := c.Enter(); err != nil {
+		return zero, err
+	}
+	defer c.Leave()
+	open := c.Pos
+	c.Pos++
+	n, err := inner()
+	if err != nil {
+		return zero, err
+	}
+	c.SkipSpace()
+	if c.Pos >= len(c.Src) || c.Src[c.Pos] != close {
+		return zero, c.Errorf("expected %q to close %s at column %d, found %s", string(close), what, c.Col(open), c.Describe())
+	}
+	c.Pos++
+	return n, nil
+}

@@ -63,3 +63,16 @@ func TestDepth(t *testing.T) {
 	c.Leave()
 	require.NoError(t, c.Enter(), "Leave gives the level back")
 }
+
+func TestGroup(t *testing.T) {
+	c := &Cursor{Src: "( ab )"}
+	w, err := Group(c, ')', `"("`, func() (string, error) { c.SkipSpace(); return word(c)() })
+	require.NoError(t, err)
+	assert.Equal(t, "ab", w)
+	assert.Equal(t, 6, c.Pos, "past the closing bracket")
+
+	c = &Cursor{Src: "x{ ab ]"}
+	c.Pos = 1
+	_, err = Group(c, '}', `"{"`, func() (string, error) { c.SkipSpace(); return word(c)() })
+	assert.EqualError(t, err, `line 1, column 7: expected "}" to close "{" at column 2, found ']'`)
+}
