@@ -27,7 +27,18 @@ type lexer struct{ qtok.Lexer }
 // lex returns the tokens of src, ending with a tEOF token.
 func lex(src string) ([]token, error) {
 	lx := &lexer{qtok.NewLexer(src)}
-	return lx.Run(lx.next, nil)
+	for {
+		space, end, err := lx.Space()
+		if end || err != nil {
+			return lx.Toks, err
+		}
+		t, err := lx.next()
+		if err != nil {
+			return nil, err
+		}
+		t.Space = space
+		lx.Toks = append(lx.Toks, t)
+	}
 }
 
 // next lexes one token at lx.Pos (not at whitespace or end of input).

@@ -27,15 +27,23 @@ type lexer struct{ qtok.Lexer }
 // leading FROM it reads index patterns, which have their own lexical form.
 func lex(src string) ([]token, error) {
 	lx := &lexer{qtok.NewLexer(src)}
-	return lx.Run(lx.next, lx.afterFrom)
-}
-
-// afterFrom lexes the index patterns after a leading FROM.
-func (lx *lexer) afterFrom(t token) error {
-	if len(lx.Toks) == 1 && t.Kind == tIdent && strings.EqualFold(t.Val, "from") {
-		return lx.patterns()
+	for {
+		space, end, err := lx.Space()
+		if end || err != nil {
+			return lx.Toks, err
+		}
+		t, err := lx.next()
+		if err != nil {
+			return nil, err
+		}
+		t.Space = space
+		lx.Toks = append(lx.Toks, t)
+		if len(lx.Toks) == 1 && t.Kind == tIdent && strings.EqualFold(t.Val, "from") {
+			if err := lx.patterns(); err != nil {
+				return nil, err
+			}
+		}
 	}
-	return nil
 }
 
 // patterns lexes `pattern { "," pattern }` after FROM.

@@ -5,32 +5,31 @@ import (
 	"strings"
 )
 
-// Run lexes the whole source: it skips whitespace and comments, calls
-// next for each token (which must move Pos past it), marks the token's
-// Space, and ends with an EOF token. after, when not nil, runs after each
-// token is appended (ES|QL lexes index patterns after FROM there).
-func (lx *Lexer) Run(next func() (Token, error), after func(Token) error) ([]Token, error) {
-	for {
-		space, err := lx.SkipSpace()
-		if err != nil {
-			return nil, err
-		}
-		if lx.Pos >= len(lx.Src) {
-			lx.Toks = append(lx.Toks, Token{Kind: EOF, Pos: lx.Pos, Space: space})
-			return lx.Toks, nil
-		}
-		t, err := next()
-		if err != nil {
-			return nil, err
-		}
-		t.Space = space
-		lx.Toks = append(lx.Toks, t)
-		if after != nil {
-			if err := after(t); err != nil {
-				return nil, err
-			}
-		}
+// Space skips the whitespace and comments before the next token and
+// reports whether there were any; at the end of the source it appends
+// the EOF token and reports end. A language's lexer loops:
+//
+//	for {
+//		space, end, err := lx.Space()
+//		if end || err != nil {
+//			return lx.Toks, err
+//		}
+//		t, err := lx.next() // the language's own token
+//		if err != nil {
+//			return nil, err
+//		}
+//		t.Space = space
+//		lx.Toks = append(lx.Toks, t)
+//	}
+func (lx *Lexer) Space() (space, end bool, err error) {
+	if space, err = lx.SkipSpace(); err != nil {
+		return false, false, err
 	}
+	if lx.Pos >= len(lx.Src) {
+		lx.Toks = append(lx.Toks, Token{Kind: EOF, Pos: lx.Pos, Space: space})
+		return space, true, nil
+	}
+	return space, false, nil
 }
 
 // NumberEnd returns where the number whose first character is src[start]
@@ -87,20 +86,19 @@ type Strings struct {
 // there, and returns its value and end offset. An escape the language
 // does not have is an error, as in Elasticsearch.
 func (s *Strings) Decode(src string, start int) (string, int, error) {
-	q := src[start]
+	q, cr := src[start], s.CRStops
 	i := start + 1
 	// Fast path: no escapes.
 	for j := i; j < len(src); j++ {
-		if src[j] == q {
+		if c := src[j]; c == q {
 			return src[i:j], j + 1, nil
-		}
-		if src[j] == '\\' || src[j] == '\n' || s.CRStops && src[j] == '\r' {
+		} else if c == '\\' || c == '\n' || cr && c == '\r' {
 			break
 		}
 	}
 	var b strings.Builder
 	for {
-		if i >= len(src) || src[i] == '\n' || s.CRStops && src[i] == '\r' {
+		if i >= len(src) || src[i] == '\n' || cr && src[i] == '\r' {
 			return "", 0, ErrAt(src, start, "unterminated string")
 		}
 		c := src[i]

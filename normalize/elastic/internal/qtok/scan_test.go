@@ -73,23 +73,26 @@ func TestStringsDecode(t *testing.T) {
 	}
 }
 
-func TestRun(t *testing.T) {
-	lx := NewLexer("a /* c */ b")
-	var after []string
-	toks, err := lx.Run(func() (Token, error) {
+func TestSpace(t *testing.T) {
+	lx := NewLexer("a /* c */ b ")
+	var toks []Token
+	for {
+		space, end, err := lx.Space()
+		require.NoError(t, err)
+		if end {
+			toks = lx.Toks
+			break
+		}
 		tk, err := lx.Name()
-		return tk, err
-	}, func(tk Token) error {
-		after = append(after, tk.Val)
-		return nil
-	})
-	require.NoError(t, err)
+		require.NoError(t, err)
+		tk.Space = space
+		lx.Toks = append(lx.Toks, tk)
+	}
 	require.Len(t, toks, 3)
 	assert.Equal(t, Token{Val: "a", Pos: 0, Kind: Ident}, toks[0])
 	assert.Equal(t, Token{Val: "b", Pos: 10, Kind: Ident, Space: true}, toks[1])
-	assert.Equal(t, Token{Pos: 11, Kind: EOF}, toks[2])
-	assert.Equal(t, []string{"a", "b"}, after)
-	_, err = (&Lexer{Src: " /*"}).Run(nil, nil) // the comment fails before any token
+	assert.Equal(t, Token{Pos: 12, Kind: EOF, Space: true}, toks[2])
+	_, _, err := (&Lexer{Src: " /*"}).Space()
 	assert.EqualError(t, err, "line 1, column 2: unterminated comment")
 }
 
