@@ -1,5 +1,7 @@
 package eql
 
+import "github.com/ruleatlas/ruleatlas/normalize/elastic/internal/qexpr"
+
 // Kind is the shape of a query.
 type Kind uint8
 
@@ -47,47 +49,10 @@ type Pipe struct {
 	Args []Expr
 }
 
-// Expr is an expression node.
-type Expr interface{ exprNode() }
-
-// Field is a field reference. Optional marks `?field`.
-type Field struct {
-	Name     string
-	Optional bool
-}
-
-// LitKind is the type of a literal.
-type LitKind uint8
-
-// Literal types.
-const (
-	LitString LitKind = iota
-	LitNumber
-	LitBool
-	LitNull
-)
-
-// Literal is a constant: a decoded string, a number as written (possibly
-// with a unit suffix such as 5m), true/false or null.
-type Literal struct {
-	Kind  LitKind
-	Value string
-}
-
-// Logical is an `and` or `or` of two or more operands.
-type Logical struct {
-	Op string // "and" or "or"
-	X  []Expr
-}
-
-// Not is `not X`.
-type Not struct{ X Expr }
-
-// Compare is `L op R` with op one of == != < <= > >=.
-type Compare struct {
-	Op   string
-	L, R Expr
-}
+// Expr is an expression node. The nodes EQL shares with ES|QL (fields,
+// literals, and/or/not, comparisons, in, calls, arithmetic) are qexpr's;
+// the ones below are EQL's own.
+type Expr = qexpr.Expr
 
 // Match is a string predicate `L : v`, `L like v`, `L regex v` (Op ":",
 // "like" or "regex"), or their list forms `L : (v1, v2)` (List set).
@@ -100,44 +65,14 @@ type Match struct {
 	List        bool
 }
 
-// In is `L in (v, …)`, `L in~ (…)` or `L not in (…)`.
-type In struct {
-	L           Expr
-	Not         bool
-	Insensitive bool
-	Values      []Expr
-}
-
-// Call is a function call; Insensitive marks `name~(…)`.
-type Call struct {
-	Name        string
-	Insensitive bool
-	Args        []Expr
-}
-
-// Arith is an arithmetic expression `L op R` (+ - * / %).
-type Arith struct {
-	Op   string
-	L, R Expr
-}
-
-// Neg is unary minus on a non-literal operand.
-type Neg struct{ X Expr }
-
 // Lineage is `descendant of [ … ]`, `child of [ … ]` or `event of [ … ]`.
 type Lineage struct {
 	Relation string
 	Query    *EventQuery
 }
 
-func (*Field) exprNode()   {}
-func (*Literal) exprNode() {}
-func (*Logical) exprNode() {}
-func (*Not) exprNode()     {}
-func (*Compare) exprNode() {}
-func (*Match) exprNode()   {}
-func (*In) exprNode()      {}
-func (*Call) exprNode()    {}
-func (*Arith) exprNode()   {}
-func (*Neg) exprNode()     {}
-func (*Lineage) exprNode() {}
+// ExprNode marks Match as an expression.
+func (*Match) ExprNode() {}
+
+// ExprNode marks Lineage as an expression.
+func (*Lineage) ExprNode() {}

@@ -1,221 +1,60 @@
 package eql
 
 import (
-	"errors"
-	"io/fs"
-	"os"
-	"path/filepath"
-	"sort"
 	"strings"
-	"sync"
 	"testing"
 
-	"github.com/BurntSushi/toml"
-	"github.com/ruleatlas/ruleatlas/normalize/rule"
-	"github.com/ruleatlas/ruleatlas/pipeline/pipetest"
+	"github.com/ruleatlas/ruleatlas/normalize/elastic/internal/langtest"
 	"github.com/stretchr/testify/assert"
-	"github.com/stretchr/testify/require"
 )
 
-// corpusRule is one EQL rule of the shared corpus.
-type corpusRule struct {
-	Path, Name, Query string
-}
+// lang is EQL for the shared corpus-test helpers.
+var lang = langtest.Lang[*Query]{Name: "eql", Ext: ".eql", Parse: Parse, Print: (*Query).String, Lower: Lower}
 
 // corpusQueries returns the EQL rules of the shared Elastic corpus, sorted
 // by path (skipping the test when the corpus is absent).
-func corpusQueries(t testing.TB) []corpusRule {
+func corpusQueries(t testing.TB) []langtest.Rule {
 	t.Helper()
-	return loadCorpus(t, pipetest.SharedCorpus(t, "elastic"))
-}
-
-// corpusCache holds the decoded corpus per root: several tests read it.
-var corpusCache sync.Map // root → []corpusRule
-
-func loadCorpus(t testing.TB, root string) []corpusRule {
-	t.Helper()
-	if c, ok := corpusCache.Load(root); ok {
-		return c.([]corpusRule)
-	}
-	var out []corpusRule
-	err := filepath.WalkDir(root, func(p string, d fs.DirEntry, err error) error {
-		if err != nil || d.IsDir() || !strings.HasSuffix(p, ".toml") {
-			return err
-		}
-		var m struct {
-			Rule struct{ Language, Query, Name string } `toml:"rule"`
-		}
-		if _, err := toml.DecodeFile(p, &m); err != nil {
-			return nil // the loader's tests cover undecodable files
-		}
-		if m.Rule.Language == "eql" {
-			rel, _ := filepath.Rel(root, p)
-			out = append(out, corpusRule{filepath.ToSlash(rel), m.Rule.Name, m.Rule.Query})
-		}
-		return nil
-	})
-	require.NoError(t, err)
-	sort.Slice(out, func(i, j int) bool { return out[i].Path < out[j].Path })
-	corpusCache.Store(root, out)
-	return out
+	return langtest.Queries(t, "eql")
 }
 
 // TestCorpus parses every EQL query of the shared corpus, checks the parse
 // rate (no error and nothing skipped), the printer round trip, and logs the
 // failure reasons.
 func TestCorpus(t *testing.T) {
-	rules := corpusQueries(t)
-	require.NotEmpty(t, rules)
-	failures := map[string][]string{}
-	fail := func(reason, path string) { failures[reason] = append(failures[reason], path) }
-	ok, partial, failed, preds := 0, 0, 0, 0
-	for _, r := range rules {
-		q, err := Parse(r.Query)
-		if err != nil {
-			var se *rule.SyntaxError
-			require.ErrorAs(t, err, &se, r.Path)
-			failed++
-			fail("error: "+se.Msg, r.Path+" ("+se.Error()+")")
-			continue
-		}
-		s := q.String()
-		q2, err := Parse(s)
-		if assert.NoError(t, err, "%s: reparse of %q", r.Path, s) {
-			assert.Equal(t, s, q2.String(), r.Path)
-		}
-		ps, skipped := rule.Flatten(Lower(q))
-		preds += len(ps)
-		if len(skipped) > 0 {
-			partial++
-			reason := skipped[0]
-			if i := strings.Index(reason, ": "); i >= 0 {
-				if j := strings.Index(reason[i+2:], ": "); j >= 0 {
-					reason = reason[:i+2+j]
-				}
-			}
-			fail("skipped: "+reason, r.Path+" ("+skipped[0]+")")
-			continue
-		}
-		assert.NotEmpty(t, q.Categories(), r.Path)
-		ok++
-	}
-	rate := float64(ok) / float64(len(rules))
-	t.Logf("eql: %d queries: %d ok (%.2f%%), %d partial, %d failed; %d predicates",
-		len(rules), ok, 100*rate, partial, failed, preds)
-	reasons := make([]string, 0, len(failures))
-	for m := range failures {
-		reasons = append(reasons, m)
-	}
-	sort.Slice(reasons, func(i, j int) bool {
-		if len(failures[reasons[i]]) != len(failures[reasons[j]]) {
-			return len(failures[reasons[i]]) > len(failures[reasons[j]])
-		}
-		return reasons[i] < reasons[j]
+	langtest.CheckCorpus(t, lang, corpusQueries(t), func(q *Query, path string) {
+		assert.NotEmpty(t, q.Categories(), path)
 	})
-	for _, m := range reasons {
-		t.Logf("  %d× %s (e.g. %s)", len(failures[m]), m, failures[m][0])
-	}
-	assert.GreaterOrEqual(t, rate, 0.98)
 }
 
 // BenchmarkParseCorpus parses and lowers every EQL query of the corpus.
-func BenchmarkParseCorpus(b *testing.B) {
-	rules := corpusQueries(b)
-	n := 0
-	for _, r := range rules {
-		n += len(r.Query)
-	}
-	b.SetBytes(int64(n))
-	b.ReportAllocs()
-	b.ResetTimer()
-	for b.Loop() {
-		for _, r := range rules {
-			if q, err := Parse(r.Query); err == nil {
-				rule.Flatten(Lower(q))
-			}
-		}
-	}
-}
-
-// sharedCorpusDir returns the shared Elastic corpus folder, or "" when absent
-// (for the fuzz target, which must not skip).
-func sharedCorpusDir() string {
-	dir := os.Getenv("RULEATLAS_SHARED")
-	if dir == "" {
-		dir = filepath.Join("..", "..", "..", "..", "shared")
-	}
-	dir = filepath.Join(dir, "corpora", "elastic")
-	if _, err := os.Stat(dir); err != nil {
-		return ""
-	}
-	return dir
-}
+func BenchmarkParseCorpus(b *testing.B) { langtest.Bench(b, lang, corpusQueries(b)) }
 
 // TestGolden lowers the hand-written queries in testdata/*.eql and compares
 // the canonical form, categories and predicates with testdata/*.golden.
 func TestGolden(t *testing.T) {
-	files, err := filepath.Glob("testdata/*.eql")
-	require.NoError(t, err)
-	require.NotEmpty(t, files)
-	for _, f := range files {
-		t.Run(filepath.Base(f), func(t *testing.T) {
-			q, err := Parse(string(pipetest.Read(t, f)))
-			require.NoError(t, err)
-			ps, skipped := rule.Flatten(Lower(q))
-			got := "# " + q.String() + "\n# categories: " + strings.Join(q.Categories(), ", ") + "\n" + rule.Format(ps)
-			for _, s := range skipped {
-				got += "skipped: " + s + "\n"
-			}
-			pipetest.Golden(t, strings.TrimSuffix(f, ".eql")+".golden", got)
-		})
-	}
+	langtest.Golden(t, lang, func(q *Query) string {
+		return "# categories: " + strings.Join(q.Categories(), ", ") + "\n"
+	})
 }
 
 // FuzzParse checks that parsing and lowering never panic, that errors are
-// *rule.SyntaxError values, and that printing is a fixed point: parse →
-// print → parse → print gives the same text. It is seeded with the
-// hand-written queries and, when the shared corpus is present, its EQL
-// queries.
+// *rule.SyntaxError values, and that printing is a fixed point (see
+// langtest.Fuzz). It is seeded with the hand-written queries and, when
+// the shared corpus is present, its EQL queries.
 func FuzzParse(f *testing.F) {
-	files, _ := filepath.Glob("testdata/*.eql")
-	for _, p := range files {
-		if b, err := os.ReadFile(p); err == nil {
-			f.Add(string(b))
-		}
-	}
-	for _, s := range []string{
+	langtest.Seed(f, lang,
 		`process where a : ("x*", "y")`, `any where ?a.b == null`, "any where `a``b`.c != 1",
 		`sequence by a with maxspan=5m [any where true] ![file where x] until [any where y]`,
 		`sample [any where a like~ "x"] | head 5`, `any where startsWith~(a, "b") and length(c) > 1`,
 		`any where a == """x""""`, `any where a == ?"\x"`, `any where a == "\u{1F600}"`,
-	} {
-		f.Add(s)
-	}
-	if dir := sharedCorpusDir(); dir != "" {
-		for i, r := range loadCorpus(f, dir) {
+	)
+	if dir := langtest.SharedDir(); dir != "" {
+		for i, r := range langtest.Load(f, dir, "eql") {
 			if i%3 == 0 { // about 360 of them
 				f.Add(r.Query)
 			}
 		}
 	}
-	f.Fuzz(func(t *testing.T, src string) {
-		q, err := Parse(src)
-		if err != nil {
-			var se *rule.SyntaxError
-			if !errors.As(err, &se) {
-				t.Fatalf("error of type %T: %v", err, err)
-			}
-			return
-		}
-		rule.Flatten(Lower(q))
-		q.Categories()
-		s := q.String()
-		q2, err := Parse(s)
-		if err != nil {
-			t.Fatalf("reparse of %q (from %q): %v", s, src, err)
-		}
-		if s2 := q2.String(); s2 != s {
-			t.Fatalf("print not stable:\n%q\n%q\n(from %q)", s, s2, src)
-		}
-	})
+	langtest.Fuzz(f, lang, func(q *Query) { q.Categories() })
 }

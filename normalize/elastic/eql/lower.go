@@ -3,6 +3,7 @@ package eql
 import (
 	"strings"
 
+	"github.com/ruleatlas/ruleatlas/normalize/elastic/internal/qexpr"
 	"github.com/ruleatlas/ruleatlas/normalize/rule"
 )
 
@@ -66,32 +67,19 @@ func lowerEvent(e *EventQuery) rule.Expr {
 }
 
 // skip makes a Skipped node naming the clause.
-func skip(why string, e Expr) rule.Skipped {
-	s := ExprString(e)
-	if len(s) > 120 {
-		s = s[:117] + "..."
-	}
-	return rule.Skipped{Reason: "eql: " + why + ": " + s}
-}
+func skip(why string, e Expr) rule.Skipped { return qexpr.Skip("eql", why, ExprString(e)) }
 
 func lowerCond(e Expr) rule.Expr {
 	switch e := e.(type) {
-	case *Logical:
-		xs := make([]rule.Expr, len(e.X))
-		for i, x := range e.X {
-			xs[i] = lowerCond(x)
-		}
-		if e.Op == "and" {
-			return rule.And(xs)
-		}
-		return rule.Or(xs)
-	case *Not:
+	case *qexpr.Logical:
+		return qexpr.LowerLogical(e, lowerCond)
+	case *qexpr.Not:
 		return rule.Not{X: lowerCond(e.X)}
-	case *Compare:
+	case *qexpr.Compare:
 		return lowerCompare(e)
 	case *Match:
 		return lowerMatch(e)
-	case *In:
+	case *qexpr.In:
 		name, ok := subject(e.L)
 		if !ok {
 			return skip("in on a computed value", e)
@@ -105,12 +93,12 @@ func lowerCond(e Expr) rule.Expr {
 			return rule.Not{X: x}
 		}
 		return x
-	case *Call:
+	case *qexpr.Call:
 		return lowerCall(e)
-	case *Field:
+	case *qexpr.Field:
 		return rule.Cmp{FieldRaw: e.Name, Op: rule.OpEq, Value: "true"}
-	case *Literal:
-		if e.Kind == LitBool && e.Value == "true" {
+	case *qexpr.Literal:
+		if e.Kind == qexpr.LitBool && e.Value == "true" {
 			return rule.And{} // `any where true`: no condition
 		}
 	case *Lineage:
@@ -123,7 +111,7 @@ func lowerCond(e Expr) rule.Expr {
 // text of a computed value that reads a field (`length(f) > 200` is
 // `length(f) gt 200`).
 func subject(e Expr) (string, bool) {
-	if f, ok := e.(*Field); ok {
+	if f, ok := e.(*qexpr.Field); ok {
 		return f.Name, true
 	}
 	if hasField(e) {
@@ -140,64 +128,38 @@ func operand(e Expr) (string, bool) {
 	if v, ok := literal(e); ok {
 		return v, true
 	}
-	if l, ok := e.(*Literal); ok && l.Kind == LitNull {
+	if l, ok := e.(*qexpr.Literal); ok && l.Kind == qexpr.LitNull {
 		return "", false
 	}
 	return ExprString(e), true
 }
 
 // hasField reports whether e reads a field.
-func hasField(e Expr) bool {
-	switch e := e.(type) {
-	case *Field:
-		return true
-	case *Call:
-		for _, a := range e.Args {
-			if hasField(a) {
-				return true
-			}
-		}
-	case *Arith:
-		return hasField(e.L) || hasField(e.R)
-	case *Neg:
-		return hasField(e.X)
-	}
-	return false
-}
+func hasField(e Expr) bool { return qexpr.HasField(e, hasField) }
 
 // literal returns the text of a string, number or boolean literal.
 func literal(e Expr) (string, bool) {
-	l, ok := e.(*Literal)
-	if !ok || l.Kind == LitNull {
+	l, ok := e.(*qexpr.Literal)
+	if !ok || l.Kind == qexpr.LitNull {
 		return "", false
 	}
 	return l.Value, true
 }
 
-func literals(es []Expr) ([]string, bool) {
-	out := make([]string, len(es))
-	for i, e := range es {
-		v, ok := literal(e)
-		if !ok {
-			return nil, false
-		}
-		out[i] = v
-	}
-	return out, true
-}
+func literals(es []Expr) ([]string, bool) { return qexpr.Literals(es, literal) }
 
 var flipped = map[string]string{"<": ">", "<=": ">=", ">": "<", ">=": "<=", "==": "==", "!=": "!="}
 
 var cmpOps = map[string]rule.Op{"==": rule.OpEq, "!=": rule.OpEq, "<": rule.OpLt, "<=": rule.OpLte, ">": rule.OpGt, ">=": rule.OpGte}
 
-func lowerCompare(e *Compare) rule.Expr {
+func lowerCompare(e *qexpr.Compare) rule.Expr {
 	l, r, op := e.L, e.R, e.Op
-	if _, ok := l.(*Literal); ok || !hasField(l) && hasField(r) {
+	if _, ok := l.(*qexpr.Literal); ok || !hasField(l) && hasField(r) {
 		l, r, op = r, l, flipped[op]
 	}
-	lit, isLit := r.(*Literal)
+	lit, isLit := r.(*qexpr.Literal)
 	// `startsWith(f, "x") == false` and the like.
-	if c, isCall := l.(*Call); isCall && isLit && lit.Kind == LitBool && (op == "==" || op == "!=") {
+	if c, isCall := l.(*qexpr.Call); isCall && isLit && lit.Kind == qexpr.LitBool && (op == "==" || op == "!=") {
 		if _, known := stringFuncs[strings.ToLower(c.Name)]; known || strings.EqualFold(c.Name, "wildcard") {
 			x := lowerCall(c)
 			if (op == "==") != (lit.Value == "true") {
@@ -210,7 +172,7 @@ func lowerCompare(e *Compare) rule.Expr {
 	if !ok {
 		return skip("comparison without a field", e)
 	}
-	if isLit && lit.Kind == LitNull {
+	if isLit && lit.Kind == qexpr.LitNull {
 		switch op {
 		case "==":
 			return rule.Cmp{FieldRaw: name, Op: rule.OpIsNull, Role: role(l)}
@@ -245,12 +207,12 @@ func lowerMatch(e *Match) rule.Expr {
 func patterns(name string, vals []Expr, orig Expr) rule.Expr {
 	or := make(rule.Or, 0, len(vals))
 	for _, v := range vals {
-		l, ok := v.(*Literal)
-		if !ok || l.Kind == LitNull {
+		l, ok := v.(*qexpr.Literal)
+		if !ok || l.Kind == qexpr.LitNull {
 			return skip("pattern is not a literal", orig)
 		}
 		op, val := rule.OpEq, l.Value
-		if l.Kind == LitString {
+		if l.Kind == qexpr.LitString {
 			op, val = rule.Pattern(escapeWild(l.Value))
 		}
 		if op == rule.OpEq && len(vals) > 1 {
@@ -290,7 +252,7 @@ var stringFuncs = map[string]rule.Op{
 	"cidrmatch":      rule.OpCIDR,
 }
 
-func lowerCall(c *Call) rule.Expr {
+func lowerCall(c *qexpr.Call) rule.Expr {
 	name := strings.ToLower(c.Name)
 	op, known := stringFuncs[name]
 	if !known && name != "wildcard" {
@@ -320,7 +282,7 @@ func lowerCall(c *Call) rule.Expr {
 // role is the role of a predicate on the tested expression e: computed
 // for a computed value (`length(f)`), else event (left empty).
 func role(e Expr) rule.Role {
-	if _, ok := e.(*Field); ok {
+	if _, ok := e.(*qexpr.Field); ok {
 		return ""
 	}
 	return rule.RoleComputed

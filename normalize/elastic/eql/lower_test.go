@@ -3,27 +3,14 @@ package eql
 import (
 	"testing"
 
-	"github.com/ruleatlas/ruleatlas/normalize/rule"
+	"github.com/ruleatlas/ruleatlas/normalize/elastic/internal/langtest"
+
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
 )
 
-// lowerText parses src and returns its predicates in rule.Format text,
-// followed by one "skipped: …" line per skipped clause.
-func lowerText(t *testing.T, src string) string {
-	t.Helper()
-	q, err := Parse(src)
-	require.NoError(t, err)
-	ps, skipped := rule.Flatten(Lower(q))
-	out := rule.Format(ps)
-	for _, s := range skipped {
-		out += "skipped: " + s + "\n"
-	}
-	return out
-}
-
 func TestLower(t *testing.T) {
-	tests := map[string]struct{ in, want string }{
+	tests := map[string]langtest.PrintCase{
 		"category and eq": {`process where process.name == "cmd.exe"`,
 			"event.category eq \"process\"\nprocess.name eq \"cmd.exe\"\n"},
 		"any has no category": {`any where a == 1`, "a eq \"1\"\n"},
@@ -82,11 +69,7 @@ func TestLower(t *testing.T) {
 		"comments":            {"process where /* c */ a == \"x\" // end", "event.category eq \"process\"\na eq \"x\"\n"},
 		"space before call (": {`any where stringContains (a, "x")`, "a contains \"x\"\n"},
 	}
-	for name, tc := range tests {
-		t.Run(name, func(t *testing.T) {
-			assert.Equal(t, tc.want, lowerText(t, tc.in))
-		})
-	}
+	langtest.CheckLower(t, lang, tests)
 }
 
 func TestCategories(t *testing.T) {

@@ -3,12 +3,12 @@ package eql
 import (
 	"strings"
 
+	"github.com/ruleatlas/ruleatlas/normalize/elastic/internal/qexpr"
 	"github.com/ruleatlas/ruleatlas/normalize/elastic/internal/qtok"
 )
 
-// maxDepth bounds the nesting of expressions and sub-queries so hostile
-// input cannot exhaust the stack.
-const maxDepth = 200
+// syntax is where EQL's expression operators differ from ES|QL's.
+var syntax = &qexpr.Syntax{}
 
 // Parse parses an EQL query. Errors are *rule.SyntaxError values with a
 // 1-based line and column inside src.
@@ -17,7 +17,8 @@ func Parse(src string) (*Query, error) {
 	if err != nil {
 		return nil, err
 	}
-	p := &parser{Stream: qtok.Stream{Src: src, Toks: toks}}
+	p := &parser{}
+	p.Parser = qexpr.Parser{Stream: qtok.Stream{Src: src, Toks: toks}, Grammar: p, Syntax: syntax}
 	q, err := p.query()
 	if err != nil {
 		return nil, err
@@ -25,10 +26,10 @@ func Parse(src string) (*Query, error) {
 	return q, nil
 }
 
-// parser is a recursive-descent parser over the token slice.
+// parser is a recursive-descent parser over the token slice: the shared
+// expression grammar (qexpr) with EQL's queries, predicates and operands.
 type parser struct {
-	qtok.Stream
-	depth int
+	qexpr.Parser
 }
 
 func (p *parser) expectKw(kw string) error {
@@ -38,15 +39,6 @@ func (p *parser) expectKw(kw string) error {
 	p.Advance()
 	return nil
 }
-
-func (p *parser) enter() error {
-	if p.depth++; p.depth > maxDepth {
-		return p.Errorf(p.Peek(), "query nested too deeply")
-	}
-	return nil
-}
-
-func (p *parser) leave() { p.depth-- }
 
 // query = ( sequence | sample | eventQuery ) { pipe } EOF .
 func (p *parser) query() (*Query, error) {
@@ -91,7 +83,7 @@ func (p *parser) joined(q *Query, sequence bool) error {
 		t := p.Peek()
 		if qtok.IsKw(t, "by") && q.By == nil {
 			p.Advance()
-			by, err := p.exprList()
+			by, err := p.Exprs()
 			if err != nil {
 				return err
 			}
@@ -160,7 +152,7 @@ func (p *parser) step() (*Step, error) {
 	}
 	if qtok.IsKw(p.Peek(), "by") {
 		p.Advance()
-		if s.By, err = p.exprList(); err != nil {
+		if s.By, err = p.Exprs(); err != nil {
 			return nil, err
 		}
 	}
@@ -183,10 +175,10 @@ func (p *parser) step() (*Step, error) {
 // eventQuery = category "where" expr .
 // category   = name | `quoted` | string .
 func (p *parser) eventQuery() (*EventQuery, error) {
-	if err := p.enter(); err != nil {
+	if err := p.Enter(); err != nil {
 		return nil, err
 	}
-	defer p.leave()
+	defer p.Leave()
 	t := p.Peek()
 	if t.Kind != tIdent && t.Kind != tQuoted && t.Kind != tString || qtok.IsKw(t, "where") {
 		return nil, p.Errorf(t, "expected an event category, found %s", qtok.Describe(t))
@@ -195,7 +187,7 @@ func (p *parser) eventQuery() (*EventQuery, error) {
 	if err := p.expectKw("where"); err != nil {
 		return nil, err
 	}
-	cond, err := p.expr()
+	cond, err := p.Expr()
 	if err != nil {
 		return nil, err
 	}
@@ -213,7 +205,7 @@ func (p *parser) pipe() (*Pipe, error) {
 	if n := p.Peek(); n.Kind == tEOF || qtok.IsPunct(n, "|") {
 		return pp, nil
 	}
-	args, err := p.exprList()
+	args, err := p.Exprs()
 	if err != nil {
 		return nil, err
 	}
@@ -221,97 +213,20 @@ func (p *parser) pipe() (*Pipe, error) {
 	return pp, nil
 }
 
-// exprList = expr { "," expr } .
-func (p *parser) exprList() ([]Expr, error) {
-	var out []Expr
-	for {
-		e, err := p.expr()
-		if err != nil {
-			return nil, err
-		}
-		out = append(out, e)
-		if !qtok.IsPunct(p.Peek(), ",") {
-			return out, nil
-		}
-		p.Advance()
-	}
-}
-
-// expr = orExpr ; orExpr = andExpr { "or" andExpr } .
-func (p *parser) expr() (Expr, error) {
-	if err := p.enter(); err != nil {
-		return nil, err
-	}
-	defer p.leave()
-	return p.logical("or", p.andExpr)
-}
-
-// andExpr = notExpr { "and" notExpr } .
-func (p *parser) andExpr() (Expr, error) { return p.logical("and", p.notExpr) }
-
-func (p *parser) logical(op string, next func() (Expr, error)) (Expr, error) {
-	x, err := next()
-	if err != nil {
-		return nil, err
-	}
-	if !qtok.IsKw(p.Peek(), op) {
-		return x, nil
-	}
-	l := &Logical{Op: op, X: []Expr{x}}
-	for qtok.IsKw(p.Peek(), op) {
-		p.Advance()
-		y, err := next()
-		if err != nil {
-			return nil, err
-		}
-		l.X = append(l.X, y)
-	}
-	return l, nil
-}
-
-// notExpr = "not" notExpr | predicate .
-func (p *parser) notExpr() (Expr, error) {
-	if qtok.IsKw(p.Peek(), "not") {
-		if err := p.enter(); err != nil {
-			return nil, err
-		}
-		defer p.leave()
-		p.Advance()
-		x, err := p.notExpr()
-		if err != nil {
-			return nil, err
-		}
-		return &Not{X: x}, nil
-	}
-	return p.predicate()
-}
-
-// predicate = sum [ cmpOp sum
+// Predicate is EQL's part of a predicate (after the comparisons of
+// qexpr):
 //
+//	predicate = sum [ cmpOp sum
 //	| ":" values | ( "like" | "regex" ) [ "~" ] values
 //	| [ "not" ] "in" [ "~" ] "(" exprList ")" ] .
 //
 // values = "(" exprList ")" | sum .
-func (p *parser) predicate() (Expr, error) {
-	l, err := p.sum()
-	if err != nil {
-		return nil, err
-	}
+func (p *parser) Predicate(l Expr) (Expr, error) {
 	t := p.Peek()
 	switch {
-	case t.Kind == tPunct:
-		switch t.Val {
-		case "==", "!=", "<", "<=", ">", ">=":
-			p.Advance()
-			r, err := p.sum()
-			if err != nil {
-				return nil, err
-			}
-			return &Compare{Op: t.Val, L: l, R: r}, nil
-		case ":":
-			p.Advance()
-			return p.match(":", false, l)
-		}
+	case qtok.IsPunct(t, ":"):
+		p.Advance()
+		return p.match(":", false, l)
 	case qtok.IsKw(t, "like"), qtok.IsKw(t, "regex"):
 		p.Advance()
 		ins := p.tilde()
@@ -339,14 +254,14 @@ func (p *parser) tilde() bool {
 func (p *parser) match(op string, ins bool, l Expr) (Expr, error) {
 	m := &Match{Op: op, Insensitive: ins, L: l}
 	if qtok.IsPunct(p.Peek(), "(") {
-		vals, err := p.parenList()
+		vals, err := p.ParenList(false)
 		if err != nil {
 			return nil, err
 		}
 		m.Values, m.List = vals, true
 		return m, nil
 	}
-	v, err := p.sum()
+	v, err := p.Sum()
 	if err != nil {
 		return nil, err
 	}
@@ -355,8 +270,8 @@ func (p *parser) match(op string, ins bool, l Expr) (Expr, error) {
 }
 
 func (p *parser) in(l Expr, not bool) (Expr, error) {
-	in := &In{L: l, Not: not, Insensitive: p.tilde()}
-	vals, err := p.parenList()
+	in := &qexpr.In{L: l, Not: not, Insensitive: p.tilde()}
+	vals, err := p.ParenList(false)
 	if err != nil {
 		return nil, err
 	}
@@ -364,81 +279,8 @@ func (p *parser) in(l Expr, not bool) (Expr, error) {
 	return in, nil
 }
 
-// parenList = "(" exprList ")" .
-func (p *parser) parenList() ([]Expr, error) {
-	if err := p.ExpectPunct("("); err != nil {
-		return nil, err
-	}
-	if err := p.enter(); err != nil {
-		return nil, err
-	}
-	defer p.leave()
-	vals, err := p.exprList()
-	if err != nil {
-		return nil, err
-	}
-	if err := p.ExpectPunct(")"); err != nil {
-		return nil, err
-	}
-	return vals, nil
-}
-
-// sum = product { ( "+" | "-" ) product } .
-func (p *parser) sum() (Expr, error) {
-	l, err := p.product()
-	if err != nil {
-		return nil, err
-	}
-	for t := p.Peek(); qtok.IsPunct(t, "+") || qtok.IsPunct(t, "-"); t = p.Peek() {
-		p.Advance()
-		r, err := p.product()
-		if err != nil {
-			return nil, err
-		}
-		l = &Arith{Op: t.Val, L: l, R: r}
-	}
-	return l, nil
-}
-
-// product = unary { ( "*" | "/" | "%" ) unary } .
-func (p *parser) product() (Expr, error) {
-	l, err := p.unary()
-	if err != nil {
-		return nil, err
-	}
-	for t := p.Peek(); qtok.IsPunct(t, "*") || qtok.IsPunct(t, "/") || qtok.IsPunct(t, "%"); t = p.Peek() {
-		p.Advance()
-		r, err := p.unary()
-		if err != nil {
-			return nil, err
-		}
-		l = &Arith{Op: t.Val, L: l, R: r}
-	}
-	return l, nil
-}
-
-// unary = "-" unary | primary .
-func (p *parser) unary() (Expr, error) {
-	if !qtok.IsPunct(p.Peek(), "-") {
-		return p.primary()
-	}
-	if err := p.enter(); err != nil {
-		return nil, err
-	}
-	defer p.leave()
-	p.Advance()
-	x, err := p.unary()
-	if err != nil {
-		return nil, err
-	}
-	if lit, ok := x.(*Literal); ok && lit.Kind == LitNumber {
-		if strings.HasPrefix(lit.Value, "-") {
-			return &Literal{Kind: LitNumber, Value: lit.Value[1:]}, nil
-		}
-		return &Literal{Kind: LitNumber, Value: "-" + lit.Value}, nil
-	}
-	return &Neg{X: x}, nil
-}
+// Operand is a primary: EQL has no postfix operators.
+func (p *parser) Operand() (Expr, error) { return p.primary() }
 
 // keywords cannot be bare field names.
 var keywords = map[string]bool{
@@ -452,17 +294,11 @@ var keywords = map[string]bool{
 //	| name [ "~" ] "(" [ exprList ] ")" | [ "?" ] field
 //	| ( "descendant" | "child" | "event" ) "of" "[" eventQuery "]" .
 func (p *parser) primary() (Expr, error) {
+	if x, ok, err := p.Common(); ok {
+		return x, err
+	}
 	t := p.Peek()
 	switch t.Kind {
-	case tString:
-		p.Advance()
-		return &Literal{Kind: LitString, Value: t.Val}, nil
-	case tNumber:
-		p.Advance()
-		return &Literal{Kind: LitNumber, Value: t.Val}, nil
-	case tQuoted:
-		p.Advance()
-		return &Field{Name: t.Val}, nil
 	case tQuestion:
 		p.Advance()
 		n := p.Peek()
@@ -470,28 +306,10 @@ func (p *parser) primary() (Expr, error) {
 			return nil, p.Errorf(n, "expected a field name after ?, found %s", qtok.Describe(n))
 		}
 		p.Advance()
-		return &Field{Name: n.Val, Optional: true}, nil
-	case tPunct:
-		if t.Val == "(" {
-			p.Advance()
-			x, err := p.expr()
-			if err != nil {
-				return nil, err
-			}
-			if err := p.ExpectPunct(")"); err != nil {
-				return nil, err
-			}
-			return x, nil
-		}
+		return &qexpr.Field{Name: n.Val, Optional: true}, nil
 	case tIdent:
 		low := strings.ToLower(t.Val)
 		switch low {
-		case "true", "false":
-			p.Advance()
-			return &Literal{Kind: LitBool, Value: low}, nil
-		case "null":
-			p.Advance()
-			return &Literal{Kind: LitNull, Value: "null"}, nil
 		case "descendant", "child", "event":
 			if qtok.IsKw(p.PeekAt(1), "of") {
 				return p.lineage(low)
@@ -502,38 +320,16 @@ func (p *parser) primary() (Expr, error) {
 		}
 		n := p.PeekAt(1)
 		if qtok.IsPunct(n, "(") || qtok.IsPunct(n, "~") && !n.Space && qtok.IsPunct(p.PeekAt(2), "(") {
-			return p.call()
+			p.Advance()
+			c := &qexpr.Call{Name: t.Val, Insensitive: p.tilde()}
+			var err error
+			c.Args, err = p.ParenList(true)
+			return c, err
 		}
 		p.Advance()
-		return &Field{Name: t.Val}, nil
+		return &qexpr.Field{Name: t.Val}, nil
 	}
 	return nil, p.Errorf(t, "expected a value or field, found %s", qtok.Describe(t))
-}
-
-// call = name [ "~" ] "(" [ exprList ] ")" .
-func (p *parser) call() (Expr, error) {
-	name := p.Advance()
-	c := &Call{Name: name.Val, Insensitive: p.tilde()}
-	if err := p.ExpectPunct("("); err != nil {
-		return nil, err
-	}
-	if qtok.IsPunct(p.Peek(), ")") {
-		p.Advance()
-		return c, nil
-	}
-	if err := p.enter(); err != nil {
-		return nil, err
-	}
-	defer p.leave()
-	args, err := p.exprList()
-	if err != nil {
-		return nil, err
-	}
-	if err := p.ExpectPunct(")"); err != nil {
-		return nil, err
-	}
-	c.Args = args
-	return c, nil
 }
 
 func (p *parser) lineage(rel string) (Expr, error) {

@@ -3,13 +3,15 @@ package eql
 import (
 	"testing"
 
+	"github.com/ruleatlas/ruleatlas/normalize/elastic/internal/langtest"
 	"github.com/ruleatlas/ruleatlas/normalize/rule"
+
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
 )
 
 func TestPrint(t *testing.T) {
-	tests := map[string]struct{ in, want string }{
+	tests := map[string]langtest.PrintCase{
 		"spacing and case": {"process  WHERE a==\"x\"AND NOT b : (\"y\",\"z\")",
 			`process where a == "x" and not b : ("y", "z")`},
 		"precedence parens kept only where needed": {`any where (a == 1 or b == 2) and (c == 3) and not (d == 4 or e == 5)`,
@@ -23,24 +25,11 @@ func TestPrint(t *testing.T) {
 		"in forms":  {`any where a not in ("x") and b in~ ("y")`, `any where a not in ("x") and b in~ ("y")`},
 		"lineage":   {`process where descendant of [process where a == 1]`, `process where descendant of [process where a == 1]`},
 	}
-	for name, tc := range tests {
-		t.Run(name, func(t *testing.T) {
-			q, err := Parse(tc.in)
-			require.NoError(t, err)
-			assert.Equal(t, tc.want, q.String())
-			q2, err := Parse(q.String())
-			require.NoError(t, err)
-			assert.Equal(t, tc.want, q2.String())
-		})
-	}
+	langtest.CheckPrint(t, lang, tests)
 }
 
 func TestParseErrors(t *testing.T) {
-	tests := map[string]struct {
-		in        string
-		line, col int
-		msg       string
-	}{
+	tests := map[string]langtest.ErrorCase{
 		"empty":                {``, 1, 1, "expected an event category, found end of query"},
 		"missing where":        {`process a == 1`, 1, 9, `expected "where", found "a"`},
 		"unterminated string":  {"process where\n  a == \"x", 2, 8, "unterminated string"},
@@ -55,16 +44,7 @@ func TestParseErrors(t *testing.T) {
 		"unterminated comment": {"any where /* x", 1, 11, "unterminated comment"},
 		"column counts runes":  {"any where a == \"é\" b", 1, 20, `unexpected "b"`},
 	}
-	for name, tc := range tests {
-		t.Run(name, func(t *testing.T) {
-			_, err := Parse(tc.in)
-			var se *rule.SyntaxError
-			require.ErrorAs(t, err, &se)
-			assert.Equal(t, tc.line, se.Line, "line")
-			assert.Equal(t, tc.col, se.Col, "column")
-			assert.Equal(t, tc.msg, se.Msg)
-		})
-	}
+	langtest.CheckErrors(t, lang, tests)
 }
 
 func TestDepthLimit(t *testing.T) {

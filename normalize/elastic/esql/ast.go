@@ -1,5 +1,7 @@
 package esql
 
+import "github.com/ruleatlas/ruleatlas/normalize/elastic/internal/qexpr"
+
 // Query is a parsed ES|QL query: a source command and its pipes.
 type Query struct {
 	// Source is the source command in lower case ("from", "row", "show",
@@ -57,31 +59,10 @@ func (*Stats) command()   {}
 func (*Rename) command()  {}
 func (*Generic) command() {}
 
-// Expr is an expression node.
-type Expr interface{ exprNode() }
-
-// Field is a column or field reference.
-type Field struct{ Name string }
-
-// LitKind is the type of a literal.
-type LitKind uint8
-
-// Literal types.
-const (
-	LitString LitKind = iota
-	LitNumber
-	LitBool
-	LitNull
-	LitInterval // 1 hour, 30 minutes
-	LitParam    // ?name
-)
-
-// Literal is a constant: a decoded string, a number as written, true or
-// false, null, a time interval ("1 hour") or a query parameter.
-type Literal struct {
-	Kind  LitKind
-	Value string
-}
+// Expr is an expression node. The nodes ES|QL shares with EQL (fields,
+// literals, and/or/not, comparisons, in, calls, arithmetic) are qexpr's;
+// the ones below are ES|QL's own.
+type Expr = qexpr.Expr
 
 // Array is a constant list `[a, b]`.
 type Array struct{ X []Expr }
@@ -95,21 +76,6 @@ type Map struct {
 // Star is the `*` of count(*).
 type Star struct{}
 
-// Logical is an `and` or `or` of two or more operands.
-type Logical struct {
-	Op string // "and" or "or"
-	X  []Expr
-}
-
-// Not is `not X`.
-type Not struct{ X Expr }
-
-// Compare is `L op R` with op one of == != < <= > >= =~.
-type Compare struct {
-	Op   string
-	L, R Expr
-}
-
 // Like is `L [not] like pattern` or `L [not] rlike pattern` (Op "like" or
 // "rlike"); List marks the form with a parenthesized pattern list.
 type Like struct {
@@ -118,13 +84,6 @@ type Like struct {
 	L        Expr
 	Patterns []Expr
 	List     bool
-}
-
-// In is `L [not] in (v, …)`.
-type In struct {
-	L      Expr
-	Not    bool
-	Values []Expr
 }
 
 // IsNull is `L is [not] null`.
@@ -136,40 +95,29 @@ type IsNull struct {
 // MatchOp is the full-text match operator `L : value`.
 type MatchOp struct{ L, R Expr }
 
-// Call is a function call.
-type Call struct {
-	Name string
-	Args []Expr
-}
-
-// Arith is an arithmetic expression `L op R` (+ - * / %).
-type Arith struct {
-	Op   string
-	L, R Expr
-}
-
-// Neg is unary minus on a non-literal operand.
-type Neg struct{ X Expr }
-
 // Cast is the inline cast `X::type`.
 type Cast struct {
 	X    Expr
 	Type string
 }
 
-func (*Field) exprNode()   {}
-func (*Literal) exprNode() {}
-func (*Array) exprNode()   {}
-func (*Map) exprNode()     {}
-func (*Star) exprNode()    {}
-func (*Logical) exprNode() {}
-func (*Not) exprNode()     {}
-func (*Compare) exprNode() {}
-func (*Like) exprNode()    {}
-func (*In) exprNode()      {}
-func (*IsNull) exprNode()  {}
-func (*MatchOp) exprNode() {}
-func (*Call) exprNode()    {}
-func (*Arith) exprNode()   {}
-func (*Neg) exprNode()     {}
-func (*Cast) exprNode()    {}
+// ExprNode marks Array as an expression.
+func (*Array) ExprNode() {}
+
+// ExprNode marks Map as an expression.
+func (*Map) ExprNode() {}
+
+// ExprNode marks Star as an expression.
+func (*Star) ExprNode() {}
+
+// ExprNode marks Like as an expression.
+func (*Like) ExprNode() {}
+
+// ExprNode marks IsNull as an expression.
+func (*IsNull) ExprNode() {}
+
+// ExprNode marks MatchOp as an expression.
+func (*MatchOp) ExprNode() {}
+
+// ExprNode marks Cast as an expression.
+func (*Cast) ExprNode() {}

@@ -28,13 +28,9 @@ type lexer struct{ qtok.Lexer }
 func lex(src string) ([]token, error) {
 	lx := &lexer{qtok.NewLexer(src)}
 	for {
-		space, err := lx.SkipSpace()
-		if err != nil {
-			return nil, err
-		}
-		if lx.Pos >= len(src) {
-			lx.Toks = append(lx.Toks, token{Kind: tEOF, Pos: lx.Pos, Space: space})
-			return lx.Toks, nil
+		space, end, err := lx.Space()
+		if end || err != nil {
+			return lx.Toks, err
 		}
 		t, err := lx.next()
 		if err != nil {
@@ -111,23 +107,7 @@ func (lx *lexer) next() (token, error) {
 	case qtok.IsIdentStart(c) || c == '`':
 		return lx.Name()
 	case qtok.IsDigit(c) || c == '.' && start+1 < len(src) && qtok.IsDigit(src[start+1]):
-		i := start + 1
-		for i < len(src) && qtok.IsDigit(src[i]) {
-			i++
-		}
-		if i+1 < len(src) && src[i] == '.' && qtok.IsDigit(src[i+1]) {
-			i++
-			for i < len(src) && qtok.IsDigit(src[i]) {
-				i++
-			}
-		}
-		if i+1 < len(src) && (src[i] == 'e' || src[i] == 'E') && (qtok.IsDigit(src[i+1]) ||
-			i+2 < len(src) && (src[i+1] == '+' || src[i+1] == '-') && qtok.IsDigit(src[i+2])) {
-			i += 2
-			for i < len(src) && qtok.IsDigit(src[i]) {
-				i++
-			}
-		}
+		i := qtok.NumberEnd(src, start)
 		lx.Pos = i
 		return token{Kind: tNumber, Val: src[start:i], Pos: start}, nil
 	case c == '"':
@@ -148,62 +128,23 @@ func (lx *lexer) next() (token, error) {
 	return token{Kind: tPunct, Val: src[start : start+n], Pos: start}, nil
 }
 
-// str lexes a string at lx.Pos: `"""raw"""` or `"…"` with the escapes
-// \" \\ \n \r \t (any other escape is an error, as in Elasticsearch).
+// stringSyntax is ES|QL's quoted string: the escapes \" \\ \n \r \t only
+// (any other is an error, as in Elasticsearch), ended by a newline or a
+// carriage return.
+var stringSyntax = &qtok.Strings{CRStops: true}
+
+// str lexes a string at lx.Pos: `"""raw"""` or `"…"`.
 func (lx *lexer) str() (token, error) {
 	src, start := lx.Src, lx.Pos
+	var v string
+	var err error
 	if strings.HasPrefix(src[start:], `"""`) {
-		end := strings.Index(src[start+3:], `"""`)
-		if end < 0 {
-			return token{}, qtok.ErrAt(src, start, "unterminated triple-quoted string")
-		}
-		j := start + 3 + end + 3
-		for j < len(src) && src[j] == '"' {
-			j++
-		}
-		lx.Pos = j
-		return token{Kind: tString, Val: src[start+3 : j-3], Pos: start}, nil
+		v, lx.Pos, err = qtok.TripleQuoted(src, start, "unterminated triple-quoted string")
+	} else {
+		v, lx.Pos, err = stringSyntax.Decode(src, start)
 	}
-	i := start + 1
-	for j := i; j < len(src); j++ {
-		if src[j] == '"' {
-			lx.Pos = j + 1
-			return token{Kind: tString, Val: src[i:j], Pos: start}, nil
-		}
-		if src[j] == '\\' || src[j] == '\n' || src[j] == '\r' {
-			break
-		}
+	if err != nil {
+		return token{}, err
 	}
-	var b strings.Builder
-	for {
-		if i >= len(src) || src[i] == '\n' || src[i] == '\r' {
-			return token{}, qtok.ErrAt(src, start, "unterminated string")
-		}
-		c := src[i]
-		if c == '"' {
-			lx.Pos = i + 1
-			return token{Kind: tString, Val: b.String(), Pos: start}, nil
-		}
-		if c != '\\' {
-			b.WriteByte(c)
-			i++
-			continue
-		}
-		if i+1 >= len(src) {
-			return token{}, qtok.ErrAt(src, start, "unterminated string")
-		}
-		switch e := src[i+1]; e {
-		case '"', '\\':
-			b.WriteByte(e)
-		case 'n':
-			b.WriteByte('\n')
-		case 'r':
-			b.WriteByte('\r')
-		case 't':
-			b.WriteByte('\t')
-		default:
-			return token{}, qtok.ErrAt(src, i, "illegal escape sequence \\%c", e)
-		}
-		i += 2
-	}
+	return token{Kind: tString, Val: v, Pos: start}, nil
 }

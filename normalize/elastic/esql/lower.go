@@ -3,6 +3,7 @@ package esql
 import (
 	"strings"
 
+	"github.com/ruleatlas/ruleatlas/normalize/elastic/internal/qexpr"
 	"github.com/ruleatlas/ruleatlas/normalize/elastic/kql"
 	"github.com/ruleatlas/ruleatlas/normalize/rule"
 )
@@ -182,12 +183,12 @@ func (l *lowerer) assign(a *Assign) {
 func (l *lowerer) field(e Expr) (string, bool) {
 	for {
 		switch x := e.(type) {
-		case *Field:
+		case *qexpr.Field:
 			return l.resolve(x.Name), true
 		case *Cast:
 			e = x.X
 			continue
-		case *Call:
+		case *qexpr.Call:
 			if lookThrough[strings.ToLower(x.Name)] && len(x.Args) == 1 {
 				e = x.Args[0]
 				continue
@@ -219,11 +220,11 @@ func (l *lowerer) operand(e Expr) (string, bool) {
 	if v, ok := literal(e); ok {
 		return v, true
 	}
-	if lit, ok := e.(*Literal); ok && (lit.Kind == LitNull || lit.Kind == LitParam) {
+	if lit, ok := e.(*qexpr.Literal); ok && (lit.Kind == qexpr.LitNull || lit.Kind == qexpr.LitParam) {
 		return "", false
 	}
 	if f, ok := l.field(e); ok {
-		if _, plain := e.(*Field); plain {
+		if _, plain := e.(*qexpr.Field); plain {
 			return f, true
 		}
 	}
@@ -232,33 +233,14 @@ func (l *lowerer) operand(e Expr) (string, bool) {
 
 // hasField reports whether e reads a field.
 func hasField(e Expr) bool {
-	switch e := e.(type) {
-	case *Field:
-		return true
-	case *Call:
-		for _, a := range e.Args {
-			if hasField(a) {
-				return true
-			}
-		}
-	case *Arith:
-		return hasField(e.L) || hasField(e.R)
-	case *Neg:
-		return hasField(e.X)
-	case *Cast:
-		return hasField(e.X)
+	if c, ok := e.(*Cast); ok {
+		return hasField(c.X)
 	}
-	return false
+	return qexpr.HasField(e, hasField)
 }
 
 // skip makes a Skipped node naming the clause.
-func skip(why string, e Expr) rule.Skipped {
-	s := ExprString(e)
-	if len(s) > 120 {
-		s = s[:117] + "..."
-	}
-	return rule.Skipped{Reason: "esql: " + why + ": " + s}
-}
+func skip(why string, e Expr) rule.Skipped { return qexpr.Skip("esql", why, ExprString(e)) }
 
 // literal returns the text of a string, number, boolean or interval
 // literal.
@@ -266,44 +248,27 @@ func literal(e Expr) (string, bool) {
 	if c, ok := e.(*Cast); ok {
 		e = c.X
 	}
-	lit, ok := e.(*Literal)
-	if !ok || lit.Kind == LitNull || lit.Kind == LitParam {
+	lit, ok := e.(*qexpr.Literal)
+	if !ok || lit.Kind == qexpr.LitNull || lit.Kind == qexpr.LitParam {
 		return "", false
 	}
 	return lit.Value, true
 }
 
-func literals(es []Expr) ([]string, bool) {
-	out := make([]string, len(es))
-	for i, e := range es {
-		v, ok := literal(e)
-		if !ok {
-			return nil, false
-		}
-		out[i] = v
-	}
-	return out, true
-}
+func literals(es []Expr) ([]string, bool) { return qexpr.Literals(es, literal) }
 
 func (l *lowerer) cond(e Expr) rule.Expr {
 	switch e := e.(type) {
-	case *Logical:
-		xs := make([]rule.Expr, len(e.X))
-		for i, x := range e.X {
-			xs[i] = l.cond(x)
-		}
-		if e.Op == "and" {
-			return rule.And(xs)
-		}
-		return rule.Or(xs)
-	case *Not:
+	case *qexpr.Logical:
+		return qexpr.LowerLogical(e, l.cond)
+	case *qexpr.Not:
 		return rule.Not{X: l.cond(e.X)}
-	case *Compare:
+	case *qexpr.Compare:
 		return l.compare(e)
 	case *Like:
 		return l.like(e)
-	case *In:
-		if lit, ok := e.L.(*Literal); ok && lit.Kind == LitBool && !e.Not {
+	case *qexpr.In:
+		if lit, ok := e.L.(*qexpr.Literal); ok && lit.Kind == qexpr.LitBool && !e.Not {
 			// `true in (starts_with(a, "x"), …)`: any of the conditions.
 			or := make(rule.Or, len(e.Values))
 			for i, v := range e.Values {
@@ -343,12 +308,12 @@ func (l *lowerer) cond(e Expr) rule.Expr {
 			return skip("match on a computed value", e)
 		}
 		return rule.Cmp{FieldRaw: name, Op: rule.OpMatch, Value: v, Role: l.role(e.L)}
-	case *Call:
+	case *qexpr.Call:
 		return l.call(e)
-	case *Field:
+	case *qexpr.Field:
 		return rule.Cmp{FieldRaw: l.resolve(e.Name), Op: rule.OpEq, Value: "true", Role: l.role(e)}
-	case *Literal:
-		if e.Kind == LitBool && e.Value == "true" {
+	case *qexpr.Literal:
+		if e.Kind == qexpr.LitBool && e.Value == "true" {
 			return rule.And{}
 		}
 	}
@@ -360,12 +325,12 @@ var flipped = map[string]string{"<": ">", "<=": ">=", ">": "<", ">=": "<=", "=="
 var cmpOps = map[string]rule.Op{"==": rule.OpEq, "=~": rule.OpEq, "!=": rule.OpEq,
 	"<": rule.OpLt, "<=": rule.OpLte, ">": rule.OpGt, ">=": rule.OpGte}
 
-func (l *lowerer) compare(e *Compare) rule.Expr {
+func (l *lowerer) compare(e *qexpr.Compare) rule.Expr {
 	left, right, op := e.L, e.R, e.Op
 	if _, ok := literal(left); ok {
 		left, right, op = right, left, flipped[op]
 	}
-	if lit, ok := right.(*Literal); ok && lit.Kind == LitNull {
+	if lit, ok := right.(*qexpr.Literal); ok && lit.Kind == qexpr.LitNull {
 		// `f == null` is never true in ES|QL; read it as the author meant.
 		if name, ok := l.subject(left); ok && (op == "==" || op == "!=") {
 			if op == "==" {
@@ -382,7 +347,7 @@ func (l *lowerer) compare(e *Compare) rule.Expr {
 	if !ok {
 		return skip("comparison with a query parameter", e)
 	}
-	if c, isCall := left.(*Call); isCall {
+	if c, isCall := left.(*qexpr.Call); isCall {
 		// `locate(f, "x") > 0` is f contains x.
 		if strings.EqualFold(c.Name, "locate") && len(c.Args) == 2 {
 			name, ok1 := l.subject(c.Args[0])
@@ -398,7 +363,7 @@ func (l *lowerer) compare(e *Compare) rule.Expr {
 			}
 		}
 		// `starts_with(f, "x") == false` and the like.
-		if lit, isLit := right.(*Literal); isLit && lit.Kind == LitBool && (op == "==" || op == "!=") && boolFuncs[strings.ToLower(c.Name)] {
+		if lit, isLit := right.(*qexpr.Literal); isLit && lit.Kind == qexpr.LitBool && (op == "==" || op == "!=") && boolFuncs[strings.ToLower(c.Name)] {
 			x := l.call(c)
 			if (op == "==") != (v == "true") {
 				return rule.Not{X: x}
@@ -454,7 +419,7 @@ var boolFuncs = map[string]bool{
 	"match_phrase": true, "kql": true, "mv_contains": true, "contains": true,
 }
 
-func (l *lowerer) call(c *Call) rule.Expr {
+func (l *lowerer) call(c *qexpr.Call) rule.Expr {
 	name := strings.ToLower(c.Name)
 	if name == "kql" {
 		return lowerKQL(c)
@@ -495,12 +460,12 @@ func (l *lowerer) call(c *Call) rule.Expr {
 }
 
 // lowerKQL lowers `KQL("…")` with the KQL parser.
-func lowerKQL(c *Call) rule.Expr {
+func lowerKQL(c *qexpr.Call) rule.Expr {
 	if len(c.Args) < 1 {
 		return skip("KQL without a query", c)
 	}
-	lit, ok := c.Args[0].(*Literal)
-	if !ok || lit.Kind != LitString {
+	lit, ok := c.Args[0].(*qexpr.Literal)
+	if !ok || lit.Kind != qexpr.LitString {
 		return skip("KQL with a non-literal query", c)
 	}
 	q, err := kql.Parse(lit.Value)

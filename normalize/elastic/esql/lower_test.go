@@ -3,27 +3,14 @@ package esql
 import (
 	"testing"
 
-	"github.com/ruleatlas/ruleatlas/normalize/rule"
+	"github.com/ruleatlas/ruleatlas/normalize/elastic/internal/langtest"
+
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
 )
 
-// lowerText parses src and returns its predicates in rule.Format text,
-// followed by one "skipped: …" line per skipped clause.
-func lowerText(t *testing.T, src string) string {
-	t.Helper()
-	q, err := Parse(src)
-	require.NoError(t, err)
-	ps, skipped := rule.Flatten(Lower(q))
-	out := rule.Format(ps)
-	for _, s := range skipped {
-		out += "skipped: " + s + "\n"
-	}
-	return out
-}
-
 func TestLower(t *testing.T) {
-	tests := map[string]struct{ in, want string }{
+	tests := map[string]langtest.PrintCase{
 		"comparisons": {`from x | where a == "v" and b != "w" and c < 1 and c <= 2 and c > 3 and 4 <= c and d =~ "V"`,
 			"a eq \"v\"\nb eq \"w\" negated exclusion\nc lt \"1\"\nc lte \"2\"\nc gt \"3\"\nc gte \"4\"\nd eq \"V\"\n"},
 		"like classified": {`from x | where a like "*x*" or a like "x*" or a like "*x" or a like "a*b" or a like "plain" or a like "lit\\*"`,
@@ -76,11 +63,7 @@ func TestLower(t *testing.T) {
 		"several wheres are one and": {`from x | where a == 1 | where not b == 2 | where c == 3 or d == 4`,
 			"a eq \"1\"\nb eq \"2\" negated exclusion\nc eq \"3\"\nd eq \"4\"\n"},
 	}
-	for name, tc := range tests {
-		t.Run(name, func(t *testing.T) {
-			assert.Equal(t, tc.want, lowerText(t, tc.in))
-		})
-	}
+	langtest.CheckLower(t, lang, tests)
 }
 
 func TestIndices(t *testing.T) {

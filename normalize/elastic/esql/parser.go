@@ -3,12 +3,13 @@ package esql
 import (
 	"strings"
 
+	"github.com/ruleatlas/ruleatlas/normalize/elastic/internal/qexpr"
 	"github.com/ruleatlas/ruleatlas/normalize/elastic/internal/qtok"
 )
 
-// maxDepth bounds the nesting of expressions so hostile input cannot
-// exhaust the stack.
-const maxDepth = 200
+// syntax is where ES|QL's expression operators differ from EQL's: the
+// =~ comparison and a unary plus.
+var syntax = &qexpr.Syntax{MoreCompare: []string{"=~"}, UnaryPlus: true}
 
 // Parse parses an ES|QL query. Errors are *rule.SyntaxError values with a
 // 1-based line and column inside src.
@@ -17,24 +18,17 @@ func Parse(src string) (*Query, error) {
 	if err != nil {
 		return nil, err
 	}
-	p := &parser{Stream: qtok.Stream{Src: src, Toks: toks}}
+	p := &parser{}
+	p.Parser = qexpr.Parser{Stream: qtok.Stream{Src: src, Toks: toks}, Grammar: p, Syntax: syntax}
 	return p.query()
 }
 
-// parser is a recursive-descent parser over the token slice.
+// parser is a recursive-descent parser over the token slice: the shared
+// expression grammar (qexpr) with ES|QL's commands, predicates and
+// operands.
 type parser struct {
-	qtok.Stream
-	depth int
+	qexpr.Parser
 }
-
-func (p *parser) enter() error {
-	if p.depth++; p.depth > maxDepth {
-		return p.Errorf(p.Peek(), "query nested too deeply")
-	}
-	return nil
-}
-
-func (p *parser) leave() { p.depth-- }
 
 // atEnd reports whether the current command ends here.
 func (p *parser) atEnd() bool {
@@ -122,7 +116,7 @@ func (p *parser) command() (Command, error) {
 	p.Advance()
 	switch name := strings.ToLower(t.Val); {
 	case name == "where":
-		x, err := p.expr()
+		x, err := p.Expr()
 		if err != nil {
 			return nil, err
 		}
@@ -199,14 +193,14 @@ func (p *parser) assigns(filter bool) ([]*Assign, error) {
 			p.Advance()
 			a.Name = t.Val
 		}
-		x, err := p.expr()
+		x, err := p.Expr()
 		if err != nil {
 			return nil, err
 		}
 		a.X = x
 		if filter && qtok.IsKw(p.Peek(), "where") {
 			p.Advance()
-			if a.Filter, err = p.expr(); err != nil {
+			if a.Filter, err = p.Expr(); err != nil {
 				return nil, err
 			}
 		}
@@ -267,86 +261,28 @@ func (p *parser) rename() (*Rename, error) {
 	}
 }
 
-// expr = andExpr { "or" andExpr } .
-func (p *parser) expr() (Expr, error) {
-	if err := p.enter(); err != nil {
-		return nil, err
-	}
-	defer p.leave()
-	return p.logical("or", p.andExpr)
-}
-
-// andExpr = notExpr { "and" notExpr } .
-func (p *parser) andExpr() (Expr, error) { return p.logical("and", p.notExpr) }
-
-func (p *parser) logical(op string, next func() (Expr, error)) (Expr, error) {
-	x, err := next()
-	if err != nil {
-		return nil, err
-	}
-	if !qtok.IsKw(p.Peek(), op) {
-		return x, nil
-	}
-	l := &Logical{Op: op, X: []Expr{x}}
-	for qtok.IsKw(p.Peek(), op) {
-		p.Advance()
-		y, err := next()
-		if err != nil {
-			return nil, err
-		}
-		l.X = append(l.X, y)
-	}
-	return l, nil
-}
-
-// notExpr = "not" notExpr | predicate .
-func (p *parser) notExpr() (Expr, error) {
-	if !qtok.IsKw(p.Peek(), "not") {
-		return p.predicate()
-	}
-	if err := p.enter(); err != nil {
-		return nil, err
-	}
-	defer p.leave()
-	p.Advance()
-	x, err := p.notExpr()
-	if err != nil {
-		return nil, err
-	}
-	return &Not{X: x}, nil
-}
-
-// predicate = sum [ cmpOp sum | ":" sum
+// Predicate is ES|QL's part of a predicate (after the comparisons of
+// qexpr):
+//
+//	predicate = sum [ cmpOp sum | ":" sum
 //
 //	| [ "not" ] ( "like" | "rlike" ) patterns
 //	| [ "not" ] "in" "(" exprList ")"
 //	| "is" [ "not" ] "null" ] .
 //
 // patterns = "(" exprList ")" | sum .
-func (p *parser) predicate() (Expr, error) {
-	l, err := p.sum()
-	if err != nil {
-		return nil, err
-	}
+func (p *parser) Predicate(l Expr) (Expr, error) {
 	t := p.Peek()
 	if t.Kind == tPunct {
-		switch t.Val {
-		case "==", "!=", "<", "<=", ">", ">=", "=~":
-			p.Advance()
-			r, err := p.sum()
-			if err != nil {
-				return nil, err
-			}
-			return &Compare{Op: t.Val, L: l, R: r}, nil
-		case ":":
-			p.Advance()
-			r, err := p.sum()
-			if err != nil {
-				return nil, err
-			}
-			return &MatchOp{L: l, R: r}, nil
+		if t.Val != ":" {
+			return l, nil
 		}
-		return l, nil
+		p.Advance()
+		r, err := p.Sum()
+		if err != nil {
+			return nil, err
+		}
+		return &MatchOp{L: l, R: r}, nil
 	}
 	not := false
 	if qtok.IsKw(t, "not") {
@@ -361,13 +297,12 @@ func (p *parser) predicate() (Expr, error) {
 		p.Advance()
 		lk := &Like{Op: strings.ToLower(t.Val), Not: not, L: l}
 		if qtok.IsPunct(p.Peek(), "(") {
-			if lk.Patterns, err = p.parenList(); err != nil {
-				return nil, err
-			}
+			var err error
+			lk.Patterns, err = p.ParenList(true)
 			lk.List = true
-			return lk, nil
+			return lk, err
 		}
-		v, err := p.sum()
+		v, err := p.Sum()
 		if err != nil {
 			return nil, err
 		}
@@ -375,11 +310,11 @@ func (p *parser) predicate() (Expr, error) {
 		return lk, nil
 	case qtok.IsKw(t, "in"):
 		p.Advance()
-		vals, err := p.parenList()
+		vals, err := p.ParenList(true)
 		if err != nil {
 			return nil, err
 		}
-		return &In{L: l, Not: not, Values: vals}, nil
+		return &qexpr.In{L: l, Not: not, Values: vals}, nil
 	case qtok.IsKw(t, "is"):
 		p.Advance()
 		n := qtok.IsKw(p.Peek(), "not")
@@ -395,98 +330,8 @@ func (p *parser) predicate() (Expr, error) {
 	return l, nil
 }
 
-// parenList = "(" exprList ")" .
-func (p *parser) parenList() ([]Expr, error) {
-	if err := p.ExpectPunct("("); err != nil {
-		return nil, err
-	}
-	vals, err := p.exprList(")")
-	if err != nil {
-		return nil, err
-	}
-	return vals, p.ExpectPunct(")")
-}
-
-// exprList = expr { "," expr } (possibly empty before close).
-func (p *parser) exprList(close string) ([]Expr, error) {
-	if qtok.IsPunct(p.Peek(), close) {
-		return nil, nil
-	}
-	if err := p.enter(); err != nil {
-		return nil, err
-	}
-	defer p.leave()
-	var out []Expr
-	for {
-		e, err := p.expr()
-		if err != nil {
-			return nil, err
-		}
-		out = append(out, e)
-		if !qtok.IsPunct(p.Peek(), ",") {
-			return out, nil
-		}
-		p.Advance()
-	}
-}
-
-// sum = product { ( "+" | "-" ) product } .
-func (p *parser) sum() (Expr, error) {
-	l, err := p.product()
-	if err != nil {
-		return nil, err
-	}
-	for t := p.Peek(); qtok.IsPunct(t, "+") || qtok.IsPunct(t, "-"); t = p.Peek() {
-		p.Advance()
-		r, err := p.product()
-		if err != nil {
-			return nil, err
-		}
-		l = &Arith{Op: t.Val, L: l, R: r}
-	}
-	return l, nil
-}
-
-// product = unary { ( "*" | "/" | "%" ) unary } .
-func (p *parser) product() (Expr, error) {
-	l, err := p.unary()
-	if err != nil {
-		return nil, err
-	}
-	for t := p.Peek(); qtok.IsPunct(t, "*") || qtok.IsPunct(t, "/") || qtok.IsPunct(t, "%"); t = p.Peek() {
-		p.Advance()
-		r, err := p.unary()
-		if err != nil {
-			return nil, err
-		}
-		l = &Arith{Op: t.Val, L: l, R: r}
-	}
-	return l, nil
-}
-
-// unary = ( "-" | "+" ) unary | cast .
-func (p *parser) unary() (Expr, error) {
-	t := p.Peek()
-	if !qtok.IsPunct(t, "-") && !qtok.IsPunct(t, "+") {
-		return p.cast()
-	}
-	if err := p.enter(); err != nil {
-		return nil, err
-	}
-	defer p.leave()
-	p.Advance()
-	x, err := p.unary()
-	if err != nil || t.Val == "+" {
-		return x, err
-	}
-	if lit, ok := x.(*Literal); ok && (lit.Kind == LitNumber || lit.Kind == LitInterval) {
-		if strings.HasPrefix(lit.Value, "-") {
-			return &Literal{Kind: lit.Kind, Value: lit.Value[1:]}, nil
-		}
-		return &Literal{Kind: lit.Kind, Value: "-" + lit.Value}, nil
-	}
-	return &Neg{X: x}, nil
-}
+// Operand is a primary with its casts.
+func (p *parser) Operand() (Expr, error) { return p.cast() }
 
 // cast = primary { "::" name } .
 func (p *parser) cast() (Expr, error) {
@@ -532,32 +377,20 @@ var timeUnits = map[string]bool{
 //	| name "(" [ "*" | exprList ] ")" | name .
 func (p *parser) primary() (Expr, error) {
 	t := p.Peek()
+	if u := p.PeekAt(1); t.Kind == tNumber && u.Kind == tIdent && timeUnits[strings.ToLower(u.Val)] {
+		p.Advance()
+		p.Advance()
+		return &qexpr.Literal{Kind: qexpr.LitInterval, Value: t.Val + " " + strings.ToLower(u.Val)}, nil
+	}
+	if x, ok, err := p.Common(); ok {
+		return x, err
+	}
 	switch t.Kind {
-	case tString:
-		p.Advance()
-		return &Literal{Kind: LitString, Value: t.Val}, nil
-	case tNumber:
-		p.Advance()
-		if u := p.Peek(); u.Kind == tIdent && timeUnits[strings.ToLower(u.Val)] {
-			p.Advance()
-			return &Literal{Kind: LitInterval, Value: t.Val + " " + strings.ToLower(u.Val)}, nil
-		}
-		return &Literal{Kind: LitNumber, Value: t.Val}, nil
-	case tQuoted:
-		p.Advance()
-		return &Field{Name: t.Val}, nil
 	case tPunct:
 		switch t.Val {
-		case "(":
-			p.Advance()
-			x, err := p.expr()
-			if err != nil {
-				return nil, err
-			}
-			return x, p.ExpectPunct(")")
 		case "[":
 			p.Advance()
-			xs, err := p.exprList("]")
+			xs, err := p.List("]", true)
 			if err != nil {
 				return nil, err
 			}
@@ -568,28 +401,19 @@ func (p *parser) primary() (Expr, error) {
 			p.Advance()
 			if n := p.Peek(); (n.Kind == tIdent || n.Kind == tNumber) && !n.Space {
 				p.Advance()
-				return &Literal{Kind: LitParam, Value: "?" + n.Val}, nil
+				return &qexpr.Literal{Kind: qexpr.LitParam, Value: "?" + n.Val}, nil
 			}
-			return &Literal{Kind: LitParam, Value: "?"}, nil
+			return &qexpr.Literal{Kind: qexpr.LitParam, Value: "?"}, nil
 		}
 	case tIdent:
-		low := strings.ToLower(t.Val)
-		switch low {
-		case "true", "false":
-			p.Advance()
-			return &Literal{Kind: LitBool, Value: low}, nil
-		case "null":
-			p.Advance()
-			return &Literal{Kind: LitNull, Value: "null"}, nil
-		}
-		if keywords[low] {
+		if keywords[strings.ToLower(t.Val)] {
 			return nil, p.Errorf(t, "unexpected keyword %q", t.Val)
 		}
 		p.Advance()
 		if qtok.IsPunct(p.Peek(), "(") {
 			return p.call(t.Val)
 		}
-		return &Field{Name: t.Val}, nil
+		return &qexpr.Field{Name: t.Val}, nil
 	}
 	return nil, p.Errorf(t, "expected a value or field, found %s", qtok.Describe(t))
 }
@@ -597,14 +421,14 @@ func (p *parser) primary() (Expr, error) {
 // call = name "(" [ "*" | exprList ] ")" .
 func (p *parser) call(name string) (Expr, error) {
 	p.Advance()
-	c := &Call{Name: name}
+	c := &qexpr.Call{Name: name}
 	if qtok.IsPunct(p.Peek(), "*") && qtok.IsPunct(p.PeekAt(1), ")") {
 		p.Advance()
 		p.Advance()
 		c.Args = []Expr{&Star{}}
 		return c, nil
 	}
-	args, err := p.exprList(")")
+	args, err := p.List(")", true)
 	if err != nil {
 		return nil, err
 	}
@@ -614,10 +438,10 @@ func (p *parser) call(name string) (Expr, error) {
 
 // map = "{" [ string ":" expr { "," string ":" expr } ] "}" .
 func (p *parser) mapLit() (Expr, error) {
-	if err := p.enter(); err != nil {
+	if err := p.Enter(); err != nil {
 		return nil, err
 	}
-	defer p.leave()
+	defer p.Leave()
 	p.Advance()
 	m := &Map{}
 	for !qtok.IsPunct(p.Peek(), "}") {
@@ -629,7 +453,7 @@ func (p *parser) mapLit() (Expr, error) {
 		if err := p.ExpectPunct(":"); err != nil {
 			return nil, err
 		}
-		v, err := p.expr()
+		v, err := p.Expr()
 		if err != nil {
 			return nil, err
 		}

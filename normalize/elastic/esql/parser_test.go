@@ -4,13 +4,14 @@ import (
 	"strings"
 	"testing"
 
+	"github.com/ruleatlas/ruleatlas/normalize/elastic/internal/langtest"
 	"github.com/ruleatlas/ruleatlas/normalize/rule"
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
 )
 
 func TestPrint(t *testing.T) {
-	tests := map[string]struct{ in, want string }{
+	tests := map[string]langtest.PrintCase{
 		"from and where": {"FROM logs-*,  other-* METADATA _id\n| WHERE a==\"x\"AND NOT b IN (1,2) // c",
 			`from logs-*, other-* metadata _id | where a == "x" and not b in (1, 2)`},
 		"eval and stats": {"from x | EVAL a = TO_LOWER(b), c = x + 1 | INLINE STATS n = COUNT(*) WHERE a == \"y\" BY h = to_lower(host.name), u",
@@ -27,24 +28,11 @@ func TestPrint(t *testing.T) {
 		"row source":   {`row a = 1, b = "x" | where a == 1`, `row a = 1, b = "x" | where a == 1`},
 		"quoted index": {`from "logs-a b" | limit 1`, `from "logs-a b" | limit 1`},
 	}
-	for name, tc := range tests {
-		t.Run(name, func(t *testing.T) {
-			q, err := Parse(tc.in)
-			require.NoError(t, err)
-			assert.Equal(t, tc.want, q.String())
-			q2, err := Parse(q.String())
-			require.NoError(t, err)
-			assert.Equal(t, tc.want, q2.String())
-		})
-	}
+	langtest.CheckPrint(t, lang, tests)
 }
 
 func TestParseErrors(t *testing.T) {
-	tests := map[string]struct {
-		in        string
-		line, col int
-		msg       string
-	}{
+	tests := map[string]langtest.ErrorCase{
 		"empty":                {``, 1, 1, "expected a source command such as FROM, found end of query"},
 		"no index":             {`from | where a`, 1, 6, "expected an index pattern, found \"|\""},
 		"bad where":            {"from x\n| where a ==", 2, 13, "expected a value or field, found end of query"},
@@ -58,16 +46,7 @@ func TestParseErrors(t *testing.T) {
 		"missing command":      {`from x | | where a`, 1, 10, `expected a command name, found "|"`},
 		"unterminated comment": {"from x /* y", 1, 8, "unterminated comment"},
 	}
-	for name, tc := range tests {
-		t.Run(name, func(t *testing.T) {
-			_, err := Parse(tc.in)
-			var se *rule.SyntaxError
-			require.ErrorAs(t, err, &se)
-			assert.Equal(t, tc.line, se.Line, "line")
-			assert.Equal(t, tc.col, se.Col, "column")
-			assert.Equal(t, tc.msg, se.Msg)
-		})
-	}
+	langtest.CheckErrors(t, lang, tests)
 }
 
 func TestDepthLimit(t *testing.T) {

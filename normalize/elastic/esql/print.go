@@ -3,6 +3,7 @@ package esql
 import (
 	"strings"
 
+	"github.com/ruleatlas/ruleatlas/normalize/elastic/internal/qexpr"
 	"github.com/ruleatlas/ruleatlas/normalize/elastic/internal/qtok"
 )
 
@@ -28,7 +29,7 @@ func (q *Query) String() string {
 				if i > 0 {
 					b.WriteString(", ")
 				}
-				writeName(&b, m)
+				printer.Name(&b, m)
 			}
 		}
 	} else {
@@ -43,16 +44,14 @@ func (q *Query) String() string {
 
 // ExprString prints one expression in canonical form.
 func ExprString(e Expr) string {
-	var b strings.Builder
-	writeExpr(&b, e, 0)
-	return b.String()
+	return printer.String(e)
 }
 
 func writeCommand(b *strings.Builder, c Command) {
 	switch c := c.(type) {
 	case *Where:
 		b.WriteString("where ")
-		writeExpr(b, c.Cond, 0)
+		printer.Expr(b, c.Cond, 0)
 	case *Eval:
 		b.WriteString("eval ")
 		writeAssigns(b, c.Assigns)
@@ -75,9 +74,9 @@ func writeCommand(b *strings.Builder, c Command) {
 			if i > 0 {
 				b.WriteString(", ")
 			}
-			writeName(b, p.Old)
+			printer.Name(b, p.Old)
 			b.WriteString(" as ")
-			writeName(b, p.New)
+			printer.Name(b, p.New)
 		}
 	case *Generic:
 		b.WriteString(c.Name)
@@ -96,7 +95,7 @@ func writeTokens(b *strings.Builder, toks []token) {
 		case tString:
 			writeString(b, t.Val)
 		case tQuoted:
-			writeName(b, t.Val)
+			printer.Name(b, t.Val)
 		default:
 			b.WriteString(t.Val)
 		}
@@ -109,143 +108,70 @@ func writeAssigns(b *strings.Builder, as []*Assign) {
 			b.WriteString(", ")
 		}
 		if a.Name != "" {
-			writeName(b, a.Name)
+			printer.Name(b, a.Name)
 			b.WriteString(" = ")
 		}
-		writeExpr(b, a.X, 0)
+		printer.Expr(b, a.X, 0)
 		if a.Filter != nil {
 			b.WriteString(" where ")
-			writeExpr(b, a.Filter, precAnd) // an `or` filter would swallow the next aggregation
+			printer.Expr(b, a.Filter, qexpr.PrecAnd) // an `or` filter would swallow the next aggregation
 		}
 	}
 }
 
-func writeList(b *strings.Builder, xs []Expr) {
-	for i, x := range xs {
-		if i > 0 {
-			b.WriteString(", ")
-		}
-		writeExpr(b, x, 0)
-	}
-}
+// printer prints ES|QL expressions: the shared nodes, and like, is null,
+// match, casts, arrays, maps and count's star.
+var printer = &qexpr.Printer{Keywords: keywords, Quote: writeString, Ext: extension{}}
 
-// Precedence levels, loosest first.
-const (
-	precOr = iota + 1
-	precAnd
-	precNot
-	precPred
-	precSum
-	precProduct
-	precUnary
-	precCast
-	precPrimary
-)
+// extension prints the expression nodes of ES|QL's own.
+type extension struct{}
 
-func prec(e Expr) int {
-	switch e := e.(type) {
-	case *Logical:
-		if e.Op == "or" {
-			return precOr
-		}
-		return precAnd
-	case *Not:
-		return precNot
-	case *Compare, *Like, *In, *IsNull, *MatchOp:
-		return precPred
-	case *Arith:
-		if e.Op == "+" || e.Op == "-" {
-			return precSum
-		}
-		return precProduct
-	case *Neg:
-		return precUnary
-	case *Literal:
-		if strings.HasPrefix(e.Value, "-") {
-			return precUnary
-		}
+// Prec is the precedence level of an ES|QL node.
+func (extension) Prec(e Expr) int {
+	switch e.(type) {
+	case *Like, *IsNull, *MatchOp:
+		return qexpr.PrecPred
 	case *Cast:
-		return precCast
+		return qexpr.PrecCast
 	}
-	return precPrimary
+	return qexpr.PrecPrimary
 }
 
-func writeExpr(b *strings.Builder, e Expr, min int) {
-	if prec(e) < min {
-		b.WriteByte('(')
-		writeExpr(b, e, 0)
-		b.WriteByte(')')
-		return
-	}
+// Write writes an ES|QL node.
+func (extension) Write(pr *qexpr.Printer, b *strings.Builder, e Expr) {
 	switch e := e.(type) {
-	case *Logical:
-		p := prec(e)
-		for i, x := range e.X {
-			if i > 0 {
-				b.WriteString(" " + e.Op + " ")
-			}
-			writeExpr(b, x, p+1)
-		}
-	case *Not:
-		b.WriteString("not ")
-		writeExpr(b, e.X, precNot)
-	case *Compare:
-		writeExpr(b, e.L, precSum)
-		b.WriteString(" " + e.Op + " ")
-		writeExpr(b, e.R, precSum)
 	case *MatchOp:
-		writeExpr(b, e.L, precSum)
+		pr.Expr(b, e.L, qexpr.PrecSum)
 		b.WriteString(" : ")
-		writeExpr(b, e.R, precSum)
+		pr.Expr(b, e.R, qexpr.PrecSum)
 	case *Like:
-		writeExpr(b, e.L, precSum)
+		pr.Expr(b, e.L, qexpr.PrecSum)
 		if e.Not {
 			b.WriteString(" not")
 		}
 		b.WriteString(" " + e.Op + " ")
 		if e.List {
 			b.WriteByte('(')
-			writeList(b, e.Patterns)
+			pr.List(b, e.Patterns)
 			b.WriteByte(')')
 		} else {
-			writeExpr(b, e.Patterns[0], precSum)
+			pr.Expr(b, e.Patterns[0], qexpr.PrecSum)
 		}
-	case *In:
-		writeExpr(b, e.L, precSum)
-		if e.Not {
-			b.WriteString(" not")
-		}
-		b.WriteString(" in (")
-		writeList(b, e.Values)
-		b.WriteByte(')')
 	case *IsNull:
-		writeExpr(b, e.L, precSum)
+		pr.Expr(b, e.L, qexpr.PrecSum)
 		if e.Not {
 			b.WriteString(" is not null")
 		} else {
 			b.WriteString(" is null")
 		}
-	case *Arith:
-		p := prec(e)
-		writeExpr(b, e.L, p)
-		b.WriteString(" " + e.Op + " ")
-		writeExpr(b, e.R, p+1)
-	case *Neg:
-		b.WriteByte('-')
-		writeExpr(b, e.X, precUnary)
 	case *Cast:
-		writeExpr(b, e.X, precCast)
+		pr.Expr(b, e.X, qexpr.PrecCast)
 		b.WriteString("::" + e.Type)
-	case *Call:
-		b.WriteString(e.Name)
-		b.WriteByte('(')
-		writeList(b, e.Args)
-		b.WriteByte(')')
 	case *Star:
 		b.WriteByte('*')
 	case *Array:
 		b.WriteByte('[')
-		writeList(b, e.X)
+		pr.List(b, e.X)
 		b.WriteByte(']')
 	case *Map:
 		b.WriteByte('{')
@@ -255,42 +181,10 @@ func writeExpr(b *strings.Builder, e Expr, min int) {
 			}
 			writeString(b, k)
 			b.WriteString(": ")
-			writeExpr(b, e.Vals[i], 0)
+			pr.Expr(b, e.Vals[i], 0)
 		}
 		b.WriteByte('}')
-	case *Field:
-		writeName(b, e.Name)
-	case *Literal:
-		if e.Kind == LitString {
-			writeString(b, e.Value)
-		} else {
-			b.WriteString(e.Value)
-		}
 	}
-}
-
-// writeName writes a field name, backtick-quoted unless it lexes as one
-// plain name that is not a keyword.
-func writeName(b *strings.Builder, s string) {
-	if plainName(s) {
-		b.WriteString(s)
-		return
-	}
-	b.WriteByte('`')
-	b.WriteString(strings.ReplaceAll(s, "`", "``"))
-	b.WriteByte('`')
-}
-
-func plainName(s string) bool {
-	if s == "" || !qtok.IsIdentStart(s[0]) || keywords[strings.ToLower(s)] {
-		return false
-	}
-	for i := 1; i < len(s); i++ {
-		if !qtok.IsIdentPart(s[i]) {
-			return false
-		}
-	}
-	return true
 }
 
 // writePattern writes an index pattern, quoted when it would not lex as
@@ -308,22 +202,4 @@ func writePattern(b *strings.Builder, s string) {
 }
 
 // writeString writes s as a double-quoted ES|QL string.
-func writeString(b *strings.Builder, s string) {
-	b.WriteByte('"')
-	for i := 0; i < len(s); i++ {
-		switch c := s[i]; c {
-		case '"', '\\':
-			b.WriteByte('\\')
-			b.WriteByte(c)
-		case '\n':
-			b.WriteString(`\n`)
-		case '\r':
-			b.WriteString(`\r`)
-		case '\t':
-			b.WriteString(`\t`)
-		default:
-			b.WriteByte(c)
-		}
-	}
-	b.WriteByte('"')
-}
+func writeString(b *strings.Builder, s string) { qtok.WriteQuoted(b, s, false) }

@@ -3,22 +3,15 @@ package kql
 import (
 	"testing"
 
+	"github.com/ruleatlas/ruleatlas/normalize/elastic/internal/langtest"
+
 	"github.com/ruleatlas/ruleatlas/normalize/rule"
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
 )
 
-func lowerText(t *testing.T, src string) string {
-	t.Helper()
-	q, err := Parse(src)
-	require.NoError(t, err)
-	ps, skipped := rule.Flatten(Lower(q))
-	assert.Empty(t, skipped)
-	return rule.Format(ps)
-}
-
 func TestLower(t *testing.T) {
-	tests := map[string]struct{ in, want string }{
+	tests := map[string]langtest.PrintCase{
 		"eq":                       {`process.name : "cmd.exe"`, "process.name eq \"cmd.exe\"\n"},
 		"quoted star is literal":   {`a : "x*"`, "a eq \"x*\"\n"},
 		"contains":                 {`process.command_line : *mimikatz*`, "process.command_line contains \"mimikatz\"\n"},
@@ -49,11 +42,7 @@ func TestLower(t *testing.T) {
 			"destination.ip cidr_match \"10.0.0.0/8\"\nsource.ip cidr_match \"fe80::/10\"\nsource.ip cidr_match \"127.0.0.0/8\" negated exclusion\nsource.ip in \"192.168.1.1\" negated exclusion\n"},
 		"cidr escaped colons": {`source.ip : fe80\:\:/10`, "source.ip cidr_match \"fe80::/10\"\n"},
 	}
-	for name, tc := range tests {
-		t.Run(name, func(t *testing.T) {
-			assert.Equal(t, tc.want, lowerText(t, tc.in))
-		})
-	}
+	langtest.CheckLower(t, lang, tests)
 }
 
 func TestLowerEmpty(t *testing.T) {

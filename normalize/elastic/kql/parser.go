@@ -1,79 +1,29 @@
 package kql
 
 import (
-	"fmt"
 	"strings"
 	"unicode/utf8"
 
-	"github.com/ruleatlas/ruleatlas/normalize/rule"
+	"github.com/ruleatlas/ruleatlas/normalize/elastic/internal/cursor"
 )
-
-// maxDepth bounds the nesting of parentheses, nested queries and `not`.
-const maxDepth = 100
 
 // Parse parses a KQL query. Errors are *rule.SyntaxError values with a
 // 1-based line and column inside src.
 func Parse(src string) (*Query, error) {
-	p := &parser{src: src}
-	p.skipSpace()
-	if p.pos == len(src) {
-		return &Query{}, nil
-	}
-	n, err := p.parseOr()
+	p := &parser{Cursor: cursor.Cursor{Src: src}}
+	n, empty, err := cursor.Whole(&p.Cursor, p.parseOr)
 	if err != nil {
 		return nil, err
 	}
-	p.skipSpace()
-	if p.pos < len(src) {
-		return nil, p.errorf("unexpected %s", p.describe())
+	if empty {
+		return &Query{}, nil
 	}
 	return &Query{Root: n}, nil
 }
 
+// parser is a recursive-descent parser over the characters of the query.
 type parser struct {
-	src   string
-	pos   int
-	depth int
-}
-
-// errorf builds a syntax error at the current position.
-func (p *parser) errorf(format string, args ...any) *rule.SyntaxError {
-	return p.errorAt(p.pos, format, args...)
-}
-
-func (p *parser) errorAt(off int, format string, args ...any) *rule.SyntaxError {
-	line, col := position(p.src, off)
-	return rule.Errorf(line, col, format, args...)
-}
-
-// position converts a byte offset into a 1-based line and column (in
-// characters).
-func position(src string, off int) (line, col int) {
-	if off > len(src) {
-		off = len(src)
-	}
-	line = 1 + strings.Count(src[:off], "\n")
-	start := strings.LastIndexByte(src[:off], '\n') + 1
-	return line, 1 + utf8.RuneCountInString(src[start:off])
-}
-
-// describe names the token at the current position for error messages.
-func (p *parser) describe() string {
-	if p.pos >= len(p.src) {
-		return "end of query"
-	}
-	r, _ := utf8.DecodeRuneInString(p.src[p.pos:])
-	return fmt.Sprintf("%q", r)
-}
-
-func isSpace(c byte) bool {
-	return c == ' ' || c == '\t' || c == '\n' || c == '\r' || c == '\f' || c == '\v'
-}
-
-func (p *parser) skipSpace() {
-	for p.pos < len(p.src) && isSpace(p.src[p.pos]) {
-		p.pos++
-	}
+	cursor.Cursor
 }
 
 // keywordAt returns the keyword ("and", "or", "not") starting at i, or "".
@@ -81,24 +31,14 @@ func (p *parser) skipSpace() {
 func (p *parser) keywordAt(i int) string {
 	for _, kw := range [...]string{"and", "or", "not"} {
 		j := i + len(kw)
-		if j < len(p.src) && strings.EqualFold(p.src[i:j], kw) {
-			if c := p.src[j]; isSpace(c) || c == '(' || c == '"' {
+		if j < len(p.Src) && strings.EqualFold(p.Src[i:j], kw) {
+			if c := p.Src[j]; cursor.IsSpace(c) || c == '(' || c == '"' {
 				return kw
 			}
 		}
 	}
 	return ""
 }
-
-func (p *parser) enter() error {
-	p.depth++
-	if p.depth > maxDepth {
-		return p.errorf("query nested too deeply (more than %d levels)", maxDepth)
-	}
-	return nil
-}
-
-func (p *parser) leave() { p.depth-- }
 
 func (p *parser) parseOr() (Node, error) {
 	return p.parseBinary("or", p.parseAnd)
@@ -116,11 +56,11 @@ func (p *parser) parseBinary(kw string, operand func() (Node, error)) (Node, err
 	}
 	var list []Node
 	for {
-		p.skipSpace()
-		if p.keywordAt(p.pos) != kw {
+		p.SkipSpace()
+		if p.keywordAt(p.Pos) != kw {
 			break
 		}
-		p.pos += len(kw)
+		p.Pos += len(kw)
 		x, err := operand()
 		if err != nil {
 			return nil, err
@@ -141,13 +81,13 @@ func (p *parser) parseBinary(kw string, operand func() (Node, error)) (Node, err
 }
 
 func (p *parser) parseNot() (Node, error) {
-	p.skipSpace()
-	if p.keywordAt(p.pos) == "not" {
-		if err := p.enter(); err != nil {
+	p.SkipSpace()
+	if p.keywordAt(p.Pos) == "not" {
+		if err := p.Enter(); err != nil {
 			return nil, err
 		}
-		defer p.leave()
-		p.pos += 3
+		defer p.Leave()
+		p.Pos += 3
 		x, err := p.parseNot()
 		if err != nil {
 			return nil, err
@@ -158,55 +98,35 @@ func (p *parser) parseNot() (Node, error) {
 }
 
 func (p *parser) parseSub() (Node, error) {
-	p.skipSpace()
-	if p.pos < len(p.src) && p.src[p.pos] == '(' {
-		if err := p.enter(); err != nil {
-			return nil, err
-		}
-		defer p.leave()
-		open := p.pos
-		p.pos++
-		x, err := p.parseOr()
-		if err != nil {
-			return nil, err
-		}
-		p.skipSpace()
-		if p.pos >= len(p.src) || p.src[p.pos] != ')' {
-			return nil, p.errorf("expected \")\" to close \"(\" at column %d, found %s", p.colOf(open), p.describe())
-		}
-		p.pos++
-		return x, nil
+	p.SkipSpace()
+	if p.Pos < len(p.Src) && p.Src[p.Pos] == '(' {
+		return cursor.Group(&p.Cursor, ')', `"("`, p.parseOr)
 	}
 	return p.parseExpression()
 }
 
-func (p *parser) colOf(off int) int {
-	_, c := position(p.src, off)
-	return c
-}
-
 func (p *parser) parseExpression() (Node, error) {
-	p.skipSpace()
-	start := p.pos
+	p.SkipSpace()
+	start := p.Pos
 	lit, err := p.literal()
 	if err != nil {
 		return nil, err
 	}
 	if lit == nil {
-		return nil, p.errorf("expected a field, a value or \"(\", found %s", p.describe())
+		return nil, p.Errorf("expected a field, a value or \"(\", found %s", p.Describe())
 	}
-	end := p.pos
-	p.skipSpace()
-	if p.pos < len(p.src) {
-		switch c := p.src[p.pos]; c {
+	end := p.Pos
+	p.SkipSpace()
+	if p.Pos < len(p.Src) {
+		switch c := p.Src[p.Pos]; c {
 		case ':':
 			field := lit.Literal()
 			if field == "" {
-				return nil, p.errorAt(start, "empty field name")
+				return nil, p.ErrorAt(start, "empty field name")
 			}
-			p.pos++
-			p.skipSpace()
-			if p.pos < len(p.src) && p.src[p.pos] == '{' {
+			p.Pos++
+			p.SkipSpace()
+			if p.Pos < len(p.Src) && p.Src[p.Pos] == '{' {
 				return p.parseNested(field)
 			}
 			v, err := p.parseValueList()
@@ -219,52 +139,41 @@ func (p *parser) parseExpression() (Node, error) {
 			return Field{Field: field, Value: v}, nil
 		case '<', '>':
 			if lit.Literal() == "" {
-				return nil, p.errorAt(start, "empty field name")
+				return nil, p.ErrorAt(start, "empty field name")
 			}
 			op := string(c)
-			p.pos++
-			if p.pos < len(p.src) && p.src[p.pos] == '=' {
+			p.Pos++
+			if p.Pos < len(p.Src) && p.Src[p.Pos] == '=' {
 				op += "="
-				p.pos++
+				p.Pos++
 			}
-			p.skipSpace()
+			p.SkipSpace()
 			v, err := p.literal()
 			if err != nil {
 				return nil, err
 			}
 			if v == nil {
-				return nil, p.errorf("expected a value after %q, found %s", op, p.describe())
+				return nil, p.Errorf("expected a value after %q, found %s", op, p.Describe())
 			}
 			return Range{Field: lit.Literal(), Op: op, Value: v}, nil
 		}
 	}
-	p.pos = end
+	p.Pos = end
 	return Text{Value: lit}, nil
 }
 
 func (p *parser) parseNested(field string) (Node, error) {
-	if err := p.enter(); err != nil {
-		return nil, err
-	}
-	defer p.leave()
-	open := p.pos
-	p.pos++ // '{'
-	q, err := p.parseOr()
+	q, err := cursor.Group(&p.Cursor, '}', `"{"`, p.parseOr)
 	if err != nil {
 		return nil, err
 	}
-	p.skipSpace()
-	if p.pos >= len(p.src) || p.src[p.pos] != '}' {
-		return nil, p.errorf("expected \"}\" to close \"{\" at column %d, found %s", p.colOf(open), p.describe())
-	}
-	p.pos++
 	return Nested{Field: field, Query: q}, nil
 }
 
 // parseValueList parses the value side of `field:`: a parenthesized list or
 // one literal.
 func (p *parser) parseValueList() (Node, error) {
-	if p.pos < len(p.src) && p.src[p.pos] == '(' {
+	if p.Pos < len(p.Src) && p.Src[p.Pos] == '(' {
 		return p.parseValueNot()
 	}
 	v, err := p.literal()
@@ -272,7 +181,7 @@ func (p *parser) parseValueList() (Node, error) {
 		return nil, err
 	}
 	if v == nil {
-		return nil, p.errorf("expected a value after \":\", found %s", p.describe())
+		return nil, p.Errorf("expected a value after \":\", found %s", p.Describe())
 	}
 	return v, nil
 }
@@ -286,43 +195,28 @@ func (p *parser) parseValueAnd() (Node, error) {
 }
 
 func (p *parser) parseValueNot() (Node, error) {
-	p.skipSpace()
-	if p.keywordAt(p.pos) == "not" {
-		if err := p.enter(); err != nil {
+	p.SkipSpace()
+	if p.keywordAt(p.Pos) == "not" {
+		if err := p.Enter(); err != nil {
 			return nil, err
 		}
-		defer p.leave()
-		p.pos += 3
+		defer p.Leave()
+		p.Pos += 3
 		x, err := p.parseValueNot()
 		if err != nil {
 			return nil, err
 		}
 		return Not{x}, nil
 	}
-	if p.pos < len(p.src) && p.src[p.pos] == '(' {
-		if err := p.enter(); err != nil {
-			return nil, err
-		}
-		defer p.leave()
-		open := p.pos
-		p.pos++
-		x, err := p.parseValueOr()
-		if err != nil {
-			return nil, err
-		}
-		p.skipSpace()
-		if p.pos >= len(p.src) || p.src[p.pos] != ')' {
-			return nil, p.errorf("expected \")\" to close the value list opened at column %d, found %s", p.colOf(open), p.describe())
-		}
-		p.pos++
-		return x, nil
+	if p.Pos < len(p.Src) && p.Src[p.Pos] == '(' {
+		return cursor.Group(&p.Cursor, ')', "the value list opened", p.parseValueOr)
 	}
 	v, err := p.literal()
 	if err != nil {
 		return nil, err
 	}
 	if v == nil {
-		return nil, p.errorf("expected a value, found %s", p.describe())
+		return nil, p.Errorf("expected a value, found %s", p.Describe())
 	}
 	return v, nil
 }
@@ -330,7 +224,7 @@ func (p *parser) parseValueNot() (Node, error) {
 // literal reads a quoted or unquoted literal at the current position. It
 // returns nil when there is none.
 func (p *parser) literal() (*Value, error) {
-	if p.pos < len(p.src) && p.src[p.pos] == '"' {
+	if p.Pos < len(p.Src) && p.Src[p.Pos] == '"' {
 		return p.quoted()
 	}
 	return p.unquoted()
@@ -346,50 +240,50 @@ func special(c byte) bool {
 }
 
 func (p *parser) quoted() (*Value, error) {
-	open := p.pos
-	p.pos++
+	open := p.Pos
+	p.Pos++
 	var b strings.Builder
 	for {
-		if p.pos >= len(p.src) {
-			return nil, p.errorAt(open, "unterminated quoted string")
+		if p.Pos >= len(p.Src) {
+			return nil, p.ErrorAt(open, "unterminated quoted string")
 		}
-		c := p.src[p.pos]
+		c := p.Src[p.Pos]
 		switch c {
 		case '"':
-			p.pos++
+			p.Pos++
 			return &Value{Pattern: b.String(), Quoted: true}, nil
 		case '\\':
-			if p.pos+1 < len(p.src) {
-				switch e := p.src[p.pos+1]; e {
+			if p.Pos+1 < len(p.Src) {
+				switch e := p.Src[p.Pos+1]; e {
 				case '"':
 					b.WriteByte('"')
-					p.pos += 2
+					p.Pos += 2
 					continue
 				case '\\':
 					b.WriteString(`\\`)
-					p.pos += 2
+					p.Pos += 2
 					continue
 				case 't', 'n', 'r':
 					b.WriteByte(unescapeSpace(e))
-					p.pos += 2
+					p.Pos += 2
 					continue
 				case 'u':
-					if r, ok := hex4(p.src, p.pos+2); ok {
+					if r, ok := hex4(p.Src, p.Pos+2); ok {
 						writePatternRune(&b, r)
-						p.pos += 6
+						p.Pos += 6
 						continue
 					}
 				}
 			}
 			b.WriteString(`\\`)
-			p.pos++
+			p.Pos++
 		case '*', '?':
 			b.WriteByte('\\')
 			b.WriteByte(c)
-			p.pos++
+			p.Pos++
 		default:
 			b.WriteByte(c)
-			p.pos++
+			p.Pos++
 		}
 	}
 }
@@ -440,21 +334,21 @@ func writePatternRune(b *strings.Builder, r rune) {
 
 func (p *parser) unquoted() (*Value, error) {
 	var b strings.Builder
-	start := p.pos
-	for p.pos < len(p.src) {
-		c := p.src[p.pos]
+	start := p.Pos
+	for p.Pos < len(p.Src) {
+		c := p.Src[p.Pos]
 		switch {
-		case isSpace(c):
+		case cursor.IsSpace(c):
 			// Whitespace belongs to the literal unless what follows ends it.
-			j := p.pos
-			for j < len(p.src) && isSpace(p.src[j]) {
+			j := p.Pos
+			for j < len(p.Src) && cursor.IsSpace(p.Src[j]) {
 				j++
 			}
-			if j == len(p.src) || (special(p.src[j]) && p.src[j] != '\\') || p.keywordAt(j) != "" {
+			if j == len(p.Src) || (special(p.Src[j]) && p.Src[j] != '\\') || p.keywordAt(j) != "" {
 				goto done
 			}
-			b.WriteString(p.src[p.pos:j])
-			p.pos = j
+			b.WriteString(p.Src[p.Pos:j])
+			p.Pos = j
 		case c == '\\':
 			if err := p.escape(&b); err != nil {
 				return nil, err
@@ -463,19 +357,19 @@ func (p *parser) unquoted() (*Value, error) {
 			goto done
 		case c == '?':
 			b.WriteString(`\?`)
-			p.pos++
+			p.Pos++
 		default:
 			// A keyword at the very start of a literal ends it too (a value
 			// cannot begin with a bare keyword).
-			if p.pos == start && p.keywordAt(p.pos) != "" {
+			if p.Pos == start && p.keywordAt(p.Pos) != "" {
 				goto done
 			}
 			b.WriteByte(c)
-			p.pos++
+			p.Pos++
 		}
 	}
 done:
-	if p.pos == start {
+	if p.Pos == start {
 		return nil, nil
 	}
 	return &Value{Pattern: b.String()}, nil
@@ -483,41 +377,41 @@ done:
 
 // escape reads a backslash escape of an unquoted literal.
 func (p *parser) escape(b *strings.Builder) error {
-	at := p.pos
-	if p.pos+1 >= len(p.src) {
-		return p.errorAt(at, "a backslash at the end of the query escapes nothing")
+	at := p.Pos
+	if p.Pos+1 >= len(p.Src) {
+		return p.ErrorAt(at, "a backslash at the end of the query escapes nothing")
 	}
-	e := p.src[p.pos+1]
+	e := p.Src[p.Pos+1]
 	switch e {
 	case '\\', '*':
 		b.WriteByte('\\')
 		b.WriteByte(e)
-		p.pos += 2
+		p.Pos += 2
 		return nil
 	case '(', ')', ':', '<', '>', '"', '{', '}':
 		b.WriteByte(e)
-		p.pos += 2
+		p.Pos += 2
 		return nil
 	case 't', 'n', 'r':
 		b.WriteByte(unescapeSpace(e))
-		p.pos += 2
+		p.Pos += 2
 		return nil
 	case 'u':
-		if r, ok := hex4(p.src, p.pos+2); ok {
+		if r, ok := hex4(p.Src, p.Pos+2); ok {
 			writePatternRune(b, r)
-			p.pos += 6
+			p.Pos += 6
 			return nil
 		}
-		return p.errorAt(at, "invalid unicode escape (want \\u and four hex digits)")
+		return p.ErrorAt(at, "invalid unicode escape (want \\u and four hex digits)")
 	}
 	for _, kw := range [...]string{"and", "or", "not"} {
-		j := p.pos + 1 + len(kw)
-		if j <= len(p.src) && strings.EqualFold(p.src[p.pos+1:j], kw) {
-			b.WriteString(p.src[p.pos+1 : j])
-			p.pos = j
+		j := p.Pos + 1 + len(kw)
+		if j <= len(p.Src) && strings.EqualFold(p.Src[p.Pos+1:j], kw) {
+			b.WriteString(p.Src[p.Pos+1 : j])
+			p.Pos = j
 			return nil
 		}
 	}
-	r, _ := utf8.DecodeRuneInString(p.src[p.pos+1:])
-	return p.errorAt(at, "invalid escape \\%c in an unquoted value (quote the value or escape only \\():<>\"*{})", r)
+	r, _ := utf8.DecodeRuneInString(p.Src[p.Pos+1:])
+	return p.ErrorAt(at, "invalid escape \\%c in an unquoted value (quote the value or escape only \\():<>\"*{})", r)
 }

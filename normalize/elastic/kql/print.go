@@ -3,6 +3,8 @@ package kql
 import (
 	"fmt"
 	"strings"
+
+	"github.com/ruleatlas/ruleatlas/normalize/elastic/internal/cursor"
 )
 
 // String prints the query in canonical KQL: lower-case keywords, single
@@ -168,7 +170,7 @@ func writePattern(b *strings.Builder, p string) {
 
 func endsSpace(b *strings.Builder) bool {
 	s := b.String()
-	return len(s) > 0 && isSpace(s[len(s)-1])
+	return len(s) > 0 && cursor.IsSpace(s[len(s)-1])
 }
 
 // writeUnquoted prints a field name (whose `*` are printed bare).
@@ -181,7 +183,7 @@ func writeUnquoted(b *strings.Builder, s string) {
 func writeUnquotedPart(b *strings.Builder, s string, atWordStart bool) {
 	for i := 0; i < len(s); i++ {
 		c := s[i]
-		wordStart := (i == 0 && atWordStart) || (i > 0 && isSpace(s[i-1]))
+		wordStart := (i == 0 && atWordStart) || (i > 0 && cursor.IsSpace(s[i-1]))
 		if wordStart && isKeywordWord(s[i:]) {
 			b.WriteByte('\\')
 		}
@@ -195,7 +197,7 @@ func writeUnquotedPart(b *strings.Builder, s string, atWordStart bool) {
 			b.WriteString(`\n`)
 		case c == '\r':
 			b.WriteString(`\r`)
-		case isSpace(c) && (i == 0 || i == len(s)-1):
+		case cursor.IsSpace(c) && (i == 0 || i == len(s)-1):
 			fmt.Fprintf(b, `\u%04x`, c)
 		default:
 			b.WriteByte(c)

@@ -1,77 +1,34 @@
 package lucene
 
 import (
-	"fmt"
 	"strings"
 	"unicode/utf8"
 
-	"github.com/ruleatlas/ruleatlas/normalize/rule"
+	"github.com/ruleatlas/ruleatlas/normalize/elastic/internal/cursor"
 )
-
-// maxDepth bounds the nesting of groups and unary operators.
-const maxDepth = 100
 
 // Parse parses a Lucene query string. Errors are *rule.SyntaxError values
 // with a 1-based line and column inside src.
 func Parse(src string) (*Query, error) {
-	p := &parser{src: src}
-	p.skipSpace()
-	if p.pos == len(src) {
-		return &Query{}, nil
-	}
-	n, err := p.parseOr("")
+	p := &parser{Cursor: cursor.Cursor{Src: src}}
+	n, empty, err := cursor.Whole(&p.Cursor, func() (Node, error) { return p.parseOr("") })
 	if err != nil {
 		return nil, err
 	}
-	p.skipSpace()
-	if p.pos < len(src) {
-		return nil, p.errorf("unexpected %s", p.describe())
+	if empty {
+		return &Query{}, nil
 	}
 	return &Query{Root: n}, nil
 }
 
+// parser is a recursive-descent parser over the characters of the query.
 type parser struct {
-	src   string
-	pos   int
-	depth int
-}
-
-func (p *parser) errorf(format string, args ...any) *rule.SyntaxError {
-	return p.errorAt(p.pos, format, args...)
-}
-
-func (p *parser) errorAt(off int, format string, args ...any) *rule.SyntaxError {
-	if off > len(p.src) {
-		off = len(p.src)
-	}
-	line := 1 + strings.Count(p.src[:off], "\n")
-	start := strings.LastIndexByte(p.src[:off], '\n') + 1
-	return rule.Errorf(line, 1+utf8.RuneCountInString(p.src[start:off]), format, args...)
-}
-
-func (p *parser) colOf(off int) int { return p.errorAt(off, "").Col }
-
-func (p *parser) describe() string {
-	if p.pos >= len(p.src) {
-		return "end of query"
-	}
-	r, _ := utf8.DecodeRuneInString(p.src[p.pos:])
-	return fmt.Sprintf("%q", r)
-}
-
-func isSpace(c byte) bool {
-	return c == ' ' || c == '\t' || c == '\n' || c == '\r' || c == '\f' || c == '\v'
-}
-
-func (p *parser) skipSpace() {
-	for p.pos < len(p.src) && isSpace(p.src[p.pos]) {
-		p.pos++
-	}
+	cursor.Cursor
 }
 
 func (p *parser) peek() byte {
-	if p.pos < len(p.src) {
-		return p.src[p.pos]
+	if p.Pos < len(p.Src) {
+		return p.Src[p.Pos]
 	}
 	return 0
 }
@@ -79,17 +36,17 @@ func (p *parser) peek() byte {
 // word reports whether the keyword kw (AND, OR, NOT, TO) starts at the
 // current position and is followed by a delimiter.
 func (p *parser) word(kw string) bool {
-	if !strings.HasPrefix(p.src[p.pos:], kw) {
+	if !strings.HasPrefix(p.Src[p.Pos:], kw) {
 		return false
 	}
-	j := p.pos + len(kw)
-	return j == len(p.src) || isSpace(p.src[j]) || p.src[j] == '(' || p.src[j] == ')' || p.src[j] == '"'
+	j := p.Pos + len(kw)
+	return j == len(p.Src) || cursor.IsSpace(p.Src[j]) || p.Src[j] == '(' || p.Src[j] == ')' || p.Src[j] == '"'
 }
 
 func (p *parser) op(ops ...string) string {
 	for _, o := range ops {
 		if o == "&&" || o == "||" {
-			if strings.HasPrefix(p.src[p.pos:], o) {
+			if strings.HasPrefix(p.Src[p.Pos:], o) {
 				return o
 			}
 		} else if p.word(o) {
@@ -99,18 +56,10 @@ func (p *parser) op(ops ...string) string {
 	return ""
 }
 
-func (p *parser) enter() error {
-	p.depth++
-	if p.depth > maxDepth {
-		return p.errorf("query nested too deeply (more than %d levels)", maxDepth)
-	}
-	return nil
-}
-
 // atClauseEnd reports whether the current position ends a clause list.
 func (p *parser) atClauseEnd() bool {
-	p.skipSpace()
-	return p.pos >= len(p.src) || p.src[p.pos] == ')'
+	p.SkipSpace()
+	return p.Pos >= len(p.Src) || p.Src[p.Pos] == ')'
 }
 
 func (p *parser) parseOr(field string) (Node, error) {
@@ -121,7 +70,7 @@ func (p *parser) parseOr(field string) (Node, error) {
 	list := []Node{first}
 	for !p.atClauseEnd() {
 		if o := p.op("OR", "||"); o != "" {
-			p.pos += len(o)
+			p.Pos += len(o)
 		}
 		x, err := p.parseAnd(field)
 		if err != nil {
@@ -142,12 +91,12 @@ func (p *parser) parseAnd(field string) (Node, error) {
 	}
 	list := []Node{first}
 	for {
-		p.skipSpace()
+		p.SkipSpace()
 		o := p.op("AND", "&&")
 		if o == "" {
 			break
 		}
-		p.pos += len(o)
+		p.Pos += len(o)
 		x, err := p.parseUnary(field)
 		if err != nil {
 			return nil, err
@@ -161,7 +110,7 @@ func (p *parser) parseAnd(field string) (Node, error) {
 }
 
 func (p *parser) parseUnary(field string) (Node, error) {
-	p.skipSpace()
+	p.SkipSpace()
 	n := 0
 	switch {
 	case p.word("NOT"):
@@ -173,11 +122,11 @@ func (p *parser) parseUnary(field string) (Node, error) {
 		return p.parsePrimary(field)
 	}
 	must := p.peek() == '+'
-	if err := p.enter(); err != nil {
+	if err := p.Enter(); err != nil {
 		return nil, err
 	}
-	defer func() { p.depth-- }()
-	p.pos += n
+	defer p.Leave()
+	p.Pos += n
 	x, err := p.parseUnary(field)
 	if err != nil {
 		return nil, err
@@ -189,25 +138,16 @@ func (p *parser) parseUnary(field string) (Node, error) {
 }
 
 func (p *parser) parseGroup(field string) (Node, error) {
-	if err := p.enter(); err != nil {
-		return nil, err
-	}
-	defer func() { p.depth-- }()
-	open := p.pos
-	p.pos++
-	p.skipSpace()
-	if p.peek() == ')' {
-		return nil, p.errorf("empty group")
-	}
-	x, err := p.parseOr(field)
+	x, err := cursor.Group(&p.Cursor, ')', `"("`, func() (Node, error) {
+		p.SkipSpace()
+		if p.peek() == ')' {
+			return nil, p.Errorf("empty group")
+		}
+		return p.parseOr(field)
+	})
 	if err != nil {
 		return nil, err
 	}
-	p.skipSpace()
-	if p.peek() != ')' {
-		return nil, p.errorf("expected \")\" to close \"(\" at column %d, found %s", p.colOf(open), p.describe())
-	}
-	p.pos++
 	if s := p.suffix(); s != "" {
 		return Group{X: x, Suffix: s}, nil
 	}
@@ -215,9 +155,9 @@ func (p *parser) parseGroup(field string) (Node, error) {
 }
 
 func (p *parser) parsePrimary(field string) (Node, error) {
-	p.skipSpace()
-	if p.pos >= len(p.src) {
-		return nil, p.errorf("expected a term, found end of query")
+	p.SkipSpace()
+	if p.Pos >= len(p.Src) {
+		return nil, p.Errorf("expected a term, found end of query")
 	}
 	switch c := p.peek(); c {
 	case '(':
@@ -230,47 +170,47 @@ func (p *parser) parsePrimary(field string) (Node, error) {
 		return Term{Field: field, Value: v}, nil
 	case '[', '{', '>', '<':
 		if field == "" {
-			return nil, p.errorf("a range needs a field (field:[a TO b])")
+			return nil, p.Errorf("a range needs a field (field:[a TO b])")
 		}
 		return p.parseRange(field)
 	}
-	if p.word("AND") || p.word("OR") || p.word("TO") || strings.HasPrefix(p.src[p.pos:], "&&") || strings.HasPrefix(p.src[p.pos:], "||") {
-		return nil, p.errorf("expected a term, found operator %s", p.describe())
+	if p.word("AND") || p.word("OR") || p.word("TO") || strings.HasPrefix(p.Src[p.Pos:], "&&") || strings.HasPrefix(p.Src[p.Pos:], "||") {
+		return nil, p.Errorf("expected a term, found operator %s", p.Describe())
 	}
-	start := p.pos
+	start := p.Pos
 	text, err := p.term()
 	if err != nil {
 		return nil, err
 	}
 	if text == "" {
-		return nil, p.errorf("expected a term, found %s", p.describe())
+		return nil, p.Errorf("expected a term, found %s", p.Describe())
 	}
 	if p.peek() == ':' {
 		name := unescapePattern(text)
-		p.pos++
-		p.skipSpace()
+		p.Pos++
+		p.SkipSpace()
 		if text == "_exists_" {
 			f, err := p.term()
 			if err != nil {
 				return nil, err
 			}
 			if f == "" {
-				return nil, p.errorf("expected a field name after _exists_:")
+				return nil, p.Errorf("expected a field name after _exists_:")
 			}
 			return Exists{Field: unescapePattern(f)}, nil
 		}
 		if p.peek() == '(' {
 			return p.parseGroup(name)
 		}
-		if p.pos >= len(p.src) || isSpace(p.peek()) || p.peek() == ')' {
-			return nil, p.errorf("expected a value after \"%s:\"", name)
+		if p.Pos >= len(p.Src) || cursor.IsSpace(p.peek()) || p.peek() == ')' {
+			return nil, p.Errorf("expected a value after \"%s:\"", name)
 		}
 		x, err := p.parsePrimary(name)
 		if err != nil {
 			return nil, err
 		}
 		if e, ok := x.(Exists); ok && e.Field != name {
-			return nil, p.errorAt(start, "_exists_ cannot follow a field")
+			return nil, p.ErrorAt(start, "_exists_ cannot follow a field")
 		}
 		return x, nil
 	}
@@ -283,25 +223,25 @@ func (p *parser) parsePrimary(field string) (Node, error) {
 
 // value reads a phrase or regex with its suffix.
 func (p *parser) value() (Value, error) {
-	open := p.pos
-	quote := p.src[p.pos]
-	p.pos++
+	open := p.Pos
+	quote := p.Src[p.Pos]
+	p.Pos++
 	var b strings.Builder
 	for {
-		if p.pos >= len(p.src) {
+		if p.Pos >= len(p.Src) {
 			if quote == '"' {
-				return Value{}, p.errorAt(open, "unterminated quoted phrase")
+				return Value{}, p.ErrorAt(open, "unterminated quoted phrase")
 			}
-			return Value{}, p.errorAt(open, "unterminated regular expression")
+			return Value{}, p.ErrorAt(open, "unterminated regular expression")
 		}
-		c := p.src[p.pos]
+		c := p.Src[p.Pos]
 		if c == quote {
-			p.pos++
+			p.Pos++
 			break
 		}
-		if c == '\\' && p.pos+1 < len(p.src) {
-			e := p.src[p.pos+1]
-			p.pos += 2
+		if c == '\\' && p.Pos+1 < len(p.Src) {
+			e := p.Src[p.Pos+1]
+			p.Pos += 2
 			switch {
 			case quote == '/':
 				b.WriteByte('\\')
@@ -318,7 +258,7 @@ func (p *parser) value() (Value, error) {
 			b.WriteByte('\\')
 		}
 		b.WriteByte(c)
-		p.pos++
+		p.Pos++
 	}
 	return Value{Pattern: b.String(), Quoted: quote == '"', Regex: quote == '/', Suffix: p.suffix()}, nil
 }
@@ -329,31 +269,31 @@ func termEnd(c byte) bool {
 	case '(', ')', '[', ']', '{', '}', ':', '^', '"', '~', '/', '!':
 		return true
 	}
-	return isSpace(c)
+	return cursor.IsSpace(c)
 }
 
 // term reads an unquoted term in the rule.Pattern convention.
 func (p *parser) term() (string, error) {
 	var b strings.Builder
-	for p.pos < len(p.src) {
-		c := p.src[p.pos]
+	for p.Pos < len(p.Src) {
+		c := p.Src[p.Pos]
 		if termEnd(c) {
 			break
 		}
 		if c == '\\' {
-			if p.pos+1 >= len(p.src) {
-				return "", p.errorf("a backslash at the end of the query escapes nothing")
+			if p.Pos+1 >= len(p.Src) {
+				return "", p.Errorf("a backslash at the end of the query escapes nothing")
 			}
-			r, n := utf8.DecodeRuneInString(p.src[p.pos+1:])
+			r, n := utf8.DecodeRuneInString(p.Src[p.Pos+1:])
 			if r == '*' || r == '?' || r == '\\' {
 				b.WriteByte('\\')
 			}
-			b.WriteString(p.src[p.pos+1 : p.pos+1+n])
-			p.pos += 1 + n
+			b.WriteString(p.Src[p.Pos+1 : p.Pos+1+n])
+			p.Pos += 1 + n
 			continue
 		}
 		b.WriteByte(c)
-		p.pos++
+		p.Pos++
 	}
 	return b.String(), nil
 }
@@ -364,21 +304,21 @@ func (p *parser) suffix() string {
 	if c != '^' && c != '~' {
 		return ""
 	}
-	start := p.pos
-	p.pos++
-	for p.pos < len(p.src) && (p.src[p.pos] >= '0' && p.src[p.pos] <= '9' || p.src[p.pos] == '.') {
-		p.pos++
+	start := p.Pos
+	p.Pos++
+	for p.Pos < len(p.Src) && (p.Src[p.Pos] >= '0' && p.Src[p.Pos] <= '9' || p.Src[p.Pos] == '.') {
+		p.Pos++
 	}
-	return p.src[start:p.pos]
+	return p.Src[start:p.Pos]
 }
 
 func (p *parser) parseRange(field string) (Node, error) {
 	r := Range{Field: field, Lo: "*", Hi: "*", IncLo: true, IncHi: true}
 	if c := p.peek(); c == '>' || c == '<' {
-		p.pos++
+		p.Pos++
 		inc := p.peek() == '='
 		if inc {
-			p.pos++
+			p.Pos++
 		}
 		b, err := p.bound()
 		if err != nil {
@@ -391,44 +331,44 @@ func (p *parser) parseRange(field string) (Node, error) {
 		}
 		return r, nil
 	}
-	open := p.pos
-	r.IncLo = p.src[p.pos] == '['
-	p.pos++
+	open := p.Pos
+	r.IncLo = p.Src[p.Pos] == '['
+	p.Pos++
 	var err error
 	if r.Lo, err = p.bound(); err != nil {
 		return nil, err
 	}
-	p.skipSpace()
+	p.SkipSpace()
 	if !p.word("TO") {
-		return nil, p.errorf("expected TO in the range opened at column %d, found %s", p.colOf(open), p.describe())
+		return nil, p.Errorf("expected TO in the range opened at column %d, found %s", p.Col(open), p.Describe())
 	}
-	p.pos += 2
+	p.Pos += 2
 	if r.Hi, err = p.bound(); err != nil {
 		return nil, err
 	}
-	p.skipSpace()
+	p.SkipSpace()
 	switch p.peek() {
 	case ']':
 		r.IncHi = true
 	case '}':
 		r.IncHi = false
 	default:
-		return nil, p.errorf("expected \"]\" or \"}\" to close the range opened at column %d, found %s", p.colOf(open), p.describe())
+		return nil, p.Errorf("expected \"]\" or \"}\" to close the range opened at column %d, found %s", p.Col(open), p.Describe())
 	}
-	p.pos++
+	p.Pos++
 	return r, nil
 }
 
 // bound reads a range bound: a phrase or a term ("*" is open).
 func (p *parser) bound() (string, error) {
-	p.skipSpace()
+	p.SkipSpace()
 	if p.peek() == '"' {
 		v, err := p.value()
 		if err != nil {
 			return "", err
 		}
 		if v.Suffix != "" {
-			return "", p.errorf("unexpected %q in a range", v.Suffix)
+			return "", p.Errorf("unexpected %q in a range", v.Suffix)
 		}
 		if v.Pattern == "*" {
 			return `\*`, nil
@@ -436,25 +376,25 @@ func (p *parser) bound() (string, error) {
 		return v.Pattern, nil
 	}
 	var b strings.Builder
-	for p.pos < len(p.src) {
-		c := p.src[p.pos]
-		if isSpace(c) || c == ']' || c == '}' || c == '[' || c == '{' || c == '"' {
+	for p.Pos < len(p.Src) {
+		c := p.Src[p.Pos]
+		if cursor.IsSpace(c) || c == ']' || c == '}' || c == '[' || c == '{' || c == '"' {
 			break
 		}
-		if c == '\\' && p.pos+1 < len(p.src) {
-			e := p.src[p.pos+1]
+		if c == '\\' && p.Pos+1 < len(p.Src) {
+			e := p.Src[p.Pos+1]
 			if e == '*' || e == '?' || e == '\\' {
 				b.WriteByte('\\')
 			}
 			b.WriteByte(e)
-			p.pos += 2
+			p.Pos += 2
 			continue
 		}
 		b.WriteByte(c)
-		p.pos++
+		p.Pos++
 	}
 	if b.Len() == 0 {
-		return "", p.errorf("expected a range bound, found %s", p.describe())
+		return "", p.Errorf("expected a range bound, found %s", p.Describe())
 	}
 	return b.String(), nil
 }

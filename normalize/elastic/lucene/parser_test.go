@@ -2,13 +2,11 @@ package lucene
 
 import (
 	"errors"
-	"os"
-	"path/filepath"
 	"strings"
 	"testing"
 
+	"github.com/ruleatlas/ruleatlas/normalize/elastic/internal/langtest"
 	"github.com/ruleatlas/ruleatlas/normalize/rule"
-	"github.com/ruleatlas/ruleatlas/pipeline/pipetest"
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
 )
@@ -92,7 +90,7 @@ func TestParseDepthLimit(t *testing.T) {
 }
 
 func TestLower(t *testing.T) {
-	tests := map[string]struct{ in, want string }{
+	tests := map[string]langtest.PrintCase{
 		"eq":          {`process.name:chmod`, "process.name eq \"chmod\"\n"},
 		"phrase star": {`a:"x*"`, "a eq \"x*\"\n"},
 		"wildcards": {`a:*x* AND b:y* AND c:*z AND d:a?c`,
@@ -112,64 +110,20 @@ func TestLower(t *testing.T) {
 			"destination.ip cidr_match \"10.0.0.0/8\"\nsource.ip cidr_match \"192.168.0.0/16\" negated exclusion\nsource.ip cidr_match \"fe80::/10\" negated exclusion\nsource.ip in \"10.1.1.1\" negated exclusion\n"},
 		"phrase spaces kept": {`process.args:" -e " AND a:"x "`, "process.args eq \" -e \"\na eq \"x \"\n"},
 	}
-	for name, tc := range tests {
-		t.Run(name, func(t *testing.T) {
-			q, err := Parse(tc.in)
-			require.NoError(t, err)
-			ps, skipped := rule.Flatten(Lower(q))
-			assert.Empty(t, skipped)
-			assert.Equal(t, tc.want, rule.Format(ps))
-		})
-	}
+	langtest.CheckLower(t, lang, tests)
 }
 
-func TestGolden(t *testing.T) {
-	files, err := filepath.Glob("testdata/*.lucene")
-	require.NoError(t, err)
-	require.NotEmpty(t, files)
-	for _, f := range files {
-		t.Run(filepath.Base(f), func(t *testing.T) {
-			q, err := Parse(string(pipetest.Read(t, f)))
-			require.NoError(t, err)
-			ps, skipped := rule.Flatten(Lower(q))
-			got := "# " + q.String() + "\n" + rule.Format(ps)
-			for _, s := range skipped {
-				got += "skipped: " + s + "\n"
-			}
-			pipetest.Golden(t, strings.TrimSuffix(f, ".lucene")+".golden", got)
-		})
-	}
-}
+// lang is Lucene for the shared test helpers.
+var lang = langtest.Lang[*Query]{Name: "lucene", Ext: ".lucene", Parse: Parse, Print: (*Query).String, Lower: Lower}
+
+// TestGolden lowers the hand-written queries in testdata/*.lucene and
+// compares the canonical form and predicates with testdata/*.golden.
+func TestGolden(t *testing.T) { langtest.Golden(t, lang, nil) }
 
 // FuzzParse checks that parsing never panics and that printing is a fixed
-// point: parse → print → parse → print gives the same text.
+// point (see langtest.Fuzz).
 func FuzzParse(f *testing.F) {
-	files, _ := filepath.Glob("testdata/*.lucene")
-	for _, p := range files {
-		if b, err := os.ReadFile(p); err == nil {
-			f.Add(string(b))
-		}
-	}
-	for _, s := range []string{`a:b`, `+a:1 -b:2`, `a:[1 TO *}`, `_exists_:x`, `a:/r\/e/`, `"p q"~2^3`, `x:(a OR b)^2`, `a:\*\?\\`,
-		`NOT destination.ip:(10.0.0.0\/8 OR "fe80::/10")`, `a:" -e "`} {
-		f.Add(s)
-	}
-	f.Fuzz(func(t *testing.T, src string) {
-		q, err := Parse(src)
-		if err != nil {
-			if _, ok := err.(*rule.SyntaxError); !ok {
-				t.Fatalf("error of type %T", err)
-			}
-			return
-		}
-		rule.Flatten(Lower(q))
-		s := q.String()
-		q2, err := Parse(s)
-		if err != nil {
-			t.Fatalf("reparse of %q (from %q): %v", s, src, err)
-		}
-		if s2 := q2.String(); s2 != s {
-			t.Fatalf("print not stable: %q → %q (from %q)", s, s2, src)
-		}
-	})
+	langtest.Seed(f, lang, `a:b`, `+a:1 -b:2`, `a:[1 TO *}`, `_exists_:x`, `a:/r\/e/`, `"p q"~2^3`, `x:(a OR b)^2`, `a:\*\?\\`,
+		`NOT destination.ip:(10.0.0.0\/8 OR "fe80::/10")`, `a:" -e "`)
+	langtest.Fuzz(f, lang, nil)
 }
