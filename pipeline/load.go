@@ -298,6 +298,7 @@ func (Load) Run(ctx context.Context, st *State) error {
 	if err := ctx.Err(); err != nil {
 		return err
 	}
+	finish(st.Files, results, errs)
 
 	seen := map[string]bool{}
 	for i, f := range st.Files {
@@ -468,4 +469,24 @@ func sortedVendors(srcs []Source) []string {
 		}
 	}
 	return out
+}
+
+// finish gives every source that completes its rules from the whole
+// repository (rule.Finisher) the results of its files, in file order.
+func finish(files []fileRef, results []rule.Result, errs []error) {
+	var order []rule.Finisher
+	bySource := map[rule.Finisher][]*rule.Result{}
+	for i, f := range files {
+		fin, ok := f.source.(rule.Finisher)
+		if !ok || errs[i] != nil {
+			continue
+		}
+		if _, seen := bySource[fin]; !seen {
+			order = append(order, fin)
+		}
+		bySource[fin] = append(bySource[fin], &results[i])
+	}
+	for _, fin := range order {
+		fin.Finish(bySource[fin])
+	}
 }

@@ -50,6 +50,16 @@ func loadTree(t testing.TB, root string) ([]string, map[string]rule.Result) {
 	})
 	require.NoError(t, err)
 	sort.Strings(paths)
+	// As the pipeline does once every file is loaded.
+	all := make([]*rule.Result, len(paths))
+	for i, p := range paths {
+		res := results[p]
+		all[i] = &res
+	}
+	src.(rule.Finisher).Finish(all)
+	for i, p := range paths {
+		results[p] = *all[i]
+	}
 	return paths, results
 }
 
@@ -174,7 +184,7 @@ func TestLoaderCases(t *testing.T) {
 			yml:    "AnalysisType: scheduled_rule\nRuleID: S2\nFilename: count.py\nScheduledQueries: [Q.Two]\n",
 			status: rule.StatusOK,
 			check: func(t *testing.T, r rule.Rule) {
-				// the table's log type comes from the repository's LogTypes (rules/lt.yml)
+				// the table's log type comes from the LogTypes a rule of the repository declares (rules/lt.yml), by Finish
 				assert.Equal(t, []string{"query:Q.Two", "logtype:AWS.CloudTrail"}, r.LogSources)
 				// n is computed by the query; arn is the event's userIdentity:arn under another name
 				assert.Equal(t, "eventName eq \"X\"\nn gt \"3\" computed\narn (userIdentity.arn) eq \"root\" negated exclusion\n", rule.Format(r.Predicates))
@@ -207,8 +217,14 @@ func TestLoaderCases(t *testing.T) {
 	}
 	for name, tc := range tests {
 		t.Run(name, func(t *testing.T) {
-			res, err := (&source{}).Load(rule.File{Root: dir, Path: "r.yml", Data: []byte(tc.yml)})
+			src := &source{}
+			res, err := src.Load(rule.File{Root: dir, Path: "r.yml", Data: []byte(tc.yml)})
 			require.NoError(t, err)
+			// Finish, as the pipeline does, with a rule of the repository
+			// that declares a log type (rules/lt.yml).
+			lt, err := src.Load(rule.File{Root: dir, Path: "rules/lt.yml", Data: []byte("AnalysisType: rule\nRuleID: LT\nLogTypes:\n  - AWS.CloudTrail\nDetection:\n  - Key: a\n    Condition: Exists\n")})
+			require.NoError(t, err)
+			src.Finish([]*rule.Result{&res, &lt})
 			if tc.skipped != "" {
 				assert.Empty(t, res.Rules)
 				assert.Contains(t, res.Skipped, tc.skipped)
@@ -494,9 +510,13 @@ func BenchmarkLoadSharedCorpus(b *testing.B) {
 	cpu0 := processCPU(b)
 	for range b.N {
 		src := &source{repo: newRepo(root)} // one Open per run: modules and data models parsed once
+		results := make([]*rule.Result, 0, len(files))
 		for _, f := range files {
-			_, _ = src.Load(f)
+			if res, err := src.Load(f); err == nil {
+				results = append(results, &res)
+			}
 		}
+		src.Finish(results) // as the pipeline does once every file is loaded
 	}
 	// CPU seconds per run (user + system, every thread of the process: the
 	// figure the 0.5 s budget is about, independent of the machine's load)
@@ -564,4 +584,18 @@ func TestQueryAsWritten(t *testing.T) {
 	}
 	require.Positive(t, python)
 	require.Positive(t, yamlDetection)
+}
+
+// TestFinishNamesTables: Finish turns the tables scheduled rules read into
+// the log types the repository's rules declare, keeps a table none
+// declares, and replaces the Rules slices it changes instead of writing
+// into them (a parse cache may share them).
+func TestFinishNamesTables(t *testing.T) {
+	declared := rule.Result{Rules: []rule.Rule{{RuleID: "A", LogSources: []string{"logtype:AWS.CloudTrail", "logtype:Okta.SystemLog"}}}}
+	shared := []rule.Rule{{RuleID: "S", LogSources: []string{"query:Q", "table:aws_cloudtrail", "table:okta_systemlog", "table:lookup_x"}}}
+	scheduled := rule.Result{Rules: shared}
+	(&source{}).Finish([]*rule.Result{&scheduled, &declared})
+	assert.Equal(t, []string{"query:Q", "logtype:AWS.CloudTrail", "logtype:Okta.SystemLog", "table:lookup_x"}, scheduled.Rules[0].LogSources)
+	assert.Equal(t, []string{"query:Q", "table:aws_cloudtrail", "table:okta_systemlog", "table:lookup_x"}, shared[0].LogSources, "the shared slice is left as it was")
+	assert.Equal(t, []string{"logtype:AWS.CloudTrail", "logtype:Okta.SystemLog"}, declared.Rules[0].LogSources)
 }

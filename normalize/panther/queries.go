@@ -1,12 +1,9 @@
 package panther
 
 import (
-	"bytes"
 	"fmt"
-	"io"
-	"io/fs"
-	"os"
 	"path/filepath"
+	"slices"
 	"sort"
 	"strings"
 
@@ -79,103 +76,60 @@ func (r *repo) query(name string) *savedQuery {
 	return r.queries[name]
 }
 
-// logTypeOf maps a Panther log table (`aws_cloudtrail`) to its log type
-// (`AWS.CloudTrail`): the table is the log type lower-cased with dots as
-// underscores. The log types are the repository's own: every LogTypes
-// list of its rules, queries, data models and correlation rules, read once.
-func (r *repo) logTypeOf(table string) string {
-	r.ltOnce.Do(func() {
-		r.logTypes = map[string]string{}
-		if r.root == "" {
-			return
-		}
-		var names []string
-		buf := make([]byte, logTypesPrefix)
-		for _, dir := range []string{"rules", queriesDir, "data_models", "correlation_rules"} {
-			_ = filepath.WalkDir(filepath.Join(r.root, dir), func(p string, d fs.DirEntry, err error) error {
-				if err != nil || d.IsDir() || !(strings.HasSuffix(p, ".yml") || strings.HasSuffix(p, ".yaml")) {
-					return nil
+// tableSource is the log source a scheduled rule records for a Panther
+// log table its query reads, until Finish names the table's log type.
+const tableSource = "table:"
+
+// Finish names the log type of each table the scheduled rules' queries
+// read (`table:aws_cloudtrail` becomes `logtype:AWS.CloudTrail`): a table
+// is its log type lower-cased with dots as underscores, and the log types
+// are the repository's own, the LogTypes its rules and data models
+// declare. A table no rule or data model names keeps its table: source.
+func (s *source) Finish(results []*rule.Result) {
+	var names []string
+	for _, res := range results {
+		for _, r := range res.Rules {
+			for _, ls := range r.LogSources {
+				if lt, ok := strings.CutPrefix(ls, "logtype:"); ok {
+					names = append(names, lt)
 				}
-				n, err := readPrefix(p, buf)
-				if err != nil {
-					return nil
-				}
-				found := logTypesIn(buf[:n])
-				if found == nil && n == len(buf) { // LogTypes may follow a long Tests section
-					if data, err := readLimited(p, 4<<20); err == nil {
-						found = logTypesIn(data)
-					}
-				}
-				names = append(names, found...)
-				return nil
-			})
-		}
-		sort.Strings(names)
-		for _, lt := range names {
-			k := strings.ToLower(strings.ReplaceAll(lt, ".", "_"))
-			if _, dup := r.logTypes[k]; !dup {
-				r.logTypes[k] = lt
 			}
 		}
-	})
-	return r.logTypes[strings.ToLower(table)]
-}
-
-// logTypesPrefix is how much of each file logTypeOf reads first: LogTypes
-// mostly sits among the metadata at the top, before the Tests section that
-// makes most of the bytes; a file whose prefix has none is read whole.
-const logTypesPrefix = 4 << 10
-
-// readPrefix reads up to len(buf) bytes of a file.
-func readPrefix(name string, buf []byte) (int, error) {
-	fh, err := os.Open(name)
-	if err != nil {
-		return 0, err
 	}
-	defer fh.Close()
-	n, err := io.ReadFull(fh, buf)
-	if err == io.ErrUnexpectedEOF || err == io.EOF {
-		err = nil
-	}
-	return n, err
-}
-
-// logTypesIn reads the top-level `LogTypes:` list of a YAML file without
-// decoding the whole file: block items (`  - AWS.CloudTrail`) or a flow
-// list (`[AWS.CloudTrail, Okta.SystemLog]`).
-func logTypesIn(data []byte) []string {
-	i := bytes.Index(data, []byte("\nLogTypes:"))
-	if i < 0 {
-		if !bytes.HasPrefix(data, []byte("LogTypes:")) {
-			return nil
+	if s.repo != nil {
+		s.repo.loadModels()
+		for lt := range s.repo.models {
+			names = append(names, lt)
 		}
-		i = -1
 	}
-	rest := data[i+1+len("LogTypes:"):]
-	line, rest, _ := bytes.Cut(rest, []byte("\n"))
-	var out []string
-	if l := strings.TrimSpace(string(line)); strings.HasPrefix(l, "[") {
-		for _, v := range strings.Split(strings.Trim(l, "[]"), ",") {
-			if v = strings.Trim(strings.TrimSpace(v), `"'`); v != "" {
-				out = append(out, v)
+	sort.Strings(names)
+	byTable := map[string]string{}
+	for _, lt := range names {
+		k := strings.ToLower(strings.ReplaceAll(lt, ".", "_"))
+		if _, dup := byTable[k]; !dup {
+			byTable[k] = lt
+		}
+	}
+	for _, res := range results {
+		changed := false
+		rules := slices.Clone(res.Rules)
+		for i := range rules {
+			if !slices.ContainsFunc(rules[i].LogSources, func(ls string) bool { return strings.HasPrefix(ls, tableSource) }) {
+				continue
 			}
+			srcs := make([]string, 0, len(rules[i].LogSources))
+			for _, ls := range rules[i].LogSources {
+				if t, ok := strings.CutPrefix(ls, tableSource); ok && byTable[t] != "" {
+					ls = "logtype:" + byTable[t]
+				}
+				srcs = append(srcs, ls)
+			}
+			rules[i].LogSources, changed = rule.Dedup(srcs), true
 		}
-		return out
-	}
-	for len(rest) > 0 {
-		line, rest, _ = bytes.Cut(rest, []byte("\n"))
-		l := strings.TrimSpace(string(line))
-		if l == "" || strings.HasPrefix(l, "#") {
-			continue
-		}
-		if !strings.HasPrefix(l, "- ") || line[0] != ' ' && line[0] != '-' {
-			break
-		}
-		if v := strings.Trim(strings.TrimSpace(l[2:]), `"'`); v != "" {
-			out = append(out, v)
+		if changed {
+			res.Rules = rules
 		}
 	}
-	return out
 }
 
 // scheduledLogic reads the saved queries a scheduled rule names: their
@@ -213,9 +167,7 @@ func (s *source) scheduledLogic(f rule.File, names []string) (logic rule.Expr, s
 			continue
 		}
 		for _, t := range res.Tables {
-			if lt := rp.logTypeOf(t); lt != "" {
-				sources = append(sources, "logtype:"+lt)
-			}
+			sources = append(sources, tableSource+strings.ToLower(t))
 		}
 		for _, c := range res.Computed {
 			cols.computed[c] = true

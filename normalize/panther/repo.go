@@ -35,8 +35,6 @@ type repo struct {
 	qOnce   sync.Once
 	queries map[string]*savedQuery // by QueryName
 
-	ltOnce   sync.Once
-	logTypes map[string]string // by log table name (aws_cloudtrail → AWS.CloudTrail)
 }
 
 type modEntry struct {

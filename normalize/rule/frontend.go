@@ -49,6 +49,16 @@ type Source interface {
 	Load(f File) (Result, error)
 }
 
+// Finisher is a Source that completes its rules once every file of its
+// root is loaded, from what the whole repository declares (Panther: the log
+// type of each table a scheduled query reads, named by the log types the
+// repository's rules declare). Finish gets the results of every file Load
+// read without error, in file order; it replaces the Rules slices it
+// changes rather than writing into them (a parse cache may share them).
+type Finisher interface {
+	Finish(results []*Result)
+}
+
 var techniqueRE = regexp.MustCompile(`(?i)\bT(\d{4})(?:[./_](\d{3}))?\b`)
 
 // Technique normalizes a technique reference such as "attack.t1595.002",

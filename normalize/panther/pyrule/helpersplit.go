@@ -46,6 +46,12 @@ func (l *lowerer) splitArgs(f *FuncDef, owner *modCtx, call *Call, sc *scope) (c
 // conditions that lead to it); ok is false when the call is no such call
 // or cannot be inlined here.
 func (l *lowerer) splitCall(call *Call, sc *scope, k func(binding) cond) (cond, bool) {
+	// The cheap test first: most calls (event.get, str methods, builtins)
+	// are no repository function, and the tests below inline one.
+	hcall, f, owner, csc, ok := l.helperCall(call, sc)
+	if !ok || l.callDepth >= maxCallDepth {
+		return nil, false
+	}
 	if f, ok := l.field(call, sc); ok && f != "" {
 		return nil, false
 	}
@@ -57,10 +63,7 @@ func (l *lowerer) splitCall(call *Call, sc *scope, k func(binding) cond) (cond, 
 			return nil, false // event-independent: read where it is used
 		}
 	}
-	call, f, owner, csc, ok := l.helperCall(call, sc)
-	if !ok || l.callDepth >= maxCallDepth {
-		return nil, false
-	}
+	call = hcall
 	for _, g := range l.inlining {
 		if g == f {
 			return nil, false

@@ -232,7 +232,8 @@ func bridge(query string) (*bridged, error) {
 			return nil, jinjaError(query, orig[toks[i].start])
 		}
 	}
-	w := &writer{}
+	w := &writer{orig: make([]int, 0, len(src)+len(src)/4+1)}
+	w.b.Grow(len(src) + len(src)/4)
 	paths := map[int]string{}
 	prevEnd := 0
 	skip := map[int]string{}  // token index → replacement text ("" drops it)
