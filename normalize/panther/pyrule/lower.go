@@ -317,18 +317,24 @@ type konts struct {
 // memo wraps a continuation so that calling it again with the same scope
 // reuses the result (both branches of a guard fall through unchanged).
 func memo(f func(*scope) cond) func(*scope) cond {
-	var (
-		done bool
-		last *scope
-		res  cond
-	)
-	return func(sc *scope) cond {
-		if done && sc == last {
-			return res
-		}
-		res, last, done = f(sc), sc, true
-		return res
+	m := &memoCont{f: f} // one allocation for the state, not one per variable
+	return m.call
+}
+
+// memoCont is memo's state: the last scope f was called with and its result.
+type memoCont struct {
+	f    func(*scope) cond
+	done bool
+	last *scope
+	res  cond
+}
+
+func (m *memoCont) call(sc *scope) cond {
+	if m.done && sc == m.last {
+		return m.res
 	}
+	m.res, m.last, m.done = m.f(sc), sc, true
+	return m.res
 }
 
 // exec returns the condition under which the statements return a truthy value.

@@ -88,11 +88,29 @@ func firstError(n *sitter.Node, src []byte) error {
 	p := n.StartPosition()
 	msg := "invalid Python syntax"
 	if n.IsMissing() {
-		msg = "invalid Python syntax: missing " + n.Kind()
+		msg = "invalid Python syntax: missing " + kind(n)
 	} else if t := n.Utf8Text(src); t != "" {
 		msg = "invalid Python syntax near " + quoteSnippet(t)
 	}
 	return rule.Errorf(int(p.Row)+1, int(p.Column)+1, "%s", msg)
+}
+
+// kindNames are the grammar's node kinds by symbol: Node.Kind copies the
+// name out of C on every call, kind looks it up.
+var kindNames = func() []string {
+	names := make([]string, language.NodeKindCount())
+	for i := range names {
+		names[i] = language.NodeKindForId(uint16(i))
+	}
+	return names
+}()
+
+// kind is n.Kind() without the copy.
+func kind(n *sitter.Node) string {
+	if id := int(n.KindId()); id < len(kindNames) {
+		return kindNames[id]
+	}
+	return n.Kind()
 }
 
 // identifierID is the grammar's symbol for identifier nodes.
@@ -170,7 +188,7 @@ func misplacedStar(root *sitter.Node, src []byte) error {
 		if par == nil || int(par.StartByte()) != start {
 			continue
 		}
-		k := par.Kind()
+		k := kind(par)
 		if k != "list_splat" && k != "dictionary_splat" {
 			continue
 		}
@@ -178,7 +196,7 @@ func misplacedStar(root *sitter.Node, src []byte) error {
 		if gp == nil {
 			continue
 		}
-		g := gp.Kind()
+		g := kind(gp)
 		if (g == "tuple" || g == "expression_list") && !hasComma(gp) {
 			// tree-sitter reads `(*a)` as a tuple; without a comma it
 			// is a parenthesized starred expression, which is invalid
@@ -196,7 +214,7 @@ func misplacedStar(root *sitter.Node, src []byte) error {
 // hasComma reports whether one of n's own tokens is a comma.
 func hasComma(n *sitter.Node) bool {
 	for i := uint(0); i < n.ChildCount(); i++ {
-		if ch := n.Child(i); ch != nil && ch.Kind() == "," {
+		if ch := n.Child(i); ch != nil && kind(ch) == "," {
 			return true
 		}
 	}
@@ -275,7 +293,7 @@ func (c *converter) stmt(n *sitter.Node, depth int) []Stmt {
 	if depth > maxStmtDepth {
 		return []Stmt{&OpaqueStmt{Pos: p, Kind: "too_deep"}}
 	}
-	switch n.Kind() {
+	switch kind(n) {
 	case "import_statement":
 		imp := &Import{Pos: p}
 		for _, ch := range named(n) {
@@ -297,7 +315,7 @@ func (c *converter) stmt(n *sitter.Node, depth int) []Stmt {
 				imp.Names = append(imp.Names, importName(c, ch, true))
 				imp.Orig = append(imp.Orig, importOrig(c, ch))
 			default:
-				if ch.Kind() == "wildcard_import" {
+				if kind(ch) == "wildcard_import" {
 					imp.Names = append(imp.Names, "*")
 					imp.Orig = append(imp.Orig, "*")
 				}
@@ -324,7 +342,7 @@ func (c *converter) stmt(n *sitter.Node, depth int) []Stmt {
 		if ps := n.ChildByFieldName("parameters"); ps != nil {
 			defaults, simple := map[string]Expr{}, true
 			for _, prm := range named(ps) {
-				switch prm.Kind() {
+				switch kind(prm) {
 				case "identifier":
 					f.Params = append(f.Params, c.text(prm))
 				case "typed_parameter":
@@ -334,7 +352,7 @@ func (c *converter) stmt(n *sitter.Node, depth int) []Stmt {
 						simple = false // *args: int, **kw: int
 					}
 				case "default_parameter", "typed_default_parameter":
-					if nm := prm.ChildByFieldName("name"); nm != nil && nm.Kind() == "identifier" {
+					if nm := prm.ChildByFieldName("name"); nm != nil && kind(nm) == "identifier" {
 						f.Params = append(f.Params, c.text(nm))
 						if v := prm.ChildByFieldName("value"); v != nil {
 							defaults[c.text(nm)] = c.expr(v, depth)
@@ -356,14 +374,14 @@ func (c *converter) stmt(n *sitter.Node, depth int) []Stmt {
 			return []Stmt{&OpaqueStmt{Pos: p, Kind: "expression_statement"}}
 		}
 		k := kids[0]
-		switch k.Kind() {
+		switch kind(k) {
 		case "assignment":
 			return c.assign(k, depth)
 		case "augmented_assignment":
 			// the name whose value changes (`x += …`, `x[k] += …`), for mutatedNames
-			return []Stmt{&OpaqueStmt{Pos: p, Kind: k.Kind(), Name: baseName(c.expr(k.ChildByFieldName("left"), 0))}}
+			return []Stmt{&OpaqueStmt{Pos: p, Kind: kind(k), Name: baseName(c.expr(k.ChildByFieldName("left"), 0))}}
 		case "yield":
-			return []Stmt{&OpaqueStmt{Pos: p, Kind: k.Kind()}}
+			return []Stmt{&OpaqueStmt{Pos: p, Kind: kind(k)}}
 		}
 		return []Stmt{&ExprStmt{Pos: p, X: c.expr(k, 0)}}
 	case "if_statement":
@@ -386,12 +404,12 @@ func (c *converter) stmt(n *sitter.Node, depth int) []Stmt {
 		}
 		return []Stmt{r}
 	}
-	return []Stmt{&OpaqueStmt{Pos: p, Kind: n.Kind()}}
+	return []Stmt{&OpaqueStmt{Pos: p, Kind: kind(n)}}
 }
 
-func firstOfKind(n *sitter.Node, kind string) *sitter.Node {
+func firstOfKind(n *sitter.Node, want string) *sitter.Node {
 	for _, ch := range named(n) {
-		if ch.Kind() == kind {
+		if kind(ch) == want {
 			return ch
 		}
 	}
@@ -401,7 +419,7 @@ func firstOfKind(n *sitter.Node, kind string) *sitter.Node {
 // importName is the name an import binds: the alias, the last dotted
 // component for from-imports, the first one for plain imports.
 func importName(c *converter, n *sitter.Node, from bool) string {
-	if n.Kind() == "aliased_import" {
+	if kind(n) == "aliased_import" {
 		if a := n.ChildByFieldName("alias"); a != nil {
 			return c.text(a)
 		}
@@ -418,7 +436,7 @@ func importName(c *converter, n *sitter.Node, from bool) string {
 
 // importOrig returns an imported name as written, without its alias.
 func importOrig(c *converter, n *sitter.Node) string {
-	if n.Kind() == "aliased_import" {
+	if kind(n) == "aliased_import" {
 		if a := n.ChildByFieldName("name"); a != nil {
 			return c.text(a)
 		}
@@ -430,7 +448,7 @@ func (c *converter) assign(n *sitter.Node, depth int) []Stmt {
 	p := c.pos(n)
 	var targets []Expr
 	cur := n
-	for d := 0; cur != nil && cur.Kind() == "assignment" && d < maxDepth; d++ {
+	for d := 0; cur != nil && kind(cur) == "assignment" && d < maxDepth; d++ {
 		left := cur.ChildByFieldName("left")
 		if left == nil {
 			break
@@ -442,11 +460,11 @@ func (c *converter) assign(n *sitter.Node, depth int) []Stmt {
 		}
 		cur = right
 	}
-	if cur == nil || cur.Kind() == "assignment" {
+	if cur == nil || kind(cur) == "assignment" {
 		return []Stmt{&OpaqueStmt{Pos: p, Kind: "assignment"}}
 	}
 	var value Expr
-	if cur.Kind() == "yield" {
+	if kind(cur) == "yield" {
 		value = &Opaque{Pos: c.pos(cur), Kind: "yield", Text: c.text(cur)}
 	} else {
 		value = c.expr(cur, 0)
@@ -493,13 +511,13 @@ func (c *converter) ifStmt(n *sitter.Node, depth int) *If {
 	var alts []*sitter.Node
 	for i := uint(0); i < n.ChildCount(); i++ {
 		ch := n.Child(i)
-		if ch != nil && (ch.Kind() == "elif_clause" || ch.Kind() == "else_clause") {
+		if ch != nil && (kind(ch) == "elif_clause" || kind(ch) == "else_clause") {
 			alts = append(alts, ch)
 		}
 	}
 	tail := &s.Else
 	for _, a := range alts {
-		if a.Kind() == "else_clause" {
+		if kind(a) == "else_clause" {
 			*tail = c.block(a.ChildByFieldName("body"), depth)
 			break
 		}
@@ -512,7 +530,7 @@ func (c *converter) ifStmt(n *sitter.Node, depth int) *If {
 }
 
 func (c *converter) opaque(n *sitter.Node) *Opaque {
-	return &Opaque{Pos: c.pos(n), Kind: n.Kind(), Text: c.text(n)}
+	return &Opaque{Pos: c.pos(n), Kind: kind(n), Text: c.text(n)}
 }
 
 func (c *converter) expr(n *sitter.Node, depth int) Expr {
@@ -526,7 +544,7 @@ func (c *converter) expr(n *sitter.Node, depth int) Expr {
 	depth++
 	c.hard++
 	defer func() { c.hard-- }()
-	switch n.Kind() {
+	switch kind(n) {
 	case "identifier":
 		return &Name{Pos: p, ID: c.text(n)}
 	case "augmented_assignment":
@@ -549,7 +567,7 @@ func (c *converter) expr(n *sitter.Node, depth int) Expr {
 	case "unary_operator":
 		arg := n.ChildByFieldName("argument")
 		op := n.ChildByFieldName("operator")
-		if arg != nil && op != nil && c.text(op) == "-" && (arg.Kind() == "integer" || arg.Kind() == "float") {
+		if arg != nil && op != nil && c.text(op) == "-" && (kind(arg) == "integer" || kind(arg) == "float") {
 			return &Num{Pos: p, Text: "-" + c.text(arg)}
 		}
 	case "string":
@@ -561,7 +579,7 @@ func (c *converter) expr(n *sitter.Node, depth int) Expr {
 		ok := true
 		for _, part := range named(n) {
 			v, good := decodeString(c.text(part))
-			if !good || part.Kind() != "string" {
+			if !good || kind(part) != "string" {
 				ok = false
 				break
 			}
@@ -581,12 +599,12 @@ func (c *converter) expr(n *sitter.Node, depth int) Expr {
 			break
 		}
 		call := &Call{Pos: p, Fn: c.expr(fn, depth)}
-		if args.Kind() == "generator_expression" {
+		if kind(args) == "generator_expression" {
 			call.Args = []Expr{c.expr(args, depth)}
 			return call
 		}
 		for _, a := range named(args) {
-			switch a.Kind() {
+			switch kind(a) {
 			case "keyword_argument":
 				nm, v := a.ChildByFieldName("name"), a.ChildByFieldName("value")
 				if nm != nil && v != nil {
@@ -627,7 +645,7 @@ func (c *converter) expr(n *sitter.Node, depth int) Expr {
 		}
 		return s
 	case "list", "tuple", "set", "expression_list", "pattern_list", "tuple_pattern", "list_pattern":
-		kind := n.Kind()
+		kind := kind(n)
 		switch kind {
 		case "expression_list", "pattern_list", "tuple_pattern":
 			kind = "tuple"
@@ -642,7 +660,7 @@ func (c *converter) expr(n *sitter.Node, depth int) Expr {
 	case "dictionary":
 		col := &Coll{Pos: p, Kind: "dict", Elts: []Expr{}, Values: []Expr{}}
 		for _, e := range named(n) {
-			if e.Kind() != "pair" {
+			if kind(e) != "pair" {
 				continue
 			}
 			k, v := e.ChildByFieldName("key"), e.ChildByFieldName("value")
@@ -660,7 +678,7 @@ func (c *converter) expr(n *sitter.Node, depth int) Expr {
 		return c.comp(n, depth)
 	case "named_expression":
 		name, value := n.ChildByFieldName("name"), n.ChildByFieldName("value")
-		if name != nil && value != nil && name.Kind() == "identifier" {
+		if name != nil && value != nil && kind(name) == "identifier" {
 			return &NamedExpr{Pos: p, Name: c.text(name), X: c.expr(value, depth)}
 		}
 	case "conditional_expression":
@@ -675,7 +693,7 @@ func (c *converter) expr(n *sitter.Node, depth int) Expr {
 		b := &BoolOp{Pos: p, Op: c.text(op)}
 		for _, side := range []*sitter.Node{l, r} {
 			x := c.expr(side, depth)
-			if inner, ok := x.(*BoolOp); ok && inner.Op == b.Op && side.Kind() == "boolean_operator" {
+			if inner, ok := x.(*BoolOp); ok && inner.Op == b.Op && kind(side) == "boolean_operator" {
 				b.Xs = append(b.Xs, inner.Xs...)
 			} else {
 				b.Xs = append(b.Xs, x)
@@ -696,7 +714,7 @@ func (c *converter) expr(n *sitter.Node, depth int) Expr {
 		first := true
 		for i := uint(0); i < n.ChildCount(); i++ {
 			ch := n.Child(i)
-			if ch == nil || ch.IsExtra() || ch.Kind() == "comment" {
+			if ch == nil || ch.IsExtra() || kind(ch) == "comment" {
 				continue
 			}
 			if ch.IsNamed() {
@@ -722,12 +740,12 @@ func (c *converter) expr(n *sitter.Node, depth int) Expr {
 }
 
 func (c *converter) comp(n *sitter.Node, depth int) Expr {
-	kind := map[string]string{"list_comprehension": "list", "set_comprehension": "set",
-		"generator_expression": "gen"}[n.Kind()]
+	display := map[string]string{"list_comprehension": "list", "set_comprehension": "set",
+		"generator_expression": "gen"}[kind(n)]
 	body := n.ChildByFieldName("body")
 	var fors, ifs []*sitter.Node
 	for _, ch := range named(n) {
-		switch ch.Kind() {
+		switch kind(ch) {
 		case "for_in_clause":
 			fors = append(fors, ch)
 		case "if_clause":
@@ -738,10 +756,10 @@ func (c *converter) comp(n *sitter.Node, depth int) Expr {
 		return c.opaque(n)
 	}
 	left, right := fors[0].ChildByFieldName("left"), fors[0].ChildByFieldName("right")
-	if left == nil || right == nil || left.Kind() != "identifier" {
+	if left == nil || right == nil || kind(left) != "identifier" {
 		return c.opaque(n)
 	}
-	cp := &Comp{Pos: c.pos(n), Kind: kind, Elt: c.expr(body, depth), Var: c.text(left), Iter: c.expr(right, depth)}
+	cp := &Comp{Pos: c.pos(n), Kind: display, Elt: c.expr(body, depth), Var: c.text(left), Iter: c.expr(right, depth)}
 	if len(ifs) == 1 {
 		if kids := named(ifs[0]); len(kids) == 1 {
 			cp.Cond = c.expr(kids[0], depth)
