@@ -248,9 +248,26 @@ func readLimited(name string, limit int) ([]byte, error) {
 		return nil, err
 	}
 	defer fh.Close()
-	data, err := io.ReadAll(io.LimitReader(fh, int64(limit)+1))
-	if err != nil {
-		return nil, err
+	// Sized from the file's length (one allocation instead of ReadAll's
+	// doublings); the limit still holds for a file that grows meanwhile.
+	size := 512
+	if fi, err := fh.Stat(); err == nil && fi.Size() < int64(limit) {
+		size = int(fi.Size()) + 1 // +1: the read that sees the end
+	}
+	data := make([]byte, 0, size)
+	r := io.LimitReader(fh, int64(limit)+1)
+	for {
+		if len(data) == cap(data) {
+			data = append(data, 0)[:len(data)]
+		}
+		n, err := r.Read(data[len(data):cap(data)])
+		data = data[:len(data)+n]
+		if err == io.EOF {
+			break
+		}
+		if err != nil {
+			return nil, err
+		}
 	}
 	if len(data) > limit {
 		return nil, fmt.Errorf("larger than %d bytes", limit)

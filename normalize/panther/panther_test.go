@@ -599,3 +599,23 @@ func TestFinishNamesTables(t *testing.T) {
 	assert.Equal(t, []string{"query:Q", "table:aws_cloudtrail", "table:okta_systemlog", "table:lookup_x"}, shared[0].LogSources, "the shared slice is left as it was")
 	assert.Equal(t, []string{"logtype:AWS.CloudTrail", "logtype:Okta.SystemLog"}, declared.Rules[0].LogSources)
 }
+
+// TestReadLimited reads files whole up to the limit, empty ones included,
+// and refuses a larger one.
+func TestReadLimited(t *testing.T) {
+	dir := t.TempDir()
+	for _, n := range []int{0, 1, 511, 512, 513, 4096, 4097} {
+		name := filepath.Join(dir, fmt.Sprint(n))
+		want := []byte(strings.Repeat("x", n))
+		require.NoError(t, os.WriteFile(name, want, 0o644))
+		got, err := readLimited(name, 4096)
+		if n > 4096 {
+			require.ErrorContains(t, err, "larger than 4096 bytes")
+			continue
+		}
+		require.NoError(t, err)
+		require.Equal(t, want, got, "%d bytes", n)
+	}
+	_, err := readLimited(filepath.Join(dir, "missing"), 10)
+	require.ErrorIs(t, err, fs.ErrNotExist)
+}
