@@ -3,8 +3,11 @@
 // (templates/fieldmap.yaml, embedded).
 //
 // The map is a list of layers. A layer has an id, a priority, an optional
-// vendor, an optional `when` gate on the rule's log sources, and either a
-// `map` (field → canonical field) or a `strip_prefix` rewrite. Rules:
+// vendor, an optional `when` gate on the rule's log sources (its key
+// `event` gates on the kinds of event the rule reads: a name like status or
+// Description means one thing in a web request or a process event and
+// another elsewhere), and either a `map` (field → canonical field) or a
+// `strip_prefix` rewrite. Rules:
 //
 //   - Rewrite layers (strip_prefix) run first, in priority order, then id;
 //     they chain: the output of one is the input of the next.
