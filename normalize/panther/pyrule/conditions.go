@@ -297,29 +297,18 @@ func (l *lowerer) compare(left Expr, op string, right Expr, sc *scope, whole Exp
 		if c, ok := l.fold(left, op, right, sc); ok {
 			return c
 		}
-		if c, ok := l.dictLookup(left, op, right, sc); ok {
-			return c
-		}
-		if c, ok := l.dictLookup(right, flipped[op], left, sc); ok {
-			return c
-		}
-		if c, ok := l.lastPartTest(left, op, right, sc); ok {
-			return c
-		}
-		if c, ok := l.lastPartTest(right, flipped[op], left, sc); ok {
-			return c
-		}
-		if c, ok := l.matchIsNone(left, op, right, sc); ok {
-			return c
-		}
-		if c, ok := l.matchIsNone(right, flipped[op], left, sc); ok {
-			return c
-		}
-		if c, ok := l.splitTest(left, op, right, sc); ok {
-			return c
-		}
-		if c, ok := l.splitTest(right, flipped[op], left, sc); ok {
-			return c
+		// Comparisons neither side of which is a plain field, each test
+		// tried with the operand on the left, then (the operator flipped)
+		// on the right.
+		for _, test := range [...]func(*lowerer, Expr, string, Expr, *scope) (cond, bool){
+			(*lowerer).dictLookup, (*lowerer).lastPartTest, (*lowerer).matchIsNone, (*lowerer).splitTest,
+		} {
+			if c, ok := test(l, left, op, right, sc); ok {
+				return c
+			}
+			if c, ok := test(l, right, flipped[op], left, sc); ok {
+				return c
+			}
 		}
 	}
 	if c, ok := l.keyedCompare(left, op, right, sc, whole); ok {
