@@ -87,14 +87,19 @@ const tableSource = "table:"
 // declare. A table no rule or data model names keeps its table: source.
 func (s *source) Finish(results []*rule.Result) {
 	var names []string
+	tables := false
 	for _, res := range results {
 		for _, r := range res.Rules {
 			for _, ls := range r.LogSources {
 				if lt, ok := strings.CutPrefix(ls, "logtype:"); ok {
 					names = append(names, lt)
 				}
+				tables = tables || strings.HasPrefix(ls, tableSource)
 			}
 		}
+	}
+	if !tables {
+		return // no scheduled rule read a table: nothing to name, no data models to read
 	}
 	if s.repo != nil {
 		s.repo.loadModels()
